@@ -1,0 +1,36 @@
+# Physiotherapist-led rehabilitation for chronic musculoskeletal pain:
+# regenerate the tables and figures of Trulsson Schouenborg et al. 2021 (BMC MSK 22:910)
+# from a pain unit's raw medical-record export.
+#
+#   snakemake --cores 4                 # every cohort of config/config.yaml
+#   snakemake --cores 4 --configfile my-cohort.yaml
+#
+# Which rule writes which file: docs/outputs.md.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/synthetic.smk"
+include: "workflow/rules/validation.smk"
+include: "workflow/rules/cleaning.smk"
+include: "workflow/rules/tables.smk"
+include: "workflow/rules/responders.smk"
+include: "workflow/rules/numbers.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
+include: "workflow/rules/comparison.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True
