@@ -1,0 +1,30 @@
+# Stage: compare every active cohort side by side.
+
+
+rule compare_cohorts:
+    input:
+        numbers=expand("results/{cohort}/numbers.csv", cohort=active_cohorts()),
+        template="workflow/templates/comparison.html.j2",
+        code=library("comparison", "script_support", "errors"),
+    output:
+        table=report(
+            "results/comparison/comparison.csv",
+            category="Comparison",
+            caption="../report/comparison.rst",
+        ),
+        numbers="results/comparison/comparison_numbers.csv",
+        png="results/comparison/responders.png",
+        svg=report(
+            "results/comparison/responders.svg",
+            category="Comparison",
+            caption="../report/comparison.rst",
+        ),
+        report="results/comparison/report.html",
+    params:
+        cohorts=active_cohorts(),
+    log:
+        "results/comparison/logs/compare_cohorts.log",
+    benchmark:
+        "results/comparison/benchmarks/compare_cohorts.tsv"
+    script:
+        "../scripts/compare_cohorts.py"

@@ -1,0 +1,18 @@
+"""Snakemake script: compare the cohorts' key numbers side by side."""
+
+from rehab.comparison import comparison_numbers, comparison_table, read_numbers, render_comparison_report, responder_figure
+from rehab.script_support import run
+
+
+def main(snakemake):
+    numbers_by_cohort = {
+        cohort: read_numbers(path) for cohort, path in zip(snakemake.params.cohorts, snakemake.input.numbers)
+    }
+    table = comparison_table(numbers_by_cohort)
+    table.to_csv(snakemake.output.table, index=False, lineterminator="\n")
+    comparison_numbers(numbers_by_cohort).to_csv(snakemake.output.numbers, index=False, lineterminator="\n")
+    responder_figure(numbers_by_cohort, snakemake.output.png, snakemake.output.svg)
+    render_comparison_report(table, snakemake.output.png, snakemake.input.template, snakemake.output.report)
+
+
+run(snakemake, main)  # noqa: F821 - injected by Snakemake
