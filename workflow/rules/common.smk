@@ -1,16 +1,12 @@
 # Shared helpers: config validation, cohort lookup and the paths every stage uses.
 
-import os
 import sys
 from pathlib import Path
 
 PROJECT_ROOT = Path(workflow.basedir)
+# Snakemake puts a script's own folder (workflow/scripts) on its sys.path; the Snakefile
+# needs it too, for the config check below.
 sys.path.insert(0, str(PROJECT_ROOT / "workflow" / "scripts"))
-# The scripts import the `rehab` library and the Pandera models of `schemas/`.
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [str(PROJECT_ROOT), str(PROJECT_ROOT / "workflow" / "scripts")]
-    + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-)
 
 from rehab.config_check import check_config, ConfigError  # noqa: E402
 
