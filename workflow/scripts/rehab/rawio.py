@@ -370,8 +370,9 @@ def _at_field_start(data: np.ndarray, position: int, sep: int) -> bool:
 
 
 def _header_names(layout: _Layout, buffer: bytes) -> list[str]:
-    fields = _field_texts(layout, buffer, np.array([0]), layout.field_counts()[0])
-    return [_unquote(column, layout.has_quotes)[0].as_py() for column in fields.columns]
+    n_fields = int(layout.field_counts()[0])
+    fields = _field_texts(layout, buffer, np.array([0]), n_fields, list(range(n_fields)))
+    return [_unquote(column, layout.has_quotes)[0].as_py() for column in fields]
 
 
 def _check_header(
@@ -448,12 +449,12 @@ def _build_table(
     data_records = np.arange(1, layout.n_records)
     counts = layout.field_counts()[1:]
     good = data_records[counts == expected]
-    fields = _field_texts(layout, buffer, good, expected)
+    fields = dict(zip(columns, _field_texts(layout, buffer, good, expected, list(columns.values()))))
     missing_tokens = _missing_tokens(dialect)
     frame = pd.DataFrame({"line": pd.array(layout.lines[good], dtype="int64")})
     for column in CONTRACT_COLUMNS[name]:
-        if column in columns:
-            values = _clean(fields.column(columns[column]), missing_tokens, layout.has_quotes)
+        if column in fields:
+            values = _clean(fields.pop(column), missing_tokens, layout.has_quotes)
             frame[column] = pd.array(values, dtype=STRING_DTYPE)
         else:
             frame[column] = pd.array([None] * len(good), dtype=STRING_DTYPE)
@@ -477,17 +478,20 @@ def _build_table(
     )
 
 
-def _field_texts(layout: _Layout, buffer: bytes, records: np.ndarray, n_fields: int) -> pa.Table:
-    """The raw text of each field of `records` (all holding n_fields fields), one column each."""
-    n = len(records)
+def _field_texts(
+    layout: _Layout, buffer: bytes, records: np.ndarray, n_fields: int, positions: list[int]
+) -> list[pa.Array]:
+    """The raw text of the fields at `positions` of `records` (all holding n_fields fields)."""
     chosen = np.zeros(layout.n_records, dtype=bool)
     chosen[records] = True
-    seps = layout.separators[chosen[layout.record_of_separator]].reshape(n, n_fields - 1)
-    starts = np.column_stack([layout.starts[records], seps + 1])
-    ends = np.column_stack([seps, layout.ends[records]])
-    texts = _slice_strings(pa.py_buffer(buffer), starts.ravel(), ends.ravel())
-    every = np.arange(n, dtype=np.int64) * n_fields
-    return pa.table({str(i): texts.take(pa.array(every + i)) for i in range(n_fields)})
+    seps = layout.separators[chosen[layout.record_of_separator]].reshape(len(records), n_fields - 1)
+    whole = pa.py_buffer(buffer)
+    texts = []
+    for position in positions:
+        starts = layout.starts[records] if position == 0 else seps[:, position - 1] + 1
+        ends = layout.ends[records] if position == n_fields - 1 else seps[:, position]
+        texts.append(_slice_strings(whole, starts, ends))
+    return texts
 
 
 def _slice_strings(buffer: pa.Buffer, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
