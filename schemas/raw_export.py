@@ -1,0 +1,534 @@
+"""Pandera models of the raw export's three files (the input contract, docs: raw-export).
+
+The models check the TEXT of each field as the reader delivers it (pandas string dtype,
+stripped, missing = <NA>, index = the physical line of the record). Every rule of the
+contract is one named check; `validation.py` maps each failure to (line, column, check) and
+decides the action from whether the column is required.
+
+Checks are vectorized over whole columns. The decimal mark is bound by building the models
+with `patients_model(decimal)`, ... . Cross-file rules need the kept patients: the sessions
+and outcomes frames are enriched with the columns `PATIENT_STATUS`, `PROGRAM_START` and
+`DISCHARGE` (see `rehab.validation`) before they are validated.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
+from pandera.typing import Series
+
+# ----------------------------------------------------------------------------- contract values
+
+LEVELS = {
+    "sex": ("F", "M"),
+    "smoker": ("yes", "no"),
+    "pain_distribution": ("localized", "regional", "generalized"),
+    "main_pain_location": (
+        "neck",
+        "multiple",
+        "lumbar_thoracic_pelvis",
+        "hip_knee_ankle_foot",
+        "shoulder_elbow_hand",
+    ),
+    "eq5d_version": ("3L", "5L"),
+    "timepoint": ("start", "discharge", "followup"),
+}
+INTEGER_RANGES = {
+    "age": (18, 100),
+    "ability_to_reduce_pain": (0, 6),
+    "activity_minutes_week": (0, 10080),
+    "eq5d_anxiety_depression": (1, 5),
+    "rehab_goals": (0, 20),
+    "nprs": (0, 10),
+    "eq_vas": (0, 100),
+}
+NUMBER_RANGES = {"height_cm": (120, 220), "weight_kg": (30, 250), "dri": (0, 100)}
+EQ5D_MAX_LEVEL = {"3L": 3, "5L": 5}
+MIN_PROGRAM_START = "2000-01-01"
+INTERVENTION_CODES = range(1, 11)
+REDACTED = "REDACTED"
+
+PSEUDONYM_PATTERN = r"[A-Za-z0-9_-]{1,32}"
+# Swedish personal identity number: 10 or 12 digits, optionally - or + before the last four.
+PERSONAL_NUMBER_PATTERN = r"(?:[0-9]{6}|[0-9]{8})[-+]?[0-9]{4}"
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+# Columns added to sessions/outcomes before validation (the kept patients' context).
+PATIENT_STATUS = "_patient_status"  # "kept", "quarantined" or <NA> (not in patients.csv)
+PROGRAM_START = "_program_start"
+DISCHARGE = "_discharge"
+
+# Column of each dataframe-level check ("" = the row as a whole).
+DATAFRAME_CHECK_COLUMNS = {
+    "pain_onset_not_after_start": "pain_onset_date",
+    "discharge_not_before_start": "discharge_date",
+    "eq5d_level_within_version": "eq5d_anxiety_depression",
+    "session_within_program": "session_date",
+    "assessment_not_before_start": "assessment_date",
+    "unknown_patient": "patient_id",
+    "quarantined_patient": "patient_id",
+    "duplicate_row": "",
+    "conflicting_key": "",
+}
+# Checks that quarantine the row whatever column they belong to.
+ROW_CHECKS = frozenset({"duplicate_row", "conflicting_key", "unknown_patient", "quarantined_patient", "field_count", "required"})
+
+
+def describe_check(check: str, column: str, decimal: str = ".") -> str:
+    """The message of failures.csv for one broken rule."""
+    if check == "range":
+        low, high = INTEGER_RANGES.get(column) or NUMBER_RANGES[column]
+        return f"{column} is outside {low}-{high}"
+    if check == "level":
+        return f"{column} is not one of: " + ", ".join(LEVELS[column])
+    return _MESSAGES[check].format(column=column, decimal=decimal)
+
+
+_MESSAGES = {
+    "required": "{column} is required but missing",
+    "pseudonym": "{column} is not a pseudonym of 1-32 characters A-Z a-z 0-9 _ -",
+    "personal_identity_number": "{column} is shaped like a Swedish personal identity number; "
+    "exports must use pseudonyms (value masked)",
+    "integer": "{column} is not an integer (digits, optional sign, optional zero fraction after '{decimal}')",
+    "number": "{column} is not a number (digits, optional sign, optionally '{decimal}' and digits; "
+    "no thousands separator, no exponent)",
+    "date": "{column} is not a real calendar date YYYY-MM-DD",
+    "min_date": "{column} is before " + MIN_PROGRAM_START,
+    "intervention_code": "{column} holds a code that is not an intervention code 1-10 "
+    "(the whole field is set missing)",
+    "intervention_repeated": "{column} repeats a code within the visit (the whole field is set missing)",
+    "pain_onset_not_after_start": "pain_onset_date is after program_start_date",
+    "discharge_not_before_start": "discharge_date is before program_start_date",
+    "eq5d_level_within_version": "eq5d_anxiety_depression is beyond the levels of eq5d_version "
+    "(1-3 for 3L, 1-5 for 5L) or eq5d_version is missing/invalid",
+    "session_within_program": "session_date is outside the patient's program "
+    "(before program_start_date or after a kept discharge_date)",
+    "assessment_not_before_start": "assessment_date of a discharge/followup row is before the "
+    "patient's program_start_date",
+    "unknown_patient": "patient_id names no patient of patients.csv",
+    "quarantined_patient": "patient_id names a patient whose patients.csv row is quarantined",
+    "duplicate_row": "row repeats an earlier row of the file (the first copy is kept)",
+    "conflicting_key": "rows sharing this key differ; every row of the key is quarantined",
+    "field_count": "row has {column} fields",
+}
+
+# ----------------------------------------------------------------------------- text parsing
+
+
+def to_arrow(texts: pd.Series) -> pa_arrow.Array:
+    """A pandas text Series as one Arrow string array (missing = null)."""
+    array = pa_arrow.array(texts.array if hasattr(texts, "array") else texts, from_pandas=True)
+    if isinstance(array, pa_arrow.ChunkedArray):
+        array = array.combine_chunks()
+    if not pa_arrow.types.is_large_string(array.type):
+        array = array.cast(pa_arrow.large_string())
+    return array
+
+
+def _fullmatch(texts: pd.Series, pattern: str) -> np.ndarray:
+    """True where the whole text matches `pattern` (RE2 syntax); False for missing."""
+    matched = pc.match_substring_regex(to_arrow(texts), f"^(?:{pattern})$")
+    return matched.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def integer_pattern(decimal: str) -> str:
+    return rf"[+-]?[0-9]+(?:{re.escape(decimal)}0+)?"
+
+
+def number_pattern(decimal: str) -> str:
+    return rf"[+-]?[0-9]+(?:{re.escape(decimal)}[0-9]+)?"
+
+
+def _texts_to_float(texts: pd.Series, valid: np.ndarray, decimal: str) -> pd.Series:
+    values = to_arrow(texts).filter(pa_arrow.array(valid))
+    if decimal != ".":
+        values = pc.replace_substring(values, decimal, ".")
+    out = np.full(len(texts), np.nan)
+    out[valid] = pc.cast(values, pa_arrow.float64()).to_numpy(zero_copy_only=False)
+    return pd.Series(out, index=texts.index)
+
+
+def integer_values(texts: pd.Series, decimal: str = ".") -> pd.Series:
+    """The integers written in `texts` (float64, NaN where not an integer or missing)."""
+    return _texts_to_float(texts, _fullmatch(texts, integer_pattern(decimal)), decimal)
+
+
+def number_values(texts: pd.Series, decimal: str = ".") -> pd.Series:
+    """The numbers written in `texts` (float64, NaN where not a number or missing)."""
+    return _texts_to_float(texts, _fullmatch(texts, number_pattern(decimal)), decimal)
+
+
+def date_values(texts: pd.Series) -> pd.Series:
+    """The ISO calendar dates written in `texts` (datetime64[ns], NaT where invalid or missing)."""
+    shaped = _fullmatch(texts, DATE_PATTERN)
+    array = to_arrow(texts).filter(pa_arrow.array(shaped))
+    year, month, day = (
+        pc.cast(pc.utf8_slice_codeunits(array, start, stop), pa_arrow.int64()).to_numpy()
+        for start, stop in ((0, 4), (5, 7), (8, 10))
+    )
+    first_of_month = (year - 1970) * 12 + (month - 1)
+    month_ok = (month >= 1) & (month <= 12)
+    first_of_month = np.where(month_ok, first_of_month, 0).astype("datetime64[M]")
+    month_days = ((first_of_month + 1).astype("datetime64[D]") - first_of_month.astype("datetime64[D]")).astype(int)
+    real = month_ok & (day >= 1) & (day <= month_days)
+    dates = first_of_month.astype("datetime64[D]") + (day - 1)
+    out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
+    positions = np.flatnonzero(shaped)[real]
+    out[positions] = dates[real].astype("datetime64[ns]")
+    return pd.Series(out, index=texts.index)
+
+
+def is_personal_identity_number(texts: pd.Series) -> np.ndarray:
+    return _fullmatch(texts, PERSONAL_NUMBER_PATTERN)
+
+
+def mask_personal_numbers(texts: pd.Series) -> pd.Series:
+    """Whole values shaped like a personal identity number replaced by REDACTED."""
+    return texts.mask(pd.Series(is_personal_identity_number(texts), index=texts.index), REDACTED)
+
+
+def mask_personal_numbers_in_records(records: pd.Series) -> pd.Series:
+    """Every personal-identity-number-shaped token inside verbatim record text masked."""
+    pattern = rf"(?<![0-9A-Za-z]){PERSONAL_NUMBER_PATTERN}(?![0-9A-Za-z])"
+    return records.astype(object).str.replace(pattern, REDACTED, regex=True).astype("string")
+
+
+def parse_codes(texts: pd.Series) -> pd.DataFrame:
+    """Intervention code lists: `bits` (bit c set for code c), `unknown`, `repeated` per row.
+
+    Codes are separated by `;`, whitespace around a code is ignored; a missing field has
+    no codes (bits 0).
+    """
+    lists = pc.split_pattern(to_arrow(texts), ";")
+    parent = pc.list_parent_indices(lists).to_numpy()
+    tokens = pc.utf8_trim_whitespace(pc.list_flatten(lists))
+    known = pc.match_substring_regex(tokens, "^(?:[1-9]|10)$").to_numpy(zero_copy_only=False)
+    codes = pc.cast(tokens.filter(pa_arrow.array(known)), pa_arrow.int64()).to_numpy()
+    n_rows = len(texts)
+    bits = np.zeros(n_rows, dtype=np.int64)
+    np.bitwise_or.at(bits, parent[known], np.left_shift(1, codes))
+    n_known = np.bincount(parent[known], minlength=n_rows)
+    return pd.DataFrame(
+        {
+            "bits": bits,
+            "unknown": np.bincount(parent[~known], minlength=n_rows) > 0,
+            "repeated": n_known > np.bitwise_count(bits),
+        },
+        index=texts.index,
+    )
+
+
+_CANONICAL_CODES = pa_arrow.array(
+    [";".join(str(code) for code in INTERVENTION_CODES if bits >> code & 1) for bits in range(2 ** 11)],
+    type=pa_arrow.large_string(),
+)
+
+
+def canonical_codes(bits: np.ndarray) -> pa_arrow.Array:
+    """The codes of each bit set, ascending, joined by `;` ("" for none)."""
+    return _CANONICAL_CODES.take(pa_arrow.array(bits))
+
+
+def codes_as_set_text(texts: pd.Series) -> pd.Series:
+    """The distinct stripped tokens of each code list, sorted and joined (missing stays missing)."""
+    lists = pc.split_pattern(to_arrow(texts), ";")
+    tokens = pd.DataFrame(
+        {
+            "row": pc.list_parent_indices(lists).to_numpy(),
+            "token": pd.Series(pc.utf8_trim_whitespace(pc.list_flatten(lists)), dtype="string"),
+        }
+    )
+    tokens = tokens.drop_duplicates().sort_values(["row", "token"])
+    counts = np.bincount(tokens["row"].to_numpy(), minlength=len(texts))
+    offsets = pa_arrow.array(np.concatenate([[0], np.cumsum(counts)]), type=pa_arrow.int64())
+    joined = pc.binary_join(
+        pa_arrow.LargeListArray.from_arrays(offsets, to_arrow(tokens["token"])),
+        pa_arrow.scalar(";", pa_arrow.large_string()),
+    )
+    return pd.Series(joined, dtype="string", index=texts.index).mask(texts.isna())
+
+
+# ----------------------------------------------------------------------------- row rules
+
+
+def _rows_as_text(frame: pd.DataFrame, columns: list[str], code_column: str | None) -> pd.DataFrame:
+    rows = frame[columns].copy()
+    if code_column is not None:
+        rows[code_column] = codes_as_set_text(rows[code_column])
+    return rows.fillna("\x00")
+
+
+def duplicate_rows(frame: pd.DataFrame, columns: list[str], prefilter: list[str], code_column: str | None = None) -> pd.Series:
+    """True for each row equal (as text) to an earlier row; only rows sharing `prefilter` can be."""
+    candidates = frame.duplicated(subset=prefilter, keep=False)
+    later_copy = _rows_as_text(frame.loc[candidates], columns, code_column).duplicated(keep="first")
+    out = pd.Series(False, index=frame.index)
+    out.loc[later_copy.index[later_copy.to_numpy()]] = True
+    return out
+
+
+def conflicting_rows(frame: pd.DataFrame, columns: list[str], key: list[str]) -> pd.Series:
+    """True for every row of a key shared by rows that differ elsewhere."""
+    candidates = frame[key].notna().all(axis=1) & frame.duplicated(subset=key, keep=False)
+    rows = _rows_as_text(frame.loc[candidates], columns, None)
+    n_versions = rows.drop_duplicates().groupby(key).size()
+    conflicted = n_versions.index[n_versions.to_numpy() > 1]
+    in_conflict = pd.MultiIndex.from_frame(rows[key]).isin(conflicted) if len(key) > 1 else rows[key[0]].isin(conflicted)
+    out = pd.Series(False, index=frame.index)
+    out.loc[rows.index[np.asarray(in_conflict)]] = True
+    return out
+
+
+def _valid_dates(frame: pd.DataFrame, column: str) -> pd.Series:
+    return frame[column] if column.startswith("_") else date_values(frame[column])
+
+
+def not_after(frame: pd.DataFrame, earlier: str, later: str) -> pd.Series:
+    """False where both dates are valid and `earlier` is after `later`."""
+    first, second = _valid_dates(frame, earlier), _valid_dates(frame, later)
+    return ~(first > second).fillna(False)
+
+
+def patient_status_is_not(frame: pd.DataFrame, status) -> pd.Series:
+    column = frame[PATIENT_STATUS]
+    if status is None:
+        return column.notna()
+    return (column != status).fillna(True)
+
+
+# ----------------------------------------------------------------------------- models
+
+
+class RawModel(pa.DataFrameModel):
+    """Text columns of a raw file; extra (context) columns are allowed."""
+
+    class Config:
+        strict = False
+        coerce = False
+
+
+def _text_field(required: bool):
+    return pa.Field(nullable=not required)
+
+
+def _check_columns(model: type[pa.DataFrameModel], kind: dict) -> tuple[str, ...]:
+    return tuple(column for column in model.__annotations__ if column in kind)
+
+
+def _column_checks(decimal: str):
+    """Series-level checks shared by the three models (bound to the dialect's decimal mark)."""
+
+    def integer(cls, series):
+        return pd.Series(_fullmatch(series, integer_pattern(decimal)), index=series.index)
+
+    def number(cls, series):
+        return pd.Series(_fullmatch(series, number_pattern(decimal)), index=series.index)
+
+    def in_range(cls, series):
+        low, high = INTEGER_RANGES.get(series.name) or NUMBER_RANGES[series.name]
+        parse = integer_values if series.name in INTEGER_RANGES else number_values
+        values = parse(series, decimal)
+        return values.isna() | values.between(low, high)
+
+    def date(cls, series):
+        return date_values(series).notna()
+
+    def level(cls, series):
+        return series.isin(LEVELS[series.name]).fillna(False).astype(bool)
+
+    return integer, number, in_range, date, level
+
+
+def _pseudonym(cls, series):
+    return pd.Series(
+        _fullmatch(series, PSEUDONYM_PATTERN) | is_personal_identity_number(series), index=series.index
+    )
+
+
+def _not_personal_number(cls, series):
+    return pd.Series(~is_personal_identity_number(series), index=series.index)
+
+
+def patients_model(decimal: str = ".") -> type[pa.DataFrameModel]:
+    """The model of patients.csv for a dialect with decimal mark `decimal`."""
+    integer, number, in_range, date, level = _column_checks(decimal)
+    integers = ("age", "ability_to_reduce_pain", "activity_minutes_week", "eq5d_anxiety_depression", "rehab_goals")
+    numbers = ("height_cm", "weight_kg")
+    dates = ("pain_onset_date", "program_start_date", "discharge_date")
+    levels = ("sex", "smoker", "pain_distribution", "main_pain_location", "eq5d_version")
+
+    class Patients(RawModel):
+        patient_id: Series[pd.StringDtype] = _text_field(True)
+        sex: Series[pd.StringDtype] = _text_field(True)
+        age: Series[pd.StringDtype] = _text_field(True)
+        height_cm: Series[pd.StringDtype] = _text_field(False)
+        weight_kg: Series[pd.StringDtype] = _text_field(False)
+        smoker: Series[pd.StringDtype] = _text_field(False)
+        pain_onset_date: Series[pd.StringDtype] = _text_field(False)
+        program_start_date: Series[pd.StringDtype] = _text_field(True)
+        discharge_date: Series[pd.StringDtype] = _text_field(False)
+        pain_distribution: Series[pd.StringDtype] = _text_field(False)
+        main_pain_location: Series[pd.StringDtype] = _text_field(False)
+        ability_to_reduce_pain: Series[pd.StringDtype] = _text_field(False)
+        activity_minutes_week: Series[pd.StringDtype] = _text_field(False)
+        eq5d_version: Series[pd.StringDtype] = _text_field(False)
+        eq5d_anxiety_depression: Series[pd.StringDtype] = _text_field(False)
+        rehab_goals: Series[pd.StringDtype] = _text_field(False)
+
+        _pseudonym_check = pa.check("patient_id", name="pseudonym")(_pseudonym)
+        _pin_check = pa.check("patient_id", name="personal_identity_number")(_not_personal_number)
+        _integer_check = pa.check(*integers, name="integer")(integer)
+        _number_check = pa.check(*numbers, name="number")(number)
+        _range_check = pa.check(*integers, *numbers, name="range")(in_range)
+        _date_check = pa.check(*dates, name="date")(date)
+        _level_check = pa.check(*levels, name="level")(level)
+
+        @pa.check("program_start_date", name="min_date")
+        def _min_start(cls, series):
+            return ~(date_values(series) < pd.Timestamp(MIN_PROGRAM_START)).fillna(False)
+
+        @pa.dataframe_check(name="pain_onset_not_after_start", ignore_na=False)
+        def _onset(cls, frame):
+            return not_after(frame, "pain_onset_date", "program_start_date")
+
+        @pa.dataframe_check(name="discharge_not_before_start", ignore_na=False)
+        def _discharge(cls, frame):
+            return not_after(frame, "program_start_date", "discharge_date")
+
+        @pa.dataframe_check(name="eq5d_level_within_version", ignore_na=False)
+        def _eq5d(cls, frame):
+            level_value = integer_values(frame["eq5d_anxiety_depression"], decimal)
+            valid_level = level_value.between(1, 5)
+            max_level = frame["eq5d_version"].map(EQ5D_MAX_LEVEL).astype("float64")
+            return ~valid_level | (level_value <= max_level).fillna(False)
+
+        @pa.dataframe_check(name="duplicate_row", ignore_na=False)
+        def _duplicate(cls, frame):
+            return ~duplicate_rows(frame, PATIENT_COLUMNS, ["patient_id"])
+
+        @pa.dataframe_check(name="conflicting_key", ignore_na=False)
+        def _conflict(cls, frame):
+            return ~conflicting_rows(frame, PATIENT_COLUMNS, ["patient_id"])
+
+    return Patients
+
+
+def _cross_file_checks():
+    """Dataframe checks of sessions and outcomes against the kept patients."""
+
+    def unknown(cls, frame):
+        return patient_status_is_not(frame, None)
+
+    def quarantined(cls, frame):
+        return patient_status_is_not(frame, "quarantined")
+
+    return (
+        pa.dataframe_check(name="unknown_patient", ignore_na=False)(unknown),
+        pa.dataframe_check(name="quarantined_patient", ignore_na=False)(quarantined),
+    )
+
+
+def sessions_model(decimal: str = ".") -> type[pa.DataFrameModel]:
+    """The model of sessions.csv (frame enriched with the kept patients' context)."""
+    _, _, _, date, _ = _column_checks(decimal)
+    unknown, quarantined = _cross_file_checks()
+
+    class Sessions(RawModel):
+        patient_id: Series[pd.StringDtype] = _text_field(True)
+        session_date: Series[pd.StringDtype] = _text_field(True)
+        interventions: Series[pd.StringDtype] = _text_field(False)
+
+        _pseudonym_check = pa.check("patient_id", name="pseudonym")(_pseudonym)
+        _pin_check = pa.check("patient_id", name="personal_identity_number")(_not_personal_number)
+        _date_check = pa.check("session_date", name="date")(date)
+        _unknown_patient = unknown
+        _quarantined_patient = quarantined
+
+        @pa.check("interventions", name="intervention_code")
+        def _codes_known(cls, series):
+            return ~parse_codes(series)["unknown"]
+
+        @pa.check("interventions", name="intervention_repeated")
+        def _codes_once(cls, series):
+            return ~parse_codes(series)["repeated"]
+
+        @pa.dataframe_check(name="session_within_program", ignore_na=False)
+        def _within_program(cls, frame):
+            return not_after(frame, PROGRAM_START, "session_date") & not_after(frame, "session_date", DISCHARGE)
+
+        @pa.dataframe_check(name="duplicate_row", ignore_na=False)
+        def _duplicate(cls, frame):
+            return ~duplicate_rows(frame, SESSION_COLUMNS, ["patient_id", "session_date"], "interventions")
+
+    return Sessions
+
+
+def outcomes_model(decimal: str = ".") -> type[pa.DataFrameModel]:
+    """The model of outcomes.csv (frame enriched with the kept patients' context)."""
+    integer, number, in_range, date, level = _column_checks(decimal)
+    unknown, quarantined = _cross_file_checks()
+
+    class Outcomes(RawModel):
+        patient_id: Series[pd.StringDtype] = _text_field(True)
+        timepoint: Series[pd.StringDtype] = _text_field(True)
+        assessment_date: Series[pd.StringDtype] = _text_field(False)
+        nprs: Series[pd.StringDtype] = _text_field(False)
+        dri: Series[pd.StringDtype] = _text_field(False)
+        eq_vas: Series[pd.StringDtype] = _text_field(False)
+
+        _pseudonym_check = pa.check("patient_id", name="pseudonym")(_pseudonym)
+        _pin_check = pa.check("patient_id", name="personal_identity_number")(_not_personal_number)
+        _level_check = pa.check("timepoint", name="level")(level)
+        _date_check = pa.check("assessment_date", name="date")(date)
+        _integer_check = pa.check("nprs", "eq_vas", name="integer")(integer)
+        _number_check = pa.check("dri", name="number")(number)
+        _range_check = pa.check("nprs", "eq_vas", "dri", name="range")(in_range)
+        _unknown_patient = unknown
+        _quarantined_patient = quarantined
+
+        @pa.dataframe_check(name="assessment_not_before_start", ignore_na=False)
+        def _assessment(cls, frame):
+            after_start = frame["timepoint"].isin(["discharge", "followup"]).fillna(False)
+            return ~after_start | not_after(frame, PROGRAM_START, "assessment_date")
+
+        @pa.dataframe_check(name="duplicate_row", ignore_na=False)
+        def _duplicate(cls, frame):
+            return ~duplicate_rows(frame, OUTCOME_COLUMNS, ["patient_id", "timepoint"])
+
+        @pa.dataframe_check(name="conflicting_key", ignore_na=False)
+        def _conflict(cls, frame):
+            return ~conflicting_rows(frame, OUTCOME_COLUMNS, ["patient_id", "timepoint"])
+
+    return Outcomes
+
+
+PATIENT_COLUMNS = [
+    "patient_id", "sex", "age", "height_cm", "weight_kg", "smoker", "pain_onset_date",
+    "program_start_date", "discharge_date", "pain_distribution", "main_pain_location",
+    "ability_to_reduce_pain", "activity_minutes_week", "eq5d_version", "eq5d_anxiety_depression",
+    "rehab_goals",
+]  # fmt: skip
+SESSION_COLUMNS = ["patient_id", "session_date", "interventions"]
+OUTCOME_COLUMNS = ["patient_id", "timepoint", "assessment_date", "nprs", "dri", "eq_vas"]
+CONTRACT_COLUMNS = {"patients": PATIENT_COLUMNS, "sessions": SESSION_COLUMNS, "outcomes": OUTCOME_COLUMNS}
+REQUIRED_COLUMNS = {
+    "patients": {"patient_id", "sex", "age", "program_start_date"},
+    "sessions": {"patient_id", "session_date"},
+    "outcomes": {"patient_id", "timepoint"},
+}
+MODEL_FACTORIES = {"patients": patients_model, "sessions": sessions_model, "outcomes": outcomes_model}
+
+# Parsed type of each column, for the typed (kept) tables.
+COLUMN_TYPES = {
+    **{column: "integer" for column in INTEGER_RANGES},
+    **{column: "number" for column in NUMBER_RANGES},
+    **dict.fromkeys(
+        ["pain_onset_date", "program_start_date", "discharge_date", "session_date", "assessment_date"], "date"
+    ),
+    "interventions": "codes",
+}

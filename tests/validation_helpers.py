@@ -1,0 +1,114 @@
+"""Tiny raw exports for the validation and cleaning tests.
+
+A fixture is a valid baseline export (3 patients, a few visits and outcomes) to which a test
+adds or replaces one defective line; the helpers write it to a folder, run the validation
+and read the outputs back as text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from rehab.validation import validate_export
+from rehab.validation_outputs import write_validation_outputs
+
+PATIENT_HEADER = (
+    "patient_id,sex,age,height_cm,weight_kg,smoker,pain_onset_date,program_start_date,discharge_date,"
+    "pain_distribution,main_pain_location,ability_to_reduce_pain,activity_minutes_week,eq5d_version,"
+    "eq5d_anxiety_depression,rehab_goals"
+)
+# line 2, 3, 4
+PATIENTS = [
+    "P1,F,40,165,60,no,2019-01-01,2020-01-10,2020-06-10,localized,neck,2,120,5L,2,3",
+    "P2,M,55,180,90,yes,2018-05-05,2020-02-01,,generalized,multiple,4,200,3L,1,5",
+    "P3,F,30,170,65,no,,2020-03-01,2020-09-01,regional,hip_knee_ankle_foot,,,,,",
+]
+SESSION_HEADER = "patient_id,session_date,interventions"
+SESSIONS = [
+    'P1,2020-01-10,"1;2"',
+    "P1,2020-01-10,3",
+    'P1,2020-02-01,"10;4"',
+    "P2,2020-02-01,",
+    "P3,2020-03-05,5",
+]
+OUTCOME_HEADER = "patient_id,timepoint,assessment_date,nprs,dri,eq_vas"
+OUTCOMES = [
+    "P1,start,2020-01-10,7,40.5,50",
+    "P1,discharge,2020-06-10,4,30,70",
+    "P2,start,2020-02-01,6,35.3,40",
+    "P2,followup,2021-02-01,5,25.3,55",
+    "P3,start,2020-03-01,8,50,30",
+]
+DEFAULT_DIALECT = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
+
+
+def write_export(
+    folder: Path,
+    patients: list[str] | None = None,
+    sessions: list[str] | None = None,
+    outcomes: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+    separator: str = ",",
+    encoding: str = "utf-8",
+) -> Path:
+    """Write the three CSV files (the baseline where a list is None)."""
+    headers = {"patients": PATIENT_HEADER, "sessions": SESSION_HEADER, "outcomes": OUTCOME_HEADER, **(headers or {})}
+    rows = {
+        "patients": PATIENTS if patients is None else patients,
+        "sessions": SESSIONS if sessions is None else sessions,
+        "outcomes": OUTCOMES if outcomes is None else outcomes,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, lines in rows.items():
+        header = headers[name].replace(",", separator) if separator != "," else headers[name]
+        text = "\n".join([header, *lines]) + "\n"
+        (folder / f"{name}.csv").write_bytes(text.encode(encoding))
+    return folder
+
+
+def output_paths(root: Path) -> dict:
+    return {
+        "failures": root / "failures.csv",
+        "accounting_path": root / "accounting.csv",
+        "columns": root / "columns.csv",
+        "quarantine": {n: root / "quarantine" / f"{n}.csv" for n in ("patients", "sessions", "outcomes")},
+        "kept": {n: root / "kept" / f"{n}.parquet" for n in ("patients", "sessions", "outcomes")},
+    }
+
+
+class Run:
+    """Validation outputs of one tiny export, read back as text tables."""
+
+    def __init__(self, root: Path, results):
+        self.root, self.results = root, results
+
+    def csv(self, name: str) -> pd.DataFrame:
+        return pd.read_csv(self.root / name, dtype=str, keep_default_na=False)
+
+    @property
+    def failures(self) -> pd.DataFrame:
+        return self.csv("failures.csv")
+
+    @property
+    def accounting(self) -> pd.DataFrame:
+        return pd.read_csv(self.root / "accounting.csv").set_index("file")
+
+    def quarantine(self, name: str) -> pd.DataFrame:
+        return self.csv(f"quarantine/{name}.csv")
+
+    def kept(self, name: str) -> pd.DataFrame:
+        return pd.read_parquet(self.root / "kept" / f"{name}.parquet")
+
+    def failure(self, file: str, line: int) -> pd.DataFrame:
+        f = self.failures
+        return f[(f["file"] == file) & (f["line"] == str(line))]
+
+
+def run_validation(tmp_path: Path, dialect: dict | None = None, **export) -> Run:
+    folder = write_export(tmp_path / "export", **export)
+    results = validate_export(folder, dialect or DEFAULT_DIALECT, cohort="test")
+    root = tmp_path / "validation"
+    write_validation_outputs(results, **output_paths(root))
+    return Run(root, results)

@@ -1,0 +1,302 @@
+"""Validate a raw export against its Pandera models and decide what happens to each row.
+
+Order matters: patients.csv is validated first; its kept rows decide the cross-file rules
+of sessions.csv and outcomes.csv. For each file:
+
+1. the Pandera model (schemas/raw_export.py) checks the text lazily: every failure of
+   the file in one pass, mapped to (line, column, check);
+2. a row with a failure in a required column or of a row rule (duplicate, conflict,
+   unknown/quarantined patient, wrong field count) is quarantined, with every rule it broke;
+   any other failure sets that value missing in a kept row (action `set_missing`);
+3. the kept rows are parsed to typed columns, the set-missing values masked.
+
+Writing the outputs, masking and the quarantine limit live in `validation_outputs.py`.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.config import ValidationDepth, config_context, get_config_context
+
+from schemas import raw_export as rx
+
+log = logging.getLogger("rehab")
+
+RAW_FILES = ("patients", "sessions", "outcomes")
+FAILURE_COLUMNS = ["file", "line", "patient_id", "column", "value", "check", "action", "message"]
+
+
+@dataclass
+class FileValidation:
+    """What validation decided for one raw file."""
+
+    name: str
+    failures: pd.DataFrame  # FAILURE_COLUMNS, values as read (not yet masked)
+    quarantined_lines: np.ndarray  # sorted
+    kept: pd.DataFrame  # typed kept rows: line + contract columns
+    rows_read: int
+    values_set_missing: int
+    columns: pd.DataFrame  # file, column, status
+    table: object  # the RawTable (for the verbatim records of quarantined rows)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return len(self.quarantined_lines)
+
+
+@dataclass
+class PatientContext:
+    """The patients of patients.csv as the other two files see them."""
+
+    ids: pd.Index  # every distinct patient_id of patients.csv
+    kept: np.ndarray  # bool, aligned with ids
+    start: np.ndarray  # datetime64[ns], NaT unless kept
+    discharge: np.ndarray  # datetime64[ns], NaT unless kept with a valid discharge
+
+    @classmethod
+    def of(cls, patients: FileValidation) -> "PatientContext":
+        ids = pd.Index(patients.table.frame["patient_id"].dropna().unique())
+        kept = patients.kept.set_index("patient_id")
+        at = kept.index.get_indexer(ids)
+        found = at >= 0
+        start = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[ns]")
+        discharge = start.copy()
+        start[found] = kept["program_start_date"].to_numpy("datetime64[ns]")[at[found]]
+        discharge[found] = kept["discharge_date"].to_numpy("datetime64[ns]")[at[found]]
+        return cls(ids=ids, kept=found, start=start, discharge=discharge)
+
+    def enrich(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """`frame` with its patients' status, program start and kept discharge."""
+        at = self.ids.get_indexer(frame["patient_id"])
+        known = at >= 0
+        status = np.where(known, np.where(self.kept[at], "kept", "quarantined"), None)
+        start = np.where(known, self.start[at], np.datetime64("NaT"))
+        discharge = np.where(known, self.discharge[at], np.datetime64("NaT"))
+        return frame.assign(
+            **{
+                rx.PATIENT_STATUS: pd.array(status, dtype="string"),
+                rx.PROGRAM_START: start.astype("datetime64[ns]"),
+                rx.DISCHARGE: discharge.astype("datetime64[ns]"),
+            }
+        )
+
+
+@contextmanager
+def always_validate():
+    """Pandera fully on, whatever PANDERA_VALIDATION_ENABLED / _DEPTH say: no silent skip."""
+    with config_context(validation_enabled=True, validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+        config = get_config_context()
+        if not config.validation_enabled or config.validation_depth != ValidationDepth.SCHEMA_AND_DATA:
+            raise RuntimeError("Pandera validation could not be switched on; refusing to skip validation.")
+        yield
+
+
+# ----------------------------------------------------------------------------- entry points
+
+
+def validate_export(folder: str | Path, dialect: Mapping, cohort: str | None = None) -> dict[str, FileValidation]:
+    """Read and validate the three files of a raw export folder (file-level errors raise)."""
+    from rehab.rawio import read_raw_table
+
+    tables = {name: read_raw_table(Path(folder) / f"{name}.csv", name, dict(dialect), cohort) for name in RAW_FILES}
+    return validate_tables(tables, dialect)
+
+
+def validate_tables(tables: Mapping[str, object], dialect: Mapping) -> dict[str, FileValidation]:
+    """Validate RawTables in contract order: patients first, its kept rows feed the others."""
+    decimal = dialect.get("decimal", ".")
+    patients = validate_file(tables["patients"], decimal)
+    context = PatientContext.of(patients)
+    results = {"patients": patients}
+    for name in ("sessions", "outcomes"):
+        results[name] = validate_file(tables[name], decimal, context)
+    return results
+
+
+def validate_file(table, decimal: str = ".", context: PatientContext | None = None) -> FileValidation:
+    """Validate one RawTable; sessions/outcomes need the patients' context."""
+    name = table.name
+    frame = table.frame.set_index("line")
+    checked = context.enrich(frame) if context is not None else frame
+    model = rx.MODEL_FACTORIES[name](decimal)
+    broken = pd.concat([schema_failures(model, checked), malformed_failures(table)], ignore_index=True)
+    quarantined = quarantined_lines(broken, name)
+    set_missing = broken[~broken["line"].isin(quarantined)]
+    kept_text = frame.drop(index=quarantined[np.isin(quarantined, frame.index)])
+    kept = typed_rows(kept_text, decimal, set_missing)
+    failures = describe_failures(name, broken, frame, quarantined, decimal)
+    return FileValidation(
+        name=name,
+        failures=failures,
+        quarantined_lines=quarantined,
+        kept=kept,
+        rows_read=table.rows_read,
+        values_set_missing=len(set_missing[["line", "column"]].drop_duplicates()),
+        columns=column_status(table),
+        table=table,
+    )
+
+
+# ----------------------------------------------------------------------------- failures
+
+
+def schema_failures(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> pd.DataFrame:
+    """Every rule `frame` breaks as rows (line, column, check); the index of frame is the line."""
+    with always_validate():
+        try:
+            model.validate(frame, lazy=True, inplace=True)
+        except pa.errors.SchemaErrors as errors:
+            return _failure_rows(errors.failure_cases)
+    return _failures_frame([], [], [])
+
+
+def _failure_rows(cases: pd.DataFrame) -> pd.DataFrame:
+    frame_level = cases["schema_context"].eq("DataFrameSchema").to_numpy()
+    known = ~frame_level | cases["check"].isin(list(rx.DATAFRAME_CHECK_COLUMNS)).to_numpy()
+    unexpected = cases[cases["index"].isna().to_numpy() | ~known]
+    if len(unexpected):
+        # A check that raised, or a schema-level failure: a bug, not a data problem.
+        raise RuntimeError(f"Unexpected validation failure:\n{unexpected.head(20).to_string()}")
+    check = cases["check"].astype(str).replace({"not_nullable": "required"})
+    column = np.where(frame_level, check.map(rx.DATAFRAME_CHECK_COLUMNS).astype(object), cases["column"].astype(object))
+    out = _failures_frame(cases["index"].astype("int64").to_numpy(), column, check.to_numpy())
+    return out.drop_duplicates(ignore_index=True)
+
+
+def _failures_frame(lines, columns, checks) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "line": np.asarray(lines, dtype=np.int64),
+            "column": pd.array(np.asarray(columns, dtype=object), dtype="string"),
+            "check": pd.array(np.asarray(checks, dtype=object), dtype="string"),
+        }
+    )
+
+
+def malformed_failures(table) -> pd.DataFrame:
+    """Rows with the wrong number of fields (`column` holds the field counts for the message)."""
+    bad = table.malformed
+    counts = bad["n_fields"].astype(str) + " fields, expected " + bad["expected_fields"].astype(str)
+    out = _failures_frame(bad["line"].to_numpy(), counts.to_numpy(dtype=object), ["field_count"] * len(bad))
+    return out
+
+
+def quarantined_lines(broken: pd.DataFrame, name: str) -> np.ndarray:
+    row_level = broken["check"].isin(list(rx.ROW_CHECKS)) | broken["column"].isin(list(rx.REQUIRED_COLUMNS[name]))
+    return np.unique(broken.loc[row_level.to_numpy(), "line"].to_numpy())
+
+
+def describe_failures(
+    name: str, broken: pd.DataFrame, frame: pd.DataFrame, quarantined: np.ndarray, decimal: str
+) -> pd.DataFrame:
+    """failures.csv rows of one file (values as read; masking happens when writing)."""
+    is_field_count = broken["check"].eq("field_count").to_numpy()
+    column = broken["column"].mask(is_field_count, "")
+    messages = _messages(broken, decimal)
+    out = pd.DataFrame(
+        {
+            "file": name,
+            "line": broken["line"].to_numpy(),
+            "patient_id": _values_at(frame, "patient_id", broken["line"]),
+            "column": column.to_numpy(),
+            "value": _failure_values(frame, broken["line"], column),
+            "check": broken["check"].to_numpy(),
+            "action": np.where(np.isin(broken["line"], quarantined), "quarantined", "set_missing"),
+            "message": messages,
+        }
+    )
+    return out.sort_values(["line", "column", "check"], ignore_index=True)
+
+
+def _messages(broken: pd.DataFrame, decimal: str) -> np.ndarray:
+    pairs = broken[["check", "column"]].drop_duplicates()
+    lookup = {
+        (check, column): (f"row has {column}" if check == "field_count" else rx.describe_check(check, column, decimal))
+        for check, column in pairs.itertuples(index=False)
+    }
+    keys = pd.MultiIndex.from_frame(broken[["check", "column"]])
+    return pd.Series(lookup).reindex(keys).to_numpy(dtype=object) if len(broken) else np.array([], dtype=object)
+
+
+def _values_at(frame: pd.DataFrame, column: str, lines: pd.Series) -> np.ndarray:
+    """frame[column] at `lines` (lines absent from frame, i.e. malformed rows, give <NA>)."""
+    return frame[column].reindex(lines.to_numpy()).to_numpy(dtype=object, na_value=pd.NA)
+
+
+def _failure_values(frame: pd.DataFrame, lines: pd.Series, columns: pd.Series) -> np.ndarray:
+    values = np.full(len(lines), pd.NA, dtype=object)
+    for column in pd.unique(columns.dropna()):
+        if column in frame.columns:
+            rows = (columns == column).to_numpy()
+            values[rows] = _values_at(frame, column, lines[rows])
+    return values
+
+
+# ----------------------------------------------------------------------------- typed rows
+
+
+def typed_rows(frame: pd.DataFrame, decimal: str, set_missing: pd.DataFrame) -> pd.DataFrame:
+    """Kept rows parsed to their types (line first), values that broke a rule set missing."""
+    out = {"line": frame.index.to_numpy(dtype=np.int64)}
+    for column in frame.columns:
+        lines = set_missing.loc[set_missing["column"].eq(column).to_numpy(), "line"]
+        invalid = frame.index.isin(lines)
+        out[column] = _typed_column(frame[column], rx.COLUMN_TYPES.get(column, "text"), decimal, invalid)
+    return pd.DataFrame(out)
+
+
+def _typed_column(texts: pd.Series, kind: str, decimal: str, invalid: np.ndarray):
+    if kind in ("integer", "number"):
+        parse = rx.integer_values if kind == "integer" else rx.number_values
+        values = parse(texts, decimal).to_numpy(copy=True)
+        values[invalid] = np.nan
+        return pd.array(values, dtype="Float64").astype("Int64" if kind == "integer" else "Float64")
+    if kind == "date":
+        values = rx.date_values(texts).to_numpy(copy=True)
+        values[invalid] = np.datetime64("NaT")
+        return values
+    if kind == "codes":
+        # Canonical code list; "" when nothing was coded, <NA> when the field was set missing.
+        codes = pd.array(rx.canonical_codes(rx.parse_codes(texts)["bits"].to_numpy()), dtype="string")
+        return pd.Series(codes).mask(invalid).array
+    return pd.Series(texts.to_numpy(dtype=object, na_value=pd.NA), dtype="string").mask(invalid).array
+
+
+def column_status(table) -> pd.DataFrame:
+    """columns.csv rows: contract columns present/absent, then the unknown columns."""
+    header = set(present_columns(table))
+    contract = rx.CONTRACT_COLUMNS[table.name]
+    rows = [(table.name, c, "present" if c in header else "absent") for c in contract]
+    rows += [(table.name, c, "unknown") for c in table.unknown_columns]
+    return pd.DataFrame(rows, columns=["file", "column", "status"])
+
+
+def present_columns(table) -> list[str]:
+    """Contract columns found in the file's header."""
+    header = getattr(table, "header", None)
+    if header is not None:
+        return list(header)
+    # Older RawTable without the header: an all-missing optional column counts as absent
+    # only when the header line of the file does not name it.
+    return _header_of_file(table)
+
+
+def _header_of_file(table) -> list[str]:
+    path = Path(table.path)
+    if not path.is_file():
+        return [c for c in rx.CONTRACT_COLUMNS[table.name] if table.frame[c].notna().any()]
+    first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
+    names = {
+        name.strip(" \t\u00a0\r").strip('"').strip(" \t\u00a0")
+        for separator in (",", ";", "\t", "|")
+        for name in first.split(separator)
+    }
+    return [c for c in rx.CONTRACT_COLUMNS[table.name] if c in names]

@@ -1,0 +1,137 @@
+"""The validation results on disk: failures, quarantine, accounting, columns, kept rows.
+
+Privacy: a value shaped like a Swedish personal identity number is written as REDACTED in
+every file written here (failures, quarantine incl. the verbatim record text) and never
+logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from rehab.errors import QuarantineLimitError
+from rehab.validation import FAILURE_COLUMNS, RAW_FILES, FileValidation
+from schemas import raw_export as rx
+
+log = logging.getLogger("rehab")
+
+ACCOUNTING_COLUMNS = ["file", "rows_read", "rows_kept", "rows_quarantined", "values_set_missing"]
+
+
+def accounting(results: Mapping[str, FileValidation]) -> pd.DataFrame:
+    rows = []
+    for name in RAW_FILES:
+        result = results[name]
+        kept, quarantined = len(result.kept), result.rows_quarantined
+        if kept + quarantined != result.rows_read:
+            raise RuntimeError(f"{name}: rows read {result.rows_read} != kept {kept} + quarantined {quarantined}")
+        rows.append((name, result.rows_read, kept, quarantined, result.values_set_missing))
+    return pd.DataFrame(rows, columns=ACCOUNTING_COLUMNS)
+
+
+def failures_table(results: Mapping[str, FileValidation]) -> pd.DataFrame:
+    """failures.csv: files in contract order, then line, column, check; ids masked."""
+    frames = [results[name].failures for name in RAW_FILES]
+    failures = pd.concat(frames, ignore_index=True) if any(len(f) for f in frames) else frames[0].iloc[:0]
+    failures = failures.reindex(columns=FAILURE_COLUMNS)
+    for column in ("patient_id", "value"):
+        failures[column] = rx.mask_personal_numbers(pd.Series(failures[column], dtype="string")).fillna("")
+    return failures
+
+
+def quarantine_table(result: FileValidation) -> pd.DataFrame:
+    """quarantine/<file>.csv: line, reasons, the contract columns as read, the verbatim record."""
+    lines = result.quarantined_lines
+    frame = result.table.frame.set_index("line")
+    rows = frame.reindex(lines)
+    out = pd.DataFrame({"line": lines, "reasons": _reasons(result.failures, lines)})
+    for column in rx.CONTRACT_COLUMNS[result.name]:
+        out[column] = rx.mask_personal_numbers(pd.Series(rows[column].to_numpy(), dtype="string")).to_numpy()
+    records = result.table.records(lines) if len(lines) else pd.Series([], dtype="string")
+    out["record"] = rx.mask_personal_numbers_in_records(records).to_numpy()
+    return out
+
+
+def _reasons(failures: pd.DataFrame, lines: np.ndarray) -> np.ndarray:
+    """`; `-joined `column: check` of each line (failures are sorted by line, column, check)."""
+    mine = failures[failures["line"].isin(lines)]
+    label = np.where(mine["column"].fillna("").eq(""), mine["check"], mine["column"].fillna("") + ": " + mine["check"])
+    counts = np.bincount(np.searchsorted(lines, mine["line"].to_numpy()), minlength=len(lines))
+    offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), type=pa.int64())
+    values = pa.array(label.astype(object), type=pa.large_string())
+    joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, values), pa.scalar("; ", pa.large_string()))
+    return joined.to_numpy(zero_copy_only=False)
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, lineterminator="\n")
+
+
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
+    """Deterministic Parquet: no pandas index, fixed writer options."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pq.write_table(table, path, compression="zstd", use_dictionary=True, write_statistics=True)
+
+
+def write_validation_outputs(
+    results: Mapping[str, FileValidation],
+    failures: str | Path,
+    accounting_path: str | Path,
+    columns: str | Path,
+    quarantine: Mapping[str, str | Path],
+    kept: Mapping[str, str | Path],
+) -> pd.DataFrame:
+    """Write every validation output; returns the accounting table."""
+    table = accounting(results)
+    write_csv(failures_table(results), failures)
+    write_csv(table, accounting_path)
+    write_csv(pd.concat([results[n].columns for n in RAW_FILES], ignore_index=True), columns)
+    for name in RAW_FILES:
+        write_csv(quarantine_table(results[name]), quarantine[name])
+        write_parquet(results[name].kept, kept[name])
+    log_summary(results, table)
+    return table
+
+
+def log_summary(results: Mapping[str, FileValidation], table: pd.DataFrame) -> None:
+    """One line per file plus the failures by check (no values: they may identify a person)."""
+    for row in table.itertuples(index=False):
+        failures = results[row.file].failures
+        by_check = failures.groupby(["check", "action"]).size()
+        detail = ", ".join(f"{check} ({action}): {n}" for (check, action), n in by_check.items()) or "none"
+        unknown = ", ".join(results[row.file].table.unknown_columns) or "none"
+        log.info(
+            "%s.csv: %d rows read, %d kept, %d quarantined, %d values set missing; failures by check: %s; "
+            "unknown columns (ignored): %s",
+            row.file, row.rows_read, row.rows_kept, row.rows_quarantined, row.values_set_missing, detail, unknown,
+        )
+
+
+def check_quarantine_limit(accounting_table: pd.DataFrame, max_share: float, cohort: str, validation_dir: str | Path) -> None:
+    """Stop (QuarantineLimitError) when a file's quarantined rows exceed max_share of its rows read."""
+    for row in accounting_table.itertuples(index=False):
+        share = row.rows_quarantined / row.rows_read if row.rows_read else 0.0
+        if share > max_share:
+            folder = Path(validation_dir)
+            raise QuarantineLimitError(
+                f"Too many rows of {row.file}.csv were quarantined: {row.rows_quarantined} of "
+                f"{row.rows_read} rows read ({share:.1%}), above the limit of {max_share:.1%} for "
+                f"cohort {cohort}. The run stops before analysis so that the export can be checked: "
+                f"see {folder / 'failures.csv'} for every broken rule and {folder / 'quarantine'}/ "
+                f"for the rows set aside. Fix the export, or if this share is acceptable raise "
+                f"cohorts.{cohort}.max_quarantine_share in the config."
+            )
+
+
+def read_accounting(path: str | Path) -> pd.DataFrame:
+    return pd.read_csv(path)
