@@ -120,3 +120,15 @@ def test_messages_name_a_placeholder_cohort_when_none_is_given(tmp_path):
     path.write_text("patient_id;session_date\n")
     with pytest.raises(RawExportError, match=r"cohorts\.<cohort>\.export\.dialect\.separator"):
         read_raw_table(path, "sessions", UTF8)
+
+
+def test_utf16_export_declared_utf8(tmp_path):
+    message = error_of(tmp_path, "sessions", "patient_id,session_date\nA,2015-01-01\n".encode("utf-16"))
+    assert "UTF-16" in message and "cohorts.sweden.export.dialect.encoding: utf-16" in message
+
+
+def test_a_long_header_is_shortened_in_the_message(tmp_path):
+    content = ",".join(f"column_{i}" for i in range(1000)) + "\n"
+    message = error_of(tmp_path, "patients", content)
+    assert "lacks the required column(s) patient_id, sex, age, program_start_date" in message
+    assert len(message) < 1000

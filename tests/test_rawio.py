@@ -243,3 +243,8 @@ def test_one_stray_quote_leaves_the_other_records_as_written(tmp_path):
     table = read(tmp_path, "sessions", content)
     assert rows(table, "patient_id")[0] == (2, 'x"y')
     assert table.records(table.frame["line"][1:]).tolist() == texts
+
+
+def test_lone_cr_line_endings_old_mac_format(tmp_path):
+    table = read(tmp_path, "sessions", SESSIONS_HEADER + "\rA,2015-01-01,1\r\rB,2015-01-02,2\r")
+    assert rows(table, "patient_id", "interventions") == [(2, "A", "1"), (4, "B", "2")]

@@ -99,10 +99,9 @@ class RawTable:
     def records(self, lines) -> pd.Series:
         """The verbatim text of the data records starting at `lines` (index = line), no newline."""
         wanted = np.array(lines, dtype=np.int64, ndmin=1)
+        known = np.append(self._record_lines, -1)  # -1: a sentinel past the last record
         at = np.searchsorted(self._record_lines, wanted)
-        found = np.zeros(len(wanted), bool)
-        if len(self._record_lines):
-            found = (at < len(self._record_lines)) & (self._record_lines[np.minimum(at, len(self._record_lines) - 1)] == wanted)
+        found = known[at] == wanted
         if not found.all():
             raise KeyError(f"{self.path}: no data record starts on line(s) {wanted[~found].tolist()}")
         texts = _slice_strings(pa.py_buffer(self._buffer), self._record_starts[at], self._record_ends[at])
@@ -122,7 +121,7 @@ def read_raw_table(path: str | Path, name: str, dialect: dict, cohort: str | Non
     path = Path(path)
     where = _ConfigKeys(cohort)
     separator = dialect.get("separator", ",")
-    buffer = _read_utf8(path, dialect.get("encoding", "utf-8"), where)
+    buffer = _lf_line_endings(_read_utf8(path, dialect.get("encoding", "utf-8"), where), path)
     sep = _separator_byte(separator, path, where)
     layout = _Layout.of(buffer, sep)
     if layout.n_records == 0:
@@ -203,6 +202,11 @@ def _decode(data: bytes, codec: str, path: Path, encoding: str, where: _ConfigKe
 
 
 def _encoding_fix(data: bytes, codec: str, where: _ConfigKeys) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return (
+            f"The file starts with a UTF-16 byte-order mark (\"Unicode text\"): set "
+            f"{where.key('encoding')}: utf-16 in the cohort's export config, or save it as UTF-8."
+        )
     for candidate in ("utf-8", "cp1252"):
         if candidate != codec and _decodes(data, candidate):
             return (
@@ -221,6 +225,14 @@ def _decodes(data: bytes, codec: str) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _lf_line_endings(buffer: bytes, path: Path) -> bytes:
+    """A file whose lines all end with a lone CR (old Mac spreadsheets) read as LF lines."""
+    if b"\n" in buffer or b"\r" not in buffer:
+        return buffer
+    log.warning("%s: lines end with a lone carriage return (old Mac format); read as line ends", path)
+    return buffer.replace(b"\r", b"\n")
 
 
 def _separator_byte(separator: str, path: Path, where: _ConfigKeys) -> int:
@@ -390,7 +402,7 @@ def _check_header(
     missing = [c for c, required in contract.items() if required and c not in header]
     if missing:
         _raise_wrong_separator(header, name, path, separator, dialect, where, raw)
-        found = ", ".join(repr(c) for c in header)
+        found = _shorten(", ".join(repr(c) for c in header))
         near = [f"{c!r} (is it {m!r}? names are case-sensitive)" for m in missing for c in header
                 if c != m and c.lower() == m.lower()]
         raise RawExportError(
@@ -399,6 +411,10 @@ def _check_header(
             "in the contract (order free)" + (f"; note {'; '.join(near)}" if near else "") + "."
         )
     return {c: header.index(c) for c in contract if c in header}
+
+
+def _shorten(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[:limit] + " …"
 
 
 def _raise_wrong_separator(
@@ -412,7 +428,7 @@ def _raise_wrong_separator(
         if all(c in names for c in required):
             raise RawExportError(
                 f"Raw export file {path} does not split into the contract's columns with the "
-                f"separator {separator!r}: its header reads {raw[:200]!r}, which does split with "
+                f"separator {separator!r}: its header reads {_shorten(raw, 200)!r}, which does split with "
                 f"{candidate!r}. Set {where.key('separator')}: {_yaml(candidate)} in the cohort's "
                 f"export config.{_decimal_hint(candidate, dialect, where)}"
             )
