@@ -248,3 +248,8 @@ def test_one_stray_quote_leaves_the_other_records_as_written(tmp_path):
 def test_lone_cr_line_endings_old_mac_format(tmp_path):
     table = read(tmp_path, "sessions", SESSIONS_HEADER + "\rA,2015-01-01,1\r\rB,2015-01-02,2\r")
     assert rows(table, "patient_id", "interventions") == [(2, "A", "1"), (4, "B", "2")]
+
+
+def test_header_lists_every_column_name_in_file_order(tmp_path):
+    table = read(tmp_path, "sessions", ' session_date ,"note",patient_id\n2015-01-01,x,A\n')
+    assert table.header == ["session_date", "note", "patient_id"]

@@ -90,6 +90,7 @@ class RawTable:
     malformed: pd.DataFrame
     unknown_columns: list[str]
     rows_read: int
+    header: list[str] = field(default_factory=list)  # every column name of the header, in file order
     # Where every data record lies in the file's UTF-8 bytes, for records().
     _buffer: bytes = field(default=b"", repr=False)
     _record_lines: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64), repr=False)
@@ -487,6 +488,7 @@ def _build_table(
         malformed=malformed,
         unknown_columns=[c for c in header if c not in CONTRACT_COLUMNS[name]],
         rows_read=len(data_records),
+        header=list(header),
         _buffer=buffer,
         _record_lines=layout.lines[1:],
         _record_starts=layout.starts[1:],
