@@ -280,15 +280,14 @@ class _Layout:
         ends = stops - ((stops > starts) & (data[np.maximum(stops - 1, 0)] == CR))
         separators = np.flatnonzero(data == sep)
         separators = separators[_outside(quotes, separators)]
+        # a separator makes its record non-blank, so every separator lies in one of `starts`
         record = np.searchsorted(starts, separators, side="right") - 1
-        # separators of blank records (only possible with a whitespace separator) are dropped
-        inside = (record >= 0) & (separators < ends[np.maximum(record, 0)]) if len(starts) else record >= 0
         return cls(
             starts=starts.astype(np.int64),
             ends=ends.astype(np.int64),
             lines=lines.astype(np.int64),
-            separators=separators[inside],
-            record_of_separator=record[inside],
+            separators=separators,
+            record_of_separator=record,
             has_quotes=len(quotes) > 0,
         )
 
