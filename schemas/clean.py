@@ -1,0 +1,102 @@
+"""Pandera models of the clean tables (docs/architecture.md, "The clean tables").
+
+These are the interface between cleaning and analysis: exactly these columns, in this
+order, with these dtypes. `clean_tables` validates every table before writing it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+SEX = ["F", "M"]
+PAIN_DISTRIBUTION = ["localized", "regional", "generalized"]
+MAIN_PAIN_LOCATION = ["neck", "multiple", "lumbar_thoracic_pelvis", "hip_knee_ankle_foot", "shoulder_elbow_hand"]
+EQ5D_VERSION = ["3L", "5L"]
+TIMEPOINTS = ["start", "discharge", "followup"]
+DAYS_PER_MONTH = 30.4375
+
+
+class _Strict(pa.DataFrameModel):
+    class Config:
+        strict = True  # exactly the documented columns
+        ordered = True  # in the documented order
+        coerce = False
+
+
+def _category(levels: list[str], ordered: bool = False):
+    return pa.Field(nullable=True, dtype_kwargs={"categories": levels, "ordered": ordered})
+
+
+class CleanPatients(_Strict):
+    patient_id: Series[pd.StringDtype] = pa.Field(unique=True, nullable=False)
+    sex: Series[pd.CategoricalDtype] = pa.Field(nullable=False, dtype_kwargs={"categories": SEX, "ordered": False})
+    age: Series[pd.Int64Dtype] = pa.Field(ge=18, le=100, nullable=False)
+    height_cm: Series[pd.Float64Dtype] = pa.Field(ge=120, le=220, nullable=True)
+    weight_kg: Series[pd.Float64Dtype] = pa.Field(ge=30, le=250, nullable=True)
+    smoker: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    pain_onset_date: Series[pa.DateTime] = pa.Field(nullable=True)
+    program_start_date: Series[pa.DateTime] = pa.Field(nullable=False, ge=pd.Timestamp("2000-01-01"))
+    discharge_date: Series[pa.DateTime] = pa.Field(nullable=True)
+    pain_distribution: Series[pd.CategoricalDtype] = _category(PAIN_DISTRIBUTION, ordered=True)
+    main_pain_location: Series[pd.CategoricalDtype] = _category(MAIN_PAIN_LOCATION)
+    ability_to_reduce_pain: Series[pd.Int64Dtype] = pa.Field(ge=0, le=6, nullable=True)
+    activity_minutes_week: Series[pd.Int64Dtype] = pa.Field(ge=0, le=10080, nullable=True)
+    eq5d_version: Series[pd.CategoricalDtype] = _category(EQ5D_VERSION)
+    eq5d_anxiety_depression: Series[pd.Int64Dtype] = pa.Field(ge=1, le=5, nullable=True)
+    rehab_goals: Series[pd.Int64Dtype] = pa.Field(ge=0, le=20, nullable=True)
+    bmi: Series[pd.Float64Dtype] = pa.Field(gt=0, nullable=True)
+    pain_duration_days: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
+    program_duration_days: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=True)
+    program_duration_months: Series[pd.Float64Dtype] = pa.Field(ge=0, nullable=True)
+    low_ability_to_reduce_pain: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    physically_active: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    anxious_depressed: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    n_sessions: Series[pd.Int64Dtype] = pa.Field(ge=0, nullable=False)
+
+    @pa.dataframe_check(name="sorted_by_patient_id")
+    def _sorted(cls, frame):
+        return frame["patient_id"].is_monotonic_increasing
+
+    @pa.dataframe_check(name="eq5d_level_within_version")
+    def _eq5d(cls, frame):
+        beyond_3l = frame["eq5d_version"].eq("3L").fillna(False) & frame["eq5d_anxiety_depression"].gt(3).fillna(False)
+        return ~beyond_3l & ~(frame["eq5d_anxiety_depression"].notna() & frame["eq5d_version"].isna())
+
+
+class CleanSessions(_Strict):
+    line: Series[pd.Int64Dtype] = pa.Field(unique=True, nullable=False, ge=2)
+    patient_id: Series[pd.StringDtype] = pa.Field(nullable=False)
+    session_date: Series[pa.DateTime] = pa.Field(nullable=False)
+    interventions: Series[pd.StringDtype] = pa.Field(nullable=True, str_matches=r"^((10|[1-9])(;(10|[1-9]))*)?$")
+    n_codes: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, le=10)
+
+    @pa.dataframe_check(name="sorted_by_patient_date_line")
+    def _sorted(cls, frame):
+        order = frame.sort_values(["patient_id", "session_date", "line"]).index
+        return bool((order == frame.index).all())
+
+
+class CleanSessionInterventions(_Strict):
+    line: Series[pd.Int64Dtype] = pa.Field(nullable=False, ge=2)
+    patient_id: Series[pd.StringDtype] = pa.Field(nullable=False)
+    session_date: Series[pa.DateTime] = pa.Field(nullable=False)
+    code: Series[pd.Int64Dtype] = pa.Field(nullable=False, ge=1, le=10)
+
+    class Config:
+        unique = ["line", "code"]
+
+
+class CleanOutcomes(_Strict):
+    patient_id: Series[pd.StringDtype] = pa.Field(nullable=False)
+    timepoint: Series[pd.CategoricalDtype] = pa.Field(
+        nullable=False, dtype_kwargs={"categories": TIMEPOINTS, "ordered": True}
+    )
+    assessment_date: Series[pa.DateTime] = pa.Field(nullable=True)
+    nprs: Series[pd.Int64Dtype] = pa.Field(ge=0, le=10, nullable=True)
+    dri: Series[pd.Float64Dtype] = pa.Field(ge=0, le=100, nullable=True)
+    eq_vas: Series[pd.Int64Dtype] = pa.Field(ge=0, le=100, nullable=True)
+
+    class Config:
+        unique = ["patient_id", "timepoint"]

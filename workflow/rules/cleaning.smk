@@ -1,0 +1,26 @@
+# Stage: stop when too much was quarantined, then build the typed clean tables
+# (docs/architecture.md, "The clean tables"; schemas/clean.py).
+
+
+rule clean_tables:
+    input:
+        accounting="results/{cohort}/validation/accounting.csv",
+        kept_patients="results/{cohort}/validation/kept/patients.parquet",
+        kept_sessions="results/{cohort}/validation/kept/sessions.parquet",
+        kept_outcomes="results/{cohort}/validation/kept/outcomes.parquet",
+        code=library("cleaning", "validation", "validation_outputs", "script_support", "errors"),
+        schemas=[str(PROJECT_ROOT / "schemas" / f) for f in ("__init__.py", "clean.py", "raw_export.py")],
+    output:
+        patients="results/{cohort}/clean/patients.parquet",
+        sessions="results/{cohort}/clean/sessions.parquet",
+        session_interventions="results/{cohort}/clean/session_interventions.parquet",
+        outcomes="results/{cohort}/clean/outcomes.parquet",
+    params:
+        max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort).get("max_quarantine_share", 0.05),
+        cohort=lambda wildcards: wildcards.cohort,
+    log:
+        "results/{cohort}/logs/clean_tables.log",
+    benchmark:
+        "results/{cohort}/benchmarks/clean_tables.tsv"
+    script:
+        "../scripts/clean_tables.py"

@@ -1,0 +1,50 @@
+# Stage: validate the raw export against its contract (schemas/raw_export.py).
+# Writes the failures, the quarantined rows, the accounting and the kept rows as typed
+# Parquet. A file-level error stops here with its one-paragraph message.
+
+
+rule validate_raw_export:
+    input:
+        # All three raw files for synthetic cohorts (generated upstream); for an export only
+        # those that exist, so that a missing file stops with the validation's own message
+        # (RawExportError naming the file and the fix), not Snakemake's "missing input".
+        unpack(
+            lambda wildcards: {
+                name: path
+                for name, path in raw_export_files(wildcards).items()
+                if is_synthetic(wildcards.cohort) or Path(path).exists()
+            }
+        ),
+        code=library("rawio", "validation", "validation_outputs", "script_support", "errors"),
+        schemas=[str(PROJECT_ROOT / "schemas" / f) for f in ("__init__.py", "raw_export.py")],
+    output:
+        failures=report(
+            "results/{cohort}/validation/failures.csv",
+            category="Validation",
+            caption="../report/validation_failures.rst",
+        ),
+        accounting=report(
+            "results/{cohort}/validation/accounting.csv",
+            category="Validation",
+            caption="../report/validation_accounting.rst",
+        ),
+        columns=report(
+            "results/{cohort}/validation/columns.csv",
+            category="Validation",
+            caption="../report/validation_columns.rst",
+        ),
+        quarantine_patients="results/{cohort}/validation/quarantine/patients.csv",
+        quarantine_sessions="results/{cohort}/validation/quarantine/sessions.csv",
+        quarantine_outcomes="results/{cohort}/validation/quarantine/outcomes.csv",
+        kept_patients="results/{cohort}/validation/kept/patients.parquet",
+        kept_sessions="results/{cohort}/validation/kept/sessions.parquet",
+        kept_outcomes="results/{cohort}/validation/kept/outcomes.parquet",
+    params:
+        folder=lambda wildcards: raw_export_dir(wildcards.cohort),
+        dialect=lambda wildcards: dialect(wildcards.cohort),
+    log:
+        "results/{cohort}/logs/validate_raw_export.log",
+    benchmark:
+        "results/{cohort}/benchmarks/validate_raw_export.tsv"
+    script:
+        "../scripts/validate_raw_export.py"

@@ -1,0 +1,22 @@
+"""Rule clean_tables: check the quarantine limit, then write the typed clean tables."""
+
+from pathlib import Path
+
+from rehab.script_support import run
+from rehab.cleaning import CLEAN_TABLES, clean_export, read_kept, write_clean
+from rehab.validation_outputs import check_quarantine_limit, read_accounting
+
+
+def main(snakemake):
+    accounting = snakemake.input.accounting
+    check_quarantine_limit(
+        read_accounting(accounting),
+        snakemake.params.max_quarantine_share,
+        snakemake.params.cohort,
+        Path(accounting).parent,
+    )
+    kept = read_kept({name: snakemake.input[f"kept_{name}"] for name in ("patients", "sessions", "outcomes")})
+    write_clean(clean_export(kept), {name: snakemake.output[name] for name in CLEAN_TABLES})
+
+
+run(snakemake, main)  # noqa: F821 - injected by Snakemake

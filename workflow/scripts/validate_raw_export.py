@@ -1,0 +1,21 @@
+"""Rule validate_raw_export: validate the three raw files and write the validation results."""
+
+from rehab.script_support import run
+from rehab.validation import RAW_FILES, validate_export
+from rehab.validation_outputs import write_validation_outputs
+
+
+def main(snakemake):
+    out = snakemake.output
+    results = validate_export(snakemake.params.folder, snakemake.params.dialect, cohort=snakemake.wildcards.cohort)
+    write_validation_outputs(
+        results,
+        failures=out.failures,
+        accounting_path=out.accounting,
+        columns=out.columns,
+        quarantine={name: out[f"quarantine_{name}"] for name in RAW_FILES},
+        kept={name: out[f"kept_{name}"] for name in RAW_FILES},
+    )
+
+
+run(snakemake, main)  # noqa: F821 - injected by Snakemake
