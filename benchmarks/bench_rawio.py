@@ -44,14 +44,15 @@ def main() -> None:
     parser.add_argument("--path", type=Path, help="keep the file here; reuse it when it exists "
                         "(so that /usr/bin/time measures the read alone)")
     args = parser.parse_args()
-    dialect = {"separator": ";" if args.swedish else ",", "decimal": "." , "encoding": "cp1252" if args.swedish else "utf-8",
-               "missing_values": []}
+    dialect = {"separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": []} if args.swedish \
+        else {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
     with tempfile.TemporaryDirectory() as folder:
         path = args.path or Path(folder) / "sessions.csv"
         if not path.exists():
             started = time.perf_counter()
             write_sessions(path, args.rows, args.swedish)
-            print(f"wrote {path.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - started:.1f} s", flush=True)
+            seconds = time.perf_counter() - started
+            print(f"wrote {path.stat().st_size / 1e6:.0f} MB in {seconds:.1f} s", flush=True)
         started = time.perf_counter()
         table = read_raw_table(path, "sessions", dialect)
         elapsed = time.perf_counter() - started

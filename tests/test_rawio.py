@@ -180,7 +180,10 @@ def test_swedish_dialect_cp1252_semicolon_decimal_comma(tmp_path):
     table = read(tmp_path, "outcomes", content, SWEDISH)
     assert rows(table, "patient_id", "timepoint", "dri") == [(2, "A1", "start", "12,5"), (3, "B2", "discharge", "7")]
     assert table.unknown_columns == ["kommentar"]
-    assert table.records([2, 3]).tolist() == ['A1;start;12,5;"Smärta i höger knä; går långsamt"', "B2;discharge;7;Åsa ökar"]
+    assert table.records([2, 3]).tolist() == [
+        'A1;start;12,5;"Smärta i höger knä; går långsamt"',
+        "B2;discharge;7;Åsa ökar",
+    ]
 
 
 def test_swedish_characters_in_a_quoted_contract_field(tmp_path):
