@@ -1,0 +1,258 @@
+"""A small hand-made cohort in the shapes the report stage reads (numbers, tables, clean
+tables, validation files, codebook), so figure and report tests need no workflow run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+PATIENT_IDS = [f"P{i:02d}" for i in range(1, 9)]
+# start, discharge, followup per patient: (nprs, dri, eq_vas); None = no row.
+OUTCOME_ROWS = {
+    "P01": [(8, 60.0, 40), (5, 45.5, 55), (4, 40.0, 60)],
+    "P02": [(7, 50.0, 50), (6, 45.0, 52), (6, 44.0, 50)],
+    "P03": [(6, 35.3, 45), (3, 25.3, 70), None],
+    "P04": [(9, 70.0, 30), (9, 72.0, 28), (7, 60.0, 40)],
+    "P05": [(5, 30.0, 60), None, None],
+    "P06": [(7, 55.0, 35), (4, 30.0, 65), (3, 28.0, 70)],
+    "P07": [(8, 62.0, 50), (8, 61.0, 49), None],
+    "P08": [(4, 20.0, 80), (2, 12.0, 85), (2, 10.0, 90)],
+}
+SESSIONS = [9, 12, 5, 0, 7, 9, 20, 3]
+TIMEPOINTS = ["start", "discharge", "followup"]
+
+
+def codebook(evil: bool = False) -> pd.DataFrame:
+    names = [
+        "Education",
+        "Sensorimotor training",
+        "Physical activity-advice",
+        "Interventions aiming at improving structures and functions",
+        "Sensory stimulation",
+        "Physical activity carried out together with the physiotherapist",
+        "Weight training",
+        "Relaxation, Mindfulness",
+        "Category 9 (name not known from the paper)",
+        "Category 10 (name not known from the paper)",
+    ]
+    if evil:
+        names[0] = "<script>alert(1)</script>"
+    return pd.DataFrame(
+        {
+            "code": range(1, 11),
+            "name": names,
+            "description": [f"what category {code} covers" for code in range(1, 11)],
+            "known_from_paper": ["yes"] * 8 + ["no"] * 2,
+        }
+    )
+
+
+def clean_outcomes(followup: bool = True) -> pd.DataFrame:
+    rows = []
+    for patient, visits in OUTCOME_ROWS.items():
+        for timepoint, visit in zip(TIMEPOINTS, visits):
+            if visit is None or (timepoint == "followup" and not followup):
+                continue
+            rows.append((patient, timepoint, *visit))
+    frame = pd.DataFrame(rows, columns=["patient_id", "timepoint", "nprs", "dri", "eq_vas"])
+    frame["patient_id"] = frame["patient_id"].astype("string")
+    frame["timepoint"] = pd.Categorical(frame["timepoint"], categories=TIMEPOINTS, ordered=True)
+    frame["assessment_date"] = pd.Timestamp("2016-01-01")
+    frame["nprs"] = frame["nprs"].astype("Int64")
+    frame["dri"] = frame["dri"].astype("Float64")
+    frame["eq_vas"] = frame["eq_vas"].astype("Int64")
+    return frame[["patient_id", "timepoint", "assessment_date", "nprs", "dri", "eq_vas"]]
+
+
+def clean_patients() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "patient_id": pd.array(PATIENT_IDS, dtype="string"),
+            "n_sessions": pd.array(SESSIONS, dtype="Int64"),
+        }
+    )
+
+
+def numbers(followup: bool = True) -> dict[str, str]:
+    """A numbers.csv consistent with the clean tables above (responder values hand-set)."""
+    values = {
+        "flow.patients": "8",
+        "flow.with_discharge": "7",
+        "flow.with_followup": "5" if followup else "0",
+        "baseline.age.mean": "42.125",
+        "baseline.age.sd": "13.4471",
+        "baseline.female.n": "6",
+        "baseline.female.pct": "75.0",
+        "program.sessions.median": "9.0",
+        "program.sessions.q1": "5.5",
+        "program.sessions.q3": "12.0",
+        "program.duration_months.median": "4.9281314168377826",
+        "program.duration_months.q1": "3.5",
+        "program.duration_months.q3": "6.25",
+    }
+    for code, n in zip(range(1, 11), [8, 7, 6, 6, 2, 3, 4, 1, 0, 0]):
+        values[f"interventions.{code}.n_patients"] = str(n)
+        values[f"interventions.{code}.pct_patients"] = repr(100 * n / 8)
+    responders = {
+        ("nprs", "discharge"): (3, 7, 42.857142857142854, 15.818, 74.951),
+        ("dri", "discharge"): (4, 7, 57.142857142857146, 25.048, 84.182),
+        ("eq_vas", "discharge"): (4, 7, 57.142857142857146, 25.048, 84.182),
+        ("nprs", "followup"): (3, 5, 60.0, 23.072, 88.236),
+        ("dri", "followup"): (3, 5, 60.0, 23.072, 88.236),
+        ("eq_vas", "followup"): (2, 5, 40.0, 11.762, 76.928),
+    }
+    for (outcome, timepoint), (n, evaluable, pct, low, high) in responders.items():
+        prefix = f"responders.{outcome}.{timepoint}"
+        if timepoint == "followup" and not followup:
+            values.update({f"{prefix}.n_responders": "0", f"{prefix}.n_evaluable": "0"})
+            values.update({f"{prefix}.{part}": "" for part in ("pct", "ci_low", "ci_high")})
+            continue
+        values.update(
+            {
+                f"{prefix}.n_responders": str(n),
+                f"{prefix}.n_evaluable": str(evaluable),
+                f"{prefix}.pct": repr(pct),
+                f"{prefix}.ci_low": repr(low),
+                f"{prefix}.ci_high": repr(high),
+            }
+        )
+    outcomes = clean_outcomes(followup)
+    for outcome in ("nprs", "dri", "eq_vas"):
+        for timepoint in TIMEPOINTS:
+            column = outcomes.loc[outcomes["timepoint"] == timepoint, outcome].dropna().to_numpy(dtype=float)
+            prefix = f"outcomes.{outcome}.{timepoint}"
+            values[f"{prefix}.n"] = str(column.size)
+            for part, q in (("median", 0.5), ("q1", 0.25), ("q3", 0.75)):
+                values[f"{prefix}.{part}"] = repr(float(np.quantile(column, q, method="weibull"))) if column.size else ""
+            if timepoint == "start":
+                for part in ("median", "q1", "q3"):
+                    values[f"baseline.{outcome}.{part}"] = values[f"{prefix}.{part}"]
+    for row in subgroup_rows(followup).itertuples(index=False):
+        prefix = f"subgroups.{row.subgroup_key}.{row.group}.{row.outcome}.{row.timepoint}"
+        values[f"{prefix}.n_evaluable"] = str(row.n_evaluable)
+        for part in ("pct", "ci_low", "ci_high"):
+            value = getattr(row, part)
+            values[f"{prefix}.{part}"] = "" if pd.isna(value) else repr(float(value))
+    for file, (read, kept) in {"patients": (9, 8), "sessions": (66, 65), "outcomes": (21, 20)}.items():
+        values[f"validation.{file}.rows_read"] = str(read)
+        values[f"validation.{file}.rows_kept"] = str(kept)
+        values[f"validation.{file}.rows_quarantined"] = str(read - kept)
+        values[f"validation.{file}.values_set_missing"] = "1"
+    return values
+
+
+def accounting() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "file": ["patients", "sessions", "outcomes"],
+            "rows_read": [9, 66, 21],
+            "rows_kept": [8, 65, 20],
+            "rows_quarantined": [1, 1, 1],
+            "values_set_missing": [1, 1, 1],
+        }
+    )
+
+
+def failures() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "file": ["patients", "patients", "sessions", "outcomes", "outcomes"],
+            "line": [4, 7, 12, 5, 9],
+            "patient_id": ["P99", "P03", "P02", "P01", "P98"],
+            "column": ["age", "height_cm", "session_date", "nprs", "patient_id"],
+            "value": ["130", "500", "2013-01-01", "11", "P98"],
+            "check": ["in_range", "in_range", "within_program", "in_range", "known_patient"],
+            "action": ["quarantined", "set_missing", "quarantined", "set_missing", "quarantined"],
+            "message": ["age 130 outside 18-100", "height 500 outside 120-220", "before start", "nprs 11 > 10", "unknown"],
+        }
+    )
+
+
+def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
+    book = codebook(evil)
+    return {
+        "table1_codebook.csv": book.rename(columns={"code": "Code", "name": "Category", "description": "What it covers"}),
+        "table2_baseline.csv": pd.DataFrame(
+            {"Characteristic": ["Age, years", "Women", "NPRS at inclusion (0–10)"],
+             "Statistic": ["mean ± SD (min–max)", "n (%)", "median [q1, q3]"],
+             "Value": ["42 ± 13.4 (18–77)", "6 (75)", "7 [5, 8]"]}
+        ),
+        "table3_interventions.csv": pd.DataFrame(
+            {"Code": range(1, 4), "Category": book["name"][:3], "Patients, n (%)": ["8 (100)", "7 (88)", "6 (75)"]}
+        ),
+        "table4_outcomes.csv": pd.DataFrame(
+            {"Outcome": ["NPRS", "DRI"], "Start": ["7 [5, 8]", "52 [33, 61]"], "Discharge": ["5 [3, 8]", "45 [27, 58]"],
+             "1 year": ["4 [2, 6]", "40 [19, 52]"]}
+        ),
+        "responders.csv": pd.DataFrame(
+            {"Outcome": ["Pain (NPRS)"], "Time point": ["discharge"], "Responders, n/N (%)": ["3/7 (43)"],
+             "95% CI": ["16–75"]}
+        ),
+        "subgroups.csv": pd.DataFrame(
+            {"Subgroup": ["Sex", "Sex"], "Group": ["F", "M"], "Outcome": ["Pain (NPRS)", "Pain (NPRS)"],
+             "Time point": ["discharge", "discharge"], "Responders, n/N (%)": ["2/5 (40)", "suppressed"]}
+        ),
+    }
+
+
+def subgroup_rows(followup: bool = True) -> pd.DataFrame:
+    """Subgroup results as numbers.csv states them (`subgroup_key`) and as the figure reads them."""
+    rows = []
+    for outcome in ("nprs", "dri", "eq_vas"):
+        for timepoint in ("discharge", "followup") if followup else ("discharge",):
+            rows.append(("sex", "Sex", "F", outcome, timepoint, 5, 40.0, 11.8, 76.9, False))
+            rows.append(("sex", "Sex", "M", outcome, timepoint, 2, None, None, None, True))
+            rows.append(("age_band", "Age band", "18-29", outcome, timepoint, 6, 50.0, 18.8, 81.2, False))
+    columns = ["subgroup_key", "subgroup", "group", "outcome", "timepoint", "n_evaluable", "pct", "ci_low", "ci_high"]
+    return pd.DataFrame(rows, columns=columns + ["suppressed"])
+
+
+def reproduction() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "key": ["baseline.age.mean", "baseline.female.pct", "responders.nprs.discharge.pct"],
+            "label": ["Age, years, mean", "Women, %", "Pain responders at discharge, %"],
+            "published": ["42", "71", "45"],
+            "reproduced": ["42", "75", "43"],
+            "matches": ["True", "False", "False"],
+        }
+    )
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, lineterminator="\n")
+    return path
+
+
+def write_cohort(root: Path, followup: bool = True, evil: bool = False) -> dict[str, Path]:
+    """Write every file the report stage reads under `root`; returns their paths by name."""
+    paths = {
+        "numbers": root / "numbers.csv",
+        "reproduction": root / "reproduction.csv",
+        "accounting": root / "validation" / "accounting.csv",
+        "failures": root / "validation" / "failures.csv",
+        "codebook": root / "codebook.csv",
+        "patients": root / "clean" / "patients.parquet",
+        "outcomes": root / "clean" / "outcomes.parquet",
+    }
+    frame = pd.DataFrame(list(numbers(followup).items()), columns=["key", "value"])
+    write_csv(frame, paths["numbers"])
+    write_csv(reproduction(), paths["reproduction"])
+    write_csv(accounting(), paths["accounting"])
+    write_csv(failures(), paths["failures"])
+    write_csv(codebook(evil), paths["codebook"])
+    write_csv(pd.DataFrame({"line": [4], "reasons": ["age out of range"]}), root / "validation" / "quarantine" / "patients.csv")
+    paths["patients"].parent.mkdir(parents=True, exist_ok=True)
+    clean_patients().to_parquet(paths["patients"], index=False)
+    clean_outcomes(followup).to_parquet(paths["outcomes"], index=False)
+    for name, table in tables(evil).items():
+        paths[f"table:{name}"] = write_csv(table, root / "tables" / name)
+    raw = root / "raw"
+    for name in ("patients", "sessions", "outcomes"):
+        paths[f"raw:{name}"] = raw / f"{name}.csv"
+        raw.mkdir(parents=True, exist_ok=True)
+        paths[f"raw:{name}"].write_text(f"patient_id\n{name}\n", encoding="utf-8")
+    return paths

@@ -1,0 +1,116 @@
+# Stage: the report's figures, PNG and SVG, drawn by rehab.figures (one rule per figure).
+
+FIGURE_CODE = ("figures", "plotting_style", "script_support", "errors")
+
+
+def responder_labels():
+    rules_ = config["analysis"]["responders"]
+    return {outcome: rules_[outcome].get("label", outcome) for outcome in ("nprs", "dri", "eq_vas")}
+
+
+def figure_outputs(name):
+    """PNG (embedded in report.html) and SVG (in Snakemake's report) of one figure."""
+    return {
+        "png": f"results/{{cohort}}/figures/{name}.png",
+        "svg": report(
+            f"results/{{cohort}}/figures/{name}.svg",
+            category="Figures",
+            subcategory="{cohort}",
+            caption=f"../report/figure_{name}.rst",
+        ),
+    }
+
+
+rule figure_patient_flow:
+    input:
+        numbers="results/{cohort}/numbers.csv",
+        accounting="results/{cohort}/validation/accounting.csv",
+        code=library(*FIGURE_CODE),
+    output:
+        **figure_outputs("patient_flow"),
+    log:
+        "results/{cohort}/logs/figure_patient_flow.log",
+    benchmark:
+        "results/{cohort}/benchmarks/figure_patient_flow.tsv"
+    script:
+        "../scripts/figure_patient_flow.py"
+
+
+rule figure_intervention_categories:
+    input:
+        numbers="results/{cohort}/numbers.csv",
+        codebook=config["codebook"],
+        code=library(*FIGURE_CODE),
+    output:
+        **figure_outputs("intervention_categories"),
+    log:
+        "results/{cohort}/logs/figure_intervention_categories.log",
+    benchmark:
+        "results/{cohort}/benchmarks/figure_intervention_categories.tsv"
+    script:
+        "../scripts/figure_intervention_categories.py"
+
+
+rule figure_outcomes:
+    input:
+        outcomes="results/{cohort}/clean/outcomes.parquet",
+        code=library(*FIGURE_CODE),
+    output:
+        **figure_outputs("outcomes"),
+    params:
+        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
+    log:
+        "results/{cohort}/logs/figure_outcomes.log",
+    benchmark:
+        "results/{cohort}/benchmarks/figure_outcomes.tsv"
+    script:
+        "../scripts/figure_outcomes.py"
+
+
+rule figure_responders:
+    input:
+        numbers="results/{cohort}/numbers.csv",
+        code=library(*FIGURE_CODE),
+    output:
+        **figure_outputs("responders"),
+    params:
+        labels=responder_labels(),
+        confidence_level=config["analysis"]["confidence_level"],
+    log:
+        "results/{cohort}/logs/figure_responders.log",
+    benchmark:
+        "results/{cohort}/benchmarks/figure_responders.tsv"
+    script:
+        "../scripts/figure_responders.py"
+
+
+rule figure_sessions_per_patient:
+    input:
+        patients="results/{cohort}/clean/patients.parquet",
+        numbers="results/{cohort}/numbers.csv",
+        code=library(*FIGURE_CODE),
+    output:
+        **figure_outputs("sessions_per_patient"),
+    log:
+        "results/{cohort}/logs/figure_sessions_per_patient.log",
+    benchmark:
+        "results/{cohort}/benchmarks/figure_sessions_per_patient.tsv"
+    script:
+        "../scripts/figure_sessions_per_patient.py"
+
+
+rule figure_subgroups_forest:
+    input:
+        numbers="results/{cohort}/numbers.csv",
+        code=library(*FIGURE_CODE),
+    output:
+        **figure_outputs("subgroups_forest"),
+    params:
+        labels=responder_labels(),
+        min_group_size=config["analysis"]["subgroups"]["min_group_size"],
+    log:
+        "results/{cohort}/logs/figure_subgroups_forest.log",
+    benchmark:
+        "results/{cohort}/benchmarks/figure_subgroups_forest.tsv"
+    script:
+        "../scripts/figure_subgroups_forest.py"

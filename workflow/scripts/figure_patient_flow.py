@@ -1,0 +1,14 @@
+from rehab.script_support import run
+
+
+def main(snakemake):
+    import pandas as pd
+
+    from rehab.figures import patient_flow_figure, read_numbers
+    from rehab.plotting_style import save_figure
+
+    figure = patient_flow_figure(read_numbers(snakemake.input.numbers), pd.read_csv(snakemake.input.accounting))
+    save_figure(figure, snakemake.output.png, snakemake.output.svg)
+
+
+run(snakemake, main)  # noqa: F821 - injected by Snakemake

@@ -1,0 +1,445 @@
+"""The report's figures, each drawn by a plain function from data frames and numbers.csv.
+
+Every function returns a matplotlib Figure; `plotting_style.save_figure` writes it. An empty
+time point or outcome is drawn as "no data" rather than failing.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.collections import LineCollection
+from matplotlib.patches import FancyBboxPatch
+from matplotlib.transforms import blended_transform_factory
+
+from rehab.plotting_style import (
+    NO_DATA,
+    OKABE_ITO,
+    OUTCOME_AXES,
+    OUTCOME_BETTER,
+    OUTCOMES,
+    TIMEPOINT_COLOURS,
+    TIMEPOINT_LABELS,
+    fixed,
+    new_figure,
+    show_no_data,
+)
+
+TIMEPOINTS = ("start", "discharge", "followup")
+FOLLOWED_TIMEPOINTS = ("discharge", "followup")
+MAX_PATH_PATIENTS = 300  # draw each patient's path only for small cohorts
+MAX_POINTS_PER_BOX = 400  # sampled strip points per box, so 1M patients stay fast
+SAMPLE_SEED = 20211028
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def read_numbers(path: str | Path) -> dict[str, float | None]:
+    """numbers.csv as {key: float or None (empty = not computable)}."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    values = pd.to_numeric(frame["value"].str.strip().replace("", None), errors="coerce")
+    return {key: (None if pd.isna(value) else float(value)) for key, value in zip(frame["key"], values)}
+
+
+def read_codebook(path: str | Path) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["code"] = frame["code"].astype(int)
+    return frame.sort_values("code", ignore_index=True)
+
+
+def _value(numbers: dict, key: str) -> float | None:
+    value = numbers.get(key)
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _count(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f}".replace(",", "\u2009")
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{fixed(value)}%"
+
+
+# ---------------------------------------------------------------- patient flow
+
+
+def _flow_box(ax, x: float, y: float, text: str, width: float, height: float, colour: str) -> None:
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - width / 2, y - height / 2),
+            width,
+            height,
+            boxstyle="round,pad=0.01,rounding_size=0.015",
+            facecolor="white",
+            edgecolor=colour,
+            linewidth=1.4,
+        )
+    )
+    ax.text(x, y, text, ha="center", va="center", fontsize=8.5, linespacing=1.45)
+
+
+def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
+    ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": "#444444", "lw": 1.1})
+
+
+def _accounting_value(accounting: pd.DataFrame, file: str, column: str) -> float | None:
+    rows = accounting.loc[accounting["file"] == file, column]
+    return None if rows.empty or pd.isna(rows.iloc[0]) else float(rows.iloc[0])
+
+
+def patient_flow_figure(numbers: dict, accounting: pd.DataFrame):
+    """STROBE-style flow: rows read, quarantined, included, with discharge and 1-year data."""
+    fig, ax = new_figure(7.2, 5.0)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.axis("off")
+    patients = _value(numbers, "flow.patients")
+    discharge = _value(numbers, "flow.with_discharge")
+    followup = _value(numbers, "flow.with_followup")
+    read = _accounting_value(accounting, "patients", "rows_read")
+    quarantined = _accounting_value(accounting, "patients", "rows_quarantined")
+    other = [
+        f"{name}.csv: {_count(_accounting_value(accounting, name, 'rows_quarantined'))} of "
+        f"{_count(_accounting_value(accounting, name, 'rows_read'))} rows"
+        for name in ("sessions", "outcomes")
+    ]
+    blue, grey, orange = OKABE_ITO["blue"], OKABE_ITO["grey"], OKABE_ITO["orange"]
+    _flow_box(ax, 0.3, 0.88, f"Patient rows in the export\n(patients.csv)\nn = {_count(read)}", 0.42, 0.16, grey)
+    _flow_box(
+        ax,
+        0.78,
+        0.66,
+        f"Quarantined patient rows\n(broke a validation rule)\nn = {_count(quarantined)}\n\nAlso quarantined:\n"
+        + "\n".join(other),
+        0.4,
+        0.3,
+        OKABE_ITO["vermillion"],
+    )
+    _flow_box(ax, 0.3, 0.52, f"Patients included\nn = {_count(patients)}", 0.42, 0.12, blue)
+    _arrow(ax, (0.3, 0.80), (0.3, 0.58))
+    _arrow(ax, (0.3, 0.69), (0.575, 0.69))
+    for x, label, value, colour in (
+        (0.2, "With discharge data", discharge, blue),
+        (0.62, "With 1-year follow-up data", followup, orange),
+    ):
+        missing = None if value is None or patients is None else patients - value
+        share = None if value is None or not patients else 100 * value / patients
+        _arrow(ax, (0.3, 0.46), (x, 0.27))
+        _flow_box(
+            ax,
+            x,
+            0.17,
+            f"{label}\nn = {_count(value)} ({_pct(share)} of included)\nwithout data: {_count(missing)}",
+            0.38,
+            0.17,
+            colour,
+        )
+    ax.text(
+        0.0,
+        0.0,
+        "Data at a time point = at least one of NPRS, DRI or EQ-VAS recorded.",
+        fontsize=7.5,
+        color="#555555",
+        transform=ax.transAxes,
+    )
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- interventions
+
+
+def intervention_categories_figure(numbers: dict, codebook: pd.DataFrame):
+    """Share of patients who received each intervention category at least once."""
+    codes = codebook["code"].tolist()
+    labels = [f"{code}. {name}" for code, name in zip(codes, codebook["name"])]
+    pct = [_value(numbers, f"interventions.{code}.pct_patients") for code in codes]
+    count = [_value(numbers, f"interventions.{code}.n_patients") for code in codes]
+    fig, ax = new_figure(7.2, 0.42 * len(codes) + 1.2)
+    positions = np.arange(len(codes))
+    ax.barh(positions, [0 if p is None else p for p in pct], color=OKABE_ITO["blue"], height=0.65)
+    for y, p, n in zip(positions, pct, count):
+        text = NO_DATA if p is None else f"{fixed(p)}% (n = {_count(n)})"
+        ax.text((p or 0) + 1, y, text, va="center", fontsize=8)
+    ax.set_yticks(positions, [_wrap(label, 48) for label in labels])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 125)
+    ax.set_xticks(range(0, 101, 20))
+    ax.set_xlabel(f"Patients who received the category at least once, % (of n = {_count(_value(numbers, 'flow.patients'))})")
+    ax.tick_params(axis="y", length=0)
+    fig.tight_layout()
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- outcomes
+
+
+def box_stats(values: np.ndarray, quantile_method: str) -> dict:
+    """Tukey box statistics with the cohort's quantile method, so boxes match the tables."""
+    q1, median, q3 = np.quantile(values, [0.25, 0.5, 0.75], method=quantile_method)
+    iqr = q3 - q1
+    inside = values[(values >= q1 - 1.5 * iqr) & (values <= q3 + 1.5 * iqr)]
+    return {"med": median, "q1": q1, "q3": q3, "whislo": inside.min(), "whishi": inside.max(), "fliers": []}
+
+
+def _outcome_wide(outcomes: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """patient × time point values of one outcome (NaN where not recorded)."""
+    values = outcomes[["patient_id", "timepoint", outcome]].dropna(subset=[outcome])
+    wide = values.pivot(index="patient_id", columns="timepoint", values=outcome)
+    return wide.reindex(columns=list(TIMEPOINTS)).astype("float64")
+
+
+def _sample_rows(n_rows: int, limit: int, rng: np.random.Generator) -> np.ndarray:
+    return np.arange(n_rows) if n_rows <= limit else np.sort(rng.choice(n_rows, size=limit, replace=False))
+
+
+def _draw_outcome_panel(ax, wide: pd.DataFrame, outcome: str, quantile_method: str, draw_paths: bool) -> None:
+    rng = np.random.default_rng(SAMPLE_SEED)
+    jitter = rng.uniform(-0.16, 0.16, size=len(wide))
+    values = wide.to_numpy()
+    if draw_paths and len(wide):
+        segments = []
+        for left, right in ((0, 1), (1, 2)):
+            both = ~np.isnan(values[:, left]) & ~np.isnan(values[:, right])
+            start = np.column_stack([left + jitter[both], values[both, left]])
+            end = np.column_stack([right + jitter[both], values[both, right]])
+            segments.append(np.stack([start, end], axis=1))
+        ax.add_collection(LineCollection(np.concatenate(segments), colors="#9a9a9a", linewidths=0.4, alpha=0.35, zorder=1))
+    label, (low, high) = OUTCOME_AXES[outcome]
+    for position, timepoint in enumerate(TIMEPOINTS):
+        present = ~np.isnan(values[:, position])
+        column = values[present, position]
+        colour = TIMEPOINT_COLOURS[timepoint]
+        if column.size == 0:
+            ax.text(position, (low + high) / 2, NO_DATA, ha="center", va="center", color="#666666", fontsize=8.5)
+            continue
+        shown = _sample_rows(column.size, MAX_POINTS_PER_BOX, rng)
+        ax.scatter(
+            position + jitter[present][shown],
+            column[shown],
+            s=6,
+            color=colour,
+            alpha=0.55,
+            linewidths=0,
+            zorder=2,
+        )
+        ax.bxp(
+            [box_stats(column, quantile_method)],
+            positions=[position],
+            widths=0.5,
+            showfliers=False,
+            patch_artist=True,
+            boxprops={"facecolor": "none", "edgecolor": "#222222", "linewidth": 1.2},
+            medianprops={"color": OKABE_ITO["vermillion"], "linewidth": 2},
+            whiskerprops={"color": "#222222"},
+            capprops={"color": "#222222"},
+            zorder=3,
+        )
+    counts = [int((~np.isnan(values[:, i])).sum()) for i in range(3)]
+    ax.set_xticks(range(3), [f"{TIMEPOINT_LABELS[t].replace(' after ', chr(10) + 'after ')}\nn = {_count(c)}" for t, c in zip(TIMEPOINTS, counts)])
+    ax.set_xlim(-0.6, 2.6)
+    margin = (high - low) * 0.04
+    ax.set_ylim(low - margin, high + margin)
+    ax.set_ylabel(label)
+    ax.set_title(OUTCOME_BETTER[outcome], fontsize=8.5, fontweight="normal", color="#555555")
+
+
+def outcomes_figure(outcomes: pd.DataFrame, quantile_method: str, max_path_patients: int = MAX_PATH_PATIENTS):
+    """NPRS, DRI and EQ-VAS at start, discharge and 1 year: boxes (cohort quantile method),
+    a sample of points, and each patient's path when the cohort is small."""
+    fig, axes = new_figure(9.6, 4.2, ncols=3)
+    n_patients = outcomes["patient_id"].nunique()
+    for ax, outcome in zip(axes, OUTCOMES):
+        _draw_outcome_panel(ax, _outcome_wide(outcomes, outcome), outcome, quantile_method, n_patients <= max_path_patients)
+    note = "Boxes: median and quartiles; whiskers: 1.5 × IQR. "
+    note += "Grey lines: each patient's path." if n_patients <= max_path_patients else (
+        f"Points: a random sample of at most {MAX_POINTS_PER_BOX} per time point."
+    )
+    fig.text(0.01, 0.01, note, fontsize=7.5, color="#555555")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+# ---------------------------------------------------------------- responders
+
+
+def responders_figure(numbers: dict, labels: dict[str, str], confidence_level: float):
+    """Responder proportions with their Wilson intervals at discharge and 1 year."""
+    fig, ax = new_figure(7.2, 3.8)
+    offsets = {"discharge": -0.15, "followup": 0.15}
+    below = blended_transform_factory(ax.transData, ax.transAxes)
+    for index, outcome in enumerate(OUTCOMES):
+        for timepoint, offset in offsets.items():
+            prefix = f"responders.{outcome}.{timepoint}"
+            pct, low, high = (_value(numbers, f"{prefix}.{part}") for part in ("pct", "ci_low", "ci_high"))
+            evaluable = _value(numbers, f"{prefix}.n_evaluable")
+            x = index + offset
+            if pct is None:
+                ax.text(x, 50, NO_DATA, rotation=90, ha="center", va="center", fontsize=8, color="#666666")
+                ax.text(x, -0.03, "n = 0", ha="center", va="top", fontsize=7, color="#555555", transform=below)
+                continue
+            yerr = [[pct - (low if low is not None else pct)], [(high if high is not None else pct) - pct]]
+            ax.errorbar(x, pct, yerr=yerr, fmt="o", color=TIMEPOINT_COLOURS[timepoint], capsize=4, markersize=6, lw=1.4)
+            ax.text(x + 0.05, pct, f"{fixed(pct)}%", va="center", fontsize=7.5)
+            ax.text(x, -0.03, f"n = {_count(evaluable)}", ha="center", va="top", fontsize=7, color="#555555", transform=below)
+    for timepoint in offsets:
+        ax.errorbar([], [], yerr=[], fmt="o", color=TIMEPOINT_COLOURS[timepoint], capsize=4, label=TIMEPOINT_LABELS[timepoint])
+    ax.set_xticks(range(3), [labels.get(outcome, outcome) for outcome in OUTCOMES])
+    ax.tick_params(axis="x", pad=22, length=0)
+    ax.set_xlim(-0.6, 2.6)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel(f"Responders, % of evaluable\n(Wilson {confidence_level * 100:g}% CI)")
+    ax.axhline(0, color="#444444", lw=0.8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.12), ncols=2)
+    fig.tight_layout()
+    return fig
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def sessions_per_patient_figure(patients: pd.DataFrame, numbers: dict):
+    """Histogram of kept visits per patient (bars of one session each)."""
+    fig, ax = new_figure(7.2, 3.6)
+    sessions = patients["n_sessions"].dropna().to_numpy(dtype="int64")
+    if sessions.size == 0:
+        show_no_data(ax)
+        ax.set_xlabel("Sessions per patient")
+        fig.tight_layout()
+        return fig
+    counts = np.bincount(sessions)
+    ax.bar(np.arange(counts.size), counts, width=0.9, color=OKABE_ITO["blue"])
+    median = _value(numbers, "program.sessions.median")
+    if median is not None:
+        q1, q3 = _value(numbers, "program.sessions.q1"), _value(numbers, "program.sessions.q3")
+        ax.axvline(median, color=OKABE_ITO["vermillion"], lw=1.6, ls="--")
+        ax.text(
+            median,
+            counts.max() * 1.02,
+            f" median {median:g} [{_g(q1)}, {_g(q3)}]",
+            color=OKABE_ITO["vermillion"],
+            fontsize=8,
+            va="bottom",
+        )
+    ax.set_ylim(0, counts.max() * 1.15)
+    ax.set_xlabel("Sessions per patient (kept visits)")
+    ax.set_ylabel("Patients, n")
+    ax.set_xlim(-0.8, counts.size - 0.2)
+    fig.tight_layout()
+    return fig
+
+
+def _g(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+# ---------------------------------------------------------------- subgroups
+
+SUBGROUP_COLUMNS = ["subgroup", "group", "outcome", "timepoint", "n_evaluable", "pct", "ci_low", "ci_high", "suppressed"]
+SUBGROUP_STATS = ("n_evaluable", "pct", "ci_low", "ci_high", "suppressed")
+
+
+def subgroup_rows_from_numbers(numbers: dict, min_group_size: int) -> pd.DataFrame:
+    """The `subgroups.*` keys of numbers.csv as one row per (subgroup, group, outcome, time point).
+
+    A key holds, besides `subgroups`, an outcome, a time point and a final statistic; the
+    remaining parts, in order, name the subgroup (first) and the group (the rest). A group
+    without a percentage whose evaluable n is under `min_group_size` (or flagged
+    `suppressed`) is suppressed.
+    """
+    records = []
+    for key, value in numbers.items():
+        parts = key.split(".")
+        if parts[0] != "subgroups" or parts[-1] not in SUBGROUP_STATS:
+            continue
+        outcome = next((p for p in parts if p in OUTCOMES), None)
+        timepoint = next((p for p in parts if p in FOLLOWED_TIMEPOINTS), None)
+        names = [p for p in parts[1:-1] if p not in (outcome, timepoint)]
+        if outcome is None or timepoint is None or len(names) < 2:
+            continue
+        records.append((names[0], ".".join(names[1:]), outcome, timepoint, parts[-1], value))
+    long = pd.DataFrame(records, columns=["subgroup", "group", "outcome", "timepoint", "stat", "value"])
+    index = ["subgroup", "group", "outcome", "timepoint"]
+    wide = long.pivot(index=index, columns="stat", values="value").reset_index() if len(long) else pd.DataFrame(columns=index)
+    order = long.drop_duplicates(index)[index]
+    wide = order.merge(wide, on=index, how="left")
+    for stat in SUBGROUP_STATS:
+        if stat not in wide:
+            wide[stat] = np.nan
+    wide = wide.astype({stat: "float64" for stat in SUBGROUP_STATS})
+    flagged = wide["suppressed"].fillna(0).to_numpy() > 0
+    small = wide["pct"].isna().to_numpy() & (wide["n_evaluable"].fillna(0).to_numpy() < min_group_size)
+    wide["suppressed"] = flagged | small
+    wide["subgroup"] = wide["subgroup"].str.replace("_", " ").str.capitalize()
+    wide["group"] = wide["group"].str.replace("_", " ")
+    return wide[SUBGROUP_COLUMNS].reset_index(drop=True)
+
+
+def subgroups_forest_figure(rows: pd.DataFrame, labels: dict[str, str], min_group_size: int):
+    """Forest plot: responder % with CI per subgroup, one panel per outcome, both time points.
+
+    `rows` has SUBGROUP_COLUMNS; suppressed groups are written as such instead of a point.
+    """
+    groups = rows[["subgroup", "group"]].drop_duplicates().reset_index(drop=True)
+    height = max(2.6, 0.3 * len(groups) + 1.6)
+    fig, axes = new_figure(9.6, height, ncols=3, sharey=True)
+    if groups.empty:
+        for ax in axes:
+            show_no_data(ax)
+            ax.set_yticks([])
+        fig.tight_layout()
+        return fig
+    y_of = {(s, g): i for i, (s, g) in enumerate(groups.itertuples(index=False))}
+    offsets = {"discharge": -0.17, "followup": 0.17}
+    for ax, outcome in zip(axes, OUTCOMES):
+        part = rows[rows["outcome"] == outcome]
+        for timepoint, offset in offsets.items():
+            sub = part[part["timepoint"] == timepoint]
+            shown = sub[~sub["suppressed"] & sub["pct"].notna()]
+            y = np.array([y_of[(s, g)] for s, g in zip(shown["subgroup"], shown["group"])], dtype=float) + offset
+            pct = shown["pct"].to_numpy(dtype=float)
+            low = shown["ci_low"].to_numpy(dtype=float)
+            high = shown["ci_high"].to_numpy(dtype=float)
+            ax.errorbar(pct, y, xerr=[pct - low, high - pct], fmt="o", markersize=4, capsize=2.5, lw=1.1,
+                        color=TIMEPOINT_COLOURS[timepoint], label=TIMEPOINT_LABELS[timepoint])
+            hidden = groups.merge(sub, on=["subgroup", "group"], how="left")
+            hidden = hidden[hidden["suppressed"].isna() | hidden["suppressed"].astype(bool) | hidden["pct"].isna()]
+            for s, g, suppressed in zip(hidden["subgroup"], hidden["group"], hidden["suppressed"].eq(True)):
+                text = f"suppressed (n < {min_group_size})" if suppressed else NO_DATA
+                ax.text(2, y_of[(s, g)] + offset, text, va="center", fontsize=6.5, color="#666666")
+        ax.set_xlim(0, 100)
+        ax.set_title(labels.get(outcome, outcome))
+        ax.set_xlabel("Responders, % (95% CI)")
+        ax.grid(axis="x", color="#e5e5e5", lw=0.6)
+        ax.set_axisbelow(True)
+    _subgroup_separators(axes, groups)
+    axes[0].set_yticks(range(len(groups)), [f"{s}: {g}" for s, g in groups.itertuples(index=False)])
+    axes[0].set_ylim(len(groups) - 0.5, -0.5)
+    handles, names = axes[0].get_legend_handles_labels()
+    unique = dict(zip(names, handles))
+    fig.legend(unique.values(), unique.keys(), loc="upper center", ncols=2, bbox_to_anchor=(0.5, 1.0))
+    fig.tight_layout(rect=(0, 0, 1, 0.94))
+    return fig
+
+
+def _subgroup_separators(axes, groups: pd.DataFrame) -> None:
+    boundaries = np.flatnonzero(groups["subgroup"].to_numpy()[1:] != groups["subgroup"].to_numpy()[:-1]) + 0.5
+    for ax in axes:
+        for y in boundaries:
+            ax.axhline(y, color="#cccccc", lw=0.6)

@@ -1,0 +1,87 @@
+"""One look for every figure, and byte-deterministic saving (PNG and SVG)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency.
+OKABE_ITO = {
+    "blue": "#0072B2",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "vermillion": "#D55E00",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+    "grey": "#7F7F7F",
+}
+TIMEPOINT_COLOURS = {"start": OKABE_ITO["grey"], "discharge": OKABE_ITO["blue"], "followup": OKABE_ITO["orange"]}
+TIMEPOINT_LABELS = {"start": "Start", "discharge": "Discharge", "followup": "1 year after discharge"}
+OUTCOMES = ("nprs", "dri", "eq_vas")
+# Instrument facts (paper.md, Instruments): the axis label carries the unit and the range.
+OUTCOME_AXES = {
+    "nprs": ("Pain, NPRS (0–10)", (0, 10)),
+    "dri": ("Disability, DRI, mm (0–100)", (0, 100)),
+    "eq_vas": ("Overall health, EQ-VAS, mm (0–100)", (0, 100)),
+}
+OUTCOME_BETTER = {"nprs": "lower is better", "dri": "lower is better", "eq_vas": "higher is better"}
+
+DPI = 150
+SVG_HASH_SALT = "rehab-figures"
+NO_DATA = "no data"
+
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "axes.edgecolor": "#444444",
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "legend.frameon": False,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "svg.hashsalt": SVG_HASH_SALT,
+    "svg.fonttype": "path",
+    "path.simplify": True,
+}
+
+
+def apply_style() -> None:
+    """Set the shared rcParams (call before drawing)."""
+    plt.rcParams.update(STYLE)
+
+
+def new_figure(width_in: float, height_in: float, **subplot_kw):
+    apply_style()
+    return plt.subplots(figsize=(width_in, height_in), **subplot_kw)
+
+
+def save_figure(fig, png_path: str | Path, svg_path: str | Path) -> None:
+    """Write the figure as PNG and SVG with no timestamps or version stamps, then close it."""
+    with plt.rc_context({"svg.hashsalt": SVG_HASH_SALT}):
+        fig.savefig(png_path, format="png", dpi=DPI, metadata={"Software": None})
+        fig.savefig(svg_path, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+
+
+def show_no_data(ax, message: str = NO_DATA) -> None:
+    """Mark an empty panel instead of failing on it."""
+    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", color="#666666", fontsize=10)
+
+
+def fixed(value: float, digits: int = 0) -> str:
+    """Round half up as the paper prints (12.5 -> 13), not Python's half-to-even."""
+    quantum = Decimal(1).scaleb(-digits)
+    return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
