@@ -296,8 +296,8 @@ def not_after(frame: pd.DataFrame, earlier: str, later: str) -> pd.Series:
 
 def patient_status_is_not(frame: pd.DataFrame, status) -> pd.Series:
     column = frame[PATIENT_STATUS]
-    if status is None:
-        return column.notna()
+    if status is None:  # a missing patient_id is reported as required, not as unknown
+        return (column.notna() | frame["patient_id"].isna()).astype(bool)
     return (column != status).fillna(True)
 
 

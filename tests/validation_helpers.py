@@ -112,3 +112,25 @@ def run_validation(tmp_path: Path, dialect: dict | None = None, **export) -> Run
     root = tmp_path / "validation"
     write_validation_outputs(results, **output_paths(root))
     return Run(root, results)
+
+
+PATIENT_COLUMNS = PATIENT_HEADER.split(",")
+NEW_PATIENT = dict(
+    zip(
+        PATIENT_COLUMNS,
+        "P4,F,45,170,70,no,2019-01-01,2020-01-01,2020-06-01,regional,neck,3,100,5L,2,4".split(","),
+    )
+)
+
+
+def patient_row(separator: str = ",", **values: str) -> str:
+    """A patients.csv line for a new valid patient P4 with some values replaced."""
+    row = {**NEW_PATIENT, **values}
+    return separator.join(row[c] for c in PATIENT_COLUMNS)
+
+
+def outcome_row(**values: str) -> str:
+    """An outcomes.csv line for P3's discharge with some values replaced."""
+    row = {"patient_id": "P3", "timepoint": "discharge", "assessment_date": "2020-09-01",
+           "nprs": "5", "dri": "30", "eq_vas": "60", **values}  # fmt: skip
+    return ",".join(row[c] for c in OUTCOME_HEADER.split(","))
