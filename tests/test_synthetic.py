@@ -199,6 +199,7 @@ def test_values_keep_the_contract_rules(reference):
     visits = s.merge(p[["patient_id", "program_start_date", "discharge_date"]], on="patient_id", validate="m:1")
     assert visits.session_date.between(visits.program_start_date, visits.discharge_date).all()
     assert set(p.patient_id) == set(s.patient_id)
+    assert not s.duplicated(["patient_id", "session_date"]).any()  # so no row repeats another
     codes = s.interventions.dropna().str.split(";")
     assert codes.map(lambda c: len(set(c)) == len(c) and all(1 <= int(x) <= 10 for x in c)).all()
     assert not o.duplicated(["patient_id", "timepoint"]).any() and set(o.timepoint) == {"start", "discharge", "followup"}

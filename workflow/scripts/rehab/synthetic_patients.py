@@ -69,9 +69,9 @@ def weights_for_bmi(seed: int, spec: Mapping[str, Any], height_cm: np.ndarray) -
 def normal_scores(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Normal quantiles of the ranks of `values` (ties broken at random)."""
     n = len(values)
-    ranks = np.lexsort((rng.random(n), values))
+    order = np.lexsort((rng.random(n), values))
     scores = np.empty(n)
-    scores[ranks] = stats.norm.ppf(np.arange(1, n + 1) / (n + 1))
+    scores[order] = stats.norm.ppf(np.arange(1, n + 1) / (n + 1))
     return scores
 
 

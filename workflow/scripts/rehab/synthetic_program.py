@@ -15,29 +15,42 @@ N_CODES = 10
 
 
 def sessions_and_durations(seed: int, spec: Mapping[str, Any], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Visits per patient (>= 1) and program duration in days, rank-correlated (normal copula)."""
+    """Visits per patient (>= 1) and program duration in days, rank-correlated (normal copula).
+
+    A program lasts at least as many days as it has visits, so that every visit has its own
+    day (two identical visit rows would be duplicates under the contract). The lengthened
+    programs are far shorter than the median, which stays exact.
+    """
     rho = spec["sessions_duration_rank_correlation"]
     latent = correlated_normals(stream(seed, "program"), n, np.array([[1.0, rho], [rho, 1.0]]))
-    sessions = assign_by_rank(quantile_grid(n, spec["sessions"]["quantiles"]), latent[:, 0])
+    sessions = np.maximum(assign_by_rank(quantile_grid(n, spec["sessions"]["quantiles"]), latent[:, 0]), 1)
     duration = assign_by_rank(quantile_grid(n, spec["duration_days"]["quantiles"]), latent[:, 1])
-    return np.maximum(sessions, 1).astype(np.int64), np.maximum(duration, 0).astype(np.int64)
+    return sessions.astype(np.int64), np.maximum(duration, sessions - 1).astype(np.int64)
+
+
+def first_visits(n_sessions: np.ndarray) -> np.ndarray:
+    """Index of each patient's first visit in the visit arrays."""
+    return np.concatenate(([0], np.cumsum(n_sessions)[:-1])).astype(np.int64)
 
 
 def visit_offsets(seed: int, n_sessions: np.ndarray, duration: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per visit: its patient's index and its day since program start, sorted by patient and day.
+    """Per visit: its patient's index and its day since program start, strictly increasing per patient.
 
-    The first visit is on day 0, the last (of two or more) on the discharge day.
+    The k visits take distinct days of [0, duration]: sorted draws from [0, duration - k + 1]
+    plus the visit's rank. The first visit is on day 0, the last (of two or more) on the
+    discharge day.
     """
     patient = np.repeat(np.arange(len(n_sessions), dtype=np.int64), n_sessions)
-    span = duration[patient] + 1
-    offset = np.floor(stream(seed, "visit_days").random(len(patient)) * span).astype(np.int64)
-    key = np.sort(patient * (int(duration.max(initial=0)) + 1) + offset)
-    offset = key % (int(duration.max(initial=0)) + 1)
-    first = np.concatenate(([0], np.cumsum(n_sessions)[:-1])) if len(n_sessions) else n_sessions
+    first = first_visits(n_sessions)
+    rank = np.arange(len(patient), dtype=np.int64) - first[patient]
+    free_days = (duration - n_sessions + 1)[patient]
+    draw = np.floor(stream(seed, "visit_days").random(len(patient)) * (free_days + 1)).astype(np.int64)
+    span = int(free_days.max(initial=0)) + 1
+    draw = np.sort(patient * span + draw) - patient * span
     last = first + n_sessions - 1
-    offset[last] = duration
-    offset[first] = 0
-    return patient, offset
+    draw[last] = (duration - n_sessions + 1)
+    draw[first] = 0
+    return patient, draw + rank
 
 
 def intervention_masks(seed: int, spec: Mapping[str, Any], n_sessions: np.ndarray, patient: np.ndarray) -> np.ndarray:
@@ -48,7 +61,7 @@ def intervention_masks(seed: int, spec: Mapping[str, Any], n_sessions: np.ndarra
     """
     rng = stream(seed, "interventions")
     n = len(n_sessions)
-    first = np.concatenate(([0], np.cumsum(n_sessions)[:-1])) if n else n_sessions
+    first = first_visits(n_sessions)
     masks = np.zeros(len(patient), dtype=np.int64)
     for code in range(1, N_CODES + 1):
         share = float(spec["patient_share"][code])
