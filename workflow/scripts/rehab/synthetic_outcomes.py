@@ -62,7 +62,9 @@ def row_presence(seed: int, spec: Mapping[str, Any], n: int) -> dict[str, np.nda
     return {"start": np.ones(n, dtype=bool), "discharge": discharge, "followup": followup}
 
 
-def item_presence(seed: int, spec: Mapping[str, Any], rows: dict[str, np.ndarray]) -> dict[tuple[str, str], np.ndarray]:
+def item_presence(
+    seed: int, spec: Mapping[str, Any], rows: dict[str, np.ndarray]
+) -> dict[tuple[str, str], np.ndarray]:
     """Per (time point, outcome): a value is present; an exact share of the rows is left empty."""
     rng = stream(seed, "item_missing")
     present = {}
@@ -75,7 +77,9 @@ def item_presence(seed: int, spec: Mapping[str, Any], rows: dict[str, np.ndarray
     return present
 
 
-def propensities(seed: int, spec: Mapping[str, Any], start: dict[str, np.ndarray]) -> dict[tuple[str, str], np.ndarray]:
+def propensities(
+    seed: int, spec: Mapping[str, Any], start: dict[str, np.ndarray]
+) -> dict[tuple[str, str], np.ndarray]:
     """Response propensity per (time point, outcome): partly the start severity, persistent over time."""
     rng = stream(seed, "response_propensity")
     weight, persistence = spec["severity_weight"], spec["followup_persistence"]
@@ -111,8 +115,14 @@ def followup_value(
     return np.clip(later, 0, maximum)
 
 
-def responders(spec: Mapping[str, Any], name: str, timepoint: str, start: np.ndarray,
-               evaluable: np.ndarray, propensity: np.ndarray) -> np.ndarray:
+def responders(
+    spec: Mapping[str, Any],
+    name: str,
+    timepoint: str,
+    start: np.ndarray,
+    evaluable: np.ndarray,
+    propensity: np.ndarray,
+) -> np.ndarray:
     """The target share of evaluable patients (rounded), those most prone among the feasible ones."""
     scale = UNITS_PER_POINT[name]
     threshold = int(round(spec["thresholds"][name] * scale))
@@ -124,28 +134,36 @@ def responders(spec: Mapping[str, Any], name: str, timepoint: str, start: np.nda
     return mask
 
 
-def later_values(seed: int, spec: Mapping[str, Any], start: dict[str, np.ndarray],
-                 present: dict[tuple[str, str], np.ndarray]) -> dict[tuple[str, str], np.ndarray]:
+def later_values(
+    seed: int,
+    spec: Mapping[str, Any],
+    start: dict[str, np.ndarray],
+    present: dict[tuple[str, str], np.ndarray],
+) -> dict[tuple[str, str], np.ndarray]:
+    """Discharge and follow-up values in units, with the target share of responders each."""
     rng = stream(seed, "later_outcomes")
     propensity = propensities(seed, spec, start)
     values = {}
     for timepoint in TIMEPOINTS[1:]:
         for name in OUTCOMES:
-            responder = responders(spec, name, timepoint, start[name], present[timepoint, name],
-                                   propensity[timepoint, name])
+            responder = responders(
+                spec, name, timepoint, start[name], present[timepoint, name], propensity[timepoint, name]
+            )
             values[timepoint, name] = followup_value(rng, spec, name, start[name], responder)
     return values
 
 
-def assessment_dates(seed: int, spec: Mapping[str, Any], program_start: np.ndarray,
-                     discharge: np.ndarray) -> dict[str, np.ndarray]:
+def assessment_dates(
+    seed: int, spec: Mapping[str, Any], program_start: np.ndarray, discharge: np.ndarray
+) -> dict[str, np.ndarray]:
     days = spec["followup_days_after_discharge"]
     after = stream(seed, "followup_dates").integers(days["min"], days["max"] + 1, len(discharge))
     return {"start": program_start, "discharge": discharge, "followup": discharge + after}
 
 
-def outcomes_table(seed: int, spec: Mapping[str, Any], ids: pa.Array, program_start: np.ndarray,
-                   discharge: np.ndarray) -> pa.Table:
+def outcomes_table(
+    seed: int, spec: Mapping[str, Any], ids: pa.Array, program_start: np.ndarray, discharge: np.ndarray
+) -> pa.Table:
     """One row per patient and time point with a row, sorted by patient then time point."""
     n = len(program_start)
     start = start_values(seed, spec["start"], n)
@@ -155,18 +173,20 @@ def outcomes_table(seed: int, spec: Mapping[str, Any], ids: pa.Array, program_st
     values.update(later_values(seed, spec["responders"], start, present))
     dates = assessment_dates(seed, spec["rows"], program_start, discharge)
     blocks = [np.flatnonzero(rows[t]) for t in TIMEPOINTS]
-    patient = np.concatenate(blocks)
-    order = np.argsort(patient, kind="stable")
+    order = np.argsort(np.concatenate(blocks), kind="stable")
+
+    def stacked(per_timepoint: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The time points' values for their rows, in output row order."""
+        return np.concatenate([per_timepoint[t][b] for t, b in zip(TIMEPOINTS, blocks)])[order]
+
     columns = {
-        "patient_id": ids.take(pa.array(patient[order])),
-        "timepoint": pa.array(np.repeat(np.array(TIMEPOINTS, dtype=object), [len(b) for b in blocks])[order],
-                              type=pa.string()),
-        "assessment_date": pa.array(np.concatenate([dates[t][b] for t, b in zip(TIMEPOINTS, blocks)])[order]
-                                    .astype("datetime64[D]")),
+        "patient_id": ids.take(pa.array(stacked({t: np.arange(n) for t in TIMEPOINTS}))),
+        "timepoint": pa.array(stacked({t: np.full(n, t, dtype=object) for t in TIMEPOINTS}), type=pa.string()),
+        "assessment_date": pa.array(stacked(dates).astype("datetime64[D]")),
     }
     for name in OUTCOMES:
-        raw = np.concatenate([values[t, name][b] for t, b in zip(TIMEPOINTS, blocks)])[order]
-        absent = ~np.concatenate([present[t, name][b] for t, b in zip(TIMEPOINTS, blocks)])[order]
-        number = raw / UNITS_PER_POINT[name] if UNITS_PER_POINT[name] > 1 else raw
-        columns[name] = pa.array(number, mask=absent)
+        recorded = stacked({t: values[t, name] for t in TIMEPOINTS})
+        if UNITS_PER_POINT[name] > 1:
+            recorded = recorded / UNITS_PER_POINT[name]
+        columns[name] = pa.array(recorded, mask=~stacked({t: present[t, name] for t in TIMEPOINTS}))
     return pa.table(columns)
