@@ -243,6 +243,11 @@ def test_reference_cohort_reproduces_table2(reference, row):
     assert table2(reference)[row] == PAPER_TABLE2[row]
 
 
+@pytest.mark.parametrize("seed", [1, 987654321])
+def test_table2_does_not_depend_on_the_seed(tmp_path, seed):
+    assert table2(read(write(tmp_path, seed, 274))) == PAPER_TABLE2
+
+
 def test_every_start_value_is_present_and_every_patient_has_height_and_weight(reference):
     p, o = reference["patients"], reference["outcomes"]
     start = o[o.timepoint == "start"]
