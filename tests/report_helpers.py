@@ -256,3 +256,100 @@ def write_cohort(root: Path, followup: bool = True, evil: bool = False) -> dict[
         raw.mkdir(parents=True, exist_ok=True)
         paths[f"raw:{name}"].write_text(f"patient_id\n{name}\n", encoding="utf-8")
     return paths
+
+
+FIGURE_NAMES = ["patient_flow", "intervention_categories", "outcomes", "responders", "sessions_per_patient", "subgroups_forest"]
+RESPONDER_LABELS = {"nprs": "Pain (NPRS)", "dri": "Disability (DRI)", "eq_vas": "Overall health (EQ-VAS)"}
+
+
+def draw_figures(paths: dict[str, Path], out_dir: Path) -> dict[str, Path]:
+    """Every report figure of the fixture cohort, as the figure rules draw them; SVG paths by name."""
+    from rehab import figures
+    from rehab.plotting_style import save_figure
+
+    numbers_ = figures.read_numbers(paths["numbers"])
+    drawn = {
+        "patient_flow": figures.patient_flow_figure(numbers_, pd.read_csv(paths["accounting"])),
+        "intervention_categories": figures.intervention_categories_figure(numbers_, figures.read_codebook(paths["codebook"])),
+        "outcomes": figures.outcomes_figure(pd.read_parquet(paths["outcomes"]), "weibull"),
+        "responders": figures.responders_figure(numbers_, RESPONDER_LABELS, 0.95),
+        "sessions_per_patient": figures.sessions_per_patient_figure(pd.read_parquet(paths["patients"]), numbers_),
+        "subgroups_forest": figures.subgroups_forest_figure(figures.subgroup_rows_from_numbers(numbers_, 5), RESPONDER_LABELS, 5),
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    svgs = {}
+    for name, figure in drawn.items():
+        svgs[name] = out_dir / f"{name}.svg"
+        save_figure(figure, out_dir / f"{name}.png", svgs[name])
+    return svgs
+
+
+def settings(synthetic: bool = True) -> dict:
+    return {
+        "synthetic": synthetic,
+        "synthetic_settings": {"seed": 1, "n_patients": 8} if synthetic else None,
+        "quantile_method": "weibull",
+        "confidence_level": 0.95,
+        "responders": {
+            outcome: {"label": label, "direction": "increase" if outcome == "eq_vas" else "decrease",
+                      "absolute": 2 if outcome == "nprs" else 10, "relative": None, "combine": "either",
+                      "citation": f"citation for {outcome}"}
+            for outcome, label in RESPONDER_LABELS.items()
+        },
+        "subgroups": {"min_group_size": 5, "age_bands": [18, 30, 45, 60, 101],
+                      "baseline_severity": {"outcome": "nprs", "bands": [0, 4, 7, 11],
+                                            "labels": ["mild (0-3)", "moderate (4-6)", "severe (7-10)"]}},
+        "quarantine_dir": "results/fixture/validation/quarantine",
+        "max_quarantine_share": 0.05,
+    }
+
+
+def write_provenance_file(paths: dict[str, Path], root: Path, cohort: str) -> Path:
+    from rehab.provenance import build_provenance, write_json
+
+    requirements = root / "requirements.txt"
+    requirements.write_text("pandas==0.0.1\njinja2==3.1.6\n", encoding="utf-8")
+    products = [
+        {"rule": "table_baseline", "script": "workflow/scripts/table_baseline.py",
+         "outputs": ["results/{cohort}/tables/table2_baseline.csv"], "inputs": ["results/{cohort}/clean/patients.parquet"],
+         "code": []},
+        {"rule": "figure_outcomes", "script": "workflow/scripts/figure_outcomes.py",
+         "outputs": ["results/{cohort}/figures/outcomes.png", "results/{cohort}/figures/outcomes.svg"],
+         "inputs": ["results/{cohort}/clean/outcomes.parquet"], "code": []},
+    ]
+    data = build_provenance(
+        cohort=cohort,
+        raw_files={name: paths[f"raw:{name}"] for name in ("patients", "sessions", "outcomes")},
+        config={"cohorts": {cohort: {"synthetic": {"seed": 1, "n_patients": 8}}}, "codebook": "config/codebook.csv"},
+        requirements=requirements,
+        command_line="snakemake --cores 1",
+        products=products,
+        root=root,
+    )
+    paths["provenance"] = root / "provenance.json"
+    write_json(data, paths["provenance"])
+    return paths["provenance"]
+
+
+def report_inputs(root: Path, cohort: str = "fixture", followup: bool = True, evil: bool = False, synthetic: bool = True):
+    """Write the fixture cohort, its figures and provenance under `root`; return ReportInputs."""
+    from rehab.report import ReportInputs
+
+    paths = write_cohort(root, followup=followup, evil=evil)
+    svgs = draw_figures(paths, root / "figures")
+    write_provenance_file(paths, root, cohort)
+    return ReportInputs(
+        cohort=cohort,
+        numbers=paths["numbers"],
+        reproduction=paths["reproduction"],
+        accounting=paths["accounting"],
+        failures=paths["failures"],
+        provenance=paths["provenance"],
+        codebook=paths["codebook"],
+        tables=sorted((root / "tables").glob("*.csv")),
+        figures=[svgs[name] for name in FIGURE_NAMES],
+        settings=settings(synthetic),
+    )
+
+
+TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "workflow" / "templates"

@@ -1,0 +1,187 @@
+"""The report's figures: hand-checked content, "no data" instead of crashes, bounded work for
+large cohorts, and byte-identical files when drawn twice."""
+
+from __future__ import annotations
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import LineCollection, PathCollection
+
+import report_helpers as helpers
+from rehab import figures
+from rehab.plotting_style import fixed, save_figure
+
+
+def _texts(fig) -> list[str]:
+    return [text.get_text() for ax in fig.axes for text in ax.texts] + [t.get_text() for t in fig.texts]
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fixture")
+    return helpers.write_cohort(root)
+
+
+def test_read_numbers_turns_empty_values_into_none(tmp_path):
+    path = tmp_path / "numbers.csv"
+    path.write_text("key,value\nflow.patients,274\nresponders.nprs.followup.pct,\nx.mean,0.1\n", encoding="utf-8")
+    assert figures.read_numbers(path) == {"flow.patients": 274.0, "responders.nprs.followup.pct": None, "x.mean": 0.1}
+
+
+def test_fixed_rounds_half_up_like_the_paper():
+    assert fixed(12.5) == "13"
+    assert fixed(0.125, 2) == "0.13"
+    assert fixed(2.5) == "3"
+
+
+def test_box_stats_use_the_cohort_quantile_method():
+    values = np.array([1, 2, 3, 4, 5, 6, 7, 8, 100], dtype=float)
+    stats = figures.box_stats(values, "weibull")
+    # weibull: position (n + 1)p = 2.5, 5 and 7.5; fences 2.5 - 7.5 and 7.5 + 7.5.
+    assert (stats["q1"], stats["med"], stats["q3"]) == (2.5, 5.0, 7.5)
+    assert (stats["whislo"], stats["whishi"]) == (1.0, 8.0)
+    assert figures.box_stats(values, "linear")["q1"] == 3.0
+
+
+def test_patient_flow_states_the_counts(cohort):
+    fig = figures.patient_flow_figure(figures.read_numbers(cohort["numbers"]), pd.read_csv(cohort["accounting"]))
+    text = "\n".join(_texts(fig))
+    assert "n = 9" in text  # patient rows read
+    assert "Patients included\nn = 8" in text
+    assert "n = 7 (88% of included)\nwithout data: 1" in text
+    assert "n = 5 (63% of included)\nwithout data: 3" in text  # 62.5 rounds half up
+    assert "sessions.csv: 1 of 66 rows" in text
+    plt.close(fig)
+
+
+def test_intervention_categories_use_codebook_names(cohort):
+    fig = figures.intervention_categories_figure(figures.read_numbers(cohort["numbers"]), figures.read_codebook(cohort["codebook"]))
+    labels = [label.get_text() for label in fig.axes[0].get_yticklabels()]
+    assert labels[0] == "1. Education"
+    assert labels[9].startswith("10. Category 10")
+    widths = [patch.get_width() for patch in fig.axes[0].patches]
+    assert widths[:3] == [100.0, 87.5, 75.0]
+    assert "88% (n = 7)" in _texts(fig)
+    plt.close(fig)
+
+
+def test_outcomes_draw_each_patient_path_in_small_cohorts(cohort):
+    fig = figures.outcomes_figure(pd.read_parquet(cohort["outcomes"]), "weibull")
+    nprs_panel = fig.axes[0]
+    lines = [c for c in nprs_panel.collections if isinstance(c, LineCollection)]
+    # NPRS pairs with both values: start-discharge 7 patients, discharge-followup 5.
+    assert len(lines) == 1 and len(lines[0].get_segments()) == 12
+    assert [t.get_text() for t in nprs_panel.get_xticklabels()] == [
+        "Start\nn = 8", "Discharge\nn = 7", "1 year\nafter discharge\nn = 5"
+    ]
+    plt.close(fig)
+
+
+def test_a_time_point_nobody_reached_shows_no_data(tmp_path):
+    paths = helpers.write_cohort(tmp_path, followup=False)
+    numbers = figures.read_numbers(paths["numbers"])
+    outcome_fig = figures.outcomes_figure(pd.read_parquet(paths["outcomes"]), "weibull")
+    assert _texts(outcome_fig).count("no data") == 3  # one follow-up box per outcome
+    responder_fig = figures.responders_figure(numbers, helpers.RESPONDER_LABELS, 0.95)
+    assert _texts(responder_fig).count("no data") == 3
+    forest = figures.subgroups_forest_figure(figures.subgroup_rows_from_numbers(numbers, 5), helpers.RESPONDER_LABELS, 5)
+    assert "no data" in _texts(forest)
+    for fig in (outcome_fig, responder_fig, forest):
+        save_figure(fig, tmp_path / "f.png", tmp_path / "f.svg")
+
+
+def test_empty_cohort_figures_do_not_fail(tmp_path):
+    empty_outcomes = helpers.clean_outcomes().iloc[0:0]
+    fig = figures.outcomes_figure(empty_outcomes, "weibull")
+    assert _texts(fig).count("no data") == 9
+    sessions = figures.sessions_per_patient_figure(helpers.clean_patients().iloc[0:0], {})
+    assert "no data" in _texts(sessions)
+    forest = figures.subgroups_forest_figure(figures.subgroup_rows_from_numbers({}, 5), helpers.RESPONDER_LABELS, 5)
+    assert "no data" in _texts(forest)
+    for each in (fig, sessions, forest):
+        save_figure(each, tmp_path / "e.png", tmp_path / "e.svg")
+
+
+def test_responders_plot_the_wilson_interval(cohort):
+    fig = figures.responders_figure(figures.read_numbers(cohort["numbers"]), helpers.RESPONDER_LABELS, 0.95)
+    ax = fig.axes[0]
+    points = [line.get_ydata()[0] for line in ax.lines if len(line.get_ydata()) == 1 and line.get_marker() == "o"]
+    assert points[:2] == pytest.approx([42.857142857142854, 60.0])
+    assert "43%" in _texts(fig) and "n = 7" in _texts(fig)
+    assert "95% CI" in ax.get_ylabel()
+    plt.close(fig)
+
+
+def test_sessions_histogram_counts_patients_per_session_count(cohort):
+    fig = figures.sessions_per_patient_figure(pd.read_parquet(cohort["patients"]), figures.read_numbers(cohort["numbers"]))
+    heights = [int(patch.get_height()) for patch in fig.axes[0].patches]
+    assert heights == list(np.bincount(helpers.SESSIONS))
+    assert any("median 9 [5.5, 12]" in text for text in _texts(fig))
+    plt.close(fig)
+
+
+def test_subgroup_rows_read_numbers_keys_and_mark_suppressed_groups():
+    numbers = {
+        "subgroups.sex.F.nprs.discharge.n_evaluable": 12.0,
+        "subgroups.sex.F.nprs.discharge.pct": 50.0,
+        "subgroups.sex.F.nprs.discharge.ci_low": 25.4,
+        "subgroups.sex.F.nprs.discharge.ci_high": 74.6,
+        "subgroups.sex.M.nprs.discharge.n_evaluable": 3.0,
+        "subgroups.sex.M.nprs.discharge.pct": None,
+        "subgroups.age_band.60-100.dri.followup.n_evaluable": 9.0,
+        "subgroups.age_band.60-100.dri.followup.pct": 10.0,
+        "flow.patients": 20.0,
+    }
+    rows = figures.subgroup_rows_from_numbers(numbers, min_group_size=5)
+    assert rows[["subgroup", "group", "outcome", "timepoint"]].values.tolist() == [
+        ["Sex", "F", "nprs", "discharge"],
+        ["Sex", "M", "nprs", "discharge"],
+        ["Age band", "60-100", "dri", "followup"],
+    ]
+    assert rows["suppressed"].tolist() == [False, True, False]
+    assert rows.loc[0, "ci_high"] == 74.6
+
+
+def test_forest_marks_suppressed_groups(cohort):
+    numbers = figures.read_numbers(cohort["numbers"])
+    fig = figures.subgroups_forest_figure(figures.subgroup_rows_from_numbers(numbers, 5), helpers.RESPONDER_LABELS, 5)
+    assert _texts(fig).count("suppressed (n < 5)") == 6  # group M, 3 outcomes x 2 time points
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Sex: F", "Sex: M", "Age band: 18-29"]
+    plt.close(fig)
+
+
+def test_figures_are_byte_identical_when_drawn_twice(cohort, tmp_path):
+    first = helpers.draw_figures(cohort, tmp_path / "first")
+    second = helpers.draw_figures(cohort, tmp_path / "second")
+    for name in helpers.FIGURE_NAMES:
+        assert first[name].read_bytes() == second[name].read_bytes(), name
+        png = first[name].with_suffix(".png").read_bytes()
+        assert png == second[name].with_suffix(".png").read_bytes(), name
+        assert b"Software" not in png
+    assert b"<dc:date>" not in first["outcomes"].read_bytes()
+
+
+def test_outcomes_figure_stays_fast_and_sampled_for_large_cohorts():
+    n = 200_000
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(
+        {
+            "patient_id": np.repeat(np.arange(n).astype(str), 3),
+            "timepoint": pd.Categorical(np.tile(["start", "discharge", "followup"], n), categories=helpers.TIMEPOINTS, ordered=True),
+            "nprs": rng.integers(0, 11, 3 * n),
+            "dri": rng.uniform(0, 100, 3 * n),
+            "eq_vas": rng.integers(0, 101, 3 * n),
+        }
+    )
+    started = time.perf_counter()
+    fig = figures.outcomes_figure(frame, "weibull")
+    assert time.perf_counter() - started < 20
+    for ax in fig.axes:
+        assert not any(isinstance(c, LineCollection) for c in ax.collections)
+        points = [c for c in ax.collections if isinstance(c, PathCollection)]
+        assert all(len(c.get_offsets()) <= figures.MAX_POINTS_PER_BOX for c in points)
+    plt.close(fig)

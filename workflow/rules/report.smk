@@ -1,0 +1,118 @@
+# Stage: provenance of a run and the self-contained HTML report of one cohort.
+
+import os
+import sys
+
+REPORT_TABLES = [
+    "table1_codebook",
+    "table2_baseline",
+    "table3_interventions",
+    "table3_program",
+    "table3_combinations",
+    "table4_outcomes",
+    "responders",
+    "responders_sensitivity",
+    "subgroups",
+]
+REPORT_FIGURES = [
+    "patient_flow",
+    "intervention_categories",
+    "outcomes",
+    "responders",
+    "sessions_per_patient",
+    "subgroups_forest",
+]
+
+
+def _project_path(path):
+    """A path relative to the project root where it lies inside it."""
+    absolute = os.path.abspath(path)
+    root = str(PROJECT_ROOT)
+    return os.path.relpath(absolute, root) if absolute.startswith(root + os.sep) else absolute
+
+
+def _rule_files(files):
+    """A rule's input or output patterns as text; a function input is named as computed."""
+    texts = []
+    for item in files:
+        if callable(item):
+            texts.append(f"(computed by {getattr(item, '__name__', 'a function')}())")
+        else:
+            texts.append(_project_path(str(item)) if os.path.isabs(str(item)) else str(item))
+    return texts
+
+
+def rule_products():
+    """For every rule that runs a script: its outputs, inputs and script, read from
+    Snakemake's own rule objects (so the map cannot drift from the workflow)."""
+    products = []
+    for rule_ in sorted(workflow.rules, key=lambda r: r.name):
+        if not rule_.script:
+            continue
+        basedir = rule_.basedir.get_path_or_uri(secret_free=True)
+        script = _project_path(os.path.normpath(os.path.join(basedir, rule_.script)))
+        inputs = _rule_files(rule_.input)
+        products.append(
+            {
+                "rule": rule_.name,
+                "script": script,
+                "outputs": _rule_files(rule_.output),
+                "inputs": [path for path in inputs if "workflow/scripts/rehab/" not in path],
+                "code": [path for path in inputs if "workflow/scripts/rehab/" in path],
+            }
+        )
+    return products
+
+
+rule provenance:
+    input:
+        unpack(raw_export_files),
+        requirements="requirements.txt",
+        code=library("provenance", "script_support", "errors"),
+    output:
+        provenance=report("results/{cohort}/provenance.json", category="Provenance", subcategory="{cohort}", caption="../report/provenance.rst"),
+    params:
+        config=config,
+        products=lambda wildcards: rule_products(),
+        command_line=" ".join(sys.argv),
+        root=str(PROJECT_ROOT),
+        raw_names=RAW_FILES,
+    log:
+        "results/{cohort}/logs/provenance.log",
+    benchmark:
+        "results/{cohort}/benchmarks/provenance.tsv"
+    script:
+        "../scripts/write_provenance.py"
+
+
+rule render_report:
+    input:
+        numbers="results/{cohort}/numbers.csv",
+        reproduction="results/{cohort}/reproduction.csv",
+        accounting="results/{cohort}/validation/accounting.csv",
+        failures="results/{cohort}/validation/failures.csv",
+        provenance="results/{cohort}/provenance.json",
+        codebook=config["codebook"],
+        tables=expand("results/{{cohort}}/tables/{table}.csv", table=REPORT_TABLES),
+        figures=expand("results/{{cohort}}/figures/{figure}.svg", figure=REPORT_FIGURES),
+        template="workflow/templates/report.html.j2",
+        partials="workflow/templates/report_macros.html.j2",
+        code=library("report", "figures", "plotting_style", "script_support", "errors"),
+    output:
+        report=report("results/{cohort}/report.html", category="Report", subcategory="{cohort}", caption="../report/report.rst"),
+    params:
+        cohort_name=lambda wildcards: wildcards.cohort,
+        synthetic=lambda wildcards: cohort_config(wildcards.cohort).get("synthetic_banner", is_synthetic(wildcards.cohort)),
+        synthetic_settings=lambda wildcards: cohort_config(wildcards.cohort).get("synthetic"),
+        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
+        confidence_level=config["analysis"]["confidence_level"],
+        responders=config["analysis"]["responders"],
+        subgroups=config["analysis"]["subgroups"],
+        quarantine_dir=lambda wildcards: f"results/{wildcards.cohort}/validation/quarantine",
+        max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort)["max_quarantine_share"],
+    log:
+        "results/{cohort}/logs/render_report.log",
+    benchmark:
+        "results/{cohort}/benchmarks/render_report.tsv"
+    script:
+        "../scripts/render_report.py"

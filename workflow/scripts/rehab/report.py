@@ -1,0 +1,301 @@
+"""The self-contained HTML report of one cohort, rendered with jinja2 (autoescape on).
+
+Every number in the report's sentences is looked up in numbers.csv by key in the template
+(filters `n`, `num`, `pct`), never typed; tables are rendered from their display CSVs;
+figures are embedded as SVG data URIs, so the file opens offline with no request anywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from rehab.figures import read_numbers
+from rehab.plotting_style import OUTCOMES, fixed
+
+MISSING = "—"
+NUMERIC_CELL = re.compile(r"^[\d\s.,–\-\[\]()±%/<>=]+$")
+TEMPLATE_NAME = "report.html.j2"
+
+# Title and caption of each known table; an unknown table gets a title from its file name.
+TABLE_CAPTIONS = {
+    "table1_codebook": ("Table 1. Intervention categories", "The codebook of the ten intervention categories. Categories not named in the paper are marked as such."),
+    "table2_baseline": ("Table 2. Characteristics of the patients at start", "Statistics over the valid n of each variable (available-case); “valid n = …” in a label when fewer than all patients answered."),
+    "table3_interventions": ("Table 3a. Interventions received", "Patients who received each category at least once, of all included patients."),
+    "table3_program": ("Table 3b. The rehabilitation program", "Sessions per patient (patients with at least one visit) and program duration (patients with a discharge date)."),
+    "table3_combinations": ("Table 3c. Combinations of interventions", "The most frequent combinations of intervention categories."),
+    "table4_outcomes": ("Table 4. Outcomes at start, discharge and 1 year", "Median [q1, q3] and n of each outcome at each time point, over the patients with a value."),
+    "responders": ("Table 5. Clinically important improvement", "Responders among evaluable patients (a value at start and at the time point), with Wilson confidence intervals."),
+    "responders_sensitivity": ("Table 5b. Responders, sensitivity analysis", "The same responder analysis under the sensitivity variant described in the methods."),
+    "subgroups": ("Table 6. Responders by subgroup", "Responder proportions per subgroup; groups below the minimum size are suppressed."),
+}
+TABLE_SECTIONS = {
+    "table1_codebook": "tables",
+    "table2_baseline": "tables",
+    "table3_interventions": "tables",
+    "table3_program": "tables",
+    "table3_combinations": "tables",
+    "table4_outcomes": "outcomes",
+    "responders": "responders",
+    "responders_sensitivity": "responders",
+    "subgroups": "subgroups",
+}
+FIGURE_CAPTIONS = {
+    "patient_flow": ("Figure 1. Patient flow", "Rows read and quarantined, patients included, and patients with data at discharge and at 1 year."),
+    "intervention_categories": ("Figure 2. Intervention categories", "Share of patients who received each category at least once."),
+    "outcomes": ("Figure 3. Outcomes at start, discharge and 1 year", "Distributions of NPRS, DRI and EQ-VAS; boxes use the cohort's quantile method."),
+    "sessions_per_patient": ("Figure 4. Sessions per patient", "Kept physiotherapy visits per patient; dashed line: median."),
+    "responders": ("Figure 5. Responders", "Proportion with a clinically important improvement, with Wilson confidence intervals."),
+    "subgroups_forest": ("Figure 6. Responders by subgroup", "Forest plot of responder proportions per subgroup; suppressed groups are marked."),
+}
+OUTCOME_NAMES = {"nprs": "pain", "dri": "disability", "eq_vas": "overall health"}
+
+# STROBE items (cohort studies) and the section of the report that answers each.
+STROBE_ITEMS = [
+    ("1", "Title and abstract", "summary", "Summary of the key results"),
+    ("2", "Background / rationale", "methods", "Reference to the reproduced paper"),
+    ("3", "Objectives", "summary", ""),
+    ("4", "Study design", "methods", "Retrospective cohort from medical records"),
+    ("5", "Setting", "methods", ""),
+    ("6", "Participants", "flow", "Eligibility of the paper is unknown; all exported patients kept by validation"),
+    ("7", "Variables", "tables", "Table 1 (interventions), Table 2 (characteristics), outcomes in the methods"),
+    ("8", "Data sources / measurement", "methods", "Instruments and their ranges"),
+    ("9", "Bias", "validation", "Validation audit; no adjustment"),
+    ("10", "Study size", "flow", ""),
+    ("11", "Quantitative variables", "methods", "Responder thresholds, subgroup bands"),
+    ("12", "Statistical methods", "methods", "Quantiles, Wilson intervals, missing data, sensitivity variant"),
+    ("13", "Participants (numbers at each stage)", "flow", ""),
+    ("14", "Descriptive data", "tables", "Table 2 with valid n per variable"),
+    ("15", "Outcome data", "outcomes", "Table 4 and Figure 3"),
+    ("16", "Main results", "responders", "Responder proportions with confidence intervals"),
+    ("17", "Other analyses", "subgroups", "Subgroups and sensitivity analysis"),
+    ("18", "Key results", "summary", ""),
+    ("19", "Limitations", "limitations", ""),
+    ("20", "Interpretation", None, "Not applicable: a reproduction, not a new study"),
+    ("21", "Generalisability", None, "Not applicable: see the paper"),
+    ("22", "Funding", None, "Not applicable: see the paper"),
+]
+
+
+@dataclass
+class ReportInputs:
+    """Everything the report reads; paths are displayed relative to the project root."""
+
+    cohort: str
+    numbers: Path
+    reproduction: Path
+    accounting: Path
+    failures: Path
+    provenance: Path
+    codebook: Path
+    tables: list[Path]
+    figures: list[Path]
+    settings: dict = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- number formatting
+
+
+def format_number(value: float | None, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    return fixed(value, digits)
+
+
+def number_filters(numbers: dict[str, float | None]) -> dict:
+    """Jinja filters that turn a numbers.csv key into its formatted value, tagged with the key
+    (data-key) so a reader and the tests can trace each number back to numbers.csv."""
+
+    def tagged(key: str, digits: int) -> Markup:
+        value = numbers.get(key)
+        text = format_number(value, digits)
+        css = "num" if value is not None else ("num missing" if key in numbers else "num absent")
+        return Markup('<span class="{}" data-key="{}" data-digits="{}" title="numbers.csv: {}">{}</span>').format(
+            css, key, digits, key, text
+        )
+
+    def has(key: str) -> bool:
+        return numbers.get(key) is not None
+
+    return {
+        "n": lambda key: tagged(key, 0),
+        "num": lambda key, digits=0: tagged(key, digits),
+        "pct": lambda key: tagged(key, 0),
+        "known": has,
+    }
+
+
+def config_value(text: object, path: str) -> Markup:
+    """A value from the config in running text, tagged with its config key."""
+    return Markup('<span class="cfg" data-config="{}" title="config: {}">{}</span>').format(path, path, text)
+
+
+# ---------------------------------------------------------------- tables
+
+
+def read_display_table(path: Path, products: list[dict]) -> dict:
+    """A display CSV as columns and rows of text, with its caption and the rule that made it."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    name = path.stem
+    title, caption = TABLE_CAPTIONS.get(name, (name.replace("_", " ").capitalize(), ""))
+    return {
+        "name": name,
+        "anchor": f"table-{name.replace('_', '-')}",
+        "title": title,
+        "caption": caption,
+        "columns": list(frame.columns),
+        "rows": [[(cell, bool(NUMERIC_CELL.match(cell))) for cell in row] for row in frame.to_numpy().tolist()],
+        "section": TABLE_SECTIONS.get(name, "tables"),
+        "made_by": producer_of(path, products),
+    }
+
+
+def producer_of(path: Path | str, products: list[dict]) -> dict | None:
+    """The rule (with script and inputs) whose output pattern is this file."""
+    text = Path(path).as_posix()
+    for product in products:
+        if any(text.endswith(output) or output.endswith(text) for output in product["outputs"]):
+            return product
+    return None
+
+
+def read_reproduction(path: Path) -> dict:
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    matches = frame.get("matches", pd.Series([""] * len(frame))).str.strip().str.lower()
+    frame["_mismatch"] = matches.isin(["false", "0", "no"])
+    columns = [c for c in ("key", "label", "published", "reproduced", "matches") if c in frame.columns]
+    columns += [c for c in frame.columns if c not in columns and c != "_mismatch"]
+    rows = [{"cells": [row[c] for c in columns], "mismatch": bool(row["_mismatch"])} for _, row in frame.iterrows()]
+    return {"columns": columns, "rows": rows, "n_mismatch": int(frame["_mismatch"].sum()), "n_rows": len(frame)}
+
+
+def summarize_failures(path: Path) -> pd.DataFrame:
+    """Broken rules counted per (file, column, check, action), most frequent first."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["file", "column", "check", "action"])
+    counts = frame.groupby(["file", "column", "check", "action"], sort=True).size().rename("rows").reset_index()
+    return counts.sort_values(["rows", "file", "column", "check"], ascending=[False, True, True, True], ignore_index=True)
+
+
+def read_accounting(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+# ---------------------------------------------------------------- figures and methods
+
+
+def svg_data_uri(path: Path) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+
+
+def figure_entries(paths: list[Path], products: list[dict]) -> dict[str, dict]:
+    entries = {}
+    for path in paths:
+        name = Path(path).stem
+        title, caption = FIGURE_CAPTIONS.get(name, (name.replace("_", " ").capitalize(), ""))
+        entries[name] = {
+            "name": name,
+            "title": title,
+            "caption": caption,
+            "src": svg_data_uri(path),
+            "made_by": producer_of(path, products),
+        }
+    return entries
+
+
+def responder_definitions(responders: dict) -> list[dict]:
+    """One sentence-ready record per outcome's responder rule."""
+    records = []
+    for outcome in OUTCOMES:
+        rule = responders.get(outcome, {})
+        parts = []
+        if rule.get("absolute") is not None:
+            parts.append(f"{rule['direction']} of at least {rule['absolute']:g} units")
+        if rule.get("relative") is not None:
+            parts.append(f"{rule['direction']} of at least {rule['relative']:g}% of the start value")
+        joiner = " and " if rule.get("combine") == "both" else " or "
+        records.append(
+            {
+                "outcome": outcome,
+                "label": rule.get("label", outcome),
+                "definition": joiner.join(parts) or "no threshold configured",
+                "combine": rule.get("combine", "either") if len(parts) > 1 else None,
+                "citation": rule.get("citation", ""),
+            }
+        )
+    return records
+
+
+def relative_path(path: Path | str) -> str:
+    """Paths as the workflow names them (relative); absolute ones are shown as given."""
+    return Path(path).as_posix()
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def template_environment(template_dir: Path | str) -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(template_dir)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["fixed"] = format_number
+    environment.globals["cfg"] = config_value
+    return environment
+
+
+def report_context(inputs: ReportInputs) -> dict:
+    numbers = read_numbers(inputs.numbers)
+    provenance = json.loads(Path(inputs.provenance).read_text(encoding="utf-8"))
+    products = provenance.get("products", [])
+    tables = [read_display_table(Path(path), products) for path in inputs.tables]
+    accounting = read_accounting(inputs.accounting)
+    return {
+        "cohort": inputs.cohort,
+        "settings": inputs.settings,
+        "numbers": numbers,
+        "outcomes": list(OUTCOMES),
+        "outcome_names": OUTCOME_NAMES,
+        "tables": tables,
+        "figures": figure_entries([Path(p) for p in inputs.figures], products),
+        "reproduction": read_reproduction(inputs.reproduction),
+        "accounting": accounting,
+        "failures": summarize_failures(inputs.failures),
+        "quarantine_files": quarantine_files(accounting, inputs.settings.get("quarantine_dir", "")),
+        "provenance": provenance,
+        "config_text": json.dumps(provenance.get("config", {}), indent=2, sort_keys=True, ensure_ascii=False),
+        "responder_rules": responder_definitions(inputs.settings.get("responders", {})),
+        "codebook": pd.read_csv(inputs.codebook, dtype=str, keep_default_na=False),
+        "strobe": STROBE_ITEMS,
+        "sensitivity_keys": sorted(k for k in numbers if k.startswith("sensitivity.") or ".sensitivity." in k),
+    }
+
+
+def quarantine_files(accounting: pd.DataFrame, folder: str) -> list[dict]:
+    return [
+        {"file": row["file"], "path": f"{folder}/{row['file']}.csv", "rows": row["rows_quarantined"]}
+        for _, row in accounting.iterrows()
+    ]
+
+
+def render_report(inputs: ReportInputs, template_dir: Path | str) -> str:
+    environment = template_environment(template_dir)
+    context = report_context(inputs)
+    environment.filters.update(number_filters(context["numbers"]))
+    return environment.get_template(TEMPLATE_NAME).render(**context)
+
+
+def write_report(inputs: ReportInputs, template_dir: Path | str, output: Path | str) -> None:
+    Path(output).write_text(render_report(inputs, template_dir), encoding="utf-8")
+

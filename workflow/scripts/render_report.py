@@ -1,0 +1,33 @@
+from rehab.script_support import run
+
+
+def main(snakemake):
+    from pathlib import Path
+
+    from rehab.report import ReportInputs, write_report
+
+    inputs = ReportInputs(
+        cohort=snakemake.params.cohort_name,
+        numbers=snakemake.input.numbers,
+        reproduction=snakemake.input.reproduction,
+        accounting=snakemake.input.accounting,
+        failures=snakemake.input.failures,
+        provenance=snakemake.input.provenance,
+        codebook=snakemake.input.codebook,
+        tables=[Path(path) for path in snakemake.input.tables],
+        figures=[Path(path) for path in snakemake.input.figures],
+        settings={
+            "synthetic": snakemake.params.synthetic,
+            "synthetic_settings": snakemake.params.synthetic_settings,
+            "quantile_method": snakemake.params.quantile_method,
+            "confidence_level": snakemake.params.confidence_level,
+            "responders": snakemake.params.responders,
+            "subgroups": snakemake.params.subgroups,
+            "quarantine_dir": snakemake.params.quarantine_dir,
+            "max_quarantine_share": snakemake.params.max_quarantine_share,
+        },
+    )
+    write_report(inputs, Path(snakemake.input.template).parent, snakemake.output.report)
+
+
+run(snakemake, main)  # noqa: F821 - injected by Snakemake

@@ -1,0 +1,22 @@
+from rehab.script_support import run
+
+
+def main(snakemake):
+    import os
+
+    from rehab.provenance import build_provenance, relative_command_line, write_json
+
+    raw_files = {name: snakemake.input[name] for name in snakemake.params.raw_names}
+    data = build_provenance(
+        cohort=snakemake.wildcards.cohort,
+        raw_files=raw_files,
+        config=snakemake.params.config,
+        requirements=snakemake.input.requirements,
+        command_line=relative_command_line(snakemake.params.command_line, os.getcwd()),
+        products=snakemake.params.products,
+        root=snakemake.params.root,
+    )
+    write_json(data, snakemake.output.provenance)
+
+
+run(snakemake, main)  # noqa: F821 - injected by Snakemake
