@@ -1,0 +1,121 @@
+"""Hand-made clean tables (the shape of docs/architecture.md) for the analysis tests."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from schemas.clean import (
+    DAYS_PER_MONTH,
+    EQ5D_VERSION,
+    MAIN_PAIN_LOCATION,
+    PAIN_DISTRIBUTION,
+    SEX,
+    TIMEPOINTS,
+    CleanOutcomes,
+    CleanPatients,
+    CleanSessionInterventions,
+    CleanSessions,
+)
+
+START = pd.Timestamp("2016-01-01")
+RESPONDER_RULES = {
+    "nprs": {"label": "Pain (NPRS)", "direction": "decrease", "absolute": 2, "relative": None, "combine": "either"},
+    "dri": {"label": "Disability (DRI)", "direction": "decrease", "absolute": 10, "relative": None, "combine": "either"},
+    "eq_vas": {"label": "Overall health (EQ-VAS)", "direction": "increase", "absolute": 10, "relative": None, "combine": "either"},
+}
+SUBGROUP_SETTINGS = {
+    "min_group_size": 2,
+    "age_bands": [18, 30, 45, 60, 101],
+    "baseline_severity": {"outcome": "nprs", "bands": [0, 4, 7, 11], "labels": ["mild (0-3)", "moderate (4-6)", "severe (7-10)"]},
+}
+
+
+def make_patients(rows: list[dict], sessions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Patients from partial rows (patient_id required); derived columns computed as cleaning does."""
+    defaults = {
+        "sex": "F", "age": 40, "height_cm": None, "weight_kg": None, "smoker": None, "pain_onset_date": None,
+        "program_start_date": START, "discharge_date": None, "pain_distribution": None, "main_pain_location": None,
+        "ability_to_reduce_pain": None, "activity_minutes_week": None, "eq5d_version": None,
+        "eq5d_anxiety_depression": None, "rehab_goals": None,
+    }
+    frame = pd.DataFrame([{**defaults, **row} for row in rows], columns=["patient_id", *defaults])
+    out = pd.DataFrame({"patient_id": frame["patient_id"].astype("string")})
+    out["sex"] = pd.Categorical(frame["sex"], categories=SEX)
+    out["age"] = frame["age"].astype("Int64")
+    out["height_cm"] = frame["height_cm"].astype("Float64")
+    out["weight_kg"] = frame["weight_kg"].astype("Float64")
+    out["smoker"] = frame["smoker"].astype("boolean")
+    for column in ("pain_onset_date", "program_start_date", "discharge_date"):
+        out[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    out["pain_distribution"] = pd.Categorical(frame["pain_distribution"], categories=PAIN_DISTRIBUTION, ordered=True)
+    out["main_pain_location"] = pd.Categorical(frame["main_pain_location"], categories=MAIN_PAIN_LOCATION)
+    for column in ("ability_to_reduce_pain", "activity_minutes_week"):
+        out[column] = frame[column].astype("Int64")
+    out["eq5d_version"] = pd.Categorical(frame["eq5d_version"], categories=EQ5D_VERSION)
+    out["eq5d_anxiety_depression"] = frame["eq5d_anxiety_depression"].astype("Int64")
+    out["rehab_goals"] = frame["rehab_goals"].astype("Int64")
+    out["bmi"] = (out["weight_kg"] / (out["height_cm"] / 100) ** 2).astype("Float64")
+    out["pain_duration_days"] = (out["program_start_date"] - out["pain_onset_date"]).dt.days.astype("Int64")
+    out["program_duration_days"] = (out["discharge_date"] - out["program_start_date"]).dt.days.astype("Int64")
+    out["program_duration_months"] = (out["program_duration_days"].astype("Float64") / DAYS_PER_MONTH).astype("Float64")
+    out["low_ability_to_reduce_pain"] = (out["ability_to_reduce_pain"] <= 2).astype("boolean")
+    out["physically_active"] = (out["activity_minutes_week"] >= 150).astype("boolean")
+    out["anxious_depressed"] = (out["eq5d_anxiety_depression"] >= 2).astype("boolean")
+    counts = sessions["patient_id"].value_counts() if sessions is not None else pd.Series(dtype="int64")
+    out["n_sessions"] = out["patient_id"].map(counts).fillna(0).astype("Int64")
+    out = out.sort_values("patient_id").reset_index(drop=True)
+    return CleanPatients.validate(out)
+
+
+def make_sessions(visits: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Visits as (patient_id, day offset from START, codes list or None) -> (sessions, long)."""
+    rows = [
+        {"line": index + 2, "patient_id": pid, "session_date": START + pd.Timedelta(days=day), "codes": codes}
+        for index, (pid, day, codes) in enumerate(visits)
+    ]
+    frame = pd.DataFrame(rows, columns=["line", "patient_id", "session_date", "codes"])
+    sessions = pd.DataFrame(
+        {
+            "line": frame["line"].astype("Int64"),
+            "patient_id": frame["patient_id"].astype("string"),
+            "session_date": frame["session_date"].astype("datetime64[ns]"),
+            "interventions": pd.array(
+                [None if c is None else ";".join(map(str, sorted(c))) for c in frame["codes"]], dtype="string"
+            ),
+            "n_codes": pd.array([None if c is None else len(c) for c in frame["codes"]], dtype="Int64"),
+        }
+    ).sort_values(["patient_id", "session_date", "line"]).reset_index(drop=True)
+    long_rows = [
+        (row.line, row.patient_id, row.session_date, code)
+        for row in frame.itertuples()
+        for code in sorted(row.codes or [])
+    ]
+    long = pd.DataFrame(long_rows, columns=["line", "patient_id", "session_date", "code"])
+    long = long.astype({"line": "Int64", "patient_id": "string", "session_date": "datetime64[ns]", "code": "Int64"})
+    long = long.sort_values(["line", "code"]).reset_index(drop=True)
+    return CleanSessions.validate(sessions), CleanSessionInterventions.validate(long)
+
+
+def make_outcomes(rows: list[tuple]) -> pd.DataFrame:
+    """Rows (patient_id, timepoint, nprs, dri, eq_vas); None is missing."""
+    frame = pd.DataFrame(rows, columns=["patient_id", "timepoint", "nprs", "dri", "eq_vas"])
+    out = pd.DataFrame(
+        {
+            "patient_id": frame["patient_id"].astype("string"),
+            "timepoint": pd.Categorical(frame["timepoint"], categories=TIMEPOINTS, ordered=True),
+            "assessment_date": pd.Series([pd.NaT] * len(frame), dtype="datetime64[ns]"),
+            "nprs": pd.array(frame["nprs"].tolist(), dtype="Int64"),
+            "dri": pd.array(frame["dri"].tolist(), dtype="Float64"),
+            "eq_vas": pd.array(frame["eq_vas"].tolist(), dtype="Int64"),
+        }
+    ).sort_values(["patient_id", "timepoint"]).reset_index(drop=True)
+    return CleanOutcomes.validate(out)
+
+
+def write_clean_tables(folder, patients, sessions, long, outcomes) -> dict:
+    """The four clean Parquet files in `folder`; returns their paths by name."""
+    paths = {}
+    for name, table in (("patients", patients), ("sessions", sessions), ("session_interventions", long), ("outcomes", outcomes)):
+        paths[name] = folder / f"{name}.parquet"
+        table.to_parquet(paths[name], index=False)
+    return paths

@@ -1,0 +1,61 @@
+# Stage: responders at discharge and 1-year follow-up (config analysis.responders), the
+# sensitivity analysis, and responder proportions by subgroup.
+
+RESPONDER_CODE = ["analysis_io", "responders", "outcomes", "stats", "formatting", "numbers", "script_support", "errors"]
+
+
+rule table_responders:
+    input:
+        outcomes="results/{cohort}/clean/outcomes.parquet",
+        code=library(*RESPONDER_CODE),
+    output:
+        table=report(
+            "results/{cohort}/tables/responders.csv",
+            category="Tables",
+            caption="../report/responders.rst",
+        ),
+        sensitivity=report(
+            "results/{cohort}/tables/responders_sensitivity.csv",
+            category="Tables",
+            caption="../report/responders_sensitivity.rst",
+        ),
+        definitions=report(
+            "results/{cohort}/tables/responder_definitions.csv",
+            category="Tables",
+            caption="../report/responder_definitions.rst",
+        ),
+        numbers="results/{cohort}/numbers/responders.csv",
+    params:
+        responders=config["analysis"]["responders"],
+        confidence_level=config["analysis"]["confidence_level"],
+    log:
+        "results/{cohort}/logs/table_responders.log",
+    benchmark:
+        "results/{cohort}/benchmarks/table_responders.tsv"
+    script:
+        "../scripts/table_responders.py"
+
+
+rule table_subgroups:
+    input:
+        patients="results/{cohort}/clean/patients.parquet",
+        outcomes="results/{cohort}/clean/outcomes.parquet",
+        code=library("subgroups", "baseline", *RESPONDER_CODE),
+    output:
+        table=report(
+            "results/{cohort}/tables/subgroups.csv",
+            category="Tables",
+            caption="../report/subgroups.rst",
+        ),
+        results="results/{cohort}/analysis/subgroups.csv",
+        numbers="results/{cohort}/numbers/subgroups.csv",
+    params:
+        responders=config["analysis"]["responders"],
+        subgroups=config["analysis"]["subgroups"],
+        confidence_level=config["analysis"]["confidence_level"],
+    log:
+        "results/{cohort}/logs/table_subgroups.log",
+    benchmark:
+        "results/{cohort}/benchmarks/table_subgroups.tsv"
+    script:
+        "../scripts/table_subgroups.py"

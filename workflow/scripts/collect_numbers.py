@@ -1,0 +1,9 @@
+from rehab.script_support import run
+from rehab.numbers import PARTS, write_numbers
+
+
+def main(snakemake):
+    write_numbers([snakemake.input[part] for part in PARTS], snakemake.output.numbers)
+
+
+run(snakemake, main)

@@ -1,0 +1,26 @@
+"""Reading the analysis inputs: the clean Parquet tables and the validation accounting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import pandas as pd
+
+PATIENT_COLUMNS_BASELINE = [
+    "patient_id", "sex", "age", "bmi", "smoker", "pain_duration_days", "pain_distribution", "main_pain_location",
+    "low_ability_to_reduce_pain", "physically_active", "anxious_depressed", "rehab_goals",
+]
+PATIENT_COLUMNS_PROGRAM = ["patient_id", "n_sessions", "program_duration_days", "program_duration_months"]
+PATIENT_COLUMNS_FLOW = ["patient_id", "n_sessions", "discharge_date"]
+PATIENT_COLUMNS_SUBGROUPS = ["patient_id", "sex", "age", "pain_distribution", "main_pain_location"]
+OUTCOME_COLUMNS = ["patient_id", "timepoint", "nprs", "dri", "eq_vas"]
+
+
+def read_clean(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A clean table (pandas dtypes restored from the Parquet metadata), only `columns`."""
+    return pd.read_parquet(path, columns=list(columns) if columns is not None else None, engine="pyarrow")
+
+
+def read_accounting(path: str | Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype={"file": "string"})

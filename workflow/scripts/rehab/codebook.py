@@ -1,0 +1,60 @@
+"""The intervention codebook (the paper's Table 1): code, name, description, known_from_paper."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from rehab.errors import PipelineError
+
+CODES = list(range(1, 11))
+
+CODEBOOK_SCHEMA = pa.DataFrameSchema(
+    {
+        "code": pa.Column(int, pa.Check.isin(CODES), unique=True),
+        "name": pa.Column(str, pa.Check.str_length(min_value=1)),
+        "description": pa.Column(str),
+        "known_from_paper": pa.Column(bool),
+    },
+    checks=pa.Check(lambda frame: sorted(frame["code"]) == CODES, element_wise=False, error="codes 1-10, each once"),
+    strict=True,
+    coerce=True,
+)
+
+
+class CodebookError(PipelineError):
+    """The codebook file does not describe the ten intervention categories."""
+
+
+def load_codebook(path: str | Path) -> pd.DataFrame:
+    """The codebook sorted by code, validated: codes 1–10 each once, a name for each."""
+    raw = pd.read_csv(path, dtype="string", keep_default_na=False)
+    raw["known_from_paper"] = raw.get("known_from_paper", pd.Series(dtype="string")).str.lower().map(
+        {"true": True, "false": False}
+    )
+    try:
+        codebook = CODEBOOK_SCHEMA.validate(raw, lazy=True)
+    except (pa.errors.SchemaErrors, pa.errors.SchemaError) as error:
+        raise CodebookError(
+            f"{path}: the codebook needs columns code,name,description,known_from_paper "
+            f"(true/false) and one row for each code 1-10:\n{error}"
+        ) from None
+    return codebook.sort_values("code").reset_index(drop=True)
+
+
+def category_names(codebook: pd.DataFrame) -> dict[int, str]:
+    return dict(zip(codebook["code"].astype(int), codebook["name"]))
+
+
+def codebook_table(codebook: pd.DataFrame) -> pd.DataFrame:
+    """Table 1 in display form: code, category, description, known_from_paper (yes/no)."""
+    return pd.DataFrame(
+        {
+            "code": codebook["code"].astype(int).astype(str),
+            "category": codebook["name"],
+            "description": codebook["description"],
+            "known_from_paper": codebook["known_from_paper"].map({True: "yes", False: "no"}),
+        }
+    )
