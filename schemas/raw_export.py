@@ -130,6 +130,38 @@ def to_arrow(texts: pd.Series) -> pa_arrow.Array:
     return array
 
 
+_MEMO: list = []  # [(key, arrays kept alive, result)], the last few parses
+
+
+def _memoized(function):
+    """Reuse the result for the very same Arrow buffers (the checks and the typed conversion
+    of one column parse it several times). The cached arrays are kept alive, so that their
+    buffer addresses cannot be reused by other data while the entry exists."""
+
+    def wrapper(texts, *args):
+        chunked = pa_arrow.array(texts.array, from_pandas=True) if hasattr(texts, "array") else None
+        if not isinstance(chunked, pa_arrow.ChunkedArray):
+            return function(texts, *args)
+        key = (function.__name__, args, len(texts), tuple(texts.index[:1]), tuple(
+            (chunk.offset, len(chunk), *(b.address if b is not None else 0 for b in chunk.buffers()))
+            for chunk in chunked.chunks
+        ))
+        for cached_key, _, result in _MEMO:
+            if cached_key == key and result.index.equals(texts.index):
+                return result
+        result = function(texts, *args)
+        _MEMO.insert(0, (key, chunked, result))
+        del _MEMO[6:]
+        return result
+
+    wrapper.__name__, wrapper.__doc__ = function.__name__, function.__doc__
+    return wrapper
+
+
+def clear_parse_cache() -> None:
+    _MEMO.clear()
+
+
 def _fullmatch(texts: pd.Series, pattern: str) -> np.ndarray:
     """True where the whole text matches `pattern` (RE2 syntax); False for missing."""
     matched = pc.match_substring_regex(to_arrow(texts), f"^(?:{pattern})$")
@@ -153,24 +185,23 @@ def _texts_to_float(texts: pd.Series, valid: np.ndarray, decimal: str) -> pd.Ser
     return pd.Series(out, index=texts.index)
 
 
+@_memoized
 def integer_values(texts: pd.Series, decimal: str = ".") -> pd.Series:
     """The integers written in `texts` (float64, NaN where not an integer or missing)."""
     return _texts_to_float(texts, _fullmatch(texts, integer_pattern(decimal)), decimal)
 
 
+@_memoized
 def number_values(texts: pd.Series, decimal: str = ".") -> pd.Series:
     """The numbers written in `texts` (float64, NaN where not a number or missing)."""
     return _texts_to_float(texts, _fullmatch(texts, number_pattern(decimal)), decimal)
 
 
+@_memoized
 def date_values(texts: pd.Series) -> pd.Series:
     """The ISO calendar dates written in `texts` (datetime64[ns], NaT where invalid or missing)."""
     shaped = _fullmatch(texts, DATE_PATTERN)
-    array = to_arrow(texts).filter(pa_arrow.array(shaped))
-    year, month, day = (
-        pc.cast(pc.utf8_slice_codeunits(array, start, stop), pa_arrow.int64()).to_numpy()
-        for start, stop in ((0, 4), (5, 7), (8, 10))
-    )
+    year, month, day = _date_fields(to_arrow(texts).filter(pa_arrow.array(shaped)))
     first_of_month = (year - 1970) * 12 + (month - 1)
     month_ok = (month >= 1) & (month <= 12)
     first_of_month = np.where(month_ok, first_of_month, 0).astype("datetime64[M]")
@@ -181,6 +212,19 @@ def date_values(texts: pd.Series) -> pd.Series:
     positions = np.flatnonzero(shaped)[real]
     out[positions] = dates[real].astype("datetime64[ns]")
     return pd.Series(out, index=texts.index)
+
+
+def _date_fields(array: pa_arrow.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Year, month, day of strings all shaped YYYY-MM-DD (10 ASCII bytes each), from the bytes."""
+    if len(array) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    array = pa_arrow.concat_arrays([array])  # fresh, contiguous buffers
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    digits = data.reshape(len(array), 10).astype(np.int64) - ord("0")
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    return year, digits[:, 5] * 10 + digits[:, 6], digits[:, 8] * 10 + digits[:, 9]
 
 
 def is_personal_identity_number(texts: pd.Series) -> np.ndarray:
@@ -198,6 +242,7 @@ def mask_personal_numbers_in_records(records: pd.Series) -> pd.Series:
     return records.astype(object).str.replace(pattern, REDACTED, regex=True).astype("string")
 
 
+@_memoized
 def parse_codes(texts: pd.Series) -> pd.DataFrame:
     """Intervention code lists: `bits` (bit c set for code c), `unknown`, `repeated` per row.
 

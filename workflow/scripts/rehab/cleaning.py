@@ -94,8 +94,9 @@ def add_derived(patients: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
 
 def _n_codes(interventions: pd.Series) -> pd.array:
     """Number of codes of each canonical code list ("" = 0, <NA> stays <NA>)."""
-    n = (interventions.str.count(";") + 1).astype("Int64")
-    return n.mask(interventions.eq("").fillna(False).astype(bool), 0).array
+    texts = pa.array(interventions.array, type=pa.large_string())
+    n = pc.add(pc.count_substring(texts, ";"), 1)
+    return pd.array(pc.if_else(pc.equal(texts, ""), 0, n), dtype="Int64")
 
 
 def clean_sessions(kept: pd.DataFrame) -> pd.DataFrame:

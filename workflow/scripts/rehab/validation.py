@@ -107,12 +107,16 @@ def validate_export(folder: str | Path, dialect: Mapping, cohort: str | None = N
     from rehab.rawio import read_raw_table
 
     tables = {name: read_raw_table(Path(folder) / f"{name}.csv", name, dict(dialect), cohort) for name in RAW_FILES}
-    return validate_tables(tables, dialect)
+    try:
+        return validate_tables(tables, dialect)
+    finally:
+        rx.clear_parse_cache()
 
 
 def validate_tables(tables: Mapping[str, object], dialect: Mapping) -> dict[str, FileValidation]:
     """Validate RawTables in contract order: patients first, its kept rows feed the others."""
     decimal = dialect.get("decimal", ".")
+    rx.clear_parse_cache()
     patients = validate_file(tables["patients"], decimal)
     context = PatientContext.of(patients)
     results = {"patients": patients}
@@ -267,7 +271,7 @@ def _typed_column(texts: pd.Series, kind: str, decimal: str, invalid: np.ndarray
         # Canonical code list; "" when nothing was coded, <NA> when the field was set missing.
         codes = pd.array(rx.canonical_codes(rx.parse_codes(texts)["bits"].to_numpy()), dtype="string")
         return pd.Series(codes).mask(invalid).array
-    return pd.Series(texts.to_numpy(dtype=object, na_value=pd.NA), dtype="string").mask(invalid).array
+    return texts.mask(invalid).array
 
 
 def column_status(table) -> pd.DataFrame:

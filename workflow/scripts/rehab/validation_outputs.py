@@ -80,7 +80,7 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
     """Deterministic Parquet: no pandas index, fixed writer options."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    pq.write_table(table, path, compression="zstd", use_dictionary=True, write_statistics=True)
+    pq.write_table(table, path, compression="snappy", use_dictionary=True, write_statistics=True)
 
 
 def write_validation_outputs(
