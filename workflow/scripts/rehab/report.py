@@ -159,10 +159,11 @@ def read_display_table(path: Path, products: list[dict]) -> dict:
 
 
 def producer_of(path: Path | str, products: list[dict]) -> dict | None:
-    """The rule (with script and inputs) whose output pattern is this file."""
-    text = Path(path).as_posix()
+    """The rule (with script and inputs) whose output is this file, matched on the path
+    inside the cohort folder (e.g. `tables/table2_baseline.csv`)."""
+    tail = Path(path).parts[-2:]
     for product in products:
-        if any(text.endswith(output) or output.endswith(text) for output in product["outputs"]):
+        if any(Path(output).parts[-2:] == tail for output in product["outputs"]):
             return product
     return None
 

@@ -1,0 +1,251 @@
+"""report.html: numbers traced to numbers.csv, autoescape, no follow-up, self-contained,
+deterministic; and the pieces (failure summary, reproduction, formatting)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+import report_helpers as helpers
+from rehab.figures import read_numbers
+from rehab.report import (
+    format_number,
+    producer_of,
+    read_reproduction,
+    render_report,
+    summarize_failures,
+    template_environment,
+)
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+class SectionText(HTMLParser):
+    """Collects, inside the element with id `section`, the numbers' spans and the bare text."""
+
+    def __init__(self, section: str):
+        super().__init__()
+        self.section, self.depth = section, 0
+        self.spans: list[dict] = []  # {"attrs", "text"}
+        self.bare: list[str] = []
+        self._span: dict | None = None
+        self._span_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if self.depth == 0 and attrs.get("id") == self.section:
+            self.depth = 1
+            return
+        if not self.depth:
+            return
+        self.depth += 1
+        if tag == "span" and ({"num", "cfg"} & set(attrs.get("class", "").split())):
+            self._span, self._span_depth = {"attrs": attrs, "text": ""}, self.depth
+
+    def handle_endtag(self, tag):
+        if not self.depth:
+            return
+        if self._span is not None and self.depth == self._span_depth:
+            self.spans.append(self._span)
+            self._span = None
+        self.depth -= 1
+
+    def handle_data(self, data):
+        if not self.depth:
+            return
+        if self._span is not None:
+            self._span["text"] += data
+        else:
+            self.bare.append(data)
+
+
+def _summary(html: str) -> SectionText:
+    parser = SectionText("summary")
+    parser.feed(html)
+    return parser
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    inputs = helpers.report_inputs(root)
+    return inputs, render_report(inputs, helpers.TEMPLATE_DIR)
+
+
+def test_every_summary_number_is_a_numbers_csv_value_after_display_rounding(rendered):
+    inputs, html = rendered
+    numbers = read_numbers(inputs.numbers)
+    summary = _summary(html)
+    tagged = [span for span in summary.spans if "num" in span["attrs"]["class"].split()]
+    assert len(tagged) >= 30
+    for span in tagged:
+        key, digits = span["attrs"]["data-key"], int(span["attrs"]["data-digits"])
+        assert key in numbers, key
+        assert span["text"] == format_number(numbers[key], digits), key
+    # No digit in the summary's own words: each number is a numbers.csv value or a config value.
+    assert not NUMBER.search(" ".join(summary.bare)), " ".join(summary.bare)
+    assert {span["attrs"]["data-config"] for span in summary.spans if "cfg" in span["attrs"]["class"]} == {
+        "analysis.confidence_level"
+    }
+
+
+def test_each_summary_number_can_be_traced_to_some_numbers_key(rendered):
+    """Independent of the markup: every number in the summary's text equals some value of
+    numbers.csv rounded to 0 or 1 decimals (or is the configured confidence level)."""
+    inputs, html = rendered
+    numbers = read_numbers(inputs.numbers)
+    shown = {format_number(v, d) for v in numbers.values() if v is not None for d in (0, 1)}
+    summary = _summary(html)
+    text = " ".join(summary.bare + [span["text"] for span in summary.spans])
+    tokens = NUMBER.findall(text)
+    assert tokens
+    for token in tokens:
+        assert token in shown or token == "95", token
+
+
+def test_summary_numbers_follow_numbers_csv(tmp_path):
+    """Changing a value in numbers.csv changes the sentence (nothing typed in the template)."""
+    inputs = helpers.report_inputs(tmp_path)
+    frame = pd.read_csv(inputs.numbers, dtype=str, keep_default_na=False)
+    frame.loc[frame["key"] == "flow.patients", "value"] = "1234"
+    frame.to_csv(inputs.numbers, index=False, lineterminator="\n")
+    html = render_report(inputs, helpers.TEMPLATE_DIR)
+    assert 'data-key="flow.patients" data-digits="0" title="numbers.csv: flow.patients">1234<' in html
+
+
+def test_autoescape_protects_against_a_hostile_cohort_name_and_codebook(tmp_path):
+    evil = "<script>alert(1)</script>"
+    inputs = helpers.report_inputs(tmp_path, cohort=evil, evil=True)
+    html = render_report(inputs, helpers.TEMPLATE_DIR)
+    assert evil not in html
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert template_environment(helpers.TEMPLATE_DIR).autoescape("report.html.j2") is True
+
+
+def test_report_renders_without_any_follow_up_data(tmp_path):
+    inputs = helpers.report_inputs(tmp_path, followup=False)
+    html = render_report(inputs, helpers.TEMPLATE_DIR)
+    assert html.count("at the one-year follow-up not computable (no evaluable patient).") == 3
+    summary = _summary(html)
+    followup = [s for s in summary.spans if s["attrs"].get("data-key") == "flow.with_followup"]
+    assert followup[0]["text"] == "0"
+    assert "responders.nprs.followup.pct" not in " ".join(s["attrs"].get("data-key", "") for s in summary.spans)
+
+
+def test_missing_values_show_as_a_dash(tmp_path):
+    inputs = helpers.report_inputs(tmp_path)
+    frame = pd.read_csv(inputs.numbers, dtype=str, keep_default_na=False)
+    frame.loc[frame["key"] == "program.sessions.median", "value"] = ""
+    frame.to_csv(inputs.numbers, index=False, lineterminator="\n")
+    html = render_report(inputs, helpers.TEMPLATE_DIR)
+    assert 'class="num missing" data-key="program.sessions.median" data-digits="0" title="numbers.csv: program.sessions.median">—<' in html
+
+
+def test_report_is_self_contained(rendered):
+    _, html = rendered
+    sources = re.findall(r'\s(?:src|href)="([^"]*)"', html)
+    assert sources
+    for source in sources:
+        assert source.startswith(("data:", "#")), source[:60]
+    assert "url(" not in html
+    assert "@import" not in html
+    assert len(re.findall(r'<img src="data:image/svg\+xml;base64,', html)) == len(helpers.FIGURE_NAMES)
+    assert "<script" not in html.lower()
+    assert "@media print" in html
+
+
+def test_report_is_identical_when_rendered_twice(rendered):
+    inputs, html = rendered
+    assert render_report(inputs, helpers.TEMPLATE_DIR) == html
+
+
+def test_synthetic_banner_only_for_synthetic_cohorts(tmp_path):
+    synthetic = render_report(helpers.report_inputs(tmp_path / "s"), helpers.TEMPLATE_DIR)
+    real = render_report(helpers.report_inputs(tmp_path / "r", synthetic=False), helpers.TEMPLATE_DIR)
+    assert 'id="synthetic-banner"' in synthetic and "SYNTHETIC DATA" in synthetic
+    assert 'id="synthetic-banner"' not in real and "SYNTHETIC DATA" not in real
+
+
+def test_report_has_every_section_and_the_strobe_checklist(rendered):
+    _, html = rendered
+    for section in ("summary", "methods", "flow", "tables", "outcomes", "responders", "subgroups", "reproduction",
+                    "validation", "limitations", "provenance", "strobe"):
+        assert f'<section id="{section}">' in html, section
+    for anchor in set(re.findall(r'<a href="#([a-z-]+)">', html)):
+        assert f'id="{anchor}"' in html, anchor
+    assert html.count('<tr><td class="numeric">') >= 22  # STROBE items
+
+
+def test_methods_come_from_the_config(rendered):
+    _, html = rendered
+    assert "decrease of at least 2 units" in html and "citation for nprs" in html
+    assert "increase of at least 10 units" in html
+    assert "<code>weibull</code> quantile method" in html
+    assert "Wilson score intervals at the 95% level" in html
+    assert "available-case analysis" in html
+
+
+def test_tables_are_rendered_with_their_caption_and_rule(rendered):
+    _, html = rendered
+    assert "Table 2. Characteristics of the patients at start" in html
+    assert "<td>mean ± SD (min–max)</td>" in html and '<td class="numeric">42 ± 13.4 (18–77)</td>' in html
+    assert "Made by rule <code>table_baseline</code> with <code>workflow/scripts/table_baseline.py</code>" in html
+    assert "Made by rule <code>figure_outcomes</code>" in html
+
+
+def test_reproduction_mismatches_are_highlighted(rendered):
+    inputs, html = rendered
+    table_html = html[html.index('<table id="reproduction-table">'):]
+    table_html = table_html[: table_html.index("</table>")]
+    assert table_html.count('<tr class="mismatch">') == 2
+    assert "2 of 3 differ" in html
+    table = read_reproduction(inputs.reproduction)
+    assert [row["mismatch"] for row in table["rows"]] == [False, True, True]
+
+
+def test_failures_are_counted_per_file_column_check_and_action(tmp_path):
+    path = helpers.write_csv(
+        pd.DataFrame(
+            {
+                "file": ["patients", "patients", "patients", "outcomes"],
+                "line": [2, 3, 4, 5],
+                "patient_id": ["a", "b", "c", "d"],
+                "column": ["age", "age", "sex", "nprs"],
+                "value": ["1", "2", "X", "12"],
+                "check": ["in_range", "in_range", "allowed_values", "in_range"],
+                "action": ["quarantined", "quarantined", "quarantined", "set_missing"],
+                "message": ["m"] * 4,
+            }
+        ),
+        tmp_path / "failures.csv",
+    )
+    counts = summarize_failures(path)
+    assert counts.values.tolist() == [
+        ["patients", "age", "in_range", "quarantined", 2],
+        ["outcomes", "nprs", "in_range", "set_missing", 1],
+        ["patients", "sex", "allowed_values", "quarantined", 1],
+    ]
+
+
+def test_validation_audit_names_the_quarantine_files(rendered):
+    _, html = rendered
+    assert "<code>results/fixture/validation/quarantine/patients.csv</code>" in html
+    assert "<td>in_range</td>" in html
+
+
+def test_producer_of_matches_an_output_pattern():
+    products = [{"rule": "a", "outputs": ["results/c/tables/x.csv"]}, {"rule": "b", "outputs": ["results/c/figures/y.svg"]}]
+    assert producer_of("results/c/figures/y.svg", products)["rule"] == "b"
+    assert producer_of("/abs/work/results/c/tables/x.csv", products)["rule"] == "a"
+    assert producer_of("results/c/tables/z.csv", products) is None
+    assert producer_of("results/c/figures/x.csv", products) is None
+
+
+def test_format_number():
+    assert format_number(None) == "—"
+    assert format_number(4.928, 1) == "4.9"
+    assert format_number(42.5) == "43"
