@@ -118,6 +118,8 @@ def numbers(followup: bool = True) -> dict[str, str]:
                 f"{prefix}.ci_high": repr(high),
             }
         )
+    for outcome, pct in (("nprs", 37.5), ("dri", 50.0), ("eq_vas", 50.0)):
+        values[f"responders.sensitivity.{outcome}.discharge.pct"] = repr(pct)
     outcomes = clean_outcomes(followup)
     for outcome in ("nprs", "dri", "eq_vas"):
         for timepoint in TIMEPOINTS:
@@ -130,7 +132,7 @@ def numbers(followup: bool = True) -> dict[str, str]:
                 for part in ("median", "q1", "q3"):
                     values[f"baseline.{outcome}.{part}"] = values[f"{prefix}.{part}"]
     for row in subgroup_rows(followup).itertuples(index=False):
-        prefix = f"subgroups.{row.subgroup_key}.{row.group}.{row.outcome}.{row.timepoint}"
+        prefix = f"subgroups.{row.outcome}.{row.timepoint}.{row.subgroup}.{row.group}"
         values[f"{prefix}.n_evaluable"] = str(row.n_evaluable)
         for part in ("pct", "ci_low", "ci_high"):
             value = getattr(row, part)
@@ -190,6 +192,10 @@ def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
             {"Outcome": ["Pain (NPRS)"], "Time point": ["discharge"], "Responders, n/N (%)": ["3/7 (43)"],
              "95% CI": ["16–75"]}
         ),
+        "responders_sensitivity.csv": pd.DataFrame(
+            {"outcome": ["Pain (NPRS)"], "timepoint": ["Discharge"], "n_responders": ["3"], "n_evaluable": ["8"],
+             "pct": ["38"], "ci": ["14–69"], "n_missing_counted_as_non_responders": ["1"]}
+        ),
         "subgroups.csv": pd.DataFrame(
             {"Subgroup": ["Sex", "Sex"], "Group": ["F", "M"], "Outcome": ["Pain (NPRS)", "Pain (NPRS)"],
              "Time point": ["discharge", "discharge"], "Responders, n/N (%)": ["2/5 (40)", "suppressed"]}
@@ -198,15 +204,16 @@ def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
 
 
 def subgroup_rows(followup: bool = True) -> pd.DataFrame:
-    """Subgroup results as numbers.csv states them (`subgroup_key`) and as the figure reads them."""
+    """Subgroup results in the analysis stage's analysis/subgroups.csv layout."""
     rows = []
     for outcome in ("nprs", "dri", "eq_vas"):
         for timepoint in ("discharge", "followup") if followup else ("discharge",):
-            rows.append(("sex", "Sex", "F", outcome, timepoint, 5, 40.0, 11.8, 76.9, False))
-            rows.append(("sex", "Sex", "M", outcome, timepoint, 2, None, None, None, True))
-            rows.append(("age_band", "Age band", "18-29", outcome, timepoint, 6, 50.0, 18.8, 81.2, False))
-    columns = ["subgroup_key", "subgroup", "group", "outcome", "timepoint", "n_evaluable", "pct", "ci_low", "ci_high"]
-    return pd.DataFrame(rows, columns=columns + ["suppressed"])
+            rows.append((outcome, timepoint, "sex", "Sex", "female", "Women", 0, 5, 2, 40.0, 11.8, 76.9, False))
+            rows.append((outcome, timepoint, "sex", "Sex", "male", "Men", 1, 2, None, None, None, None, True))
+            rows.append((outcome, timepoint, "age_band", "Age, years", "18_29", "18–29", 0, 6, 3, 50.0, 18.8, 81.2, False))
+    columns = ["outcome", "timepoint", "subgroup", "subgroup_label", "group", "group_label", "order", "n_evaluable",
+               "n_responders", "pct", "ci_low", "ci_high", "suppressed"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def reproduction() -> pd.DataFrame:
@@ -237,6 +244,7 @@ def write_cohort(root: Path, followup: bool = True, evil: bool = False) -> dict[
         "codebook": root / "codebook.csv",
         "patients": root / "clean" / "patients.parquet",
         "outcomes": root / "clean" / "outcomes.parquet",
+        "subgroups": root / "analysis" / "subgroups.csv",
     }
     frame = pd.DataFrame(list(numbers(followup).items()), columns=["key", "value"])
     write_csv(frame, paths["numbers"])
@@ -244,6 +252,7 @@ def write_cohort(root: Path, followup: bool = True, evil: bool = False) -> dict[
     write_csv(accounting(), paths["accounting"])
     write_csv(failures(), paths["failures"])
     write_csv(codebook(evil), paths["codebook"])
+    write_csv(subgroup_rows(followup), paths["subgroups"])
     write_csv(pd.DataFrame({"line": [4], "reasons": ["age out of range"]}), root / "validation" / "quarantine" / "patients.csv")
     paths["patients"].parent.mkdir(parents=True, exist_ok=True)
     clean_patients().to_parquet(paths["patients"], index=False)
@@ -274,7 +283,7 @@ def draw_figures(paths: dict[str, Path], out_dir: Path) -> dict[str, Path]:
         "outcomes": figures.outcomes_figure(pd.read_parquet(paths["outcomes"]), "weibull"),
         "responders": figures.responders_figure(numbers_, RESPONDER_LABELS, 0.95),
         "sessions_per_patient": figures.sessions_per_patient_figure(pd.read_parquet(paths["patients"]), numbers_),
-        "subgroups_forest": figures.subgroups_forest_figure(figures.subgroup_rows_from_numbers(numbers_, 5), RESPONDER_LABELS, 5),
+        "subgroups_forest": figures.subgroups_forest_figure(figures.read_subgroup_results(paths["subgroups"]), RESPONDER_LABELS, 5),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     svgs = {}

@@ -88,8 +88,8 @@ def test_a_time_point_nobody_reached_shows_no_data(tmp_path):
     assert _texts(outcome_fig).count("no data") == 3  # one follow-up box per outcome
     responder_fig = figures.responders_figure(numbers, helpers.RESPONDER_LABELS, 0.95)
     assert _texts(responder_fig).count("no data") == 3
-    forest = figures.subgroups_forest_figure(figures.subgroup_rows_from_numbers(numbers, 5), helpers.RESPONDER_LABELS, 5)
-    assert "no data" in _texts(forest)
+    forest = figures.subgroups_forest_figure(figures.read_subgroup_results(paths["subgroups"]), helpers.RESPONDER_LABELS, 5)
+    assert _texts(forest).count("no data") == 9  # every group's follow-up, 3 outcomes
     for fig in (outcome_fig, responder_fig, forest):
         save_figure(fig, tmp_path / "f.png", tmp_path / "f.svg")
 
@@ -100,7 +100,8 @@ def test_empty_cohort_figures_do_not_fail(tmp_path):
     assert _texts(fig).count("no data") == 9
     sessions = figures.sessions_per_patient_figure(helpers.clean_patients().iloc[0:0], {})
     assert "no data" in _texts(sessions)
-    forest = figures.subgroups_forest_figure(figures.subgroup_rows_from_numbers({}, 5), helpers.RESPONDER_LABELS, 5)
+    no_rows = figures.read_subgroup_results(helpers.write_csv(helpers.subgroup_rows().iloc[0:0], tmp_path / "s.csv"))
+    forest = figures.subgroups_forest_figure(no_rows, helpers.RESPONDER_LABELS, 5)
     assert "no data" in _texts(forest)
     for each in (fig, sessions, forest):
         save_figure(each, tmp_path / "e.png", tmp_path / "e.svg")
@@ -124,33 +125,29 @@ def test_sessions_histogram_counts_patients_per_session_count(cohort):
     plt.close(fig)
 
 
-def test_subgroup_rows_read_numbers_keys_and_mark_suppressed_groups():
-    numbers = {
-        "subgroups.sex.F.nprs.discharge.n_evaluable": 12.0,
-        "subgroups.sex.F.nprs.discharge.pct": 50.0,
-        "subgroups.sex.F.nprs.discharge.ci_low": 25.4,
-        "subgroups.sex.F.nprs.discharge.ci_high": 74.6,
-        "subgroups.sex.M.nprs.discharge.n_evaluable": 3.0,
-        "subgroups.sex.M.nprs.discharge.pct": None,
-        "subgroups.age_band.60-100.dri.followup.n_evaluable": 9.0,
-        "subgroups.age_band.60-100.dri.followup.pct": 10.0,
-        "flow.patients": 20.0,
-    }
-    rows = figures.subgroup_rows_from_numbers(numbers, min_group_size=5)
-    assert rows[["subgroup", "group", "outcome", "timepoint"]].values.tolist() == [
-        ["Sex", "F", "nprs", "discharge"],
-        ["Sex", "M", "nprs", "discharge"],
-        ["Age band", "60-100", "dri", "followup"],
+def test_subgroup_results_are_read_with_their_labels_and_order(cohort):
+    rows = figures.read_subgroup_results(cohort["subgroups"])
+    assert list(rows.columns) == figures.SUBGROUP_COLUMNS
+    first = rows.iloc[:3]
+    assert first[["subgroup", "group", "outcome", "timepoint"]].values.tolist() == [
+        ["Sex", "Women", "nprs", "discharge"],
+        ["Sex", "Men", "nprs", "discharge"],
+        ["Age, years", "18–29", "nprs", "discharge"],
     ]
-    assert rows["suppressed"].tolist() == [False, True, False]
-    assert rows.loc[0, "ci_high"] == 74.6
+    assert first["suppressed"].tolist() == [False, True, False]
+    assert first["pct"].isna().tolist() == [False, True, False]
 
 
 def test_forest_marks_suppressed_groups(cohort):
-    numbers = figures.read_numbers(cohort["numbers"])
-    fig = figures.subgroups_forest_figure(figures.subgroup_rows_from_numbers(numbers, 5), helpers.RESPONDER_LABELS, 5)
-    assert _texts(fig).count("suppressed (n < 5)") == 6  # group M, 3 outcomes x 2 time points
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["Sex: F", "Sex: M", "Age band: 18-29"]
+    rows = figures.read_subgroup_results(cohort["subgroups"])
+    fig = figures.subgroups_forest_figure(rows, helpers.RESPONDER_LABELS, 5, 0.9)
+    assert _texts(fig).count("suppressed (n < 5)") == 6  # Men, 3 outcomes x 2 time points
+    ticks = fig.axes[0].get_yticklabels()
+    assert [t.get_text() for t in ticks] == ["Sex", "Women", "Men", "Age, years", "18–29"]
+    assert [t.get_fontweight() for t in ticks] == ["bold", "normal", "normal", "bold", "normal"]
+    assert fig.axes[0].get_xlabel() == "Responders, % (90% CI)"
+    points = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
+    assert list(points[0].get_xdata()) == [40.0, 50.0]  # discharge: Women, 18–29
     plt.close(fig)
 
 

@@ -101,13 +101,14 @@ rule figure_sessions_per_patient:
 
 rule figure_subgroups_forest:
     input:
-        numbers="results/{cohort}/numbers.csv",
+        subgroups="results/{cohort}/analysis/subgroups.csv",
         code=library(*FIGURE_CODE),
     output:
         **figure_outputs("subgroups_forest"),
     params:
         labels=responder_labels(),
         min_group_size=config["analysis"]["subgroups"]["min_group_size"],
+        confidence_level=config["analysis"]["confidence_level"],
     log:
         "results/{cohort}/logs/figure_subgroups_forest.log",
     benchmark:

@@ -2,11 +2,13 @@ from rehab.script_support import run
 
 
 def main(snakemake):
-    from rehab.figures import read_numbers, subgroup_rows_from_numbers, subgroups_forest_figure
+    from rehab.figures import read_subgroup_results, subgroups_forest_figure
     from rehab.plotting_style import save_figure
 
-    rows = subgroup_rows_from_numbers(read_numbers(snakemake.input.numbers), snakemake.params.min_group_size)
-    figure = subgroups_forest_figure(rows, snakemake.params.labels, snakemake.params.min_group_size)
+    rows = read_subgroup_results(snakemake.input.subgroups)
+    figure = subgroups_forest_figure(
+        rows, snakemake.params.labels, snakemake.params.min_group_size, snakemake.params.confidence_level
+    )
     save_figure(figure, snakemake.output.png, snakemake.output.svg)
 
 

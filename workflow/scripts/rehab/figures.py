@@ -352,94 +352,91 @@ def _g(value: float | None) -> str:
 # ---------------------------------------------------------------- subgroups
 
 SUBGROUP_COLUMNS = ["subgroup", "group", "outcome", "timepoint", "n_evaluable", "pct", "ci_low", "ci_high", "suppressed"]
-SUBGROUP_STATS = ("n_evaluable", "pct", "ci_low", "ci_high", "suppressed")
 
 
-def subgroup_rows_from_numbers(numbers: dict, min_group_size: int) -> pd.DataFrame:
-    """The `subgroups.*` keys of numbers.csv as one row per (subgroup, group, outcome, time point).
-
-    A key holds, besides `subgroups`, an outcome, a time point and a final statistic; the
-    remaining parts, in order, name the subgroup (first) and the group (the rest). A group
-    without a percentage whose evaluable n is under `min_group_size` (or flagged
-    `suppressed`) is suppressed.
-    """
-    records = []
-    for key, value in numbers.items():
-        parts = key.split(".")
-        if parts[0] != "subgroups" or parts[-1] not in SUBGROUP_STATS:
-            continue
-        outcome = next((p for p in parts if p in OUTCOMES), None)
-        timepoint = next((p for p in parts if p in FOLLOWED_TIMEPOINTS), None)
-        names = [p for p in parts[1:-1] if p not in (outcome, timepoint)]
-        if outcome is None or timepoint is None or len(names) < 2:
-            continue
-        records.append((names[0], ".".join(names[1:]), outcome, timepoint, parts[-1], value))
-    long = pd.DataFrame(records, columns=["subgroup", "group", "outcome", "timepoint", "stat", "value"])
-    index = ["subgroup", "group", "outcome", "timepoint"]
-    wide = long.pivot(index=index, columns="stat", values="value").reset_index() if len(long) else pd.DataFrame(columns=index)
-    order = long.drop_duplicates(index)[index]
-    wide = order.merge(wide, on=index, how="left")
-    for stat in SUBGROUP_STATS:
-        if stat not in wide:
-            wide[stat] = np.nan
-    wide = wide.astype({stat: "float64" for stat in SUBGROUP_STATS})
-    flagged = wide["suppressed"].fillna(0).to_numpy() > 0
-    small = wide["pct"].isna().to_numpy() & (wide["n_evaluable"].fillna(0).to_numpy() < min_group_size)
-    wide["suppressed"] = flagged | small
-    wide["subgroup"] = wide["subgroup"].str.replace("_", " ").str.capitalize()
-    wide["group"] = wide["group"].str.replace("_", " ")
-    return wide[SUBGROUP_COLUMNS].reset_index(drop=True)
+def read_subgroup_results(path: str | Path) -> pd.DataFrame:
+    """The analysis stage's machine-readable subgroup file (analysis/subgroups.csv) as
+    SUBGROUP_COLUMNS, with its display labels and in its row order."""
+    frame = pd.read_csv(path, keep_default_na=True, dtype={"subgroup_label": str, "group_label": str})
+    suppressed = frame["suppressed"].astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+    return pd.DataFrame(
+        {
+            "subgroup": frame.get("subgroup_label", frame["subgroup"]).astype(str),
+            "group": frame.get("group_label", frame["group"]).astype(str),
+            "outcome": frame["outcome"].astype(str),
+            "timepoint": frame["timepoint"].astype(str),
+            "n_evaluable": pd.to_numeric(frame["n_evaluable"], errors="coerce"),
+            "pct": pd.to_numeric(frame["pct"], errors="coerce"),
+            "ci_low": pd.to_numeric(frame["ci_low"], errors="coerce"),
+            "ci_high": pd.to_numeric(frame["ci_high"], errors="coerce"),
+            "suppressed": suppressed.to_numpy(),
+        }
+    )
 
 
-def subgroups_forest_figure(rows: pd.DataFrame, labels: dict[str, str], min_group_size: int):
+def _forest_layout(groups: pd.DataFrame) -> tuple[dict, list[str], list[int]]:
+    """Row of each (subgroup, group), the y tick labels (a bold header row opens each
+    subgroup unless it is a single group named like the subgroup) and the header rows."""
+    y_of, labels, headers = {}, [], []
+    for subgroup, members in groups.groupby("subgroup", sort=False):
+        names = members["group"].tolist()
+        if len(names) > 1 or names[0] != subgroup:
+            headers.append(len(labels))
+            labels.append(subgroup)
+        for name in names:
+            y_of[(subgroup, name)] = len(labels)
+            labels.append(_wrap(name, 34))
+    return y_of, labels, headers
+
+
+def _draw_forest_points(ax, part: pd.DataFrame, groups: pd.DataFrame, y_of: dict, min_group_size: int) -> None:
+    for timepoint, offset in {"discharge": -0.17, "followup": 0.17}.items():
+        sub = part[part["timepoint"] == timepoint]
+        shown = sub[~sub["suppressed"].astype(bool) & sub["pct"].notna()]
+        y = np.array([y_of[(s, g)] for s, g in zip(shown["subgroup"], shown["group"])], dtype=float) + offset
+        pct = shown["pct"].to_numpy(dtype=float)
+        low = shown["ci_low"].to_numpy(dtype=float)
+        high = shown["ci_high"].to_numpy(dtype=float)
+        ax.errorbar(pct, y, xerr=[pct - low, high - pct], fmt="o", markersize=3.5, capsize=2, lw=1.0,
+                    color=TIMEPOINT_COLOURS[timepoint], label=TIMEPOINT_LABELS[timepoint])
+        hidden = groups.merge(sub, on=["subgroup", "group"], how="left")
+        hidden = hidden[hidden["suppressed"].isna() | hidden["suppressed"].eq(True) | hidden["pct"].isna()]
+        for s, g, suppressed in zip(hidden["subgroup"], hidden["group"], hidden["suppressed"].eq(True)):
+            text = f"suppressed (n < {min_group_size})" if suppressed else NO_DATA
+            ax.text(2, y_of[(s, g)] + offset, text, va="center", fontsize=6.5, color="#666666")
+
+
+def subgroups_forest_figure(rows: pd.DataFrame, labels: dict[str, str], min_group_size: int, confidence_level: float = 0.95):
     """Forest plot: responder % with CI per subgroup, one panel per outcome, both time points.
 
     `rows` has SUBGROUP_COLUMNS; suppressed groups are written as such instead of a point.
     """
     groups = rows[["subgroup", "group"]].drop_duplicates().reset_index(drop=True)
-    height = max(2.6, 0.3 * len(groups) + 1.6)
-    fig, axes = new_figure(9.6, height, ncols=3, sharey=True)
+    y_of, tick_labels, headers = _forest_layout(groups)
+    height = max(2.6, 0.24 * len(tick_labels) + 1.5)
+    fig, axes = new_figure(10.0, height, ncols=3, sharey=True)
     if groups.empty:
         for ax in axes:
             show_no_data(ax)
             ax.set_yticks([])
         fig.tight_layout()
         return fig
-    y_of = {(s, g): i for i, (s, g) in enumerate(groups.itertuples(index=False))}
-    offsets = {"discharge": -0.17, "followup": 0.17}
     for ax, outcome in zip(axes, OUTCOMES):
-        part = rows[rows["outcome"] == outcome]
-        for timepoint, offset in offsets.items():
-            sub = part[part["timepoint"] == timepoint]
-            shown = sub[~sub["suppressed"] & sub["pct"].notna()]
-            y = np.array([y_of[(s, g)] for s, g in zip(shown["subgroup"], shown["group"])], dtype=float) + offset
-            pct = shown["pct"].to_numpy(dtype=float)
-            low = shown["ci_low"].to_numpy(dtype=float)
-            high = shown["ci_high"].to_numpy(dtype=float)
-            ax.errorbar(pct, y, xerr=[pct - low, high - pct], fmt="o", markersize=4, capsize=2.5, lw=1.1,
-                        color=TIMEPOINT_COLOURS[timepoint], label=TIMEPOINT_LABELS[timepoint])
-            hidden = groups.merge(sub, on=["subgroup", "group"], how="left")
-            hidden = hidden[hidden["suppressed"].isna() | hidden["suppressed"].astype(bool) | hidden["pct"].isna()]
-            for s, g, suppressed in zip(hidden["subgroup"], hidden["group"], hidden["suppressed"].eq(True)):
-                text = f"suppressed (n < {min_group_size})" if suppressed else NO_DATA
-                ax.text(2, y_of[(s, g)] + offset, text, va="center", fontsize=6.5, color="#666666")
+        _draw_forest_points(ax, rows[rows["outcome"] == outcome], groups, y_of, min_group_size)
         ax.set_xlim(0, 100)
         ax.set_title(labels.get(outcome, outcome))
-        ax.set_xlabel("Responders, % (95% CI)")
+        ax.set_xlabel(f"Responders, % ({confidence_level * 100:g}% CI)")
         ax.grid(axis="x", color="#e5e5e5", lw=0.6)
         ax.set_axisbelow(True)
-    _subgroup_separators(axes, groups)
-    axes[0].set_yticks(range(len(groups)), [f"{s}: {g}" for s, g in groups.itertuples(index=False)])
-    axes[0].set_ylim(len(groups) - 0.5, -0.5)
+        for y in headers:
+            ax.axhspan(y - 0.5, y + 0.5, color="#f1f3f5", lw=0, zorder=0)
+    axes[0].set_yticks(range(len(tick_labels)), tick_labels)
+    for index in headers:
+        axes[0].get_yticklabels()[index].set_fontweight("bold")
+    axes[0].tick_params(axis="y", length=0)
+    axes[0].set_ylim(len(tick_labels) - 0.5, -0.5)
     handles, names = axes[0].get_legend_handles_labels()
     unique = dict(zip(names, handles))
     fig.legend(unique.values(), unique.keys(), loc="upper center", ncols=2, bbox_to_anchor=(0.5, 1.0))
-    fig.tight_layout(rect=(0, 0, 1, 0.94))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / height))
     return fig
-
-
-def _subgroup_separators(axes, groups: pd.DataFrame) -> None:
-    boundaries = np.flatnonzero(groups["subgroup"].to_numpy()[1:] != groups["subgroup"].to_numpy()[:-1]) + 0.5
-    for ax in axes:
-        for y in boundaries:
-            ax.axhline(y, color="#cccccc", lw=0.6)

@@ -34,7 +34,7 @@ TABLE_CAPTIONS = {
     "table3_combinations": ("Table 3c. Combinations of interventions", "The most frequent combinations of intervention categories."),
     "table4_outcomes": ("Table 4. Outcomes at start, discharge and 1 year", "Median [q1, q3] and n of each outcome at each time point, over the patients with a value."),
     "responders": ("Table 5. Clinically important improvement", "Responders among evaluable patients (a value at start and at the time point), with Wilson confidence intervals."),
-    "responders_sensitivity": ("Table 5b. Responders, sensitivity analysis", "The same responder analysis under the sensitivity variant described in the methods."),
+    "responders_sensitivity": ("Table 5b. Responders, sensitivity analysis", "Every patient with a start value counted; those without a value at the time point count as non-responders."),
     "subgroups": ("Table 6. Responders by subgroup", "Responder proportions per subgroup; groups below the minimum size are suppressed."),
 }
 TABLE_SECTIONS = {
