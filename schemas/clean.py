@@ -6,8 +6,11 @@ order, with these dtypes. `clean_tables` validates every table before writing it
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_arrow
+import pyarrow.compute as pc
 from pandera.typing import Series
 
 SEX = ["F", "M"]
@@ -16,6 +19,27 @@ MAIN_PAIN_LOCATION = ["neck", "multiple", "lumbar_thoracic_pelvis", "hip_knee_an
 EQ5D_VERSION = ["3L", "5L"]
 TIMEPOINTS = ["start", "discharge", "followup"]
 DAYS_PER_MONTH = 30.4375
+
+
+def rows_ascending(frame: pd.DataFrame, columns: list[str], strictly: bool = False) -> bool:
+    """True when the rows are sorted by `columns` (adjacent rows compared, no sort needed)."""
+    if len(frame) < 2:
+        return True
+    decided = np.zeros(len(frame) - 1, dtype=bool)  # order already fixed by an earlier column
+    for column in columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.StringDtype):
+            array = pa_arrow.array(values.array)
+            before, after = array[:-1], array[1:]
+            less = pc.less(before, after).to_numpy(zero_copy_only=False)
+            equal = pc.equal(before, after).to_numpy(zero_copy_only=False)
+        else:
+            numbers = values.to_numpy()
+            less, equal = numbers[:-1] < numbers[1:], numbers[:-1] == numbers[1:]
+        if not (decided | less | equal).all():
+            return False
+        decided |= less
+    return bool(decided.all()) if strictly else True
 
 
 class _Strict(pa.DataFrameModel):
@@ -57,7 +81,7 @@ class CleanPatients(_Strict):
 
     @pa.dataframe_check(name="sorted_by_patient_id")
     def _sorted(cls, frame):
-        return frame["patient_id"].is_monotonic_increasing
+        return rows_ascending(frame, ["patient_id"], strictly=True)
 
     @pa.dataframe_check(name="eq5d_level_within_version")
     def _eq5d(cls, frame):
@@ -74,8 +98,7 @@ class CleanSessions(_Strict):
 
     @pa.dataframe_check(name="sorted_by_patient_date_line")
     def _sorted(cls, frame):
-        order = frame.sort_values(["patient_id", "session_date", "line"]).index
-        return bool((order == frame.index).all())
+        return rows_ascending(frame, ["patient_id", "session_date", "line"], strictly=True)
 
 
 class CleanSessionInterventions(_Strict):
@@ -84,8 +107,9 @@ class CleanSessionInterventions(_Strict):
     session_date: Series[pa.DateTime] = pa.Field(nullable=False)
     code: Series[pd.Int64Dtype] = pa.Field(nullable=False, ge=1, le=10)
 
-    class Config:
-        unique = ["line", "code"]
+    @pa.dataframe_check(name="sorted_unique_by_line_code")
+    def _sorted(cls, frame):
+        return rows_ascending(frame, ["line", "code"], strictly=True)
 
 
 class CleanOutcomes(_Strict):
@@ -98,5 +122,6 @@ class CleanOutcomes(_Strict):
     dri: Series[pd.Float64Dtype] = pa.Field(ge=0, le=100, nullable=True)
     eq_vas: Series[pd.Int64Dtype] = pa.Field(ge=0, le=100, nullable=True)
 
-    class Config:
-        unique = ["patient_id", "timepoint"]
+    @pa.dataframe_check(name="sorted_unique_by_patient_timepoint")
+    def _sorted(cls, frame):
+        return rows_ascending(frame.assign(timepoint=frame["timepoint"].cat.codes), ["patient_id", "timepoint"], strictly=True)

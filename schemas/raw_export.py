@@ -140,11 +140,12 @@ def _memoized(function):
 
     def wrapper(texts, *args):
         chunked = pa_arrow.array(texts.array, from_pandas=True) if hasattr(texts, "array") else None
-        if not isinstance(chunked, pa_arrow.ChunkedArray):
+        if chunked is None:
             return function(texts, *args)
+        chunks = chunked.chunks if isinstance(chunked, pa_arrow.ChunkedArray) else [chunked]
         key = (function.__name__, args, len(texts), tuple(texts.index[:1]), tuple(
             (chunk.offset, len(chunk), *(b.address if b is not None else 0 for b in chunk.buffers()))
-            for chunk in chunked.chunks
+            for chunk in chunks
         ))
         for cached_key, _, result in _MEMO:
             if cached_key == key and result.index.equals(texts.index):

@@ -162,7 +162,9 @@ def validate_clean(tables: CleanTables) -> None:
 
 
 def read_kept(paths: Mapping[str, str | Path]) -> dict[str, pd.DataFrame]:
-    return {name: pq.read_table(path).to_pandas() for name, path in paths.items()}
+    # Arrow-backed strings (not Python objects): string operations stay vectorized.
+    strings = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}
+    return {name: pq.read_table(path).to_pandas(types_mapper=strings.get) for name, path in paths.items()}
 
 
 def write_clean(tables: CleanTables, paths: Mapping[str, str | Path]) -> None:
