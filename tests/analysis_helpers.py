@@ -119,3 +119,64 @@ def write_clean_tables(folder, patients, sessions, long, outcomes) -> dict:
         paths[name] = folder / f"{name}.parquet"
         table.to_parquet(paths[name], index=False)
     return paths
+
+
+def small_cohort() -> dict[str, pd.DataFrame]:
+    """Four patients, hand-computed in the tests (even n, ties, missing values, a category
+    nobody has, a time point nobody reached).
+
+    p1: F 20 y, BMI 25.0, smoker, 100 d of pain, localized, neck, ability 1, 200 min/week,
+        3L level 2, 2 goals, discharged after 60 d; visits [1,2], [1,3].
+        start NPRS 8 / DRI 35.3 / EQ-VAS 40 → discharge 6 / 25.3 / 50 (all responders).
+    p2: M 30 y, BMI 25.0, non-smoker, 200 d, regional, multiple, ability 3, 100 min/week,
+        5L level 1, 3 goals, discharged after 120 d; visits [2], [] (nothing coded).
+        start 1 / 50.0 / 95 → discharge 0 / 45.0 / 100 (no responder; NPRS and EQ-VAS
+        cannot improve by the threshold).
+    p3: F 40 y, no BMI, smoking unknown, 300 d, regional, neck, ability 2, activity and
+        EQ-5D unknown, 4 goals, not discharged; one visit with its codes set missing.
+        start 6 / — / 50; a discharge row with every outcome missing.
+    p4: F 50 y, BMI 20.0, non-smoker, onset, distribution, location unknown, ability 6,
+        150 min/week, 5L level 3, goals unknown, discharged after 30 d, no visits.
+        no start row; discharge NPRS 3.
+    Nobody reached follow-up.
+    """
+    sessions, long = make_sessions([("p1", 0, [1, 2]), ("p1", 7, [1, 3]), ("p2", 0, [2]), ("p2", 1, []), ("p3", 0, None)])
+    day = pd.Timedelta(days=1)
+    patients = make_patients(
+        [
+            {"patient_id": "p1", "sex": "F", "age": 20, "height_cm": 180, "weight_kg": 81, "smoker": True,
+             "pain_onset_date": START - 100 * day, "discharge_date": START + 60 * day, "pain_distribution": "localized",
+             "main_pain_location": "neck", "ability_to_reduce_pain": 1, "activity_minutes_week": 200,
+             "eq5d_version": "3L", "eq5d_anxiety_depression": 2, "rehab_goals": 2},
+            {"patient_id": "p2", "sex": "M", "age": 30, "height_cm": 160, "weight_kg": 64, "smoker": False,
+             "pain_onset_date": START - 200 * day, "discharge_date": START + 120 * day, "pain_distribution": "regional",
+             "main_pain_location": "multiple", "ability_to_reduce_pain": 3, "activity_minutes_week": 100,
+             "eq5d_version": "5L", "eq5d_anxiety_depression": 1, "rehab_goals": 3},
+            {"patient_id": "p3", "sex": "F", "age": 40, "pain_onset_date": START - 300 * day,
+             "pain_distribution": "regional", "main_pain_location": "neck", "ability_to_reduce_pain": 2, "rehab_goals": 4},
+            {"patient_id": "p4", "sex": "F", "age": 50, "height_cm": 150, "weight_kg": 45, "smoker": False,
+             "discharge_date": START + 30 * day, "ability_to_reduce_pain": 6, "activity_minutes_week": 150,
+             "eq5d_version": "5L", "eq5d_anxiety_depression": 3},
+        ],
+        sessions,
+    )
+    outcomes = make_outcomes(
+        [
+            ("p1", "start", 8, 35.3, 40), ("p1", "discharge", 6, 25.3, 50),
+            ("p2", "start", 1, 50.0, 95), ("p2", "discharge", 0, 45.0, 100),
+            ("p3", "start", 6, None, 50), ("p3", "discharge", None, None, None),
+            ("p4", "discharge", 3, None, None),
+        ]
+    )
+    return {"patients": patients, "sessions": sessions, "session_interventions": long, "outcomes": outcomes}
+
+
+ACCOUNTING = pd.DataFrame(
+    {
+        "file": ["patients", "sessions", "outcomes"],
+        "rows_read": [5, 6, 8],
+        "rows_kept": [4, 5, 7],
+        "rows_quarantined": [1, 1, 1],
+        "values_set_missing": [2, 1, 0],
+    }
+)

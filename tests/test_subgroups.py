@@ -1,0 +1,139 @@
+"""Responder proportions by subgroup, with suppression of small groups."""
+
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from analysis_helpers import RESPONDER_RULES, SUBGROUP_SETTINGS, make_outcomes, make_patients
+from rehab.subgroups import (
+    RESULT_COLUMNS,
+    SUPPRESSED,
+    SubgroupConfigError,
+    slug,
+    subgroup_numbers,
+    subgroup_results,
+    subgroups_table,
+    write_results,
+)
+
+# women w1–w4 evaluable (NPRS −3, −2, −1, −2: three responders), man m1 evaluable (0),
+# man m2 without a discharge value
+PATIENTS = [
+    {"patient_id": "w1", "sex": "F", "age": 25, "pain_distribution": "localized", "main_pain_location": "neck"},
+    {"patient_id": "w2", "sex": "F", "age": 30, "pain_distribution": "localized", "main_pain_location": "neck"},
+    {"patient_id": "w3", "sex": "F", "age": 44, "pain_distribution": "regional", "main_pain_location": "multiple"},
+    {"patient_id": "w4", "sex": "F", "age": 60, "main_pain_location": "neck"},
+    {"patient_id": "m1", "sex": "M", "age": 45, "main_pain_location": "multiple"},
+    {"patient_id": "m2", "sex": "M", "age": 50},
+]
+OUTCOMES = [
+    ("w1", "start", 8, None, None), ("w1", "discharge", 5, None, None),
+    ("w2", "start", 8, None, None), ("w2", "discharge", 6, None, None),
+    ("w3", "start", 5, None, None), ("w3", "discharge", 4, None, None),
+    ("w4", "start", 2, None, None), ("w4", "discharge", 0, None, None),
+    ("m1", "start", 7, None, None), ("m1", "discharge", 7, None, None),
+    ("m2", "start", 9, None, None),
+]
+
+
+@pytest.fixture(scope="module")
+def results():
+    return subgroup_results(make_patients(PATIENTS), make_outcomes(OUTCOMES), RESPONDER_RULES, SUBGROUP_SETTINGS, 0.95)
+
+
+def row(results, subgroup, group, outcome="nprs", timepoint="discharge"):
+    match = results[
+        (results["outcome"] == outcome) & (results["timepoint"] == timepoint)
+        & (results["subgroup"] == subgroup) & (results["group"] == group)
+    ]
+    assert len(match) == 1
+    return match.iloc[0]
+
+
+def test_overall_and_sex(results):
+    overall = row(results, "overall", "all")
+    assert (overall["n_evaluable"], overall["n_responders"], overall["pct"]) == (5, 3, 60.0)
+    women = row(results, "sex", "female")
+    assert (women["n_evaluable"], women["n_responders"], women["pct"]) == (4, 3, 75.0)
+    low, high = proportion_confint(3, 4, alpha=0.05, method="wilson")
+    assert (women["ci_low"], women["ci_high"]) == pytest.approx((low * 100, high * 100))
+
+
+def test_small_groups_are_suppressed(results):
+    men = row(results, "sex", "male")
+    assert men["n_evaluable"] == 1 and bool(men["suppressed"])
+    assert pd.isna(men["n_responders"]) and pd.isna(men["pct"]) and pd.isna(men["ci_low"])
+    assert not bool(row(results, "sex", "female")["suppressed"])
+
+
+def test_age_bands_are_lower_inclusive(results):
+    assert row(results, "age_band", "18_29")["n_evaluable"] == 1  # 25
+    band = row(results, "age_band", "30_44")  # 30 and 44
+    assert (band["n_evaluable"], band["n_responders"], band["group_label"]) == (2, 1, "30–44")
+    assert row(results, "age_band", "45_59")["n_evaluable"] == 1  # 45; m2 (50) is not evaluable
+    assert row(results, "age_band", "60_100")["n_evaluable"] == 1  # 60
+
+
+def test_custom_age_edges_leave_out_ages_beyond_them():
+    settings = {**SUBGROUP_SETTINGS, "age_bands": [18, 40, 60]}
+    results = subgroup_results(make_patients(PATIENTS), make_outcomes(OUTCOMES), RESPONDER_RULES, settings, 0.95)
+    bands = results[(results["outcome"] == "nprs") & (results["timepoint"] == "discharge") & (results["subgroup"] == "age_band")]
+    assert bands["group"].tolist() == ["18_39", "40_59"]
+    assert bands["n_evaluable"].tolist() == [2, 2]  # w4 (60) is beyond the last edge
+
+
+def test_missing_subgroup_values_are_left_out(results):
+    localized = row(results, "pain_distribution", "localized")
+    assert (localized["n_evaluable"], localized["pct"]) == (2, 100.0)
+    assert row(results, "pain_distribution", "regional")["n_evaluable"] == 1
+    assert row(results, "pain_distribution", "generalized")["n_evaluable"] == 0
+    assert row(results, "main_pain_location", "neck")["n_evaluable"] == 3
+
+
+def test_baseline_severity_bands(results):
+    assert row(results, "baseline_severity", "mild_0_3")["n_evaluable"] == 1  # start 2
+    assert row(results, "baseline_severity", "moderate_4_6")["n_evaluable"] == 1  # start 5
+    severe = row(results, "baseline_severity", "severe_7_10")  # 8, 8, 7
+    assert (severe["n_evaluable"], severe["n_responders"], severe["group_label"]) == (3, 2, "severe (7-10)")
+
+
+def test_severity_labels_must_fit_the_bands():
+    settings = {**SUBGROUP_SETTINGS, "baseline_severity": {"outcome": "nprs", "bands": [0, 4, 11], "labels": ["a", "b", "c"]}}
+    with pytest.raises(SubgroupConfigError, match="baseline_severity"):
+        subgroup_results(make_patients(PATIENTS), make_outcomes(OUTCOMES), RESPONDER_RULES, settings, 0.95)
+
+
+def test_time_point_nobody_reached_is_suppressed_without_nan(results):
+    followup = results[results["timepoint"] == "followup"]
+    assert (followup["n_evaluable"] == 0).all() and followup["suppressed"].all()
+    table = subgroups_table(results)
+    assert not table.apply(lambda column: column.astype(str).str.contains("nan")).any().any()
+
+
+def test_numbers_and_display(results):
+    numbers = subgroup_numbers(results)
+    assert numbers["subgroups.nprs.discharge.sex.female.pct"] == 75.0
+    assert numbers["subgroups.nprs.discharge.sex.female.suppressed"] == 0
+    assert numbers["subgroups.nprs.discharge.sex.male.suppressed"] == 1
+    assert numbers["subgroups.nprs.discharge.sex.male.pct"] is None
+    assert numbers["subgroups.nprs.discharge.sex.male.n_evaluable"] == 1
+    table = subgroups_table(results)
+    assert list(table.columns) == ["outcome", "timepoint", "subgroup", "group", "n_evaluable", "n_responders", "pct", "ci"]
+    men = table[(table["group"] == "Men") & (table["timepoint"] == "Discharge") & (table["outcome"] == "Pain (NPRS)")]
+    assert men[["n_evaluable", "n_responders", "pct", "ci"]].iloc[0].tolist() == ["1", SUPPRESSED, SUPPRESSED, SUPPRESSED]
+    women = table[(table["group"] == "Women") & (table["timepoint"] == "Discharge") & (table["outcome"] == "Pain (NPRS)")]
+    assert women[["n_responders", "pct"]].iloc[0].tolist() == ["3", "75"]
+
+
+def test_machine_readable_results(results, tmp_path):
+    path = tmp_path / "subgroups.csv"
+    write_results(results, path)
+    back = pd.read_csv(path)
+    assert list(back.columns) == RESULT_COLUMNS
+    assert back["suppressed"].dtype == bool
+    assert len(back) == 3 * 2 * (1 + 2 + 4 + 3 + 5 + 3)
+
+
+def test_slug():
+    assert slug("moderate (4-6)") == "moderate_4_6"
+    assert slug("Severe (7-10)") == "severe_7_10"

@@ -1,0 +1,215 @@
+"""Tables 1–4 and the program table on the hand-computed cohort of analysis_helpers."""
+
+import math
+
+import pandas as pd
+import pytest
+
+from analysis_helpers import ACCOUNTING, small_cohort
+from rehab.baseline import baseline_numbers, baseline_table
+from rehab.codebook import CodebookError, category_names, codebook_table, load_codebook
+from rehab.flow import flow_numbers, validation_numbers
+from rehab.formatting import DASH
+from rehab.interventions import (
+    combination_numbers,
+    combinations_table,
+    intervention_numbers,
+    interventions_table,
+    program_numbers,
+    program_table,
+)
+from rehab.outcomes import outcome_numbers, outcomes_table
+
+CODEBOOK = "config/codebook.csv"
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return small_cohort()
+
+
+@pytest.fixture(scope="module")
+def names():
+    return category_names(load_codebook(CODEBOOK))
+
+
+# ---------------------------------------------------------------- Table 1
+
+def test_codebook_has_ten_categories_and_says_which_names_are_unknown():
+    codebook = load_codebook(CODEBOOK)
+    assert list(codebook["code"]) == list(range(1, 11))
+    assert codebook.loc[codebook["code"] == 2, "name"].item() == "Sensorimotor training"
+    unknown = codebook.loc[~codebook["known_from_paper"], "code"].tolist()
+    assert unknown == [9, 10]
+    assert all("not known from the paper" in name for name in codebook.loc[~codebook["known_from_paper"], "name"])
+    table = codebook_table(codebook)
+    assert list(table.columns) == ["code", "category", "description", "known_from_paper"]
+    assert table["known_from_paper"].tolist() == ["yes"] * 8 + ["no"] * 2
+
+
+def test_codebook_missing_a_code_is_refused(tmp_path):
+    broken = tmp_path / "codebook.csv"
+    lines = open(CODEBOOK, encoding="utf-8").read().splitlines()
+    broken.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # drop code 10
+    with pytest.raises(CodebookError, match="code 1-10"):
+        load_codebook(broken)
+
+
+# ---------------------------------------------------------------- Table 2
+
+def test_baseline_numbers_by_hand(cohort):
+    n = baseline_numbers(cohort["patients"], cohort["outcomes"], "weibull")
+    assert n["baseline.age.mean"] == 35.0
+    assert n["baseline.age.sd"] == pytest.approx(math.sqrt(500 / 3))
+    assert (n["baseline.age.min"], n["baseline.age.max"]) == (20.0, 50.0)
+    assert (n["baseline.female.n"], n["baseline.female.pct"]) == (3, 75.0)
+    assert n["baseline.bmi.mean"] == pytest.approx(70 / 3) and n["baseline.bmi.valid_n"] == 3
+    assert n["baseline.bmi.sd"] == pytest.approx(math.sqrt(25 / 3))
+    assert (n["baseline.smoker.n"], n["baseline.smoker.valid_n"]) == (1, 3)
+    assert [n[f"baseline.pain_duration_days.{s}"] for s in ("median", "q1", "q3", "valid_n")] == [200, 100, 300, 3]
+    assert n["baseline.pain_duration_years.median"] == pytest.approx(200 / 365.25)
+    assert n["baseline.pain_distribution.valid_n"] == 3
+    assert (n["baseline.pain_distribution.regional.n"], n["baseline.pain_distribution.generalized.pct"]) == (2, 0.0)
+    assert n["baseline.main_pain_location.neck.pct"] == pytest.approx(200 / 3)
+    assert [n[f"baseline.nprs.{s}"] for s in ("median", "q1", "q3", "valid_n")] == [6, 1, 8, 3]  # p4 has no start row
+    assert n["baseline.dri.valid_n"] == 2
+    assert (n["baseline.low_ability_to_reduce_pain.n"], n["baseline.low_ability_to_reduce_pain.valid_n"]) == (2, 4)
+    assert (n["baseline.physically_active.n"], n["baseline.physically_active.valid_n"]) == (2, 3)  # 150 counts
+    assert (n["baseline.anxious_depressed.n"], n["baseline.anxious_depressed.valid_n"]) == (2, 3)
+    assert [n[f"baseline.rehab_goals.{s}"] for s in ("median", "q1", "q3")] == [3, 2, 4]
+
+
+def test_table2_rows_in_the_papers_order_and_display_form(cohort):
+    numbers = baseline_numbers(cohort["patients"], cohort["outcomes"], "weibull")
+    table = baseline_table(numbers, n_patients=4)
+    assert list(table.columns) == ["characteristic", "value"]
+    assert len(table) == 20
+    rows = dict(zip(table["characteristic"], table["value"]))
+    assert rows["Age, years, mean ± SD (min–max)"] == "35 ± 12.9 (20–50)"
+    assert rows["Women, n (%)"] == "3 (75)"
+    assert rows["BMI, kg/m² (valid n = 3), mean ± SD"] == "23.3 ± 2.9"
+    assert rows["Smokers (valid n = 3), n (%)"] == "1 (33)"
+    assert rows["Pain duration, days (valid n = 3), median [q1, q3]"] == "200 [100, 300]"
+    assert rows["Pain distribution (valid n = 3), n (%): localized"] == "1 (33)"
+    assert rows["— regional"] == "2 (67)"
+    assert rows["— generalized"] == "0 (0)"
+    assert rows["Main pain location (valid n = 3), n (%): neck"] == "2 (67)"
+    assert rows["— cannot decide on one most painful region"] == "1 (33)"
+    assert rows["NPRS at inclusion (0–10) (valid n = 3), median [q1, q3]"] == "6 [1, 8]"
+    assert rows["Low ability to reduce pain (0–2 on a 0–6 scale), n (%)"] == "2 (50)"  # everybody answered
+    assert rows["Physically active ≥ 150 min/week (valid n = 3), n (%)"] == "2 (67)"
+    assert rows["Individual rehabilitation goals at start (valid n = 3), median [q1, q3]"] == "3 [2, 4]"
+    order = [label.split(",")[0].split(" (")[0] for label in table["characteristic"] if not label.startswith("—")]
+    assert order == [
+        "Age", "Women", "BMI", "Smokers", "Pain duration", "Pain distribution", "Main pain location",
+        "NPRS at inclusion", "DRI", "EQ-VAS", "Low ability to reduce pain", "Physically active ≥ 150 min/week",
+        "Anxious or depressed", "Individual rehabilitation goals at start",
+    ]
+
+
+def test_table2_of_patients_without_any_answer_shows_dashes(cohort):
+    patients = cohort["patients"].copy()
+    for column in ("bmi", "smoker", "pain_distribution", "rehab_goals"):
+        patients[column] = patients[column].iloc[:0].reindex(patients.index)
+    numbers = baseline_numbers(patients, cohort["outcomes"].iloc[:0], "weibull")
+    rows = dict(baseline_table(numbers, 4).itertuples(index=False))
+    assert rows["BMI, kg/m² (valid n = 0), mean ± SD"] == DASH
+    assert rows["Pain distribution (valid n = 0), n (%): localized"] == DASH
+    assert rows["NPRS at inclusion (0–10) (valid n = 0), median [q1, q3]"] == DASH
+    assert numbers["baseline.smoker.pct"] is None and numbers["baseline.nprs.median"] is None
+    assert not any("nan" in value for value in rows.values())
+
+
+# ---------------------------------------------------------------- Table 3
+
+def test_interventions_per_category(cohort, names):
+    n = intervention_numbers(cohort["patients"], cohort["sessions"], cohort["session_interventions"])
+    assert (n["interventions.1.n_patients"], n["interventions.1.pct_patients"]) == (1, 25.0)
+    assert (n["interventions.1.n_visits"], n["interventions.1.pct_visits"]) == (2, 40.0)  # of 5 kept visits
+    assert (n["interventions.2.n_patients"], n["interventions.2.pct_patients"]) == (2, 50.0)
+    assert (n["interventions.3.n_visits"], n["interventions.3.pct_visits"]) == (1, 20.0)
+    assert (n["interventions.10.n_patients"], n["interventions.10.pct_patients"]) == (0, 0.0)  # nobody
+    table = interventions_table(n, names)
+    assert list(table.columns) == ["code", "category", "patients", "visits"]
+    assert table.iloc[0].tolist() == ["1", "Education", "1 (25)", "2 (40)"]
+    assert table.iloc[9]["patients"] == "0 (0)"
+
+
+def test_combinations_rank_sets_of_categories(cohort, names):
+    n = combination_numbers(cohort["patients"], cohort["session_interventions"])
+    assert n["interventions.combination.none.n"] == 2  # p3 (codes set missing) and p4 (no visit)
+    assert (n["interventions.combination.1_2_3.rank"], n["interventions.combination.1_2_3.pct"]) == (2, 25.0)
+    assert n["interventions.combination.2.rank"] == 3  # tie with 1;2;3 broken by the codes
+    table = combinations_table(n, names)
+    assert table["codes"].tolist() == ["none", "1 + 2 + 3", "2"]
+    assert table.iloc[1]["categories"] == "Education; Sensorimotor training; Physical activity-advice"
+    assert table["patients"].tolist() == ["2 (50)", "1 (25)", "1 (25)"]
+
+
+def test_combinations_keep_the_top_ten(names):
+    from analysis_helpers import make_patients, make_sessions
+
+    visits = [(f"p{i:02d}", 0, [code]) for i, code in enumerate([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2], start=1)]
+    sessions, long = make_sessions(visits)
+    patients = make_patients([{"patient_id": f"p{i:02d}"} for i in range(1, 13)], sessions)
+    table = combinations_table(combination_numbers(patients, long), names)
+    assert table["codes"].tolist() == ["1", "2", "10", "3", "4", "5", "6", "7", "8", "9"]
+
+
+def test_program_numbers_by_hand(cohort):
+    n = program_numbers(cohort["patients"], cohort["session_interventions"], "weibull")
+    assert [n[f"program.sessions.{s}"] for s in ("median", "q1", "q3", "n")] == [2, 1, 2, 3]  # p4 has no visit
+    assert [n[f"program.duration_days.{s}"] for s in ("median", "q1", "q3", "n")] == [60, 30, 120, 3]
+    assert n["program.duration_months.median"] == pytest.approx(60 / 30.4375)
+    assert [n[f"program.categories_per_patient.{s}"] for s in ("median", "q1", "q3", "n")] == [1, 0, 3, 3]
+    table = program_table(n)
+    assert table["value"].tolist() == ["2 [1, 2]", "2.0 [1.0, 3.9]", "60 [30, 120]", "1 [0, 3]"]
+
+
+# ---------------------------------------------------------------- Table 4
+
+def test_outcomes_numbers_by_hand(cohort):
+    n = outcome_numbers(cohort["outcomes"], "weibull")
+    assert [n[f"outcomes.nprs.discharge.{s}"] for s in ("median", "q1", "q3", "n")] == [3, 0, 6, 3]
+    assert [n[f"outcomes.nprs.discharge.change.{s}"] for s in ("median", "q1", "q3", "n")] == [-1.5, -2, -1, 2]
+    assert n["outcomes.nprs.discharge.change.wilcoxon_p"] == pytest.approx(0.5)  # 2 negative differences, exact
+    assert n["outcomes.dri.discharge.change.median"] == pytest.approx(-7.5)
+    assert n["outcomes.dri.start.n"] == 2
+
+
+def test_a_time_point_nobody_reached_is_empty_not_nan(cohort):
+    n = outcome_numbers(cohort["outcomes"], "weibull")
+    assert n["outcomes.eq_vas.followup.n"] == 0 and n["outcomes.eq_vas.followup.median"] is None
+    assert n["outcomes.eq_vas.followup.change.wilcoxon_p"] is None
+    table = outcomes_table(n)
+    followup = table[table["timepoint"] == "1-year follow-up"]
+    assert (followup["n"] == "0").all()
+    assert (followup[["median_iqr", "change_median_iqr", "wilcoxon_p"]] == DASH).all().all()
+    assert not table.apply(lambda column: column.str.contains("nan")).any().any()
+
+
+def test_table4_layout(cohort):
+    table = outcomes_table(outcome_numbers(cohort["outcomes"], "weibull"))
+    assert list(table.columns) == ["outcome", "timepoint", "n", "median_iqr", "n_pairs", "change_median_iqr", "wilcoxon_p"]
+    assert len(table) == 9
+    first = table.iloc[1]
+    assert first.tolist() == ["NPRS (0–10)", "Discharge", "3", "3.0 [0.0, 6.0]", "2", "-1.5 [-2.0, -1.0]", "0.500"]
+
+
+# ---------------------------------------------------------------- flow and validation
+
+def test_flow_counts_patients_with_any_outcome_at_a_time_point(cohort):
+    n = flow_numbers(cohort["patients"], cohort["sessions"], cohort["outcomes"])
+    assert n["flow.patients"] == 4
+    assert n["flow.with_start"] == 3
+    assert n["flow.with_discharge"] == 3  # p3's discharge row holds no value
+    assert n["flow.with_followup"] == 0
+    assert (n["flow.with_sessions"], n["flow.visits"], n["flow.with_discharge_date"]) == (3, 5, 3)
+
+
+def test_validation_numbers_per_file():
+    n = validation_numbers(ACCOUNTING.assign(file=["patients.csv", "sessions", "outcomes"]))
+    assert n["validation.patients.rows_read"] == 5
+    assert n["validation.sessions.rows_quarantined"] == 1
+    assert n["validation.outcomes.values_set_missing"] == 0
+    assert len(n) == 12

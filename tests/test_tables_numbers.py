@@ -1,0 +1,144 @@
+"""numbers.csv: fragments, collection, value text, and every key of docs/outputs.md."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis_helpers import ACCOUNTING, RESPONDER_RULES, SUBGROUP_SETTINGS, small_cohort
+from rehab.baseline import baseline_numbers
+from rehab.flow import flow_numbers, validation_numbers
+from rehab.interventions import combination_numbers, intervention_numbers, program_numbers
+from rehab.numbers import (
+    PARTS,
+    DuplicateNumberKeyError,
+    collect_fragments,
+    format_value,
+    parse_value,
+    read_numbers,
+    write_fragment,
+    write_numbers,
+)
+from rehab.outcomes import outcome_numbers
+from rehab.responders import responder_numbers
+from rehab.subgroups import subgroup_numbers, subgroup_results
+
+OUTCOMES = ("nprs", "dri", "eq_vas")
+
+
+def required_keys() -> list[str]:
+    """Every key docs/outputs.md ("numbers.csv keys") says exists."""
+    keys = ["flow.patients", "flow.with_discharge", "flow.with_followup"]
+    keys += [f"baseline.age.{s}" for s in ("mean", "sd", "min", "max")]
+    keys += [f"baseline.bmi.{s}" for s in ("mean", "sd", "valid_n")]
+    keys += ["baseline.female.n", "baseline.female.pct"]
+    keys += [f"baseline.smoker.{s}" for s in ("n", "pct", "valid_n")]
+    keys += [f"baseline.pain_duration_days.{s}" for s in ("median", "q1", "q3", "valid_n")]
+    keys += ["baseline.pain_distribution.valid_n"]
+    keys += [f"baseline.pain_distribution.{level}.{s}" for level in ("localized", "regional", "generalized") for s in ("n", "pct")]
+    keys += ["baseline.main_pain_location.valid_n"]
+    keys += [
+        f"baseline.main_pain_location.{level}.{s}"
+        for level in ("neck", "multiple", "lumbar_thoracic_pelvis", "hip_knee_ankle_foot", "shoulder_elbow_hand")
+        for s in ("n", "pct")
+    ]
+    keys += [f"baseline.{o}.{s}" for o in OUTCOMES for s in ("median", "q1", "q3", "valid_n")]
+    for flag in ("low_ability_to_reduce_pain", "physically_active", "anxious_depressed"):
+        keys += [f"baseline.{flag}.{s}" for s in ("n", "pct", "valid_n")]
+    keys += [f"baseline.rehab_goals.{s}" for s in ("median", "q1", "q3", "valid_n")]
+    keys += [f"interventions.{code}.{s}" for code in range(1, 11) for s in ("n_patients", "pct_patients")]
+    keys += [f"program.sessions.{s}" for s in ("median", "q1", "q3")]
+    keys += [f"program.duration_months.{s}" for s in ("median", "q1", "q3")]
+    keys += [f"outcomes.{o}.{t}.{s}" for o in OUTCOMES for t in ("start", "discharge", "followup") for s in ("median", "q1", "q3", "n")]
+    keys += [
+        f"responders.{o}.{t}.{s}"
+        for o in OUTCOMES
+        for t in ("discharge", "followup")
+        for s in ("n_responders", "n_evaluable", "pct", "ci_low", "ci_high")
+    ]
+    return keys
+
+
+def all_parts(quantile_method="weibull") -> dict[str, dict]:
+    """Every numbers fragment of the hand cohort, computed as the rules do."""
+    c = small_cohort()
+    patients, sessions, long, outcomes = c["patients"], c["sessions"], c["session_interventions"], c["outcomes"]
+    return {
+        "flow": flow_numbers(patients, sessions, outcomes),
+        "baseline": baseline_numbers(patients, outcomes, quantile_method),
+        "interventions": intervention_numbers(patients, sessions, long) | combination_numbers(patients, long),
+        "program": program_numbers(patients, long, quantile_method),
+        "outcomes": outcome_numbers(outcomes, quantile_method),
+        "responders": responder_numbers(outcomes, RESPONDER_RULES, 0.95),
+        "subgroups": subgroup_numbers(subgroup_results(patients, outcomes, RESPONDER_RULES, SUBGROUP_SETTINGS, 0.95)),
+        "validation": validation_numbers(ACCOUNTING),
+    }
+
+
+@pytest.fixture(scope="module")
+def numbers_csv(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("numbers")
+    paths = []
+    for part, numbers in all_parts().items():
+        paths.append(folder / f"{part}.csv")
+        write_fragment(numbers, paths[-1])
+    output = folder / "numbers.csv"
+    write_numbers(paths, output)
+    return output
+
+
+def test_every_required_key_exists(numbers_csv):
+    text = pd.read_csv(numbers_csv, dtype="string", keep_default_na=False)
+    assert list(text.columns) == ["key", "value"]
+    missing = sorted(set(required_keys()) - set(text["key"]))
+    assert not missing
+
+
+def test_values_are_full_precision_text_and_empty_when_not_computable(numbers_csv):
+    numbers = read_numbers(numbers_csv)
+    assert numbers["flow.patients"] == 4
+    assert numbers["baseline.age.sd"] == pytest.approx((500 / 3) ** 0.5, abs=0)  # repr round-trips exactly
+    assert numbers["outcomes.nprs.followup.median"] is None
+    assert numbers["responders.nprs.followup.pct"] is None
+    assert numbers["validation.patients.rows_read"] == 5
+    raw = numbers_csv.read_text(encoding="utf-8")
+    assert "nan" not in raw.lower() and "\r" not in raw
+    assert "outcomes.nprs.followup.median,\n" in raw
+
+
+def test_parts_are_collected_in_order(numbers_csv):
+    keys = pd.read_csv(numbers_csv, dtype="string", keep_default_na=False)["key"]
+    first_part = [key.split(".")[0] for key in keys]
+    order = list(dict.fromkeys(first_part))
+    assert order == list(PARTS)
+
+
+def test_duplicate_keys_fail(tmp_path):
+    write_fragment({"flow.patients": 3}, tmp_path / "a.csv")
+    write_fragment({"flow.patients": 4, "flow.other": 1}, tmp_path / "b.csv")
+    with pytest.raises(DuplicateNumberKeyError, match=r"flow\.patients \(in a\.csv, b\.csv\)"):
+        collect_fragments([tmp_path / "a.csv", tmp_path / "b.csv"])
+
+
+@pytest.mark.parametrize(
+    "value, text",
+    [(3, "3"), (np.int64(3), "3"), (0.1, "0.1"), (np.float64(1 / 3), repr(1 / 3)), (None, ""), (float("nan"), ""),
+     (pd.NA, ""), (-0.0, "0.0"), (True, "1"), (1e-05, "1e-05")],
+)
+def test_value_text(value, text):
+    assert format_value(value) == text
+
+
+def test_value_text_round_trips():
+    for value in (3, 0.1, 1 / 3, 1e-05, 274.0, None):
+        assert parse_value(format_value(value)) == value
+
+
+def test_keys_must_be_dotted_lower_case(tmp_path):
+    with pytest.raises(ValueError, match="dotted lower case"):
+        write_fragment({"Flow.Patients": 1}, tmp_path / "x.csv")
+
+
+def test_quantile_method_changes_the_quartiles():
+    weibull, linear = all_parts("weibull")["baseline"], all_parts("linear")["baseline"]
+    assert weibull["baseline.pain_duration_days.q1"] == 100.0
+    assert linear["baseline.pain_duration_days.q1"] == 150.0

@@ -1,0 +1,71 @@
+"""The table, responder and numbers rules in the real workflow (reference cohort)."""
+
+import pandas as pd
+import pytest
+import yaml
+
+from rehab.numbers import read_numbers
+from test_tables_numbers import required_keys
+from workflow_helpers import copy_project, snakemake
+
+pytestmark = pytest.mark.slow
+TARGETS = [
+    "results/reference/reproduction.csv",
+    "results/reference/tables/table1_codebook.csv",
+    "results/reference/tables/methods.csv",
+]
+
+
+def rules_to_run(workdir, *targets) -> set[str]:
+    """The rules a dry run of `targets` would execute (from Snakemake's job table)."""
+    result = snakemake(workdir, "--dry-run", "--quiet", "rules", "--", *targets)
+    rules, in_table = set(), False
+    for line in result.stdout.splitlines():
+        parts = line.split()
+        if parts[:2] == ["job", "count"]:
+            in_table = True
+        elif in_table and len(parts) == 2 and parts[1].isdigit():
+            if parts[0] == "total":
+                break
+            rules.add(parts[0])
+    return rules
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    workdir = copy_project(tmp_path_factory.mktemp("tables") / "project")
+    snakemake(workdir, *TARGETS)
+    return workdir
+
+
+def test_reference_cohort_reproduces_every_published_value(project):
+    reproduction = pd.read_csv(project / "results/reference/reproduction.csv", dtype="string", keep_default_na=False)
+    assert list(reproduction.columns[:4]) == ["key", "published", "reproduced", "matches"]
+    assert reproduction.loc[reproduction["matches"] != "true", "key"].tolist() == []
+
+
+def test_numbers_csv_holds_every_required_key(project):
+    numbers = read_numbers(project / "results/reference/numbers.csv")
+    assert not sorted(set(required_keys()) - set(numbers))
+    assert numbers["flow.patients"] == 274
+
+
+def test_tables_carry_no_nan(project):
+    for path in sorted((project / "results/reference/tables").glob("*.csv")):
+        assert "nan" not in path.read_text(encoding="utf-8").lower(), path.name
+
+
+def test_a_responder_threshold_reruns_only_the_responder_rules(project):
+    config_path = project / "config/config.yaml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config["analysis"]["responders"]["nprs"]["absolute"] = 3
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    jobs = rules_to_run(project, *TARGETS, "results/reference/tables/table2_baseline.csv")
+    assert jobs == {"table_responders", "table_subgroups", "collect_numbers", "check_reproduction"}
+
+
+def test_a_mismatch_does_not_fail_the_rule(project):
+    snakemake(project, *TARGETS)  # NPRS threshold 3 (previous test): the 45 % no longer matches
+    reproduction = pd.read_csv(project / "results/reference/reproduction.csv", dtype="string", keep_default_na=False)
+    row = reproduction.set_index("key").loc["responders.nprs.discharge.pct"]
+    assert row["matches"] == "false"
