@@ -1,6 +1,7 @@
 # Stage: provenance of a run and the self-contained HTML report of one cohort.
 
 import os
+import re
 import sys
 
 REPORT_TABLES = [
@@ -32,13 +33,17 @@ def _project_path(path):
 
 
 def _rule_files(files):
-    """A rule's input or output patterns as text; a function input is named as computed."""
+    """A rule's input or output patterns as text; an input function is named, without the
+    memory address that would change from run to run."""
     texts = []
     for item in files:
-        if callable(item):
-            texts.append(f"(computed by {getattr(item, '__name__', 'a function')}())")
+        text = str(item)
+        function = re.fullmatch(r"<function (\S+) at 0x[0-9a-f]+>", text)
+        if function:
+            texts.append(f"(computed by {function.group(1)}())")
         else:
-            texts.append(_project_path(str(item)) if os.path.isabs(str(item)) else str(item))
+            text = re.sub(r"\{(\w+),[^{}]*\}", r"{\1}", text)  # drop wildcard constraints
+            texts.append(_project_path(text) if os.path.isabs(text) else text)
     return texts
 
 
@@ -67,7 +72,7 @@ def rule_products():
 rule provenance:
     input:
         unpack(raw_export_files),
-        requirements="requirements.txt",
+        requirements=str(PROJECT_ROOT / "requirements.txt"),
         code=library("provenance", "script_support", "errors"),
     output:
         provenance=report("results/{cohort}/provenance.json", category="Provenance", subcategory="{cohort}", caption="../report/provenance.rst"),
@@ -75,7 +80,6 @@ rule provenance:
         config=config,
         products=lambda wildcards: rule_products(),
         command_line=" ".join(sys.argv),
-        root=str(PROJECT_ROOT),
         raw_names=RAW_FILES,
     log:
         "results/{cohort}/logs/provenance.log",

@@ -3,6 +3,7 @@ from rehab.script_support import run
 
 def main(snakemake):
     import os
+    from pathlib import Path
 
     from rehab.provenance import build_provenance, relative_command_line, write_json
 
@@ -14,7 +15,7 @@ def main(snakemake):
         requirements=snakemake.input.requirements,
         command_line=relative_command_line(snakemake.params.command_line, os.getcwd()),
         products=snakemake.params.products,
-        root=snakemake.params.root,
+        root=Path(snakemake.input.requirements).resolve().parent,  # the project root
     )
     write_json(data, snakemake.output.provenance)
 
