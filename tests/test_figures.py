@@ -76,7 +76,7 @@ def test_outcomes_draw_each_patient_path_in_small_cohorts(cohort):
     # NPRS pairs with both values: start-discharge 7 patients, discharge-followup 5.
     assert len(lines) == 1 and len(lines[0].get_segments()) == 12
     assert [t.get_text() for t in nprs_panel.get_xticklabels()] == [
-        "Start\nn = 8", "Discharge\nn = 7", "1 year\nafter discharge\nn = 5"
+        "Start\nn = 8", "Discharge\nn = 7", "1 year\nn = 5"
     ]
     plt.close(fig)
 

@@ -30,6 +30,7 @@ from rehab.plotting_style import (
 
 TIMEPOINTS = ("start", "discharge", "followup")
 FOLLOWED_TIMEPOINTS = ("discharge", "followup")
+SHORT_TIMEPOINT_LABELS = {"start": "Start", "discharge": "Discharge", "followup": "1 year"}
 MAX_PATH_PATIENTS = 300  # draw each patient's path only for small cohorts
 MAX_POINTS_PER_BOX = 400  # sampled strip points per box, so 1M patients stay fast
 SAMPLE_SEED = 20211028
@@ -252,7 +253,7 @@ def _draw_outcome_panel(ax, wide: pd.DataFrame, outcome: str, quantile_method: s
             zorder=3,
         )
     counts = [int((~np.isnan(values[:, i])).sum()) for i in range(3)]
-    ax.set_xticks(range(3), [f"{TIMEPOINT_LABELS[t].replace(' after ', chr(10) + 'after ')}\nn = {_count(c)}" for t, c in zip(TIMEPOINTS, counts)])
+    ax.set_xticks(range(3), [f"{SHORT_TIMEPOINT_LABELS[t]}\nn = {_count(c)}" for t, c in zip(TIMEPOINTS, counts)])
     ax.set_xlim(-0.6, 2.6)
     margin = (high - low) * 0.04
     ax.set_ylim(low - margin, high + margin)

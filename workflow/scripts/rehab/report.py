@@ -56,6 +56,24 @@ FIGURE_CAPTIONS = {
     "responders": ("Figure 5. Responders", "Proportion with a clinically important improvement, with Wilson confidence intervals."),
     "subgroups_forest": ("Figure 6. Responders by subgroup", "Forest plot of responder proportions per subgroup; suppressed groups are marked."),
 }
+# Display headers for the analysis tables' machine-style column names.
+COLUMN_HEADERS = {
+    "n": "n",
+    "pct": "%",
+    "ci": "CI, %",
+    "median_iqr": "Median [q1, q3]",
+    "change_median_iqr": "Change from start, median [q1, q3]",
+    "wilcoxon_p": "Wilcoxon p",
+    "n_pairs": "Pairs, n",
+    "n_responders": "Responders, n",
+    "n_evaluable": "Evaluable, n",
+    "n_cannot_improve": "Cannot improve, n",
+    "n_missing_counted_as_non_responders": "Missing, counted as non-responders, n",
+    "known_from_paper": "Named in the paper",
+    "timepoint": "Time point",
+    "relative_pct": "Relative, %",
+}
+LONG_CELL = 40  # longer cells may wrap; shorter ones stay on one line
 OUTCOME_NAMES = {"nprs": "pain", "dri": "disability", "eq_vas": "overall health"}
 
 # STROBE items (cohort studies) and the section of the report that answers each.
@@ -151,11 +169,27 @@ def read_display_table(path: Path, products: list[dict]) -> dict:
         "anchor": f"table-{name.replace('_', '-')}",
         "title": title,
         "caption": caption,
-        "columns": list(frame.columns),
-        "rows": [[(cell, bool(NUMERIC_CELL.match(cell))) for cell in row] for row in frame.to_numpy().tolist()],
+        "columns": [column_header(column) for column in frame.columns],
+        "rows": [[(cell, cell_class(cell)) for cell in row] for row in frame.to_numpy().tolist()],
         "section": TABLE_SECTIONS.get(name, "tables"),
         "made_by": producer_of(path, products),
     }
+
+
+def column_header(column: str) -> str:
+    """A readable header: known names mapped, snake_case spelled out, others kept as written."""
+    if column in COLUMN_HEADERS:
+        return COLUMN_HEADERS[column]
+    if column.islower():
+        text = column.replace("_", " ")
+        return text[:1].upper() + text[1:]
+    return column
+
+
+def cell_class(cell: str) -> str:
+    if NUMERIC_CELL.match(cell):
+        return "numeric"
+    return "long" if len(cell) > LONG_CELL else ""
 
 
 def producer_of(path: Path | str, products: list[dict]) -> dict | None:
