@@ -12,10 +12,9 @@ ACCOUNTING_COLUMNS = ("rows_read", "rows_kept", "rows_quarantined", "values_set_
 def flow_numbers(patients: pd.DataFrame, sessions: pd.DataFrame, outcomes: pd.DataFrame) -> dict:
     """Kept patients, and those with outcome data at each time point (any of nprs, dri,
     eq_vas present), a kept visit, and a discharge date."""
-    kept = outcomes.loc[outcomes["patient_id"].isin(patients["patient_id"])]
     numbers: dict = {"flow.patients": len(patients)}
-    for timepoint in TIMEPOINTS:
-        numbers[f"flow.with_{timepoint}"] = patients_with_any_outcome(kept, timepoint)
+    for timepoint in TIMEPOINTS:  # clean outcome rows belong to kept patients only
+        numbers[f"flow.with_{timepoint}"] = patients_with_any_outcome(outcomes, timepoint)
     numbers["flow.with_sessions"] = int((patients["n_sessions"].fillna(0) > 0).sum())
     numbers["flow.visits"] = len(sessions)
     numbers["flow.with_discharge_date"] = int(patients["discharge_date"].notna().sum())

@@ -39,7 +39,7 @@ def patients_with_any_outcome(outcomes: pd.DataFrame, timepoint: str) -> int:
     """Patients with at least one of the outcomes present at `timepoint`."""
     rows = outcomes.loc[outcomes["timepoint"] == timepoint]
     present = rows[list(OUTCOMES)].notna().any(axis=1)
-    return int(rows.loc[present, "patient_id"].nunique())
+    return int(present.sum())  # (patient_id, timepoint) is unique in the clean table
 
 
 def outcome_numbers(outcomes: pd.DataFrame, quantile_method: str) -> dict:
