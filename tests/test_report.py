@@ -196,7 +196,7 @@ def test_tables_are_rendered_with_their_caption_and_rule(rendered):
     assert "Made by rule <code>table_baseline</code> with <code>workflow/scripts/table_baseline.py</code>" in html
     assert "Made by rule <code>figure_outcomes</code>" in html
     # machine-style column names get display headers; display headers are kept as written
-    assert '<th scope="col">Responders, n</th>' in html and '<th scope="col">Missing, counted as non-responders, n</th>' in html
+    assert '<th scope="col">Responders, n</th>' in html and '<th scope="col">Missing, n</th>' in html
     assert '<th scope="col">Patients, n (%)</th>' in html
 
 

@@ -68,7 +68,7 @@ COLUMN_HEADERS = {
     "n_responders": "Responders, n",
     "n_evaluable": "Evaluable, n",
     "n_cannot_improve": "Cannot improve, n",
-    "n_missing_counted_as_non_responders": "Missing, counted as non-responders, n",
+    "n_missing_counted_as_non_responders": "Missing, n",
     "known_from_paper": "Named in the paper",
     "timepoint": "Time point",
     "relative_pct": "Relative, %",
