@@ -99,6 +99,11 @@ def test_two_clean_runs_give_the_same_bytes(first_run, second_run):
             assert path.read_bytes() == second[name].read_bytes(), name
 
 
+def test_provenance_names_the_command_that_ran(first_run):
+    provenance = json.loads((first_run / "results" / "small" / "provenance.json").read_text(encoding="utf-8"))
+    assert "snakemake" in provenance["command_line"] and "--cores 2" in provenance["command_line"]
+
+
 def test_nothing_changed_reruns_nothing(first_run):
     assert jobs_to_run(first_run) == {}
 

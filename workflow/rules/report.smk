@@ -79,7 +79,6 @@ rule provenance:
     params:
         config=config,
         products=lambda wildcards: rule_products(),
-        command_line=" ".join(sys.argv),
         raw_names=RAW_FILES,
     log:
         "results/{cohort}/logs/provenance.log",

@@ -5,7 +5,7 @@ def main(snakemake):
     import os
     from pathlib import Path
 
-    from rehab.provenance import build_provenance, relative_command_line, write_json
+    from rehab.provenance import build_provenance, relative_command_line, snakemake_command_line, write_json
 
     raw_files = {name: snakemake.input[name] for name in snakemake.params.raw_names}
     data = build_provenance(
@@ -13,7 +13,7 @@ def main(snakemake):
         raw_files=raw_files,
         config=snakemake.params.config,
         requirements=snakemake.input.requirements,
-        command_line=relative_command_line(snakemake.params.command_line, os.getcwd()),
+        command_line=relative_command_line(snakemake_command_line(), os.getcwd()),
         products=snakemake.params.products,
         root=Path(snakemake.input.requirements).resolve().parent,  # the project root
     )

@@ -18,6 +18,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import psutil
+
 UNKNOWN = "unknown"
 CHUNK_BYTES = 1 << 20
 
@@ -92,6 +94,23 @@ def relative_command_line(command_line: str, cwd: str | Path) -> str:
     cwd_text = os.path.abspath(cwd)
     arguments = arguments.replace(cwd_text + os.sep, "").replace(cwd_text, ".")
     return f"{Path(program).name} {arguments}".strip()
+
+
+def snakemake_command_line() -> str:
+    """The command line of the Snakemake process that runs this script, found among the
+    script's parent processes.
+
+    Not passed as a rule parameter on purpose: a parameter is a rerun trigger, and a run
+    with other command-line flags (a dry run, say) must not make the provenance outdated.
+    """
+    try:
+        for process in psutil.Process().parents():
+            arguments = process.cmdline()
+            if any(Path(argument).name == "snakemake" or argument == "snakemake" for argument in arguments[:3]):
+                return " ".join(arguments)
+    except (psutil.Error, OSError):
+        pass
+    return UNKNOWN
 
 
 def run_timestamp() -> str:
