@@ -19,6 +19,13 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+
+
+wildcard_constraints:
+    cohort="[A-Za-z0-9_-]+",
+
+
+
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/validation.smk"
 include: "workflow/rules/cleaning.smk"

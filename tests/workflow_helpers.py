@@ -49,7 +49,7 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
 
 def jobs_to_run(workdir: Path, *args: str) -> dict[str, int]:
     """The rules a dry run would execute, with their job counts."""
-    result = snakemake(workdir, "--dry-run", "--quiet", "rules", *args)
+    result = snakemake(workdir, *args, "--dry-run", "--quiet", "rules")
     counts: dict[str, int] = {}
     lines = (result.stdout + result.stderr).splitlines()
     in_table = False
@@ -62,6 +62,6 @@ def jobs_to_run(workdir: Path, *args: str) -> dict[str, int]:
             if len(parts) == 2 and parts[1].isdigit():
                 if parts[0] != "total":
                     counts[parts[0]] = int(parts[1])
-            elif parts and not set(line.strip()) <= {"-"}:
+            elif parts and not set(line.strip()) <= {"-", " "}:
                 in_table = False
     return counts

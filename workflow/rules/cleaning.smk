@@ -22,5 +22,7 @@ rule clean_tables:
         "results/{cohort}/logs/clean_tables.log",
     benchmark:
         "results/{cohort}/benchmarks/clean_tables.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/clean_tables.py"

@@ -1,5 +1,7 @@
 # Shared helpers: config validation, cohort lookup and the paths every stage uses.
 
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -14,10 +16,6 @@ try:
     check_config(config, PROJECT_ROOT / "schemas" / "config.schema.yaml")
 except ConfigError as error:
     raise WorkflowError(str(error)) from None
-
-
-wildcard_constraints:
-    cohort="[A-Za-z0-9_-]+",
 
 
 RAW_FILES = ["patients", "sessions", "outcomes"]
@@ -68,3 +66,68 @@ def all_targets():
     targets = [f"results/{cohort}/report.html" for cohort in active_cohorts()]
     targets.append("results/comparison/report.html")
     return targets
+
+
+# --- figures and report ---
+
+
+def responder_labels():
+    rules_ = config["analysis"]["responders"]
+    return {outcome: rules_[outcome].get("label", outcome) for outcome in ("nprs", "dri", "eq_vas")}
+
+
+def figure_outputs(name):
+    """PNG (embedded in report.html) and SVG (in Snakemake's report) of one figure."""
+    return {
+        "png": f"results/{{cohort}}/figures/{name}.png",
+        "svg": report(
+            f"results/{{cohort}}/figures/{name}.svg",
+            category="Figures",
+            subcategory="{cohort}",
+            caption=f"../report/figure_{name}.rst",
+        ),
+    }
+
+
+def _project_path(path):
+    """A path relative to the project root where it lies inside it."""
+    absolute = os.path.abspath(path)
+    root = str(PROJECT_ROOT)
+    return os.path.relpath(absolute, root) if absolute.startswith(root + os.sep) else absolute
+
+
+def _rule_files(files):
+    """A rule's input or output patterns as text; an input function is named, without the
+    memory address that would change from run to run."""
+    texts = []
+    for item in files:
+        text = str(item)
+        function = re.fullmatch(r"<function (\S+) at 0x[0-9a-f]+>", text)
+        if function:
+            texts.append(f"(computed by {function.group(1)}())")
+        else:
+            text = re.sub(r"\{(\w+),[^{}]*\}", r"{\1}", text)  # drop wildcard constraints
+            texts.append(_project_path(text) if os.path.isabs(text) else text)
+    return texts
+
+
+def rule_products():
+    """The outputs, inputs and script of each scripted rule, read from
+    Snakemake's own rule objects (so the map cannot drift from the workflow)."""
+    products = []
+    for rule_ in sorted(workflow.rules, key=lambda r: r.name):
+        if not rule_.script:
+            continue
+        basedir = rule_.basedir.get_path_or_uri(secret_free=True)
+        script = _project_path(os.path.normpath(os.path.join(basedir, rule_.script)))
+        inputs = _rule_files(rule_.input)
+        products.append(
+            {
+                "rule": rule_.name,
+                "script": script,
+                "outputs": _rule_files(rule_.output),
+                "inputs": [path for path in inputs if "workflow/scripts/rehab/" not in path],
+                "code": [path for path in inputs if "workflow/scripts/rehab/" in path],
+            }
+        )
+    return products

@@ -26,5 +26,7 @@ rule compare_cohorts:
         "results/comparison/logs/compare_cohorts.log",
     benchmark:
         "results/comparison/benchmarks/compare_cohorts.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/compare_cohorts.py"

@@ -3,24 +3,6 @@
 FIGURE_CODE = ("figures", "plotting_style", "script_support", "errors")
 
 
-def responder_labels():
-    rules_ = config["analysis"]["responders"]
-    return {outcome: rules_[outcome].get("label", outcome) for outcome in ("nprs", "dri", "eq_vas")}
-
-
-def figure_outputs(name):
-    """PNG (embedded in report.html) and SVG (in Snakemake's report) of one figure."""
-    return {
-        "png": f"results/{{cohort}}/figures/{name}.png",
-        "svg": report(
-            f"results/{{cohort}}/figures/{name}.svg",
-            category="Figures",
-            subcategory="{cohort}",
-            caption=f"../report/figure_{name}.rst",
-        ),
-    }
-
-
 rule figure_patient_flow:
     input:
         numbers="results/{cohort}/numbers.csv",
@@ -32,6 +14,8 @@ rule figure_patient_flow:
         "results/{cohort}/logs/figure_patient_flow.log",
     benchmark:
         "results/{cohort}/benchmarks/figure_patient_flow.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/figure_patient_flow.py"
 
@@ -47,6 +31,8 @@ rule figure_intervention_categories:
         "results/{cohort}/logs/figure_intervention_categories.log",
     benchmark:
         "results/{cohort}/benchmarks/figure_intervention_categories.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/figure_intervention_categories.py"
 
@@ -63,6 +49,8 @@ rule figure_outcomes:
         "results/{cohort}/logs/figure_outcomes.log",
     benchmark:
         "results/{cohort}/benchmarks/figure_outcomes.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/figure_outcomes.py"
 
@@ -80,6 +68,8 @@ rule figure_responders:
         "results/{cohort}/logs/figure_responders.log",
     benchmark:
         "results/{cohort}/benchmarks/figure_responders.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/figure_responders.py"
 
@@ -95,6 +85,8 @@ rule figure_sessions_per_patient:
         "results/{cohort}/logs/figure_sessions_per_patient.log",
     benchmark:
         "results/{cohort}/benchmarks/figure_sessions_per_patient.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/figure_sessions_per_patient.py"
 
@@ -113,5 +105,7 @@ rule figure_subgroups_forest:
         "results/{cohort}/logs/figure_subgroups_forest.log",
     benchmark:
         "results/{cohort}/benchmarks/figure_subgroups_forest.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/figure_subgroups_forest.py"

@@ -14,6 +14,8 @@ rule collect_numbers:
         "results/{cohort}/logs/collect_numbers.log",
     benchmark:
         "results/{cohort}/benchmarks/collect_numbers.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/collect_numbers.py"
 
@@ -33,5 +35,7 @@ rule check_reproduction:
         "results/{cohort}/logs/check_reproduction.log",
     benchmark:
         "results/{cohort}/benchmarks/check_reproduction.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/check_reproduction.py"

@@ -1,9 +1,5 @@
 # Stage: provenance of a run and the self-contained HTML report of one cohort.
 
-import os
-import re
-import sys
-
 REPORT_TABLES = [
     "table1_codebook",
     "table2_baseline",
@@ -25,50 +21,6 @@ REPORT_FIGURES = [
 ]
 
 
-def _project_path(path):
-    """A path relative to the project root where it lies inside it."""
-    absolute = os.path.abspath(path)
-    root = str(PROJECT_ROOT)
-    return os.path.relpath(absolute, root) if absolute.startswith(root + os.sep) else absolute
-
-
-def _rule_files(files):
-    """A rule's input or output patterns as text; an input function is named, without the
-    memory address that would change from run to run."""
-    texts = []
-    for item in files:
-        text = str(item)
-        function = re.fullmatch(r"<function (\S+) at 0x[0-9a-f]+>", text)
-        if function:
-            texts.append(f"(computed by {function.group(1)}())")
-        else:
-            text = re.sub(r"\{(\w+),[^{}]*\}", r"{\1}", text)  # drop wildcard constraints
-            texts.append(_project_path(text) if os.path.isabs(text) else text)
-    return texts
-
-
-def rule_products():
-    """For every rule that runs a script: its outputs, inputs and script, read from
-    Snakemake's own rule objects (so the map cannot drift from the workflow)."""
-    products = []
-    for rule_ in sorted(workflow.rules, key=lambda r: r.name):
-        if not rule_.script:
-            continue
-        basedir = rule_.basedir.get_path_or_uri(secret_free=True)
-        script = _project_path(os.path.normpath(os.path.join(basedir, rule_.script)))
-        inputs = _rule_files(rule_.input)
-        products.append(
-            {
-                "rule": rule_.name,
-                "script": script,
-                "outputs": _rule_files(rule_.output),
-                "inputs": [path for path in inputs if "workflow/scripts/rehab/" not in path],
-                "code": [path for path in inputs if "workflow/scripts/rehab/" in path],
-            }
-        )
-    return products
-
-
 rule provenance:
     input:
         unpack(raw_export_files),
@@ -84,6 +36,8 @@ rule provenance:
         "results/{cohort}/logs/provenance.log",
     benchmark:
         "results/{cohort}/benchmarks/provenance.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/write_provenance.py"
 
@@ -117,5 +71,7 @@ rule render_report:
         "results/{cohort}/logs/render_report.log",
     benchmark:
         "results/{cohort}/benchmarks/render_report.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/render_report.py"

@@ -32,6 +32,8 @@ rule table_responders:
         "results/{cohort}/logs/table_responders.log",
     benchmark:
         "results/{cohort}/benchmarks/table_responders.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/table_responders.py"
 
@@ -57,5 +59,7 @@ rule table_subgroups:
         "results/{cohort}/logs/table_subgroups.log",
     benchmark:
         "results/{cohort}/benchmarks/table_subgroups.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/table_subgroups.py"

@@ -29,5 +29,7 @@ rule generate_synthetic_cohort:
         "results/{cohort}/logs/generate_synthetic_cohort.log",
     benchmark:
         "results/{cohort}/benchmarks/generate_synthetic_cohort.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/generate_synthetic_cohort.py"

@@ -19,6 +19,8 @@ rule table_codebook:
         "results/{cohort}/logs/table_codebook.log",
     benchmark:
         "results/{cohort}/benchmarks/table_codebook.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/table_codebook.py"
 
@@ -41,6 +43,8 @@ rule table_baseline:
         "results/{cohort}/logs/table_baseline.log",
     benchmark:
         "results/{cohort}/benchmarks/table_baseline.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/table_baseline.py"
 
@@ -70,6 +74,8 @@ rule table_interventions:
         "results/{cohort}/logs/table_interventions.log",
     benchmark:
         "results/{cohort}/benchmarks/table_interventions.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/table_interventions.py"
 
@@ -92,6 +98,8 @@ rule table_program:
         "results/{cohort}/logs/table_program.log",
     benchmark:
         "results/{cohort}/benchmarks/table_program.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/table_program.py"
 
@@ -113,6 +121,8 @@ rule table_outcomes:
         "results/{cohort}/logs/table_outcomes.log",
     benchmark:
         "results/{cohort}/benchmarks/table_outcomes.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/table_outcomes.py"
 
@@ -129,6 +139,8 @@ rule table_flow:
         "results/{cohort}/logs/table_flow.log",
     benchmark:
         "results/{cohort}/benchmarks/table_flow.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/table_flow.py"
 
@@ -143,6 +155,8 @@ rule table_validation:
         "results/{cohort}/logs/table_validation.log",
     benchmark:
         "results/{cohort}/benchmarks/table_validation.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/table_validation.py"
 
@@ -163,5 +177,7 @@ rule table_methods:
         "results/{cohort}/logs/table_methods.log",
     benchmark:
         "results/{cohort}/benchmarks/table_methods.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/table_methods.py"

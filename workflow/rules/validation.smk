@@ -46,5 +46,7 @@ rule validate_raw_export:
         "results/{cohort}/logs/validate_raw_export.log",
     benchmark:
         "results/{cohort}/benchmarks/validate_raw_export.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/validate_raw_export.py"
