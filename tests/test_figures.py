@@ -13,7 +13,7 @@ from matplotlib.collections import LineCollection, PathCollection
 
 import report_helpers as helpers
 from rehab import figures
-from rehab.plotting_style import fixed, save_figure
+from rehab.plotting_style import fixed, interval_arms, save_figure
 
 
 def _texts(fig) -> list[str]:
@@ -149,6 +149,23 @@ def test_forest_marks_suppressed_groups(cohort):
     points = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
     assert list(points[0].get_xdata()) == [40.0, 50.0]  # discharge: Women, 18–29
     plt.close(fig)
+
+
+def test_forest_draws_a_group_at_zero_percent_whose_bound_rounds_past_it(cohort):
+    rows = figures.read_subgroup_results(cohort["subgroups"])
+    shown = ~rows["suppressed"].astype(bool) & rows["pct"].notna()
+    first = rows.index[shown][0]
+    rows.loc[first, ["pct", "ci_low", "ci_high"]] = [0.0, 1e-14, 20.0]  # Wilson low a hair above 0
+    fig = figures.subgroups_forest_figure(rows, helpers.RESPONDER_LABELS, 5, 0.95)
+    points = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
+    assert 0.0 in list(points[0].get_xdata())
+    plt.close(fig)
+
+
+def test_interval_arms_are_never_negative_and_missing_bounds_give_none():
+    below, above = interval_arms([0.0, 50.0, 100.0], [1e-14, 40.0, float("nan")], [20.0, 61.0, 100.0 - 1e-13])
+    assert below.tolist() == [0.0, 10.0, 0.0]
+    assert above.tolist() == [20.0, 11.0, 0.0]
 
 
 def test_figures_are_byte_identical_when_drawn_twice(cohort, tmp_path):

@@ -21,7 +21,7 @@ COHORTS = {
     "small": {"synthetic": {"seed": 7, "n_patients": 60}},
     "second": {"synthetic": {"seed": 8, "n_patients": 35}},
 }
-RESPONDER_RULES = {"responders", "subgroups"}
+RESPONDER_RULES = {"table_responders", "table_subgroups"}
 
 
 def fresh_run(workdir: Path) -> Path:
@@ -127,7 +127,7 @@ def test_a_threshold_change_reruns_only_what_uses_it(first_run):
 
     planned = jobs_to_run(first_run)
     assert RESPONDER_RULES <= set(planned)
-    upstream = {"generate_synthetic_cohort", "validate_raw_export", "clean_tables", "baseline_table"}
+    upstream = {"generate_synthetic_cohort", "validate_raw_export", "clean_tables", "table_baseline", "table_interventions", "table_outcomes"}
     assert not upstream & set(planned), planned
 
     snakemake(first_run)

@@ -14,6 +14,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from rehab.plotting_style import interval_arms  # noqa: E402
+
 OUTCOMES = {"nprs": "Pain (NPRS)", "dri": "Disability (DRI)", "eq_vas": "Overall health (EQ-VAS)"}
 TIMEPOINTS = {"discharge": "discharge", "followup": "1-year follow-up"}
 COHORT_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -128,7 +130,7 @@ def responder_figure(numbers_by_cohort: dict[str, dict[str, float | None]], png_
             if pct is None:
                 continue
             y = row + index * step
-            ax.errorbar(pct, y, xerr=[[pct - low], [high - pct]], fmt="o", color=colour, capsize=3,
+            ax.errorbar(pct, y, xerr=list(interval_arms([pct], [low], [high])), fmt="o", color=colour, capsize=3,
                         label=cohort if row == 0 else None)
     ax.set_yticks([row + 0.4 - step / 2 for row in range(len(groups))])
     ax.set_yticklabels([f"{OUTCOMES[o]}\nat {TIMEPOINTS[t]}" for o, t in groups])

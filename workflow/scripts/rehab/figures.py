@@ -24,6 +24,7 @@ from rehab.plotting_style import (
     TIMEPOINT_COLOURS,
     TIMEPOINT_LABELS,
     fixed,
+    interval_arms,
     new_figure,
     show_no_data,
 )
@@ -295,8 +296,8 @@ def responders_figure(numbers: dict, labels: dict[str, str], confidence_level: f
                 ax.text(x, 50, NO_DATA, rotation=90, ha="center", va="center", fontsize=8, color="#666666")
                 ax.text(x, -0.03, "n = 0", ha="center", va="top", fontsize=7, color="#555555", transform=below)
                 continue
-            yerr = [[pct - (low if low is not None else pct)], [(high if high is not None else pct) - pct]]
-            ax.errorbar(x, pct, yerr=yerr, fmt="o", color=TIMEPOINT_COLOURS[timepoint], capsize=4, markersize=6, lw=1.4)
+            below_arm, above_arm = interval_arms([pct], [low if low is not None else pct], [high if high is not None else pct])
+            ax.errorbar(x, pct, yerr=[below_arm, above_arm], fmt="o", color=TIMEPOINT_COLOURS[timepoint], capsize=4, markersize=6, lw=1.4)
             ax.text(x + 0.05, pct, f"{fixed(pct)}%", va="center", fontsize=7.5)
             ax.text(x, -0.03, f"n = {_count(evaluable)}", ha="center", va="top", fontsize=7, color="#555555", transform=below)
     for timepoint in offsets:
@@ -398,7 +399,7 @@ def _draw_forest_points(ax, part: pd.DataFrame, groups: pd.DataFrame, y_of: dict
         pct = shown["pct"].to_numpy(dtype=float)
         low = shown["ci_low"].to_numpy(dtype=float)
         high = shown["ci_high"].to_numpy(dtype=float)
-        ax.errorbar(pct, y, xerr=[pct - low, high - pct], fmt="o", markersize=3.5, capsize=2, lw=1.0,
+        ax.errorbar(pct, y, xerr=list(interval_arms(pct, low, high)), fmt="o", markersize=3.5, capsize=2, lw=1.0,
                     color=TIMEPOINT_COLOURS[timepoint], label=TIMEPOINT_LABELS[timepoint])
         hidden = groups.merge(sub, on=["subgroup", "group"], how="left")
         hidden = hidden[hidden["suppressed"].isna() | hidden["suppressed"].eq(True) | hidden["pct"].isna()]

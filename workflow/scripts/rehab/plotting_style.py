@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -85,3 +86,15 @@ def fixed(value: float, digits: int = 0) -> str:
     """Round half up as the paper prints (12.5 -> 13), not Python's half-to-even."""
     quantum = Decimal(1).scaleb(-digits)
     return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def interval_arms(estimate, low, high):
+    """Error-bar arms (below, above) of an interval around an estimate, never negative.
+
+    Wilson bounds at 0% or 100% can land a rounding error past the estimate, which
+    matplotlib refuses; a missing bound gives an arm of 0.
+    """
+    estimate = np.asarray(estimate, dtype=float)
+    low = np.where(np.isnan(np.asarray(low, dtype=float)), estimate, np.asarray(low, dtype=float))
+    high = np.where(np.isnan(np.asarray(high, dtype=float)), estimate, np.asarray(high, dtype=float))
+    return np.clip(estimate - low, 0, None), np.clip(high - estimate, 0, None)
