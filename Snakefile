@@ -37,6 +37,9 @@ include: "workflow/rules/report.smk"
 include: "workflow/rules/comparison.smk"
 
 
+check_export_folders()
+
+
 rule all:
     input:
         all_targets(),

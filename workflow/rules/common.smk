@@ -11,6 +11,8 @@ PROJECT_ROOT = Path(workflow.basedir)
 sys.path.insert(0, str(PROJECT_ROOT / "workflow" / "scripts"))
 
 from rehab.config_check import check_config, ConfigError  # noqa: E402
+from rehab.errors import RawExportError  # noqa: E402
+from rehab.rawio import check_file_present  # noqa: E402
 
 try:
     check_config(config, PROJECT_ROOT / "schemas" / "config.schema.yaml")
@@ -47,9 +49,13 @@ def raw_export_dir(cohort):
     return str(path if path.is_absolute() else PROJECT_ROOT / path)
 
 
-def raw_export_files(wildcards):
-    folder = raw_export_dir(wildcards.cohort)
+def raw_export_files_of(cohort):
+    folder = raw_export_dir(cohort)
     return {name: f"{folder}/{name}.csv" for name in RAW_FILES}
+
+
+def raw_export_files(wildcards):
+    return raw_export_files_of(wildcards.cohort)
 
 
 def dialect(cohort):
@@ -60,6 +66,18 @@ def dialect(cohort):
 
 def quantile_method(cohort):
     return cohort_config(cohort).get("quantile_method", config["analysis"]["quantile_method"])
+
+
+def check_export_folders():
+    """Stop at once, before any job, when an active export cohort lacks one of its files."""
+    for cohort in active_cohorts():
+        if is_synthetic(cohort):
+            continue
+        for path in raw_export_files_of(cohort).values():
+            try:
+                check_file_present(path, cohort)
+            except RawExportError as error:
+                raise WorkflowError(str(error)) from None
 
 
 def all_targets():

@@ -149,6 +149,7 @@ class _ConfigKeys:
     """Names the dialect keys of the cohort's export config in messages."""
 
     def __init__(self, cohort: str | None):
+        self.cohort = cohort
         self.prefix = f"cohorts.{cohort or '<cohort>'}.export.dialect"
 
     def key(self, name: str) -> str:
@@ -158,14 +159,20 @@ class _ConfigKeys:
 # --------------------------------------------------------------------------- decoding
 
 
-def _read_utf8(path: Path, encoding: str, where: _ConfigKeys) -> bytes:
-    """The file's text as UTF-8 bytes without a byte-order mark; file-level errors raised."""
+def check_file_present(path: str | Path, cohort: str | None = None) -> None:
+    """Raise the file-level error for a raw export file that is not there."""
+    path = Path(path)
     if not path.is_file():
         raise RawExportError(
             f"Raw export file {path} is missing (or is not a file). The export folder must hold "
-            "patients.csv, sessions.csv and outcomes.csv: put the file there or fix the cohort's "
-            "export.path in the config."
+            "patients.csv, sessions.csv and outcomes.csv: put the file there or fix "
+            f"cohorts.{cohort or '<cohort>'}.export.path in the config."
         )
+
+
+def _read_utf8(path: Path, encoding: str, where: _ConfigKeys) -> bytes:
+    """The file's text as UTF-8 bytes without a byte-order mark; file-level errors raised."""
+    check_file_present(path, where.cohort)
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:

@@ -1,0 +1,97 @@
+"""Real exports plug in by config alone: a Swedish-dialect export, and file-level errors
+that stop the run with a clear message (no traceback as the only output)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rehab.synthetic import generate_synthetic_cohort
+from workflow_helpers import ROOT, copy_project, snakemake, write_config
+
+pytestmark = pytest.mark.slow
+
+SEED, N_PATIENTS = 11, 40
+SWEDISH = {"separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": ["NA"]}
+DECIMAL_COLUMNS = {"patients": ["height_cm", "weight_kg"], "outcomes": ["dri"]}
+
+
+def write_swedish_export(folder):
+    """The synthetic cohort rewritten as a Swedish spreadsheet would save it: `;`, decimal
+    comma, cp1252, missing written as NA, and an extra free-text column with å, ä, ö."""
+    default = folder / "default"
+    default.mkdir(parents=True)
+    paths = {name: default / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
+    generate_synthetic_cohort(SEED, N_PATIENTS, ROOT / "config" / "synthetic.yaml", paths)
+    swedish = folder / "swedish"
+    swedish.mkdir()
+    for name, path in paths.items():
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        for column in DECIMAL_COLUMNS.get(name, []):
+            frame[column] = frame[column].str.replace(".", ",", regex=False)
+        frame = frame.mask(frame == "", "NA")
+        if name == "patients":
+            frame["kommentar"] = "Smärta i höger knä, även å"
+        frame.to_csv(swedish / f"{name}.csv", sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
+    return swedish
+
+
+def numbers(workdir, cohort):
+    frame = pd.read_csv(workdir / "results" / cohort / "numbers.csv", dtype=str, keep_default_na=False)
+    return frame.set_index("key")["value"]
+
+
+def test_a_swedish_export_added_by_config_gives_the_same_numbers_as_its_source(tmp_path):
+    workdir = copy_project(tmp_path / "project")
+    export = write_swedish_export(tmp_path / "export")
+    write_config(
+        workdir,
+        {
+            "generated": {"synthetic": {"seed": SEED, "n_patients": N_PATIENTS}},
+            "klinik": {"export": {"path": str(export), "dialect": SWEDISH}},
+        },
+    )
+    snakemake(workdir)
+
+    assert (workdir / "results" / "klinik" / "report.html").is_file()
+    comparison = pd.read_csv(workdir / "results" / "comparison" / "comparison.csv")
+    assert list(comparison.columns) == ["measure", "generated", "klinik"]
+    assert (comparison["generated"] == comparison["klinik"]).all()
+    pd.testing.assert_series_equal(numbers(workdir, "generated"), numbers(workdir, "klinik"))
+
+    columns = pd.read_csv(workdir / "results" / "klinik" / "validation" / "columns.csv")
+    assert columns.query("status == 'unknown'")["column"].tolist() == ["kommentar"]
+    accounting = pd.read_csv(workdir / "results" / "klinik" / "validation" / "accounting.csv")
+    assert (accounting["rows_quarantined"] == 0).all() and (accounting["values_set_missing"] == 0).all()
+
+
+@pytest.mark.parametrize(
+    "break_export, expected",
+    [
+        (lambda folder: (folder / "sessions.csv").unlink(), ["sessions.csv", "is missing"]),
+        (
+            lambda folder: (folder / "outcomes.csv").write_text(
+                (folder / "outcomes.csv").read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8"
+            ),
+            ["outcomes.csv", "separator"],
+        ),
+    ],
+    ids=["missing-file", "wrong-separator"],
+)
+def test_a_file_level_error_stops_the_run_with_a_clear_message(tmp_path, break_export, expected):
+    workdir = copy_project(tmp_path / "project")
+    folder = tmp_path / "export"
+    folder.mkdir()
+    paths = {name: folder / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
+    generate_synthetic_cohort(SEED, 10, ROOT / "config" / "synthetic.yaml", paths)
+    break_export(folder)
+    write_config(workdir, {"broken": {"export": {"path": str(folder)}}})
+
+    result = snakemake(workdir, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    for fragment in expected:
+        assert fragment in output
+    assert "Traceback" not in output
+    assert "cohorts.broken.export." in output, "the message names the config key to fix"
+    assert not (workdir / "results" / "broken" / "clean").exists(), "nothing downstream runs"
