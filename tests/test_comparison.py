@@ -3,10 +3,11 @@
 import pandas as pd
 import pytest
 
+from rehab.numbers import read_numbers
 from rehab.comparison import (
     comparison_numbers,
     comparison_table,
-    read_numbers,
+
     render_comparison_report,
     responder_figure,
 )

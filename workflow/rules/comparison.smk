@@ -5,7 +5,7 @@ rule compare_cohorts:
     input:
         numbers=expand("results/{cohort}/numbers.csv", cohort=active_cohorts()),
         template="workflow/templates/comparison.html.j2",
-        code=library("comparison", "plotting_style", "script_support", "errors"),
+        code=library("comparison", "formatting", "numbers", "plotting_style", "script_support", "errors"),
     output:
         table=report(
             "results/comparison/comparison.csv",

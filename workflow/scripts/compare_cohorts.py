@@ -1,6 +1,7 @@
 """Snakemake script: compare the cohorts' key numbers side by side."""
 
-from rehab.comparison import comparison_numbers, comparison_table, read_numbers, render_comparison_report, responder_figure
+from rehab.comparison import comparison_numbers, comparison_table, render_comparison_report, responder_figure
+from rehab.numbers import read_numbers
 from rehab.script_support import run
 
 

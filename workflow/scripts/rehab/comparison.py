@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 import matplotlib
@@ -14,6 +15,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from rehab.formatting import DASH, fmt_count, fmt_interval, fmt_mean_sd, fmt_median_iqr, fmt_number  # noqa: E402
+from rehab.numbers import format_value  # noqa: E402
 from rehab.plotting_style import interval_arms  # noqa: E402
 
 OUTCOMES = {"nprs": "Pain (NPRS)", "dri": "Disability (DRI)", "eq_vas": "Overall health (EQ-VAS)"}
@@ -25,70 +28,54 @@ COHORT_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E0
 class Measure:
     label: str
     keys: tuple[str, ...]
-    template: str  # how the values of `keys` are shown, see _display
+    show: Callable[..., str]  # the values of `keys` in display form (rehab.formatting)
+
+
+def _whole(value) -> str:
+    return fmt_number(value, 0)
+
+
+def _responders(pct, low, high, n_responders, n_evaluable) -> str:
+    if pct is None:
+        return DASH
+    return f"{fmt_number(pct)} ({fmt_interval(low, high)}) {fmt_count(n_responders)}/{fmt_count(n_evaluable)}"
+
+
+def _quartiles(prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}.{part}" for part in ("median", "q1", "q3"))
 
 
 BASELINE_MEASURES = [
-    Measure("Patients", ("flow.patients",), "{0:.0f}"),
-    Measure("With discharge data", ("flow.with_discharge",), "{0:.0f}"),
-    Measure("With 1-year data", ("flow.with_followup",), "{0:.0f}"),
-    Measure("Age, years, mean ± SD", ("baseline.age.mean", "baseline.age.sd"), "{0:.0f} ± {1:.1f}"),
-    Measure("Women, %", ("baseline.female.pct",), "{0:.0f}"),
-    Measure("BMI, kg/m², mean ± SD", ("baseline.bmi.mean", "baseline.bmi.sd"), "{0:.1f} ± {1:.1f}"),
-    Measure(
-        "Pain duration, days, median [q1, q3]",
-        ("baseline.pain_duration_days.median", "baseline.pain_duration_days.q1", "baseline.pain_duration_days.q3"),
-        "{0:.0f} [{1:.0f}, {2:.0f}]",
-    ),
+    Measure("Patients", ("flow.patients",), _whole),
+    Measure("With discharge data", ("flow.with_discharge",), _whole),
+    Measure("With 1-year data", ("flow.with_followup",), _whole),
+    Measure("Age, years, mean ± SD", ("baseline.age.mean", "baseline.age.sd"), partial(fmt_mean_sd, decimals=0)),
+    Measure("Women, %", ("baseline.female.pct",), _whole),
+    Measure("BMI, kg/m², mean ± SD", ("baseline.bmi.mean", "baseline.bmi.sd"), fmt_mean_sd),
+    Measure("Pain duration, days, median [q1, q3]", _quartiles("baseline.pain_duration_days"), fmt_median_iqr),
     *[
-        Measure(
-            f"{label} at start, median [q1, q3]",
-            (f"baseline.{outcome}.median", f"baseline.{outcome}.q1", f"baseline.{outcome}.q3"),
-            "{0:.0f} [{1:.0f}, {2:.0f}]",
-        )
+        Measure(f"{label} at start, median [q1, q3]", _quartiles(f"baseline.{outcome}"), fmt_median_iqr)
         for outcome, label in OUTCOMES.items()
     ],
-    Measure(
-        "Sessions per patient, median [q1, q3]",
-        ("program.sessions.median", "program.sessions.q1", "program.sessions.q3"),
-        "{0:.0f} [{1:.0f}, {2:.0f}]",
-    ),
+    Measure("Sessions per patient, median [q1, q3]", _quartiles("program.sessions"), fmt_median_iqr),
 ]
 
 
 def responder_measures() -> list[Measure]:
-    measures = []
-    for outcome, label in OUTCOMES.items():
-        for timepoint, when in TIMEPOINTS.items():
-            base = f"responders.{outcome}.{timepoint}"
-            measures.append(
-                Measure(
-                    f"{label} responders at {when}, % (95% CI) n/N",
-                    tuple(f"{base}.{part}" for part in ("pct", "ci_low", "ci_high", "n_responders", "n_evaluable")),
-                    "{0:.0f} ({1:.0f}–{2:.0f}) {3:.0f}/{4:.0f}",
-                )
-            )
-    return measures
-
-
-def read_numbers(path: str | Path) -> dict[str, float | None]:
-    frame = pd.read_csv(path, dtype={"key": str, "value": str}, keep_default_na=False)
-    return {key: (float(value) if value != "" else None) for key, value in zip(frame["key"], frame["value"])}
-
-
-def _half_up(value: float, spec: str) -> float:
-    """Round half up to the decimals of a format spec like '.1f', so display matches the paper."""
-    decimals = int(spec.split(".")[1].rstrip("f")) if "." in spec else 0
-    return float(Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    parts = ("pct", "ci_low", "ci_high", "n_responders", "n_evaluable")
+    return [
+        Measure(
+            f"{label} responders at {when}, % (95% CI) n/N",
+            tuple(f"responders.{outcome}.{timepoint}.{part}" for part in parts),
+            _responders,
+        )
+        for outcome, label in OUTCOMES.items()
+        for timepoint, when in TIMEPOINTS.items()
+    ]
 
 
 def _display(measure: Measure, numbers: dict[str, float | None]) -> str:
-    values = [numbers.get(key) for key in measure.keys]
-    if any(value is None for value in values):
-        return "—"
-    specs = [part.split(":")[1].split("}")[0] for part in measure.template.split("{")[1:]]
-    rounded = [_half_up(value, spec) for value, spec in zip(values, specs)]
-    return measure.template.format(*rounded)
+    return measure.show(*(numbers.get(key) for key in measure.keys))
 
 
 def comparison_table(numbers_by_cohort: dict[str, dict[str, float | None]]) -> pd.DataFrame:
@@ -107,7 +94,7 @@ def comparison_numbers(numbers_by_cohort: dict[str, dict[str, float | None]]) ->
     """The compared values at full precision, long form: cohort, key, value."""
     keys = [key for measure in BASELINE_MEASURES + responder_measures() for key in measure.keys]
     rows = [
-        {"cohort": cohort, "key": key, "value": "" if numbers.get(key) is None else repr(numbers[key])}
+        {"cohort": cohort, "key": key, "value": format_value(numbers.get(key))}
         for cohort, numbers in numbers_by_cohort.items()
         for key in dict.fromkeys(keys)
     ]
