@@ -3,14 +3,13 @@
 import pandas as pd
 import pytest
 
-from rehab.numbers import read_numbers
 from rehab.comparison import (
     comparison_numbers,
     comparison_table,
-
     render_comparison_report,
     responder_figure,
 )
+from rehab.numbers import read_numbers
 
 
 def numbers(**overrides):
