@@ -46,7 +46,29 @@ def clean_export(kept: Mapping[str, pd.DataFrame]) -> CleanTables:
 
 
 def _category(values: pd.Series, levels: list[str], ordered: bool = False) -> pd.Categorical:
-    return pd.Categorical(values.astype(object).where(values.notna(), None), categories=levels, ordered=ordered)
+    """`values` as a categorical of `levels` (anything else missing), coded by an Arrow hash lookup."""
+    codes = pc.index_in(_arrow(values), value_set=pa.array(levels, type=pa.large_string()))
+    codes = codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int8)
+    return pd.Categorical.from_codes(codes, categories=levels, ordered=ordered)
+
+
+def _arrow(values: pd.Series) -> pa.Array:
+    array = pa.array(values.array, from_pandas=True)
+    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+    return array.cast(pa.large_string()) if not pa.types.is_large_string(array.type) else array
+
+
+def _int64(values: np.ndarray, missing: np.ndarray | None = None) -> pd.arrays.IntegerArray:
+    """A nullable Int64 array straight from numpy (no per-value conversion)."""
+    missing = np.zeros(len(values), dtype=bool) if missing is None else missing
+    return pd.arrays.IntegerArray(np.asarray(values, dtype=np.int64), missing)
+
+
+def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """`frame` sorted by `keys` (stable); no work when it already is, as exports usually are."""
+    if cs.rows_ascending(frame, keys):
+        return frame.reset_index(drop=True)
+    return frame.sort_values(keys, ignore_index=True, kind="stable")
 
 
 def _days(later: pd.Series, earlier: pd.Series) -> pd.Series:
@@ -54,7 +76,7 @@ def _days(later: pd.Series, earlier: pd.Series) -> pd.Series:
 
 
 def clean_patients(kept: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
-    p = kept.sort_values("patient_id", ignore_index=True)
+    p = _sorted(kept, ["patient_id"])
     out = pd.DataFrame(
         {
             "patient_id": p["patient_id"].astype("string"),
@@ -92,48 +114,58 @@ def add_derived(patients: pd.DataFrame, sessions: pd.DataFrame) -> pd.DataFrame:
     return p
 
 
-def _n_codes(interventions: pd.Series) -> pd.array:
+def _n_codes(interventions: pa.Array) -> pd.arrays.IntegerArray:
     """Number of codes of each canonical code list ("" = 0, <NA> stays <NA>)."""
-    texts = pa.array(interventions.array, type=pa.large_string())
-    n = pc.add(pc.count_substring(texts, ";"), 1)
-    return pd.array(pc.if_else(pc.equal(texts, ""), 0, n), dtype="Int64")
+    separators = pc.count_substring(interventions, ";").to_numpy(zero_copy_only=False)
+    missing = interventions.is_null().to_numpy(zero_copy_only=False)
+    empty = pc.equal(interventions, "").fill_null(False).to_numpy(zero_copy_only=False)
+    n = np.where(missing, 0, separators + 1) - empty
+    return _int64(n, missing)
 
 
 def clean_sessions(kept: pd.DataFrame) -> pd.DataFrame:
-    s = kept.sort_values(["patient_id", "session_date", "line"], ignore_index=True)
+    s = _sorted(kept, ["patient_id", "session_date", "line"])
+    interventions = _arrow(s["interventions"])
     return pd.DataFrame(
         {
-            "line": pd.array(s["line"], dtype="Int64"),
+            "line": _int64(s["line"].to_numpy()),
             "patient_id": s["patient_id"].astype("string"),
             "session_date": s["session_date"].astype("datetime64[ns]"),
             "interventions": s["interventions"].astype("string"),
-            "n_codes": _n_codes(s["interventions"].astype("string")),
+            "n_codes": _n_codes(interventions),
         }
     )
 
 
+_CODE_TEXTS = pa.array([str(code) for code in range(1, 11)], type=pa.large_string())
+
+
 def session_interventions(kept: pd.DataFrame) -> pd.DataFrame:
     """One row per (visit, code), sorted by (line, code); visits in line order already."""
-    s = kept.sort_values("line", ignore_index=True)
-    lists = pc.split_pattern(pa.array(s["interventions"].fillna(""), type=pa.large_string()), ";")
-    tokens = pc.list_flatten(lists)
-    parent = pc.list_parent_indices(lists).to_numpy()
-    coded = pc.not_equal(tokens, "").to_numpy(zero_copy_only=False)
-    rows = parent[coded]
-    codes = pc.cast(tokens.filter(pa.array(coded)), pa.int64()).to_numpy()
+    s = _sorted(kept, ["line"])
+    lists = pc.split_pattern(_arrow(s["interventions"]).fill_null(""), ";")
+    # The kept code lists are canonical (ascending codes 1-10), so a code is its value id + 1.
+    value_ids = pc.index_in(pc.list_flatten(lists), value_set=_CODE_TEXTS)
+    coded = value_ids.is_valid()
+    rows = pc.list_parent_indices(lists).filter(coded).to_numpy()
+    codes = value_ids.filter(coded).to_numpy().astype(np.int64) + 1
     return pd.DataFrame(
         {
-            "line": pd.array(s["line"].to_numpy()[rows], dtype="Int64"),
-            "patient_id": pd.array(s["patient_id"].to_numpy(dtype=object)[rows], dtype="string"),
+            "line": _int64(s["line"].to_numpy()[rows]),
+            "patient_id": pd.array(_arrow(s["patient_id"]).take(pa.array(rows)), dtype="string"),
             "session_date": s["session_date"].to_numpy("datetime64[ns]")[rows],
-            "code": pd.array(codes, dtype="Int64"),
+            "code": _int64(codes),
         }
     )
 
 
 def clean_outcomes(kept: pd.DataFrame) -> pd.DataFrame:
-    o = kept.assign(timepoint=_category(kept["timepoint"], cs.TIMEPOINTS, ordered=True))
-    o = o.sort_values(["patient_id", "timepoint"], ignore_index=True)
+    timepoint = _category(kept["timepoint"], cs.TIMEPOINTS, ordered=True)
+    order_keys = pd.DataFrame({"patient_id": kept["patient_id"], "timepoint": timepoint.codes})
+    if cs.rows_ascending(order_keys, ["patient_id", "timepoint"]):
+        o = kept.assign(timepoint=timepoint).reset_index(drop=True)
+    else:
+        o = kept.assign(timepoint=timepoint).sort_values(["patient_id", "timepoint"], ignore_index=True)
     return pd.DataFrame(
         {
             "patient_id": o["patient_id"].astype("string"),
@@ -168,7 +200,6 @@ def read_kept(paths: Mapping[str, str | Path]) -> dict[str, pd.DataFrame]:
 
 
 def write_clean(tables: CleanTables, paths: Mapping[str, str | Path]) -> None:
-    from rehab.validation_outputs import write_parquet
+    from rehab.validation_outputs import write_parquet_files
 
-    for name in CLEAN_TABLES:
-        write_parquet(getattr(tables, name), paths[name])
+    write_parquet_files({name: getattr(tables, name) for name in CLEAN_TABLES}, paths)
