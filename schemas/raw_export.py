@@ -131,6 +131,7 @@ def to_arrow(texts: pd.Series) -> pa_arrow.Array:
 
 
 _MEMO: list = []  # [(key, arrays kept alive, result)], the last few parses
+_MEMO_SIZE = 24  # every parsed column of one file: the typed kept rows reuse the checks' parses
 
 
 def _memoized(function):
@@ -152,7 +153,7 @@ def _memoized(function):
                 return result
         result = function(texts, *args)
         _MEMO.insert(0, (key, chunked, result))
-        del _MEMO[6:]
+        del _MEMO[_MEMO_SIZE:]
         return result
 
     wrapper.__name__, wrapper.__doc__ = function.__name__, function.__doc__
@@ -243,6 +244,9 @@ def mask_personal_numbers_in_records(records: pd.Series) -> pd.Series:
     return records.astype(object).str.replace(pattern, REDACTED, regex=True).astype("string")
 
 
+_CODE_TOKENS = pa_arrow.array([str(code) for code in INTERVENTION_CODES], type=pa_arrow.large_string())
+
+
 @_memoized
 def parse_codes(texts: pd.Series) -> pd.DataFrame:
     """Intervention code lists: `bits` (bit c set for code c), `unknown`, `repeated` per row.
@@ -251,22 +255,32 @@ def parse_codes(texts: pd.Series) -> pd.DataFrame:
     no codes (bits 0).
     """
     lists = pc.split_pattern(to_arrow(texts), ";")
-    parent = pc.list_parent_indices(lists).to_numpy()
-    tokens = pc.utf8_trim_whitespace(pc.list_flatten(lists))
-    known = pc.match_substring_regex(tokens, "^(?:[1-9]|10)$").to_numpy(zero_copy_only=False)
-    codes = pc.cast(tokens.filter(pa_arrow.array(known)), pa_arrow.int64()).to_numpy()
     n_rows = len(texts)
-    bits = np.zeros(n_rows, dtype=np.int64)
-    np.bitwise_or.at(bits, parent[known], np.left_shift(1, codes))
-    n_known = np.bincount(parent[known], minlength=n_rows)
+    tokens_per_row = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False)
+    # value id i of a token "1".."10" is code i + 1; anything else is not a code
+    value_ids = pc.index_in(pc.utf8_trim_whitespace(pc.list_flatten(lists)), value_set=_CODE_TOKENS)
+    known = value_ids.is_valid().to_numpy(zero_copy_only=False)
+    token_bits = np.where(known, np.left_shift(2, value_ids.fill_null(0).to_numpy().astype(np.int16)), 0)
+    bits = _per_row(np.bitwise_or, token_bits.astype(np.int16), tokens_per_row)
+    n_known = _per_row(np.add, known.astype(np.int32), tokens_per_row)
     return pd.DataFrame(
         {
             "bits": bits,
-            "unknown": np.bincount(parent[~known], minlength=n_rows) > 0,
+            "unknown": n_known < tokens_per_row,
             "repeated": n_known > np.bitwise_count(bits),
         },
         index=texts.index,
     )
+
+
+def _per_row(ufunc: np.ufunc, values: np.ndarray, per_row: np.ndarray) -> np.ndarray:
+    """`ufunc` reduced over consecutive runs of `values`, `per_row[i]` of them for row i (0 for none)."""
+    out = np.zeros(len(per_row), dtype=values.dtype)
+    filled = per_row > 0
+    if filled.any():
+        starts = np.concatenate([[0], np.cumsum(per_row)[:-1]])
+        out[filled] = ufunc.reduceat(values, starts[filled])
+    return out
 
 
 _CANONICAL_CODES = pa_arrow.array(

@@ -24,6 +24,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
 from pandera.config import ValidationDepth, config_context, get_config_context
 
 from schemas import raw_export as rx
@@ -75,9 +77,11 @@ class PatientContext:
 
     def enrich(self, frame: pd.DataFrame) -> pd.DataFrame:
         """`frame` with its patients' status, program start and kept discharge."""
-        at = self.ids.get_indexer(frame["patient_id"])
-        known = at >= 0
-        status = np.where(known, np.where(self.kept[at], "kept", "quarantined"), None)
+        at = pc.index_in(rx.to_arrow(frame["patient_id"]), value_set=rx.to_arrow(pd.Series(self.ids.array)))
+        known = at.is_valid().to_numpy(zero_copy_only=False)
+        at = at.fill_null(0).to_numpy().astype(np.int64)
+        kept = self.kept[at]
+        status = _STATUS_TEXTS.take(pyarrow.array(kept.astype(np.int8), mask=~known))
         start = np.where(known, self.start[at], np.datetime64("NaT"))
         discharge = np.where(known, self.discharge[at], np.datetime64("NaT"))
         return frame.assign(
@@ -87,6 +91,9 @@ class PatientContext:
                 rx.DISCHARGE: discharge.astype("datetime64[ns]"),
             }
         )
+
+
+_STATUS_TEXTS = pyarrow.array(["quarantined", "kept"], type=pyarrow.large_string())  # by `kept`
 
 
 @contextmanager
@@ -118,10 +125,12 @@ def validate_tables(tables: Mapping[str, object], dialect: Mapping) -> dict[str,
     decimal = dialect.get("decimal", ".")
     rx.clear_parse_cache()
     patients = validate_file(tables["patients"], decimal)
+    rx.clear_parse_cache()  # a file's parses are not needed once its kept rows are typed
     context = PatientContext.of(patients)
     results = {"patients": patients}
     for name in ("sessions", "outcomes"):
         results[name] = validate_file(tables[name], decimal, context)
+        rx.clear_parse_cache()
     return results
 
 
@@ -134,8 +143,7 @@ def validate_file(table, decimal: str = ".", context: PatientContext | None = No
     broken = pd.concat([schema_failures(model, checked), malformed_failures(table)], ignore_index=True)
     quarantined = quarantined_lines(broken, name)
     set_missing = broken[~broken["line"].isin(quarantined)]
-    kept_text = frame.drop(index=quarantined[np.isin(quarantined, frame.index)])
-    kept = typed_rows(kept_text, decimal, set_missing)
+    kept = typed_rows(frame, decimal, set_missing, keep=~frame.index.isin(quarantined))
     failures = describe_failures(name, broken, frame, quarantined, decimal)
     return FileValidation(
         name=name,
@@ -247,31 +255,38 @@ def _failure_values(frame: pd.DataFrame, lines: pd.Series, columns: pd.Series) -
 # ----------------------------------------------------------------------------- typed rows
 
 
-def typed_rows(frame: pd.DataFrame, decimal: str, set_missing: pd.DataFrame) -> pd.DataFrame:
-    """Kept rows parsed to their types (line first), values that broke a rule set missing."""
-    out = {"line": frame.index.to_numpy(dtype=np.int64)}
+def typed_rows(frame: pd.DataFrame, decimal: str, set_missing: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """The rows of `keep` parsed to their types (line first), values that broke a rule set missing.
+
+    Columns are parsed whole, as the checks parsed them (the parse cache answers), then cut to the kept rows.
+    """
+    out = {"line": frame.index.to_numpy(dtype=np.int64)[keep]}
     for column in frame.columns:
         lines = set_missing.loc[set_missing["column"].eq(column).to_numpy(), "line"]
-        invalid = frame.index.isin(lines)
-        out[column] = _typed_column(frame[column], rx.COLUMN_TYPES.get(column, "text"), decimal, invalid)
+        invalid = frame.index.isin(lines)[keep]
+        out[column] = _typed_column(frame[column], rx.COLUMN_TYPES.get(column, "text"), decimal, keep, invalid)
     return pd.DataFrame(out)
 
 
-def _typed_column(texts: pd.Series, kind: str, decimal: str, invalid: np.ndarray):
+def _typed_column(texts: pd.Series, kind: str, decimal: str, keep: np.ndarray, invalid: np.ndarray):
     if kind in ("integer", "number"):
         parse = rx.integer_values if kind == "integer" else rx.number_values
-        values = parse(texts, decimal).to_numpy(copy=True)
-        values[invalid] = np.nan
-        return pd.array(values, dtype="Float64").astype("Int64" if kind == "integer" else "Float64")
+        values = parse(texts, decimal).to_numpy()[keep]
+        missing = invalid | np.isnan(values)
+        if kind == "number":
+            return pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing)
+        # every kept integer passed its range check, so it fits int64 exactly
+        return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
     if kind == "date":
-        values = rx.date_values(texts).to_numpy(copy=True)
+        values = rx.date_values(texts).to_numpy()[keep]
         values[invalid] = np.datetime64("NaT")
         return values
     if kind == "codes":
         # Canonical code list; "" when nothing was coded, <NA> when the field was set missing.
-        codes = pd.array(rx.canonical_codes(rx.parse_codes(texts)["bits"].to_numpy()), dtype="string")
-        return pd.Series(codes).mask(invalid).array
-    return texts.mask(invalid).array
+        bits = rx.parse_codes(texts)["bits"].to_numpy()[keep]
+        codes = rx.canonical_codes(bits)
+        return pd.array(pc.if_else(pyarrow.array(invalid), pyarrow.scalar(None, pyarrow.large_string()), codes), dtype="string")
+    return texts[keep].mask(invalid).array
 
 
 def column_status(table) -> pd.DataFrame:
