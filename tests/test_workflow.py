@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -106,6 +107,14 @@ def test_provenance_names_the_command_that_ran(first_run):
 
 def test_nothing_changed_reruns_nothing(first_run):
     assert jobs_to_run(first_run) == {}
+
+
+def test_snakemake_report_packs_the_reviewed_outputs(first_run, tmp_path):
+    archive = tmp_path / "report.zip"
+    snakemake(first_run, "--report", str(archive))
+    names = zipfile.ZipFile(archive).namelist()
+    for expected in ("report.html", "table2_baseline.csv", "reproduction.csv", "patient_flow.svg", "provenance.json"):
+        assert any(name.endswith(expected) for name in names), expected
 
 
 def test_lint_is_clean(first_run):
