@@ -95,3 +95,39 @@ def test_a_file_level_error_stops_the_run_with_a_clear_message(tmp_path, break_e
     assert "Traceback" not in output
     assert "cohorts.broken.export." in output, "the message names the config key to fix"
     assert not (workdir / "results" / "broken" / "clean").exists(), "nothing downstream runs"
+
+
+def test_an_export_with_defects_completes_with_every_defect_reported_and_counted(tmp_path):
+    workdir = copy_project(tmp_path / "project")
+    folder = tmp_path / "export"
+    folder.mkdir()
+    paths = {name: folder / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
+    generate_synthetic_cohort(SEED, N_PATIENTS, ROOT / "config" / "synthetic.yaml", paths)
+    patients = paths["patients"].read_text(encoding="utf-8").splitlines()
+    sessions = paths["sessions"].read_text(encoding="utf-8").splitlines()
+    outcomes = paths["outcomes"].read_text(encoding="utf-8").splitlines()
+    patients[2] = patients[2].replace(",no,", ",maybe,", 1).replace(",yes,", ",maybe,", 1)  # line 3: optional value
+    sessions.insert(5, sessions[4])  # line 6 repeats line 5: duplicate
+    outcomes.append("19850312-1234,start,,5,40,60")  # a personal identity number, unknown patient
+    for name, lines in (("patients", patients), ("sessions", sessions), ("outcomes", outcomes)):
+        paths[name].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_config(workdir, {"defects": {"export": {"path": str(folder)}}})
+
+    snakemake(workdir)
+
+    results = workdir / "results" / "defects"
+    accounting = pd.read_csv(results / "validation" / "accounting.csv").set_index("file")
+    assert accounting.loc["patients"].tolist() == [N_PATIENTS, N_PATIENTS, 0, 1]
+    assert accounting.loc["sessions", "rows_read"] == len(sessions) - 1
+    assert accounting.loc["sessions", ["rows_quarantined", "values_set_missing"]].tolist() == [1, 0]
+    assert accounting.loc["outcomes", ["rows_quarantined", "values_set_missing"]].tolist() == [1, 0]
+
+    failures = pd.read_csv(results / "validation" / "failures.csv", dtype=str, keep_default_na=False)
+    found = set(zip(failures["file"], failures["line"], failures["check"], failures["action"]))
+    assert ("patients", "3", "level", "set_missing") in found
+    assert ("sessions", "6", "duplicate_row", "quarantined") in found
+    assert ("outcomes", str(len(outcomes)), "personal_identity_number", "quarantined") in found
+    assert (results / "report.html").is_file()
+    for path in results.rglob("*"):
+        if path.is_file() and path.suffix in {".csv", ".log", ".html", ".json"}:
+            assert "19850312-1234" not in path.read_text(encoding="utf-8", errors="replace"), path
