@@ -15,8 +15,9 @@ def main(snakemake):
         snakemake.params.cohort,
         Path(accounting).parent,
     )
-    kept = read_kept({name: snakemake.input[f"kept_{name}"] for name in ("patients", "sessions", "outcomes")})
-    write_clean(clean_export(kept), {name: snakemake.output[name] for name in CLEAN_TABLES})
+    kept_paths = {name: snakemake.input[f"kept_{name}"] for name in ("patients", "sessions", "outcomes")}
+    # no name holds the kept frames: they are freed before the clean tables are written
+    write_clean(clean_export(read_kept(kept_paths)), {name: snakemake.output[name] for name in CLEAN_TABLES})
 
 
 run(snakemake, main)  # noqa: F821 - injected by Snakemake

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from rehab.validation import always_validate
 from schemas import clean as cs
+from schemas import raw_export as rx
 
 CLEAN_TABLES = ("patients", "sessions", "session_interventions", "outcomes")
 
@@ -137,18 +138,10 @@ def clean_sessions(kept: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-_CODE_TEXTS = pa.array([str(code) for code in range(1, 11)], type=pa.large_string())
-
-
 def session_interventions(kept: pd.DataFrame) -> pd.DataFrame:
     """One row per (visit, code), sorted by (line, code); visits in line order already."""
     s = _sorted(kept, ["line"])
-    lists = pc.split_pattern(_arrow(s["interventions"]).fill_null(""), ";")
-    # The kept code lists are canonical (ascending codes 1-10), so a code is its value id + 1.
-    value_ids = pc.index_in(pc.list_flatten(lists), value_set=_CODE_TEXTS)
-    coded = value_ids.is_valid()
-    rows = pc.list_parent_indices(lists).filter(coded).to_numpy()
-    codes = value_ids.filter(coded).to_numpy().astype(np.int64) + 1
+    rows, codes = _code_rows(_code_bits(_arrow(s["interventions"])))
     return pd.DataFrame(
         {
             "line": _int64(s["line"].to_numpy()[rows]),
@@ -157,6 +150,33 @@ def session_interventions(kept: pd.DataFrame) -> pd.DataFrame:
             "code": _int64(codes),
         }
     )
+
+
+def _code_bits(interventions: pa.Array) -> np.ndarray:
+    """Bit c set for each code c of a visit's code list (0 when none or missing).
+
+    The kept lists are canonical, so there are at most 1024 distinct texts: each is parsed once.
+    """
+    encoded = interventions.dictionary_encode()
+    texts = pd.Series(pd.array(encoded.dictionary, dtype="string"))
+    entry_bits = rx.parse_codes(texts)["bits"].to_numpy()
+    rx.clear_parse_cache()
+    at = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)
+    missing = encoded.indices.is_null().to_numpy(zero_copy_only=False)
+    return np.where(missing, 0, entry_bits[at] if len(entry_bits) else 0).astype(np.int16)
+
+
+def _code_rows(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(row, code) of every set bit, ordered by row then code, one pass per code."""
+    per_row = np.bitwise_count(bits).astype(np.int64)
+    first = np.cumsum(per_row) - per_row  # where each row's codes begin in the long table
+    rows = np.empty(int(per_row.sum()), dtype=np.int64)
+    codes = np.empty(len(rows), dtype=np.int64)
+    for code in rx.INTERVENTION_CODES:
+        have = np.flatnonzero(bits & (1 << code))
+        at = first[have] + np.bitwise_count(bits[have] & ((1 << code) - 1))  # codes below it in the row
+        rows[at], codes[at] = have, code
+    return rows, codes
 
 
 def clean_outcomes(kept: pd.DataFrame) -> pd.DataFrame:
