@@ -5,7 +5,9 @@
     python benchmarks/bench_validation.py --profile 100000  # cProfile of one run (top 30)
 
 For each size a raw export is generated with numpy (~9 visits and ~3 outcome rows per
-patient, ~0.5% defective values so that the failure paths run too) into benchmarks/out/,
+patient, ~0.5% defective values so that the failure paths run too, every field quoted) into
+benchmarks/out/, or with `--generator synthetic` by the pipeline's own generator
+(rehab.synthetic, config/synthetic.yaml: ~10 visits and 2.55 outcome rows per patient, clean),
 then validation (read, Pandera checks, all validation outputs) and cleaning (clean tables,
 validated and written) run in a fresh subprocess, which reports wall times and its peak
 resident memory (resource.getrusage ru_maxrss: numpy/arrow memory included).
@@ -111,6 +113,14 @@ def generate(folder: Path, n: int, seed: int = 1) -> None:
     _write(folder / "outcomes.csv", outcomes)
 
 
+def generate_with_pipeline(folder: Path, n: int, seed: int = 20211028) -> None:
+    from rehab.synthetic import generate_synthetic_cohort
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {name: folder / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
+    generate_synthetic_cohort(seed, n, ROOT / "config" / "synthetic.yaml", paths)
+
+
 def _write(path: Path, columns: dict) -> None:
     table = pa.table(columns)
     pcsv.write_csv(table, path, pcsv.WriteOptions(quoting_style="needed"))
@@ -137,8 +147,7 @@ def measure(folder: Path) -> dict:
     )
     t2 = time.perf_counter()
     del results
-    tables = clean_export(read_kept(kept_paths))
-    write_clean(tables, {name: out / "clean" / f"{name}.parquet" for name in ("patients", "sessions", "session_interventions", "outcomes")})
+    write_clean(clean_export(read_kept(kept_paths)), {name: out / "clean" / f"{name}.parquet" for name in ("patients", "sessions", "session_interventions", "outcomes")})
     t3 = time.perf_counter()
     return {
         "read_and_validate_s": round(t1 - t0, 1),
@@ -156,6 +165,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile", type=int, help="cProfile one run of this many patients")
+    parser.add_argument("--generator", choices=["numpy", "synthetic"], default="numpy")
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(measure(args.measure)))
@@ -170,17 +180,18 @@ def main() -> None:
         cProfile.runctx("measure(folder)", globals(), {"folder": folder, "measure": measure}, str(OUT / "profile.out"))
         pstats.Stats(str(OUT / "profile.out")).sort_stats("cumulative").print_stats(30)
         return
+    make = generate if args.generator == "numpy" else generate_with_pipeline
     for n in args.sizes:
-        folder = OUT / f"validation_{n}"
+        folder = OUT / (f"validation_{n}" if args.generator == "numpy" else f"synthetic_{n}")
         t0 = time.perf_counter()
         if not (folder / "outcomes.csv").exists():
-            generate(folder, n)
+            make(folder, n)
         generated = time.perf_counter() - t0
         run = subprocess.run([sys.executable, __file__, "--measure", str(folder)], capture_output=True, text=True)
         if run.returncode:
             sys.exit(run.stderr)
         figures = json.loads(run.stdout.strip().splitlines()[-1])
-        print(json.dumps({"patients": n, "generate_s": round(generated, 1), **figures}))
+        print(json.dumps({"patients": n, "generator": args.generator, "generate_s": round(generated, 1), **figures}))
 
 
 if __name__ == "__main__":
