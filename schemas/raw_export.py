@@ -255,7 +255,6 @@ def parse_codes(texts: pd.Series) -> pd.DataFrame:
     no codes (bits 0).
     """
     lists = pc.split_pattern(to_arrow(texts), ";")
-    n_rows = len(texts)
     tokens_per_row = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False)
     # value id i of a token "1".."10" is code i + 1; anything else is not a code
     value_ids = pc.index_in(pc.utf8_trim_whitespace(pc.list_flatten(lists)), value_set=_CODE_TOKENS)
