@@ -1,0 +1,154 @@
+"""Find and mask Swedish personal identity numbers anywhere in a text.
+
+This is the one place that decides what an identity number looks like; every writer of the
+pipeline masks through it (see `rehab.safe_io`).
+
+A token is 10 or 12 digits, optionally with `-` or `+` (or a space) before the last four,
+matched as the input contract says (docs/raw-export.md, Privacy):
+
+- after Unicode normalisation (NFKC): any Unicode decimal digit is a digit, full-width and
+  other compatibility forms of digits, `-`, `+` and spaces count as their ASCII forms;
+- ignoring invisible format characters (Unicode category Cf: zero-width space, joiners,
+  soft hyphen, byte-order mark, ...), CR and LF anywhere inside the token;
+- wherever it stands: a whole value, inside a longer value (`pnr 19551616-1616`), in a
+  column name, a path or a message. It must not be preceded or followed by another digit,
+  nor be the fraction of a decimal number (`0.1234567890`).
+
+One exception keeps generated checksums intact: digits inside a run of 32 or more
+hexadecimal characters (a SHA-256 digest, a git commit id) are not a token.
+
+The matched span, invisible characters included, becomes `REDACTED`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+
+REDACTED = "REDACTED"
+HEX_RUN_MIN = 32  # a checksum or commit id, not an identity number
+
+_ASCII_IGNORABLE = "\r\n"
+_SEPARATORS = "-+"
+
+
+def _token_pattern(ignorable: str) -> re.Pattern:
+    gap = f"[{re.escape(ignorable)}]*"
+    digit = r"\d"
+    six = digit + f"(?:{gap}{digit}){{5}}"
+    two_more = f"(?:(?:{gap}{digit}){{2}})?"
+    separator = rf"[{re.escape(ignorable)}\s]*[{re.escape(_SEPARATORS)}]?[{re.escape(ignorable)}\s]*"
+    four = digit + f"(?:{gap}{digit}){{3}}"
+    body = six + two_more + separator + four
+    return re.compile(rf"(?<!\d)(?<!\d\.)(?:{body})(?!\d)")
+
+
+_ASCII_PATTERN = _token_pattern(_ASCII_IGNORABLE)
+
+
+@lru_cache(maxsize=1)
+def _unicode_tables() -> tuple[dict[int, str], re.Pattern]:
+    """The NFKC translation (one character to one character) and the pattern for non-ASCII text.
+
+    Built on first use only: the scan over the code points costs tens of milliseconds.
+    """
+    table: dict[int, str] = {}
+    ignorable = [_ASCII_IGNORABLE]
+    ranges = [range(0x80, 0x10000), range(0x10000, 0x20000), range(0xE0000, 0xE1000)]
+    for block in ranges:
+        for code in block:
+            char = chr(code)
+            category = unicodedata.category(char)
+            if category == "Cf":
+                ignorable.append(char)
+                continue
+            if category == "Nd":
+                table[code] = str(unicodedata.digit(char))
+                continue
+            normal = unicodedata.normalize("NFKC", char)
+            if len(normal) == 1 and (normal.isdigit() or normal in _SEPARATORS or normal.isspace()):
+                table[code] = str(unicodedata.digit(normal)) if normal.isdigit() else normal
+    return table, _token_pattern("".join(ignorable))
+
+
+def _hex_run_length(text: str, start: int, end: int) -> int:
+    left, right = start, end
+    while left > 0 and text[left - 1] in _HEX:
+        left -= 1
+    while right < len(text) and text[right] in _HEX:
+        right += 1
+    return right - left
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def find_identity_numbers(text: str) -> list[tuple[int, int]]:
+    """Spans (start, end) of `text` holding an identity-number token."""
+    if text.isascii():
+        searched, pattern = text, _ASCII_PATTERN
+    else:
+        table, pattern = _unicode_tables()
+        searched = text.translate(table)
+    spans = []
+    for match in pattern.finditer(searched):
+        start, end = match.span()
+        if _hex_run_length(searched, start, end) >= HEX_RUN_MIN:
+            continue
+        spans.append((start, end))
+    return spans
+
+
+def mask_text(text: str) -> str:
+    """`text` with every identity-number token replaced by REDACTED."""
+    if not isinstance(text, str) or _digit_count_below_threshold(text):
+        return text
+    spans = find_identity_numbers(text)
+    if not spans:
+        return text
+    pieces, position = [], 0
+    for start, end in spans:
+        pieces.append(text[position:start])
+        pieces.append(REDACTED)
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def holds_identity_number(text: str) -> bool:
+    return isinstance(text, str) and not _digit_count_below_threshold(text) and bool(find_identity_numbers(text))
+
+
+def _digit_count_below_threshold(text: str) -> bool:
+    """A token needs ten digits: texts with fewer cannot hold one (the fast common case)."""
+    if text.isascii():
+        return sum(map(text.count, "0123456789")) < 10
+    return sum(1 for char in text if char.isdigit() or unicodedata.category(char) in ("Nd", "No")) < 10
+
+
+def mask_values(values) -> np.ndarray:
+    """Element-wise mask_text over a sequence of texts (missing values stay missing).
+
+    Vectorized pre-filter: only texts with at least ten digit characters are looked at.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(values, type=pa.large_string(), from_pandas=True) if not isinstance(values, pa.Array) else values
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    out = array.to_numpy(zero_copy_only=False).astype(object)
+    if len(array) == 0:
+        return out
+    digits = pc.count_substring_regex(array, r"[\p{Nd}\p{No}]").fill_null(0).to_numpy(zero_copy_only=False)
+    for position in np.flatnonzero(digits >= 10):
+        out[position] = mask_text(out[position])
+    return out
+
+
+def mask_identifying(value):
+    """mask_text for texts; other values as they are."""
+    return mask_text(value) if isinstance(value, str) else value
