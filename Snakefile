@@ -38,6 +38,7 @@ include: "workflow/rules/comparison.smk"
 
 
 check_export_folders()
+check_study_declarations()
 
 
 rule all:

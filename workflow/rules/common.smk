@@ -13,6 +13,7 @@ sys.path.insert(0, str(PROJECT_ROOT / "workflow" / "scripts"))
 from rehab.config_check import check_config, ConfigError  # noqa: E402
 from rehab.errors import RawExportError  # noqa: E402
 from rehab.rawio import check_file_present  # noqa: E402
+from rehab.study import Study, StudyDeclarationError, declaration  # noqa: E402
 
 try:
     check_config(config, PROJECT_ROOT / "schemas" / "config.schema.yaml")
@@ -35,6 +36,25 @@ def active_cohorts():
 
 def cohort_config(cohort):
     return config["cohorts"][cohort]
+
+
+def study_declaration(cohort):
+    """The cohort's study declaration (instruments, timepoints, subgroups) as plain data:
+    a rule's param, so a change of the declaration reruns what uses it."""
+    return declaration(config, cohort)
+
+
+def get_study(wildcards):
+    return study_declaration(wildcards.cohort)
+
+
+def check_study_declarations():
+    """Stop at start, naming the config key, when a cohort's study declaration is inconsistent."""
+    for cohort in active_cohorts():
+        try:
+            Study.from_config(config, cohort)
+        except StudyDeclarationError as error:
+            raise WorkflowError(str(error)) from None
 
 
 def is_synthetic(cohort):
