@@ -1,0 +1,77 @@
+"""The project modules a script imports, directly or through other modules: a rule's code inputs.
+
+Read from the source with `ast` (every import statement, including those inside functions),
+so the list cannot drift from the imports; nothing is imported or executed. Only modules
+of the given top-level packages (the project's own: `rehab`, `schemas`) are followed.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_PACKAGES = ("rehab", "schemas")
+
+
+def imported_modules(source: str, package: str | None = None) -> set[str]:
+    """Dotted names a module's source imports (`from rehab import x` yields rehab and rehab.x)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node, package)
+            if base:
+                names.add(base)
+                names.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+    return names
+
+
+def _absolute(node: ast.ImportFrom, package: str | None) -> str | None:
+    if node.level == 0:
+        return node.module
+    if package is None:
+        return None
+    parts = package.split(".")
+    parts = parts[: len(parts) - node.level + 1]
+    return ".".join(parts + ([node.module] if node.module else []))
+
+
+def module_file(name: str, roots: tuple[Path, ...]) -> Path | None:
+    """The source file of a project module (package __init__ or module file), or None."""
+    relative = Path(*name.split("."))
+    for root in roots:
+        for candidate in (root / relative / "__init__.py", root.joinpath(*relative.parts[:-1], relative.name + ".py")):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+@lru_cache(maxsize=None)
+def _closure(script: Path, roots: tuple[Path, ...], packages: tuple[str, ...]) -> tuple[Path, ...]:
+    seen: dict[Path, None] = {}
+    pending: list[tuple[Path, str | None]] = [(script, None)]
+    while pending:
+        path, package = pending.pop()
+        for name in sorted(imported_modules(path.read_text(encoding="utf-8"), package)):
+            if name.split(".")[0] not in packages:
+                continue
+            for parent in _with_parents(name):
+                found = module_file(parent, roots)
+                if found is not None and found not in seen:
+                    seen[found] = None
+                    is_package = found.name == "__init__.py"
+                    pending.append((found, parent if is_package else parent.rpartition(".")[0]))
+    return tuple(sorted(seen))
+
+
+def _with_parents(name: str) -> list[str]:
+    parts = name.split(".")
+    return [".".join(parts[: index + 1]) for index in range(len(parts))]
+
+
+def script_closure(script: str | Path, roots: list[str | Path], packages: tuple[str, ...] = PROJECT_PACKAGES) -> list[str]:
+    """Every project module file `script` imports, directly or not, sorted, as text paths."""
+    resolved_roots = tuple(Path(root).resolve() for root in roots)
+    return [str(path) for path in _closure(Path(script).resolve(), resolved_roots, packages)]
