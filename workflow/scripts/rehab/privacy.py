@@ -8,14 +8,18 @@ matched as the input contract says (docs/raw-export.md, Privacy):
 
 - after Unicode normalisation (NFKC): any Unicode decimal digit is a digit, full-width and
   other compatibility forms of digits, `-`, `+` and spaces count as their ASCII forms;
+- every dash (Unicode category Pd: hyphen, en dash, ...) and the minus sign count as `-`
+  (word processors turn `-` into an en dash);
 - ignoring invisible format characters (Unicode category Cf: zero-width space, joiners,
-  soft hyphen, byte-order mark, ...), CR and LF anywhere inside the token;
+  soft hyphen, byte-order mark, ...), combining marks (Mn, Me: an underlined or keycap
+  digit is still read as the digit), CR and LF anywhere inside the token;
 - wherever it stands: a whole value, inside a longer value (`pnr 19551616-1616`), in a
   column name, a path or a message. It must not be preceded or followed by another digit,
   nor be the fraction of a decimal number (`0.1234567890`).
 
-One exception keeps generated checksums intact: digits inside a run of 32 or more
-hexadecimal characters (a SHA-256 digest, a git commit id) are not a token.
+One exception keeps generated checksums intact: a token written as plain hexadecimal
+characters (no separator, no invisible character) inside a run of 32 or more of them (a
+SHA-256 digest, a git commit id) is not a token.
 
 The matched span, invisible characters included, becomes `REDACTED`.
 """
@@ -33,6 +37,9 @@ HEX_RUN_MIN = 32  # a checksum or commit id, not an identity number
 
 _ASCII_IGNORABLE = "\r\n"
 _SEPARATORS = "-+"
+_INVISIBLE = "\u200b"  # every ignorable non-ASCII character is translated to this one
+_IGNORABLE_CATEGORIES = ("Cf", "Mn", "Me")
+_MINUS_SIGN = "\u2212"
 
 
 def _token_pattern(ignorable: str) -> re.Pattern:
@@ -56,22 +63,25 @@ def _unicode_tables() -> tuple[dict[int, str], re.Pattern]:
     Built on first use only: the scan over the code points costs tens of milliseconds.
     """
     table: dict[int, str] = {}
-    ignorable = [_ASCII_IGNORABLE]
     ranges = [range(0x80, 0x10000), range(0x10000, 0x20000), range(0xE0000, 0xE1000)]
     for block in ranges:
         for code in block:
             char = chr(code)
             category = unicodedata.category(char)
-            if category == "Cf":
-                ignorable.append(char)
+            if category in _IGNORABLE_CATEGORIES:
+                table[code] = _INVISIBLE
                 continue
             if category == "Nd":
                 table[code] = str(unicodedata.digit(char))
                 continue
             normal = unicodedata.normalize("NFKC", char)
-            if len(normal) == 1 and (normal.isdigit() or normal in _SEPARATORS or normal.isspace()):
+            if len(normal) != 1:
+                continue
+            if unicodedata.category(normal) == "Pd" or normal == _MINUS_SIGN:
+                table[code] = "-"
+            elif normal.isdigit() or normal in _SEPARATORS or normal.isspace():
                 table[code] = str(unicodedata.digit(normal)) if normal.isdigit() else normal
-    return table, _token_pattern("".join(ignorable))
+    return table, _token_pattern(_ASCII_IGNORABLE + _INVISIBLE)
 
 
 def _hex_run_length(text: str, start: int, end: int) -> int:
@@ -86,6 +96,10 @@ def _hex_run_length(text: str, start: int, end: int) -> int:
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
+def _is_hex(span: str) -> bool:
+    return _HEX.issuperset(span)
+
+
 def find_identity_numbers(text: str) -> list[tuple[int, int]]:
     """Spans (start, end) of `text` holding an identity-number token."""
     if text.isascii():
@@ -96,7 +110,7 @@ def find_identity_numbers(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in pattern.finditer(searched):
         start, end = match.span()
-        if _hex_run_length(searched, start, end) >= HEX_RUN_MIN:
+        if _is_hex(searched[start:end]) and _hex_run_length(searched, start, end) >= HEX_RUN_MIN:
             continue
         spans.append((start, end))
     return spans
