@@ -143,24 +143,49 @@ def _digit_count_below_threshold(text: str) -> bool:
     return sum(1 for char in text if char.isdigit() or unicodedata.category(char) in ("Nd", "No")) < 10
 
 
-def mask_values(values) -> np.ndarray:
-    """Element-wise mask_text over a sequence of texts (missing values stay missing).
+# An over-approximation of a token for Arrow's regex engine (RE2): ten digits with nothing
+# between them but characters that may be ignorable, spaces or separators. Texts that do
+# not match cannot hold a token; only the others are looked at by mask_text.
+_CANDIDATE = (
+    r"[\p{Nd}\p{No}](?:[\p{Cf}\p{Mn}\p{Me}\p{Z}\p{Pd}\p{Sm}\s\x{0b}\x{1c}-\x{1f}\x{85}]*[\p{Nd}\p{No}]){9}"
+)
 
-    Vectorized pre-filter: only texts with at least ten digit characters are looked at.
-    """
+
+def mask_array(array):
+    """mask_text over an Arrow string array; the same array when nothing needed masking."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    array = pa.array(values, type=pa.large_string(), from_pandas=True) if not isinstance(values, pa.Array) else values
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    out = array.to_numpy(zero_copy_only=False).astype(object)
     if len(array) == 0:
-        return out
-    digits = pc.count_substring_regex(array, r"[\p{Nd}\p{No}]").fill_null(0).to_numpy(zero_copy_only=False)
-    for position in np.flatnonzero(digits >= 10):
-        out[position] = mask_text(out[position])
-    return out
+        return array
+    long_enough = pc.greater_equal(pc.utf8_length(array), 10).fill_null(False)
+    texts = array.filter(long_enough)
+    if len(texts) == 0:
+        return array
+    candidates = pc.match_substring_regex(texts, _CANDIDATE)
+    if not pc.any(candidates).as_py():
+        return array
+    positions = np.flatnonzero(long_enough.to_numpy(zero_copy_only=False))[candidates.to_numpy(zero_copy_only=False)]
+    before = texts.filter(candidates).to_pylist()
+    after = [mask_text(text) for text in before]
+    if after == before:
+        return array
+    values = array.to_numpy(zero_copy_only=False).astype(object)
+    values[positions] = after
+    return pa.array(values, type=array.type, mask=pc.is_null(array).to_numpy(zero_copy_only=False))
+
+
+def mask_values(values) -> np.ndarray:
+    """Element-wise mask_text over a sequence of texts (missing values stay missing).
+
+    Vectorized pre-filter: only texts that may hold a token are looked at.
+    """
+    import pyarrow as pa
+
+    array = pa.array(values, type=pa.large_string(), from_pandas=True) if not isinstance(values, pa.Array) else values
+    return mask_array(array).to_numpy(zero_copy_only=False).astype(object)
 
 
 def mask_identifying(value):
