@@ -329,6 +329,7 @@ def _write(path: Path, data: bytes) -> None:
 
 # A character that no identity-number token can hold nor touch: ASCII, not a digit, a
 # hexadecimal letter, a space or control character, a separator or the decimal point.
+SINK_BATCH_CHARS = 1 << 22
 _LAST_HARD = re.compile(r".*[^\x00-\x20\x7f-\U0010ffff0-9a-fA-F.+\-]", re.DOTALL)
 
 
@@ -344,25 +345,29 @@ class MaskingSink(io.RawIOBase):
         self._handle = handle
         self._decoder = codecs.getincrementaldecoder(encoding)()
         self._encoding = encoding
-        self._pending = ""
+        self._held: list[str] = []
+        self._held_chars = 0
 
     def writable(self) -> bool:
         return True
 
     def write(self, data) -> int:
         text = self._decoder.decode(bytes(data))
-        cut = _LAST_HARD.match(text)
-        if cut:
-            self._emit(self._pending + text[: cut.end()])
-            self._pending = text[cut.end() :]
-        else:
-            self._pending += text
+        self._held.append(text)
+        self._held_chars += len(text)
+        if self._held_chars >= SINK_BATCH_CHARS:
+            cut = _LAST_HARD.match(text)
+            if cut:  # masked in batches: the matcher's set-up cost is paid once per batch
+                self._held[-1] = text[: cut.end()]
+                self._emit("".join(self._held))
+                self._held, self._held_chars = [text[cut.end() :]], len(text) - cut.end()
         return len(data)
 
     def finish(self) -> None:
-        self._pending += self._decoder.decode(b"", final=True)
-        self._emit(self._pending)
-        self._pending = ""
+        self._held.append(self._decoder.decode(b"", final=True))
+        self._emit("".join(self._held))
+        self._held, self._held_chars = [], 0
+
 
     def _emit(self, text: str) -> None:
         if text:
