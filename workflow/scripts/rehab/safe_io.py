@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from rehab.errors import PipelineError
@@ -373,6 +374,13 @@ class MaskingSink(io.RawIOBase):
         if text:
             masked = mask_array(pa.array([text], type=pa.large_string()))[0].as_py()
             self._handle.write(masked.encode(self._encoding))
+
+
+def write_arrow_csv(table: pa.Table, sink: MaskingSink, options: pacsv.WriteOptions) -> None:
+    """pyarrow's CSV writer, into a masking sink only (one made by text_sink)."""
+    if not isinstance(sink, MaskingSink):
+        raise TypeError("pyarrow writes CSV through a safe_io.text_sink only")
+    pacsv.write_csv(table, sink, options)
 
 
 @contextmanager
