@@ -12,13 +12,14 @@ sys.path.insert(0, str(PROJECT_ROOT / "workflow" / "scripts"))
 
 from rehab.config_check import check_config, ConfigError  # noqa: E402
 from rehab.errors import RawExportError  # noqa: E402
+from rehab.privacy import mask_text  # noqa: E402
 from rehab.rawio import check_file_present  # noqa: E402
 from rehab.study import Study, StudyDeclarationError, declaration  # noqa: E402
 
 try:
     check_config(config, PROJECT_ROOT / "schemas" / "config.schema.yaml")
 except ConfigError as error:
-    raise WorkflowError(str(error)) from None
+    raise WorkflowError(mask_text(str(error))) from None
 
 
 RAW_FILES = ["patients", "sessions", "outcomes"]
@@ -26,8 +27,9 @@ LIB = PROJECT_ROOT / "workflow" / "scripts" / "rehab"
 
 
 def library(*modules):
-    """The `rehab` modules a script imports, as inputs, so that editing one reruns the rule."""
-    return [str(LIB / f"{module}.py") for module in ("__init__",) + modules]
+    """The `rehab` modules a script imports, as inputs, so that editing one reruns the rule.
+    Every script writes through safe_io (and its matcher, privacy)."""
+    return [str(LIB / f"{module}.py") for module in dict.fromkeys(("__init__", "privacy", "safe_io") + modules)]
 
 
 def active_cohorts():
@@ -97,7 +99,7 @@ def check_export_folders():
             try:
                 check_file_present(path, cohort)
             except RawExportError as error:
-                raise WorkflowError(str(error)) from None
+                raise WorkflowError(mask_text(str(error))) from None
 
 
 def all_targets():

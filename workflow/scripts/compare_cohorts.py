@@ -2,6 +2,7 @@
 
 from rehab.comparison import comparison_numbers, comparison_table, render_comparison_report, responder_figure
 from rehab.numbers import read_numbers
+from rehab.safe_io import write_csv
 from rehab.script_support import run
 
 
@@ -10,8 +11,8 @@ def main(snakemake):
         cohort: read_numbers(path) for cohort, path in zip(snakemake.params.cohorts, snakemake.input.numbers)
     }
     table = comparison_table(numbers_by_cohort)
-    table.to_csv(snakemake.output.table, index=False, lineterminator="\n")
-    comparison_numbers(numbers_by_cohort).to_csv(snakemake.output.numbers, index=False, lineterminator="\n")
+    write_csv(table, snakemake.output.table)
+    write_csv(comparison_numbers(numbers_by_cohort), snakemake.output.numbers)
     responder_figure(numbers_by_cohort, snakemake.output.png, snakemake.output.svg)
     render_comparison_report(table, snakemake.output.png, snakemake.input.template, snakemake.output.report)
 

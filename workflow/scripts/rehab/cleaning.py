@@ -220,6 +220,6 @@ def read_kept(paths: Mapping[str, str | Path]) -> dict[str, pd.DataFrame]:
 
 
 def write_clean(tables: CleanTables, paths: Mapping[str, str | Path]) -> None:
-    from rehab.validation_outputs import write_parquet_files
+    from rehab.safe_io import write_parquet_files
 
     write_parquet_files({name: getattr(tables, name) for name in CLEAN_TABLES}, paths)

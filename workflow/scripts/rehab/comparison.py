@@ -18,6 +18,7 @@ import pandas as pd  # noqa: E402
 from rehab.formatting import DASH, fmt_count, fmt_interval, fmt_mean_sd, fmt_median_iqr, fmt_number  # noqa: E402
 from rehab.numbers import format_value  # noqa: E402
 from rehab.plotting_style import interval_arms  # noqa: E402
+from rehab.safe_io import save_figure, write_text  # noqa: E402
 
 OUTCOMES = {"nprs": "Pain (NPRS)", "dri": "Disability (DRI)", "eq_vas": "Overall health (EQ-VAS)"}
 TIMEPOINTS = {"discharge": "discharge", "followup": "1-year follow-up"}
@@ -128,8 +129,8 @@ def responder_figure(numbers_by_cohort: dict[str, dict[str, float | None]], png_
     if cohorts:
         ax.legend(title="Cohort", loc="lower right", frameon=False)
     fig.tight_layout()
-    fig.savefig(png_path, dpi=120, metadata={"Software": None})
-    fig.savefig(svg_path, metadata={"Date": None})
+    save_figure(fig, png_path, svg_path, png_options={"dpi": 120, "metadata": {"Software": None}},
+                svg_options={"metadata": {"Date": None}})
     plt.close(fig)
 
 
@@ -142,4 +143,4 @@ def render_comparison_report(table: pd.DataFrame, png_path: str | Path, template
     template = environment.get_template(Path(template_path).name)
     figure = base64.b64encode(Path(png_path).read_bytes()).decode("ascii")
     html = template.render(columns=list(table.columns), rows=table.values.tolist(), figure_png_base64=figure)
-    Path(out_path).write_text(html, encoding="utf-8")
+    write_text(html, out_path)

@@ -1,8 +1,17 @@
 """Errors the pipeline expects and explains: their message is the whole story, no traceback."""
 
+from rehab.privacy import mask_identifying
+
 
 class PipelineError(Exception):
-    """An expected failure whose message tells the user what is wrong and how to fix it."""
+    """An expected failure whose message tells the user what is wrong and how to fix it.
+
+    The message is masked as the error is made (`rehab.privacy`): it may quote a value or a
+    path, and it is printed wherever the error ends up.
+    """
+
+    def __init__(self, *args):
+        super().__init__(*(mask_identifying(arg) for arg in args))
 
 
 class RawExportError(PipelineError):

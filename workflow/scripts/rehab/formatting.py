@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from rehab.safe_io import write_csv
+
 DASH = "—"
 
 
@@ -89,4 +91,4 @@ def fmt_p(p) -> str:
 
 def write_table(table: pd.DataFrame, path: str | Path) -> None:
     """A display table as CSV, byte for byte the same for the same content."""
-    table.to_csv(path, index=False, lineterminator="\n")
+    write_csv(table, path)

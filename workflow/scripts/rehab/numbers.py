@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from rehab.errors import PipelineError
+from rehab.safe_io import write_csv
 
 PARTS = ("flow", "baseline", "interventions", "program", "outcomes", "responders", "subgroups", "validation")
 KEY_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
@@ -57,7 +58,7 @@ def numbers_frame(numbers: Mapping[str, object]) -> pd.DataFrame:
 
 
 def write_fragment(numbers: Mapping[str, object], path: str | Path) -> None:
-    numbers_frame(numbers).to_csv(path, index=False, lineterminator="\n")
+    write_csv(numbers_frame(numbers), path)
 
 
 def read_numbers_text(path: str | Path) -> pd.DataFrame:
@@ -86,5 +87,5 @@ def collect_fragments(paths: Sequence[str | Path]) -> pd.DataFrame:
 
 def write_numbers(paths: Sequence[str | Path], output: str | Path) -> pd.DataFrame:
     table = collect_fragments(paths)
-    table.to_csv(output, index=False, lineterminator="\n")
+    write_csv(table, output)
     return table

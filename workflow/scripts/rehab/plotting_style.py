@@ -11,6 +11,8 @@ import numpy as np
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from rehab import safe_io  # noqa: E402
+
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 OKABE_ITO = {
     "blue": "#0072B2",
@@ -72,8 +74,8 @@ def new_figure(width_in: float, height_in: float, **subplot_kw):
 def save_figure(fig, png_path: str | Path, svg_path: str | Path) -> None:
     """Write the figure as PNG and SVG with no timestamps or version stamps, then close it."""
     with plt.rc_context({"svg.hashsalt": SVG_HASH_SALT}):
-        fig.savefig(png_path, format="png", dpi=DPI, metadata={"Software": None})
-        fig.savefig(svg_path, format="svg", metadata={"Date": None, "Creator": None})
+        safe_io.save_figure(fig, png_path, svg_path, png_options={"dpi": DPI, "metadata": {"Software": None}},
+                            svg_options={"metadata": {"Date": None, "Creator": None}})
     plt.close(fig)
 
 

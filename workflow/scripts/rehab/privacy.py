@@ -8,14 +8,18 @@ matched as the input contract says (docs/raw-export.md, Privacy):
 
 - after Unicode normalisation (NFKC): any Unicode decimal digit is a digit, full-width and
   other compatibility forms of digits, `-`, `+` and spaces count as their ASCII forms;
+- every dash (Unicode category Pd: hyphen, en dash, ...) and the minus sign count as `-`
+  (word processors turn `-` into an en dash);
 - ignoring invisible format characters (Unicode category Cf: zero-width space, joiners,
-  soft hyphen, byte-order mark, ...), CR and LF anywhere inside the token;
+  soft hyphen, byte-order mark, ...), combining marks (Mn, Me: an underlined or keycap
+  digit is still read as the digit), CR and LF anywhere inside the token;
 - wherever it stands: a whole value, inside a longer value (`pnr 19551616-1616`), in a
   column name, a path or a message. It must not be preceded or followed by another digit,
   nor be the fraction of a decimal number (`0.1234567890`).
 
-One exception keeps generated checksums intact: digits inside a run of 32 or more
-hexadecimal characters (a SHA-256 digest, a git commit id) are not a token.
+One exception keeps generated checksums intact: a token written as plain hexadecimal
+characters (no separator, no invisible character) inside a run of 32 or more of them (a
+SHA-256 digest, a git commit id) is not a token.
 
 The matched span, invisible characters included, becomes `REDACTED`.
 """
@@ -33,6 +37,9 @@ HEX_RUN_MIN = 32  # a checksum or commit id, not an identity number
 
 _ASCII_IGNORABLE = "\r\n"
 _SEPARATORS = "-+"
+_INVISIBLE = "\u200b"  # every ignorable non-ASCII character is translated to this one
+_IGNORABLE_CATEGORIES = ("Cf", "Mn", "Me")
+_MINUS_SIGN = "\u2212"
 
 
 def _token_pattern(ignorable: str) -> re.Pattern:
@@ -56,22 +63,25 @@ def _unicode_tables() -> tuple[dict[int, str], re.Pattern]:
     Built on first use only: the scan over the code points costs tens of milliseconds.
     """
     table: dict[int, str] = {}
-    ignorable = [_ASCII_IGNORABLE]
     ranges = [range(0x80, 0x10000), range(0x10000, 0x20000), range(0xE0000, 0xE1000)]
     for block in ranges:
         for code in block:
             char = chr(code)
             category = unicodedata.category(char)
-            if category == "Cf":
-                ignorable.append(char)
+            if category in _IGNORABLE_CATEGORIES:
+                table[code] = _INVISIBLE
                 continue
             if category == "Nd":
                 table[code] = str(unicodedata.digit(char))
                 continue
             normal = unicodedata.normalize("NFKC", char)
-            if len(normal) == 1 and (normal.isdigit() or normal in _SEPARATORS or normal.isspace()):
+            if len(normal) != 1:
+                continue
+            if unicodedata.category(normal) == "Pd" or normal == _MINUS_SIGN:
+                table[code] = "-"
+            elif normal.isdigit() or normal in _SEPARATORS or normal.isspace():
                 table[code] = str(unicodedata.digit(normal)) if normal.isdigit() else normal
-    return table, _token_pattern("".join(ignorable))
+    return table, _token_pattern(_ASCII_IGNORABLE + _INVISIBLE)
 
 
 def _hex_run_length(text: str, start: int, end: int) -> int:
@@ -86,6 +96,10 @@ def _hex_run_length(text: str, start: int, end: int) -> int:
 _HEX = frozenset("0123456789abcdefABCDEF")
 
 
+def _is_hex(span: str) -> bool:
+    return _HEX.issuperset(span)
+
+
 def find_identity_numbers(text: str) -> list[tuple[int, int]]:
     """Spans (start, end) of `text` holding an identity-number token."""
     if text.isascii():
@@ -96,7 +110,7 @@ def find_identity_numbers(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in pattern.finditer(searched):
         start, end = match.span()
-        if _hex_run_length(searched, start, end) >= HEX_RUN_MIN:
+        if _is_hex(searched[start:end]) and _hex_run_length(searched, start, end) >= HEX_RUN_MIN:
             continue
         spans.append((start, end))
     return spans
@@ -129,24 +143,49 @@ def _digit_count_below_threshold(text: str) -> bool:
     return sum(1 for char in text if char.isdigit() or unicodedata.category(char) in ("Nd", "No")) < 10
 
 
-def mask_values(values) -> np.ndarray:
-    """Element-wise mask_text over a sequence of texts (missing values stay missing).
+# An over-approximation of a token for Arrow's regex engine (RE2): ten digits with nothing
+# between them but characters that may be ignorable, spaces or separators. Texts that do
+# not match cannot hold a token; only the others are looked at by mask_text.
+_CANDIDATE = (
+    r"[\p{Nd}\p{No}](?:[\p{Cf}\p{Mn}\p{Me}\p{Z}\p{Pd}\p{Sm}\s\x{0b}\x{1c}-\x{1f}\x{85}]*[\p{Nd}\p{No}]){9}"
+)
 
-    Vectorized pre-filter: only texts with at least ten digit characters are looked at.
-    """
+
+def mask_array(array):
+    """mask_text over an Arrow string array; the same array when nothing needed masking."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    array = pa.array(values, type=pa.large_string(), from_pandas=True) if not isinstance(values, pa.Array) else values
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    out = array.to_numpy(zero_copy_only=False).astype(object)
     if len(array) == 0:
-        return out
-    digits = pc.count_substring_regex(array, r"[\p{Nd}\p{No}]").fill_null(0).to_numpy(zero_copy_only=False)
-    for position in np.flatnonzero(digits >= 10):
-        out[position] = mask_text(out[position])
-    return out
+        return array
+    long_enough = pc.greater_equal(pc.utf8_length(array), 10).fill_null(False)
+    texts = array.filter(long_enough)
+    if len(texts) == 0:
+        return array
+    candidates = pc.match_substring_regex(texts, _CANDIDATE)
+    if not pc.any(candidates).as_py():
+        return array
+    positions = np.flatnonzero(long_enough.to_numpy(zero_copy_only=False))[candidates.to_numpy(zero_copy_only=False)]
+    before = texts.filter(candidates).to_pylist()
+    after = [mask_text(text) for text in before]
+    if after == before:
+        return array
+    values = array.to_numpy(zero_copy_only=False).astype(object)
+    values[positions] = after
+    return pa.array(values, type=array.type, mask=pc.is_null(array).to_numpy(zero_copy_only=False))
+
+
+def mask_values(values) -> np.ndarray:
+    """Element-wise mask_text over a sequence of texts (missing values stay missing).
+
+    Vectorized pre-filter: only texts that may hold a token are looked at.
+    """
+    import pyarrow as pa
+
+    array = pa.array(values, type=pa.large_string(), from_pandas=True) if not isinstance(values, pa.Array) else values
+    return mask_array(array).to_numpy(zero_copy_only=False).astype(object)
 
 
 def mask_identifying(value):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.metadata
-import json
 import os
 import platform
 import re
@@ -19,6 +18,8 @@ import subprocess
 from pathlib import Path
 
 import psutil
+
+from rehab import safe_io
 
 UNKNOWN = "unknown"
 CHUNK_BYTES = 1 << 20
@@ -159,5 +160,4 @@ def build_provenance(
 
 
 def write_json(data: dict, path: str | Path) -> None:
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    safe_io.write_json(data, path)

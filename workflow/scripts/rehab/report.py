@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from rehab.figures import read_numbers
 from rehab.plotting_style import OUTCOMES, fixed
+from rehab.safe_io import read_raw_text_csv, write_text
 
 MISSING = "—"
 NUMERIC_CELL = re.compile(r"^[\d\s.,–\-\[\]()±%/<>=]+$")
@@ -214,7 +215,7 @@ def read_reproduction(path: Path) -> dict:
 
 def summarize_failures(path: Path) -> pd.DataFrame:
     """Broken rules counted per (file, column, check, action), most frequent first."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["file", "column", "check", "action"])
+    frame = read_raw_text_csv(path, usecols=["file", "column", "check", "action"])
     counts = frame.groupby(["file", "column", "check", "action"], sort=True).size().rename("rows").reset_index()
     return counts.sort_values(["rows", "file", "column", "check"], ascending=[False, True, True, True], ignore_index=True)
 
@@ -332,5 +333,5 @@ def render_report(inputs: ReportInputs, template_dir: Path | str) -> str:
 
 
 def write_report(inputs: ReportInputs, template_dir: Path | str, output: Path | str) -> None:
-    Path(output).write_text(render_report(inputs, template_dir), encoding="utf-8")
+    write_text(render_report(inputs, template_dir), output)
 

@@ -8,8 +8,28 @@ import traceback
 from typing import Any, Callable
 
 from rehab.errors import PipelineError
+from rehab.privacy import mask_text
+from rehab.safe_io import checked_path
 
 log = logging.getLogger("rehab")
+LOG_FORMAT = "%(levelname)s %(message)s"
+
+
+class MaskingFormatter(logging.Formatter):
+    """Masks the whole formatted record: message, arguments, traceback and stack text."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_text(super().format(record))
+
+
+def masking_handlers(log_path: str | None) -> list[logging.Handler]:
+    """stderr and, when given, the rule's log file, each formatting through MaskingFormatter."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_path:
+        handlers.append(logging.FileHandler(checked_path(log_path), mode="w", encoding="utf-8"))
+    for handler in handlers:
+        handler.setFormatter(MaskingFormatter(LOG_FORMAT))
+    return handlers
 
 
 def run(snakemake: Any, main: Callable[[Any], None]) -> None:
@@ -19,10 +39,7 @@ def run(snakemake: Any, main: Callable[[Any], None]) -> None:
     stderr; anything else keeps its traceback in the log for the developer.
     """
     log_path = snakemake.log[0] if len(snakemake.log) else None
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if log_path:
-        handlers.append(logging.FileHandler(log_path, mode="w", encoding="utf-8"))
-    logging.basicConfig(level=logging.INFO, handlers=handlers, format="%(levelname)s %(message)s", force=True)
+    logging.basicConfig(level=logging.INFO, handlers=masking_handlers(log_path), force=True)
     try:
         main(snakemake)
     except PipelineError as error:

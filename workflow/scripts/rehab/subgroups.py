@@ -18,6 +18,7 @@ from rehab.errors import PipelineError
 from rehab.formatting import fmt_count, fmt_interval, fmt_number
 from rehab.outcomes import FOLLOWED_TIMEPOINTS, OUTCOMES, TIMEPOINT_NAMES, values_at
 from rehab.responders import check_rule, outcome_label, responder_status
+from rehab.safe_io import write_csv
 from rehab.stats import wilson_interval
 
 SUPPRESSED = "suppressed"
@@ -180,4 +181,4 @@ def write_results(results: pd.DataFrame, path) -> None:
     """The machine-readable results (for the forest plot): full precision, empty when hidden."""
     out = results.copy()
     out["suppressed"] = out["suppressed"].map({True: "true", False: "false"})
-    out.to_csv(path, index=False, lineterminator="\n", float_format=None)
+    write_csv(out, path)

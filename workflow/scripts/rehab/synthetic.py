@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import yaml
 
+from rehab.safe_io import text_sink, write_arrow_csv
 from rehab.synthetic_draws import quantile_grid, stream
 from rehab.synthetic_outcomes import outcomes_table
 from rehab.synthetic_patients import (
@@ -96,11 +97,9 @@ def generate_cohort(seed: int, n_patients: int, assumptions: Mapping[str, Any]) 
 
 def write_csv(table: pa.Table, path: str | Path) -> None:
     """The contract's default dialect: UTF-8, `,`, `.`, a plain header, missing = empty field."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pa.OSFile(str(path), "wb") as sink:
+    with text_sink(path) as sink:
         sink.write((",".join(table.column_names) + "\n").encode("utf-8"))
-        pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False, quoting_style="none"))
+        write_arrow_csv(table, sink, pacsv.WriteOptions(include_header=False, quoting_style="none"))
 
 
 def write_cohort(tables: Mapping[str, pa.Table], paths: Mapping[str, str | Path]) -> None:

@@ -79,11 +79,11 @@ class PatientContext:
         """`frame` with its patients' status, program start and kept discharge."""
         at = pc.index_in(rx.to_arrow(frame["patient_id"]), value_set=rx.to_arrow(pd.Series(self.ids.array)))
         known = at.is_valid().to_numpy(zero_copy_only=False)
-        at = at.fill_null(0).to_numpy().astype(np.int64)
-        kept = self.kept[at]
+        at = at.fill_null(len(self.ids)).to_numpy().astype(np.int64)  # unknown: one past the last patient
+        kept = np.append(self.kept, False)[at]  # (there may be no patient at all)
         status = _STATUS_TEXTS.take(pyarrow.array(kept.astype(np.int8), mask=~known))
-        start = np.where(known, self.start[at], np.datetime64("NaT"))
-        discharge = np.where(known, self.discharge[at], np.datetime64("NaT"))
+        start = np.append(self.start, np.datetime64("NaT"))[at]
+        discharge = np.append(self.discharge, np.datetime64("NaT"))[at]
         return frame.assign(
             **{
                 rx.PATIENT_STATUS: pd.array(status, dtype="string"),

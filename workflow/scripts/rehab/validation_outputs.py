@@ -2,13 +2,13 @@
 
 Privacy: a value shaped like a Swedish personal identity number is written as REDACTED in
 every file written here (failures, quarantine incl. the verbatim record text) and never
-logged.
+logged. Files are written through `rehab.safe_io`; the three that carry raw export text
+(failures, quarantine, columns) are spreadsheet-safe (`raw_text=True`).
 """
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Mapping
 
@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from rehab.errors import QuarantineLimitError
+from rehab.safe_io import write_csv, write_parquet_files
 from rehab.validation import FAILURE_COLUMNS, RAW_FILES, FileValidation
 from schemas import raw_export as rx
 
@@ -72,25 +72,6 @@ def _reasons(failures: pd.DataFrame, lines: np.ndarray) -> np.ndarray:
     return joined.to_numpy(zero_copy_only=False)
 
 
-def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, lineterminator="\n")
-
-
-def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
-    """Deterministic Parquet: no pandas index, fixed writer options."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    pq.write_table(table, path, compression="snappy", use_dictionary=True, write_statistics=True)
-
-
-def write_parquet_files(frames: Mapping[str, pd.DataFrame], paths: Mapping[str, str | Path]) -> None:
-    """Several Parquet files written at once: the writer releases the GIL, so they share the cores."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for done in [pool.submit(write_parquet, frames[name], paths[name]) for name in frames]:
-            done.result()
-
-
 def write_validation_outputs(
     results: Mapping[str, FileValidation],
     failures: str | Path,
@@ -101,11 +82,11 @@ def write_validation_outputs(
 ) -> pd.DataFrame:
     """Write every validation output; returns the accounting table."""
     table = accounting(results)
-    write_csv(failures_table(results), failures)
+    write_csv(failures_table(results), failures, raw_text=True)
     write_csv(table, accounting_path)
-    write_csv(pd.concat([results[n].columns for n in RAW_FILES], ignore_index=True), columns)
+    write_csv(pd.concat([results[n].columns for n in RAW_FILES], ignore_index=True), columns, raw_text=True)
     for name in RAW_FILES:
-        write_csv(quarantine_table(results[name]), quarantine[name])
+        write_csv(quarantine_table(results[name]), quarantine[name], raw_text=True)
     write_parquet_files({name: results[name].kept for name in RAW_FILES}, kept)
     log_summary(results, table)
     return table
