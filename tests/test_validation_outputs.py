@@ -23,9 +23,9 @@ def test_clean_export_passes_untouched(tmp_path):
         "file", "line", "patient_id", "column", "value", "check", "action", "message"
     ]  # fmt: skip
     assert run.accounting.to_dict("index") == {
-        "patients": dict(rows_read=3, rows_kept=3, rows_quarantined=0, values_set_missing=0),
-        "sessions": dict(rows_read=5, rows_kept=5, rows_quarantined=0, values_set_missing=0),
-        "outcomes": dict(rows_read=5, rows_kept=5, rows_quarantined=0, values_set_missing=0),
+        "patients": dict(rows_read=3, rows_kept=3, rows_quarantined=0, values_set_missing=0, physical_lines=4),
+        "sessions": dict(rows_read=5, rows_kept=5, rows_quarantined=0, values_set_missing=0, physical_lines=6),
+        "outcomes": dict(rows_read=5, rows_kept=5, rows_quarantined=0, values_set_missing=0, physical_lines=6),
     }
     for name in ("patients", "sessions", "outcomes"):
         quarantine = run.quarantine(name)
@@ -49,9 +49,9 @@ def test_accounting_invariant_and_set_missing_count(tmp_path):
     run = mixed_run(tmp_path)
     acc = run.accounting
     assert (acc["rows_read"] == acc["rows_kept"] + acc["rows_quarantined"]).all()
-    assert acc.loc["patients"].tolist() == [6, 4, 2, 2]
-    assert acc.loc["sessions"].tolist() == [7, 6, 1, 1]
-    assert acc.loc["outcomes"].tolist() == [7, 6, 1, 1]
+    assert acc.loc["patients"].tolist() == [6, 4, 2, 2, 7]  # the last: physical lines, header included
+    assert acc.loc["sessions"].tolist() == [7, 6, 1, 1, 8]
+    assert acc.loc["outcomes"].tolist() == [7, 6, 1, 1, 8]
     for name in acc.index:
         assert len(run.kept(name)) == acc.loc[name, "rows_kept"]
         assert len(run.quarantine(name)) == acc.loc[name, "rows_quarantined"]
