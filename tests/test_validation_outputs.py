@@ -36,6 +36,16 @@ def test_clean_export_passes_untouched(tmp_path):
     assert str(kept["age"].dtype) == "Int64" and str(kept["program_start_date"].dtype) == "datetime64[ns]"
 
 
+def test_physical_lines_count_the_header_record_lines_and_blank_lines(tmp_path):
+    # sessions: header (1) + 5 one-line records + a blank line + a record over 2 lines + a line of
+    # spaces + a record whose quoted value spans 3 lines = 1 + 5 + 1 + 2 + 1 + 3 = 13 lines, 7 rows.
+    sessions = SESSIONS + ["", 'P1,2020-02-02,"1;\n2"', "  ", 'P1,2020-02-03,"1;\r\n2;\r3"']
+    run = run_validation(tmp_path, sessions=sessions)
+    assert run.accounting.loc["sessions"].tolist() == [7, 7, 0, 0, 13]
+    assert run.kept("sessions")["line"].tolist() == [2, 3, 4, 5, 6, 8, 11]
+    assert list(run.accounting.columns) == ["rows_read", "rows_kept", "rows_quarantined", "values_set_missing", "physical_lines"]
+
+
 def mixed_run(tmp_path):
     return run_validation(
         tmp_path,

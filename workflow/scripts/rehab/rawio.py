@@ -620,7 +620,9 @@ def _raise_data_as_header(header: list[str], name: str, path: Path, missing: lis
     lower = {c.lower() for c in CONTRACT_COLUMNS[name]}
     names = sum(1 for n in header if n.lower() in lower)
     plausible = sum(1 for n in header if _looks_like_name(n))
-    if 2 * data_like >= len(header) or (names == 0 and 2 * plausible < len(header)):
+    # A header names at least one contract column; a data row names none and holds mostly
+    # numbers, dates and empty fields, or mostly values no column name looks like.
+    if names == 0 and (2 * data_like >= len(header) or 2 * plausible < len(header)):
         reason = (f"{data_like} of its {len(header)} fields are numbers, dates or empty" if 2 * data_like >= len(header)
                   else f"none of its {len(header)} fields is a column name of the contract")
         raise RawExportError(
