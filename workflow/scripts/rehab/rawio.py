@@ -5,17 +5,22 @@ on which physical line every record starts, set aside records with the wrong num
 fields instead of failing, and stay vectorized at registry scale (millions of rows):
 
 1. decode the file in the declared encoding (a file-level error names the byte and line if
-   it cannot be) and work on its UTF-8 bytes, where separator, `"` and newline are ASCII;
-2. find the double quotes that act as quotes (RFC 4180: a field may be quoted, `""` inside
-   it is a quote), newlines outside quotes end records and separators outside quotes split
-   fields (quote-count parity via np.searchsorted);
-3. drop blank records, count fields per record (np.bincount), keep the records with the
-   header's number of fields and cut their fields out of the byte buffer as an Arrow string
-   array (no copy of the file, no per-row Python);
-4. strip whitespace, unquote, and map empty fields and configured tokens to missing with
+   it cannot be) and work on its UTF-8 bytes, where separator, `"`, CR and LF are ASCII;
+2. find the line ends (CR, LF or CRLF: each ends a physical line) and the double quotes
+   that act as quotes (RFC 4180: a field may be quoted, `""` inside it is a quote); line
+   ends outside quotes end records and separators outside quotes split fields (quote-count
+   parity via np.searchsorted);
+3. drop blank records, count fields per record (np.bincount); a record spanning lines
+   because of a quote with the wrong field count or over `max_record_lines` lines holds a
+   stray quote: its first line is set aside (unbalanced_quote) and reading starts again on
+   the next line;
+4. keep the records with the header's number of fields and cut their fields out of the
+   byte buffer as an Arrow string array (no copy of the file, no per-row Python);
+5. strip whitespace, unquote, and map empty fields and configured tokens to missing with
    pyarrow.compute.
 
 Nothing is converted: decimal commas, numbers and dates stay text for the validation stage.
+Header messages never echo a value: a header-less file's first line is a patient's record.
 """
 
 from __future__ import annotations
@@ -220,7 +225,7 @@ def _decode(data: bytes, codec: str, path: Path, encoding: str, where: _ConfigKe
     try:
         return data.decode(codec)
     except UnicodeDecodeError as error:
-        line = len(_line_breaks(np.frombuffer(data[:error.start], dtype=np.uint8))) + 1
+        line = len(_line_breaks(data[:error.start])) + 1
         bad = data[error.start:error.start + 1].hex().upper()
         raise RawExportError(
             f"Raw export file {path} is not valid {encoding} (the declared encoding): byte "
@@ -297,7 +302,7 @@ class _Layout:
     @classmethod
     def of(cls, buffer: bytes, sep: int, max_record_lines: int = DEFAULT_MAX_RECORD_LINES) -> "_Layout":
         data = np.frombuffer(buffer, dtype=np.uint8)
-        breaks = _line_breaks(data)
+        breaks = _line_breaks(buffer)
         separators = np.flatnonzero(data == sep)
         parts: list[_Records] = []
         origin, expected = 0, None
@@ -321,19 +326,20 @@ class _Layout:
         offsets = np.cumsum([0] + [part.n for part in parts[:-1]])
 
         def joined(attribute: str) -> np.ndarray:
-            return np.concatenate([getattr(part, attribute) for part in parts])
+            return _concatenated([getattr(part, attribute) for part in parts])
 
         return cls(
-            starts=joined("starts").astype(np.int64),
-            ends=joined("ends").astype(np.int64),
-            lines=joined("lines").astype(np.int64),
-            last_lines=joined("last_lines").astype(np.int64),
-            counts=joined("counts").astype(np.int64),
-            stray=joined("stray").astype(bool),
-            separators=joined("separators").astype(np.int64),
-            record_of_separator=np.concatenate(
-                [part.record_of_separator + offset for part, offset in zip(parts, offsets)]
-            ).astype(np.int64),
+            starts=joined("starts").astype(np.int64, copy=False),
+            ends=joined("ends").astype(np.int64, copy=False),
+            lines=joined("lines").astype(np.int64, copy=False),
+            last_lines=joined("last_lines").astype(np.int64, copy=False),
+            counts=joined("counts").astype(np.int64, copy=False),
+            stray=joined("stray").astype(bool, copy=False),
+            separators=joined("separators").astype(np.int64, copy=False),
+            record_of_separator=_concatenated(
+                [part.record_of_separator + offset if offset else part.record_of_separator
+                 for part, offset in zip(parts, offsets)]
+            ).astype(np.int64, copy=False),
             has_quotes=any(part.has_quotes for part in parts),
             physical_lines=physical_lines,
         )
@@ -366,14 +372,19 @@ class _Records:
     @classmethod
     def read(cls, data: np.ndarray, origin: int, breaks: np.ndarray, separators: np.ndarray, sep: int) -> "_Records":
         quotes = _active_quotes(data[origin:], sep) + origin
-        ahead = breaks[np.searchsorted(breaks, origin):]
-        ends_at = ahead[_outside(quotes, ahead)]  # last byte of each record's line end
+        before = np.searchsorted(breaks, origin)  # lines before origin's
+        ahead = breaks[before:]
+        ending = np.flatnonzero(_outside(quotes, ahead))  # the line ends that end a record
+        ends_at = ahead[ending]  # last byte of each record's line end
         starts = np.concatenate([[origin], ends_at + 1])
         stops = np.concatenate([ends_at - _is_crlf(data, ends_at), [len(data)]])  # the last may lack a line end
+        # line k (1-based) ends at breaks[k - 1]: a record after the line end ahead[i] starts on line before + i + 2
+        lines = before + 1 + np.concatenate([[0], ending + 1])
+        last_lines = before + 1 + np.concatenate([ending, [len(ahead)]])
         if starts[-1] == len(data):  # the data ends with a line end: no record after it
-            starts, stops = starts[:-1], stops[:-1]
+            starts, stops, lines, last_lines = starts[:-1], stops[:-1], lines[:-1], last_lines[:-1]
         nonblank = _nonblank(data[origin:], starts - origin, sep) if len(starts) else np.zeros(0, bool)
-        starts, stops = starts[nonblank], stops[nonblank]
+        starts, stops, lines, last_lines = starts[nonblank], stops[nonblank], lines[nonblank], last_lines[nonblank]
         separators = separators[np.searchsorted(separators, origin):]
         separators = separators[_outside(quotes, separators)]
         # a separator makes its record non-blank, so every separator lies in one of `starts`
@@ -381,8 +392,8 @@ class _Records:
         return cls(
             starts=starts,
             ends=stops,
-            lines=np.searchsorted(breaks, starts) + 1,
-            last_lines=np.searchsorted(breaks, stops) + 1,
+            lines=lines,
+            last_lines=last_lines,
             counts=np.bincount(record, minlength=len(starts)) + 1,
             stray=np.zeros(len(starts), bool),
             separators=separators,
@@ -425,12 +436,17 @@ class _Records:
         )
 
 
-def _line_breaks(data: np.ndarray) -> np.ndarray:
+def _concatenated(arrays: list[np.ndarray]) -> np.ndarray:
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)  # no copy of a file read in one part
+
+
+def _line_breaks(buffer: bytes) -> np.ndarray:
     """Position of the last byte of every line end: LF, a lone CR, or the LF of a CRLF."""
+    data = np.frombuffer(buffer, dtype=np.uint8)
     newlines = np.flatnonzero(data == NEWLINE)
-    returns = np.flatnonzero(data == CR)
-    if len(returns) == 0:
+    if b"\r" not in buffer:  # a byte search, much cheaper than a pass of numpy
         return newlines
+    returns = np.flatnonzero(data == CR)
     following = data[np.minimum(returns + 1, len(data) - 1)]
     lone = returns[(returns == len(data) - 1) | (following != NEWLINE)]
     if len(lone) == 0:
