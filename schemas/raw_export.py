@@ -76,7 +76,9 @@ DATAFRAME_CHECK_COLUMNS = {
     "conflicting_key": "",
 }
 # Checks that quarantine the row whatever column they belong to.
-ROW_CHECKS = frozenset({"duplicate_row", "conflicting_key", "unknown_patient", "quarantined_patient", "field_count", "required"})
+ROW_CHECKS = frozenset(
+    {"duplicate_row", "conflicting_key", "unknown_patient", "quarantined_patient", "field_count", "unbalanced_quote", "required"}
+)
 
 
 def describe_check(check: str, column: str, decimal: str = ".") -> str:
@@ -115,6 +117,8 @@ _MESSAGES = {
     "duplicate_row": "row repeats an earlier row of the file (the first copy is kept)",
     "conflicting_key": "rows sharing this key differ; every row of the key is quarantined",
     "field_count": "row has {column} fields",
+    "unbalanced_quote": "row opens a quote that does not close on its line ({column}): a stray quote; "
+    "this line is quarantined and the lines after it are read as rows of their own",
 }
 
 # ----------------------------------------------------------------------------- text parsing

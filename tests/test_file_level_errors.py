@@ -132,3 +132,87 @@ def test_a_long_header_is_shortened_in_the_message(tmp_path):
     message = error_of(tmp_path, "patients", content)
     assert "lacks the required column(s) patient_id, sex, age, program_start_date" in message
     assert len(message) < 1000
+
+
+# --------------------------------------------------------------------------- header messages show no data
+
+PATIENT_RECORD = "19570202-8888,F,67,170,70,no,2019-01-01,2020-01-01,,regional,neck,3,100,5L,2,4"
+
+
+def assert_no_data(message: str, *values: str) -> None:
+    """None of the identity number's digit runs, nor any of `values`, is in the message."""
+    for digits in ("19570202", "8888", "5702028888", "570202"):
+        assert digits not in message
+    for value in values:
+        assert value not in message
+
+
+@pytest.mark.parametrize("prefix,where", [("", "its first line"), ("\n \r\n", "line 3")])
+def test_a_file_without_its_header_row_says_so_and_shows_no_values(tmp_path, prefix, where):
+    message = error_of(tmp_path, "patients", prefix + PATIENT_RECORD + "\nP2,M,40,,,,,2020-01-01,,,,,,,,\n")
+    assert "lacks the required column(s) patient_id, sex, age, program_start_date" in message
+    assert "looks like a data row, not a header" in message and "Add the header row" in message
+    assert where in message
+    assert_no_data(message, "'F'", "'67'", "regional", "2019-01-01", "REDACTED")
+
+
+def test_a_sessions_file_without_header_row(tmp_path):
+    message = error_of(tmp_path, "sessions", "P1,2020-01-10,1;2\nP1,2020-01-11,3\n")
+    assert "looks like a data row" in message and "P1" not in message and "2020-01-10" not in message
+
+
+def test_a_first_line_of_only_separators_before_the_header(tmp_path):
+    message = error_of(tmp_path, "patients", ",,,\n" + PATIENTS_HEADER + "\n" + PATIENT_RECORD + "\n")
+    assert "holds only separators and no column names" in message and "Remove the empty row(s)" in message
+    assert_no_data(message)
+
+
+def test_blank_lines_before_the_header_are_not_rows(tmp_path):
+    path = tmp_path / "patients.csv"
+    path.write_text("\r\n \n\t\r" + PATIENTS_HEADER + "\nP1,F,40,2020-01-01\n", newline="")
+    table = read_raw_table(path, "patients", UTF8)
+    assert table.header == PATIENTS_HEADER.split(",") and table.frame["line"].tolist() == [5]
+
+
+def test_missing_columns_message_lists_only_names_and_masks_them(tmp_path):
+    header = "patient_id,Sex,pnr_19570202-8888,67,2019-01-01"
+    message = error_of(tmp_path, "patients", header + "\nA,F,x,1,2\n")
+    assert "lacks the required column(s) sex, age, program_start_date" in message
+    assert "'patient_id', 'Sex', 'pnr_REDACTED'" not in message  # an identity number is no column name
+    assert "columns found are: 'patient_id', 'Sex' (and 3 field(s) that do not look like column names, not shown)" in message
+    assert_no_data(message, "67", "2019-01-01")
+
+
+def test_duplicate_column_message_masks_identity_numbers(tmp_path):
+    header = "patient_id,session_date,interventions,note 19570202-8888,note 19570202-8888,ward,ward"
+    message = error_of(tmp_path, "sessions", header + "\nA,2015-01-01,1,x,y,z,w\n")
+    assert "duplicate column name" in message and "'ward'" in message
+    assert "not shown" in message
+    assert_no_data(message)
+
+
+def test_wrong_separator_message_masks_the_header_text(tmp_path):
+    header = "patient_id;session_date;interventions;anteckning 19570202-8888"
+    message = error_of(tmp_path, "sessions", header + "\nA;2015-01-01;1;x\n")
+    assert 'cohorts.sweden.export.dialect.separator: ";"' in message and "REDACTED" in message
+    assert_no_data(message)
+
+
+def test_a_stray_quote_in_the_header_row(tmp_path):
+    content = 'patient_id,"sex,age,program_start_date\nA,F,30,2015-01-01\nB,"F",31,2015-01-01\n'
+    message = error_of(tmp_path, "patients", content)
+    assert "stray quote in its header row (line 1)" in message and "run on to line 3" in message
+    assert_no_data(message, "2015-01-01")
+
+
+def test_an_undecodable_byte_after_lone_cr_lines_names_its_physical_line(tmp_path):
+    content = (PATIENTS_HEADER + "\rA,F,30,2015-01-01\rB,F,30,2015-01-01,Göteborg\r").encode("cp1252")
+    message = error_of(tmp_path, "patients", content)
+    assert "(line 3)" in message
+
+
+def test_a_header_of_other_names_is_listed_not_taken_for_data(tmp_path):
+    message = error_of(tmp_path, "patients", "personnummer,kön,ålder,startdatum\n19570202-8888,F,67,2020-01-01\n")
+    assert "columns found are: 'personnummer', 'kön', 'ålder', 'startdatum'" in message
+    assert "data row" not in message
+    assert_no_data(message, "2020-01-01")

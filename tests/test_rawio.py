@@ -256,3 +256,122 @@ def test_lone_cr_line_endings_old_mac_format(tmp_path):
 def test_header_lists_every_column_name_in_file_order(tmp_path):
     table = read(tmp_path, "sessions", ' session_date ,"note",patient_id\n2015-01-01,x,A\n')
     assert table.header == ["session_date", "note", "patient_id"]
+
+
+# --------------------------------------------------------------------------- line structure
+
+
+def test_cr_lf_and_crlf_each_end_a_physical_line_in_one_file(tmp_path):
+    content = (
+        SESSIONS_HEADER + "\r\n"  # 1 CRLF
+        "A,2015-01-01,1\r"  # 2 lone CR
+        "B,2015-01-02,2\n"  # 3 LF
+        "\r"  # 4 blank, lone CR
+        "C,2015-01-03,3\r\n"  # 5 CRLF
+        "\n"  # 6 blank, LF
+        "D,2015-01-04,4"  # 7 no line end
+    )
+    table = read(tmp_path, "sessions", content)
+    assert rows(table, "patient_id", "interventions") == [(2, "A", "1"), (3, "B", "2"), (5, "C", "3"), (7, "D", "4")]
+    assert table.records([2, 3, 5, 7]).tolist() == ["A,2015-01-01,1", "B,2015-01-02,2", "C,2015-01-03,3", "D,2015-01-04,4"]
+    assert table.physical_lines == 7 and len(table.malformed) == 0 and len(table.unbalanced) == 0
+
+
+def test_lone_cr_rows_in_a_crlf_file_are_rows_of_their_own(tmp_path):
+    """The reported case: five rows ended by a lone CR inside a CRLF file were read as one."""
+    lone = "".join(f"P{i},2015-01-0{i},{i}\r" for i in range(1, 6))
+    table = read(tmp_path, "sessions", SESSIONS_HEADER + "\r\n" + lone + "P6,2015-01-06,6\r\n")
+    assert rows(table, "patient_id") == [(line, f"P{line - 1}") for line in range(2, 8)]
+    assert table.rows_read == 6 and table.physical_lines == 7
+
+
+def test_line_ends_inside_quotes_are_content_but_count_as_physical_lines(tmp_path):
+    content = SESSIONS_HEADER + '\nA,2015-01-01,"1;\r2;\r\n3"\rB,2015-01-02,4\n'
+    table = read(tmp_path, "sessions", content)
+    assert rows(table, "patient_id", "interventions") == [(2, "A", "1;\r2;\r\n3"), (5, "B", "4")]
+    assert table.physical_lines == 5
+
+
+def test_a_multi_line_note_with_the_right_field_count_stays_one_record(tmp_path):
+    note = '"first line\nsecond line\n\nfourth line, after a blank one"'
+    content = "patient_id,session_date,note\nA," + "2015-01-01," + note + "\nB,2015-01-02,x\n"
+    table = read(tmp_path, "sessions", content)
+    assert rows(table, "patient_id", "session_date") == [(2, "A", "2015-01-01"), (6, "B", "2015-01-02")]
+    assert table.records([2]).tolist() == ["A,2015-01-01," + note]
+    assert len(table.unbalanced) == 0 and len(table.malformed) == 0
+    assert table.physical_lines == 6  # header + 4 lines of A + 1 of B
+
+
+def test_a_stray_quote_costs_its_own_line_and_the_next_lines_are_rows(tmp_path):
+    content = (
+        SESSIONS_HEADER + "\n"
+        "A,2015-01-01,1\n"  # 2
+        'B,"2015-01-02,2\n'  # 3: the stray quote opens a field that never closes on its line
+        "C,2015-01-03,3\n"  # 4
+        'D,2015-01-04,"4;5"\n'  # 5: its first quote would close line 3's (2 fields: B and the quote)
+        "E,2015-01-05,6\n"  # 6
+    )
+    table = read(tmp_path, "sessions", content)
+    assert rows(table, "patient_id", "interventions") == [(2, "A", "1"), (4, "C", "3"), (5, "D", "4;5"), (6, "E", "6")]
+    assert table.unbalanced.to_dict("list") == {
+        "line": [3], "runs_to_line": [5], "n_fields": [2], "expected_fields": [3], "max_record_lines": [20]
+    }  # fmt: skip
+    assert table.records([3]).tolist() == ['B,"2015-01-02,2']
+    assert table.rows_read == 5 and len(table.malformed) == 0
+
+
+def test_without_the_rule_the_stray_quote_would_swallow_the_lines_up_to_the_next_quote(tmp_path):
+    """What the rule repairs: every line between the two quotes read as one record."""
+    lines = ["A,2015-01-01,1", 'B,"2015-01-02,2', *(f"C{i},2015-01-03,3" for i in range(30)), 'D,2015-01-04,"4"']
+    table = read(tmp_path, "sessions", "\n".join([SESSIONS_HEADER, *lines]) + "\n")
+    assert table.unbalanced["line"].tolist() == [3] and table.unbalanced["runs_to_line"].tolist() == [34]
+    assert table.rows_read == len(lines) and len(table.frame) == len(lines) - 1
+
+
+def test_a_record_over_more_than_max_record_lines_holds_a_stray_quote(tmp_path):
+    # Right field count, but the quoted value runs over 25 lines: with the default limit (20)
+    # line 2 is a stray quote and lines 3-26 are rows (wrong field count); with 25 it is one record.
+    value = "\n".join(f"part {i}" for i in range(25))
+    content = SESSIONS_HEADER + '\nA,2015-01-01,"' + value + '"\nB,2015-01-02,2\n'
+    default = read(tmp_path, "sessions", content)
+    assert default.unbalanced[["line", "runs_to_line", "n_fields"]].values.tolist() == [[2, 26, 3]]
+    assert default.malformed["line"].tolist() == list(range(3, 27))
+    assert rows(default, "patient_id") == [(27, "B")]
+    assert default.rows_read == 1 + 24 + 1 and default.physical_lines == 27
+
+    path = tmp_path / "sessions.csv"
+    allowed = read_raw_table(path, "sessions", UTF8, max_record_lines=25)
+    assert rows(allowed, "patient_id") == [(2, "A"), (27, "B")]
+    assert len(allowed.unbalanced) == 0 and allowed.rows_read == 2 and allowed.physical_lines == 27
+
+
+def test_max_record_lines_must_be_at_least_one(tmp_path):
+    (tmp_path / "sessions.csv").write_text(SESSIONS_HEADER + "\n")
+    with pytest.raises(ValueError, match="max_record_lines"):
+        read_raw_table(tmp_path / "sessions.csv", "sessions", UTF8, max_record_lines=0)
+
+
+@pytest.mark.parametrize(
+    "content,lines",
+    [
+        ("", 0),
+        (SESSIONS_HEADER, 1),
+        (SESSIONS_HEADER + "\n", 1),
+        (SESSIONS_HEADER + "\r\n\r\n", 2),
+        ("\n\n" + SESSIONS_HEADER + "\nA,2015-01-01,1\n\n\nB,2015-01-02,\"1\n2\"\r", 8),
+    ],
+)
+def test_physical_lines_are_header_plus_record_lines_plus_blank_lines(tmp_path, content, lines):
+    path = tmp_path / "sessions.csv"
+    path.write_text(content, newline="")
+    if not content:
+        return  # an empty file is a file-level error (test_file_level_errors); its count is 0
+    table = read_raw_table(path, "sessions", UTF8)
+    assert table.physical_lines == lines
+
+
+def test_the_quote_scanner_treats_a_lone_cr_as_a_line_start(tmp_path):
+    # Off the RFC path (a quote inside an unquoted field), a quoted field after a lone CR still opens.
+    content = SESSIONS_HEADER + '\rA"x,2015-01-01,1\rB,2015-01-02,"2,3"\r'
+    table = read(tmp_path, "sessions", content)
+    assert rows(table, "patient_id", "interventions") == [(2, 'A"x', "1"), (3, "B", "2,3")]

@@ -23,9 +23,9 @@ def test_clean_export_passes_untouched(tmp_path):
         "file", "line", "patient_id", "column", "value", "check", "action", "message"
     ]  # fmt: skip
     assert run.accounting.to_dict("index") == {
-        "patients": dict(rows_read=3, rows_kept=3, rows_quarantined=0, values_set_missing=0),
-        "sessions": dict(rows_read=5, rows_kept=5, rows_quarantined=0, values_set_missing=0),
-        "outcomes": dict(rows_read=5, rows_kept=5, rows_quarantined=0, values_set_missing=0),
+        "patients": dict(rows_read=3, rows_kept=3, rows_quarantined=0, values_set_missing=0, physical_lines=4),
+        "sessions": dict(rows_read=5, rows_kept=5, rows_quarantined=0, values_set_missing=0, physical_lines=6),
+        "outcomes": dict(rows_read=5, rows_kept=5, rows_quarantined=0, values_set_missing=0, physical_lines=6),
     }
     for name in ("patients", "sessions", "outcomes"):
         quarantine = run.quarantine(name)
@@ -34,6 +34,16 @@ def test_clean_export_passes_untouched(tmp_path):
     kept = run.kept("patients")
     assert kept["patient_id"].tolist() == ["P1", "P2", "P3"]
     assert str(kept["age"].dtype) == "Int64" and str(kept["program_start_date"].dtype) == "datetime64[ns]"
+
+
+def test_physical_lines_count_the_header_record_lines_and_blank_lines(tmp_path):
+    # sessions: header (1) + 5 one-line records + a blank line + a record over 2 lines + a line of
+    # spaces + a record whose quoted value spans 3 lines = 1 + 5 + 1 + 2 + 1 + 3 = 13 lines, 7 rows.
+    sessions = SESSIONS + ["", 'P1,2020-02-02,"1;\n2"', "  ", 'P1,2020-02-03,"1;\r\n2;\r3"']
+    run = run_validation(tmp_path, sessions=sessions)
+    assert run.accounting.loc["sessions"].tolist() == [7, 7, 0, 0, 13]
+    assert run.kept("sessions")["line"].tolist() == [2, 3, 4, 5, 6, 8, 11]
+    assert list(run.accounting.columns) == ["rows_read", "rows_kept", "rows_quarantined", "values_set_missing", "physical_lines"]
 
 
 def mixed_run(tmp_path):
@@ -49,9 +59,9 @@ def test_accounting_invariant_and_set_missing_count(tmp_path):
     run = mixed_run(tmp_path)
     acc = run.accounting
     assert (acc["rows_read"] == acc["rows_kept"] + acc["rows_quarantined"]).all()
-    assert acc.loc["patients"].tolist() == [6, 4, 2, 2]
-    assert acc.loc["sessions"].tolist() == [7, 6, 1, 1]
-    assert acc.loc["outcomes"].tolist() == [7, 6, 1, 1]
+    assert acc.loc["patients"].tolist() == [6, 4, 2, 2, 7]  # the last: physical lines, header included
+    assert acc.loc["sessions"].tolist() == [7, 6, 1, 1, 8]
+    assert acc.loc["outcomes"].tolist() == [7, 6, 1, 1, 8]
     for name in acc.index:
         assert len(run.kept(name)) == acc.loc[name, "rows_kept"]
         assert len(run.quarantine(name)) == acc.loc[name, "rows_quarantined"]

@@ -8,12 +8,15 @@ outcomes 2-6; an appended line is line 5 of patients.csv or line 7 of the other 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from validation_helpers import OUTCOMES, PATIENTS, SESSIONS, outcome_row, patient_row, run_validation
 
 Q, M = "quarantined", "set_missing"
+ROOT = Path(__file__).resolve().parents[1]
 
 PATIENT_CASES = {
     # column rules
@@ -216,6 +219,59 @@ def test_line_of_separators_is_a_row_with_every_field_empty(tmp_path):
 def test_line_is_the_physical_line_where_the_record_starts(tmp_path):
     run = run_validation(tmp_path, sessions=SESSIONS + ['P1,2020-02-02,"1;\n2"', "P9,2020-02-02,1"])
     assert run.failures[["line", "check"]].values.tolist() == [["9", "unknown_patient"]]
+
+
+def test_a_stray_quote_quarantines_its_line_only(tmp_path):
+    # Line 5's quote would run to line 7's well-quoted field; line 5 goes, lines 6-7 are rows.
+    sessions = SESSIONS[:3] + ['P1,"2020-02-02,1', "P1,2020-02-03,2", 'P2,2020-02-04,"1;2"']
+    run = run_validation(tmp_path, sessions=sessions)
+    failure = run.failure("sessions", 5)
+    assert failure[["column", "check", "action"]].values.tolist() == [["", "unbalanced_quote", Q]]
+    assert failure["message"].iloc[0] == (
+        "row opens a quote that does not close on its line (read on, the record would run to line 7 with "
+        "2 fields; a record needs 3 fields within 20 lines): a stray quote; this line is quarantined and "
+        "the lines after it are read as rows of their own"
+    )
+    assert run.quarantine("sessions")[["line", "reasons", "record"]].values.tolist() == [
+        ["5", "unbalanced_quote", 'P1,"2020-02-02,1']
+    ]  # fmt: skip
+    assert run.kept("sessions")["line"].tolist() == [2, 3, 4, 6, 7]
+    assert run.accounting.loc["sessions", ["rows_read", "rows_kept", "rows_quarantined", "physical_lines"]].tolist() == [
+        6, 5, 1, 7
+    ]  # fmt: skip
+
+
+def test_one_stray_quote_in_a_274_patient_file_costs_one_patient(tmp_path):
+    """Line 51 opens a quote that line 201's stray quote would close: 150 patients read as one
+    record without the rule; with it, line 51 is quarantined and 273 patients are kept."""
+    from rehab.synthetic import generate_synthetic_cohort
+    from rehab.validation import validate_export
+    from rehab.validation_outputs import accounting
+
+    folder = tmp_path / "export"
+    folder.mkdir()
+    paths = {name: folder / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
+    generate_synthetic_cohort(20211028, 274, ROOT / "config" / "synthetic.yaml", paths)
+    lines = paths["patients"].read_text(encoding="utf-8").split("\n")
+    fields = lines[50].split(",")
+    fields[3] = '"' + fields[3]  # line 51: height_cm opens a quote
+    lines[50] = ",".join(fields)
+    fields = lines[200].split(",")
+    fields[9] = '"' + fields[9]  # line 201: pain_distribution, a second stray quote
+    lines[200] = ",".join(fields)
+    paths["patients"].write_text("\n".join(lines), encoding="utf-8")
+
+    results = validate_export(folder, {"separator": ",", "decimal": ".", "encoding": "utf-8"}, cohort="test")
+    patients = results["patients"]
+    assert accounting(results).set_index("file").loc["patients"].tolist() == [274, 273, 1, 1, 275]
+    assert patients.quarantined_lines.tolist() == [51]
+    failures = patients.failures
+    assert failures[["line", "column", "check", "action"]].values.tolist() == [
+        [51, "", "unbalanced_quote", Q],
+        [201, "pain_distribution", "level", M],  # the second quote, read as a literal, breaks a level
+    ]  # fmt: skip
+    assert "run to line 201" in failures["message"].iloc[0]
+    assert len(patients.kept) == 273 and {52, 200, 201}.issubset(patients.kept["line"])
 
 
 # ----------------------------------------------------------------------------- sessions

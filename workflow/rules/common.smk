@@ -13,7 +13,7 @@ sys.path.insert(0, str(PROJECT_ROOT / "workflow" / "scripts"))
 from rehab.config_check import check_config, ConfigError  # noqa: E402
 from rehab.errors import RawExportError  # noqa: E402
 from rehab.privacy import mask_text  # noqa: E402
-from rehab.rawio import check_file_present  # noqa: E402
+from rehab.rawio import DEFAULT_MAX_RECORD_LINES, check_file_present  # noqa: E402
 from rehab.study import Study, StudyDeclarationError, declaration  # noqa: E402
 
 try:
@@ -84,6 +84,11 @@ def dialect(cohort):
     if is_synthetic(cohort):
         return {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
     return cohort_config(cohort)["export"]["dialect"]
+
+
+def max_record_lines(cohort):
+    """The most physical lines one record may span (synthetic cohorts too: their files are read alike)."""
+    return cohort_config(cohort).get("max_record_lines", DEFAULT_MAX_RECORD_LINES)
 
 
 def quantile_method(cohort):

@@ -42,6 +42,7 @@ rule validate_raw_export:
     params:
         folder=lambda wildcards: raw_export_dir(wildcards.cohort),
         dialect=lambda wildcards: dialect(wildcards.cohort),
+        max_record_lines=lambda wildcards: max_record_lines(wildcards.cohort),
     log:
         "results/{cohort}/logs/validate_raw_export.log",
     benchmark:

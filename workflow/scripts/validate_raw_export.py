@@ -7,7 +7,12 @@ from rehab.validation_outputs import write_validation_outputs
 
 def main(snakemake):
     out = snakemake.output
-    results = validate_export(snakemake.params.folder, snakemake.params.dialect, cohort=snakemake.wildcards.cohort)
+    results = validate_export(
+        snakemake.params.folder,
+        snakemake.params.dialect,
+        cohort=snakemake.wildcards.cohort,
+        max_record_lines=snakemake.params.max_record_lines,
+    )
     write_validation_outputs(
         results,
         failures=out.failures,

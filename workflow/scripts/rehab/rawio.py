@@ -5,23 +5,29 @@ on which physical line every record starts, set aside records with the wrong num
 fields instead of failing, and stay vectorized at registry scale (millions of rows):
 
 1. decode the file in the declared encoding (a file-level error names the byte and line if
-   it cannot be) and work on its UTF-8 bytes, where separator, `"` and newline are ASCII;
-2. find the double quotes that act as quotes (RFC 4180: a field may be quoted, `""` inside
-   it is a quote), newlines outside quotes end records and separators outside quotes split
-   fields (quote-count parity via np.searchsorted);
-3. drop blank records, count fields per record (np.bincount), keep the records with the
-   header's number of fields and cut their fields out of the byte buffer as an Arrow string
-   array (no copy of the file, no per-row Python);
-4. strip whitespace, unquote, and map empty fields and configured tokens to missing with
+   it cannot be) and work on its UTF-8 bytes, where separator, `"`, CR and LF are ASCII;
+2. find the line ends (CR, LF or CRLF: each ends a physical line) and the double quotes
+   that act as quotes (RFC 4180: a field may be quoted, `""` inside it is a quote); line
+   ends outside quotes end records and separators outside quotes split fields (quote-count
+   parity via np.searchsorted);
+3. drop blank records, count fields per record (np.bincount); a record spanning lines
+   because of a quote with the wrong field count or over `max_record_lines` lines holds a
+   stray quote: its first line is set aside (unbalanced_quote) and reading starts again on
+   the next line;
+4. keep the records with the header's number of fields and cut their fields out of the
+   byte buffer as an Arrow string array (no copy of the file, no per-row Python);
+5. strip whitespace, unquote, and map empty fields and configured tokens to missing with
    pyarrow.compute.
 
 Nothing is converted: decimal commas, numbers and dates stay text for the validation stage.
+Header messages never echo a value: a header-less file's first line is a patient's record.
 """
 
 from __future__ import annotations
 
 import codecs
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
@@ -30,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rehab.errors import RawExportError
+from rehab.privacy import holds_identity_number, mask_text
 
 log = logging.getLogger("rehab")
 
@@ -78,6 +85,11 @@ UTF8_BOM = b"\xef\xbb\xbf"
 QUOTE, NEWLINE, CR = ord('"'), ord("\n"), ord("\r")
 # UTF-8 bytes of the whitespace a blank line may hold (NBSP is C2 A0).
 BLANK_BYTES = [ord(" "), ord("\t"), CR, NEWLINE, 0xC2, 0xA0]
+# A quoted value may span lines (a note with a newline); a record over more is a stray quote.
+DEFAULT_MAX_RECORD_LINES = 20
+
+
+UNBALANCED_COLUMNS = ["line", "runs_to_line", "n_fields", "expected_fields", "max_record_lines"]
 
 
 @dataclass
@@ -91,6 +103,10 @@ class RawTable:
     unknown_columns: list[str]
     rows_read: int
     header: list[str] = field(default_factory=list)  # every column name of the header, in file order
+    # Lines holding a stray quote (line, runs_to_line, n_fields, expected_fields, max_record_lines):
+    # read on, the record would have run to runs_to_line with n_fields fields.
+    unbalanced: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=UNBALANCED_COLUMNS))
+    physical_lines: int = 0  # lines of the file: header + data records' lines + blank lines
     # Where every data record lies in the file's UTF-8 bytes, for records().
     _buffer: bytes = field(default=b"", repr=False)
     _record_lines: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64), repr=False)
@@ -112,35 +128,44 @@ class RawTable:
 # --------------------------------------------------------------------------- entry point
 
 
-def read_raw_table(path: str | Path, name: str, dialect: dict, cohort: str | None = None) -> RawTable:
+def read_raw_table(
+    path: str | Path, name: str, dialect: dict, cohort: str | None = None,
+    max_record_lines: int = DEFAULT_MAX_RECORD_LINES,
+) -> RawTable:
     """Read one raw export file of the contract (`name`: patients, sessions or outcomes).
 
     `dialect` holds separator, decimal, encoding and missing_values as in the cohort's
-    export config; `cohort` only names the config keys in error messages.
-    Raises RawExportError for a file that cannot be read as the contract.
+    export config; `cohort` only names the config keys in error messages;
+    `max_record_lines` is the most physical lines one record may span (a longer one holds a
+    stray quote). Raises RawExportError for a file that cannot be read as the contract.
     """
     path = Path(path)
+    if int(max_record_lines) < 1:
+        raise ValueError(f"max_record_lines must be at least 1, not {max_record_lines}")
     where = _ConfigKeys(cohort)
     separator = dialect.get("separator", ",")
-    buffer = _lf_line_endings(_read_utf8(path, dialect.get("encoding", "utf-8"), where), path)
+    buffer = _read_utf8(path, dialect.get("encoding", "utf-8"), where)
     sep = _separator_byte(separator, path, where)
-    layout = _Layout.of(buffer, sep)
+    layout = _Layout.of(buffer, sep, int(max_record_lines))
     if layout.n_records == 0:
         raise RawExportError(
             f"Raw export file {path} is empty: it has no header row. Export the file again with "
             f"its header row of column names ({', '.join(CONTRACT_COLUMNS[name])})."
         )
+    _check_header_line(layout, path)
     header = _header_names(layout, buffer)
-    columns = _check_header(header, name, path, separator, dialect, where, layout.header_text(buffer))
-    table = _build_table(layout, buffer, header, columns, name, path, dialect)
+    columns = _check_header(header, name, path, separator, dialect, where, layout.header_text(buffer), int(layout.lines[0]))
+    table = _build_table(layout, buffer, header, columns, name, path, dialect, int(max_record_lines))
     if table.rows_read == 0 and name not in MAY_BE_EMPTY:
         raise RawExportError(
             f"Raw export file {path} has a header but no data rows: {name}.csv needs at least "
             "one row. Check that the export ran to completion and export the file again."
         )
     log.info(
-        "%s: %d rows read, %d with the wrong number of fields, unknown columns: %s",
-        path, table.rows_read, len(table.malformed), ", ".join(table.unknown_columns) or "none",
+        "%s: %d physical lines, %d rows read, %d with the wrong number of fields, %d with a stray quote, "
+        "unknown columns: %s",
+        path, table.physical_lines, table.rows_read, len(table.malformed), len(table.unbalanced),
+        mask_text(", ".join(table.unknown_columns)) or "none",
     )
     return table
 
@@ -200,7 +225,7 @@ def _decode(data: bytes, codec: str, path: Path, encoding: str, where: _ConfigKe
     try:
         return data.decode(codec)
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        line = len(_line_breaks(data[:error.start])) + 1
         bad = data[error.start:error.start + 1].hex().upper()
         raise RawExportError(
             f"Raw export file {path} is not valid {encoding} (the declared encoding): byte "
@@ -235,14 +260,6 @@ def _decodes(data: bytes, codec: str) -> bool:
     return True
 
 
-def _lf_line_endings(buffer: bytes, path: Path) -> bytes:
-    """A file whose lines all end with a lone CR (old Mac spreadsheets) read as LF lines."""
-    if b"\n" in buffer or b"\r" not in buffer:
-        return buffer
-    log.warning("%s: lines end with a lone carriage return (old Mac format); read as line ends", path)
-    return buffer.replace(b"\r", b"\n")
-
-
 def _separator_byte(separator: str, path: Path, where: _ConfigKeys) -> int:
     if len(separator) != 1 or ord(separator) > 127 or separator in '"\r\n':
         raise RawExportError(
@@ -258,51 +275,195 @@ def _separator_byte(separator: str, path: Path, where: _ConfigKeys) -> int:
 
 @dataclass
 class _Layout:
-    """Where the non-blank records and their outside-quote separators lie in the buffer."""
+    """Where the non-blank records and their outside-quote separators lie in the buffer.
+
+    A record that spans several physical lines because of a quote and then lacks the
+    header's number of fields, or spans more than `max_record_lines` lines, holds a stray
+    quote: the line where it starts becomes a record of its own (flagged in `stray`,
+    quarantined as unbalanced_quote) and reading starts again, outside quotes, on the next
+    line. Each stray quote costs one vectorized pass over the rest of the file.
+    """
 
     starts: np.ndarray  # first byte of each non-blank record
-    ends: np.ndarray  # end (exclusive) of its content: no newline, no CR of a CRLF
+    ends: np.ndarray  # end (exclusive) of its content: no line end (CR, LF or CRLF)
     lines: np.ndarray  # physical line on which it starts (1-based)
-    separators: np.ndarray  # separators outside quotes, in byte order
+    last_lines: np.ndarray  # physical line on which it ends
+    counts: np.ndarray  # number of fields (of a stray-quote line: of the record it would start)
+    stray: np.ndarray  # bool: a stray-quote line
+    separators: np.ndarray  # separators outside quotes (none of stray lines), in byte order
     record_of_separator: np.ndarray  # index (into starts) of each separator's record
     has_quotes: bool
+    physical_lines: int  # every line of the file, blank ones included
 
     @property
     def n_records(self) -> int:
         return len(self.starts)
 
     @classmethod
-    def of(cls, buffer: bytes, sep: int) -> "_Layout":
+    def of(cls, buffer: bytes, sep: int, max_record_lines: int = DEFAULT_MAX_RECORD_LINES) -> "_Layout":
         data = np.frombuffer(buffer, dtype=np.uint8)
-        quotes = _active_quotes(data, sep)
-        newlines = np.flatnonzero(data == NEWLINE)
-        ends_at = newlines[_outside(quotes, newlines)]
-        starts = np.concatenate([[0], ends_at + 1])
-        stops = np.concatenate([ends_at, [len(data)]])  # the last record may lack a newline
-        if starts[-1] == len(data):  # file ends with a newline: no record after it
-            starts, stops = starts[:-1], stops[:-1]
-        nonblank = _nonblank(data, starts, sep) if len(starts) else np.zeros(0, bool)
-        starts, stops = starts[nonblank], stops[nonblank]
-        lines = np.searchsorted(newlines, starts) + 1
-        ends = stops - ((stops > starts) & (data[np.maximum(stops - 1, 0)] == CR))
+        breaks = _line_breaks(buffer)
         separators = np.flatnonzero(data == sep)
+        parts: list[_Records] = []
+        origin, expected = 0, None
+        while True:
+            part = _Records.read(data, origin, breaks, separators, sep)
+            if expected is None:  # the first part starts with the header
+                if part.n == 0 or part.last_lines[0] > part.lines[0]:
+                    parts.append(part)  # no header, or one spanning lines: read_raw_table says so
+                    break
+                expected = int(part.counts[0])
+            stray = part.first_stray(expected, max_record_lines, skip_first=origin == 0)
+            if stray is None:
+                parts.append(part)
+                break
+            parts += [part.head(stray), part.stray_line(stray, data, breaks)]
+            origin = int(breaks[part.lines[stray] - 1]) + 1  # the next physical line
+        return cls._joined(parts, _physical_line_count(data, breaks))
+
+    @classmethod
+    def _joined(cls, parts: list["_Records"], physical_lines: int) -> "_Layout":
+        offsets = np.cumsum([0] + [part.n for part in parts[:-1]])
+
+        def joined(attribute: str) -> np.ndarray:
+            return _concatenated([getattr(part, attribute) for part in parts])
+
+        return cls(
+            starts=joined("starts").astype(np.int64, copy=False),
+            ends=joined("ends").astype(np.int64, copy=False),
+            lines=joined("lines").astype(np.int64, copy=False),
+            last_lines=joined("last_lines").astype(np.int64, copy=False),
+            counts=joined("counts").astype(np.int64, copy=False),
+            stray=joined("stray").astype(bool, copy=False),
+            separators=joined("separators").astype(np.int64, copy=False),
+            record_of_separator=_concatenated(
+                [part.record_of_separator + offset if offset else part.record_of_separator
+                 for part, offset in zip(parts, offsets)]
+            ).astype(np.int64, copy=False),
+            has_quotes=any(part.has_quotes for part in parts),
+            physical_lines=physical_lines,
+        )
+
+    def field_counts(self) -> np.ndarray:
+        return self.counts
+
+    def header_text(self, buffer: bytes) -> str:
+        return buffer[self.starts[0]:self.ends[0]].decode("utf-8")
+
+
+@dataclass
+class _Records:
+    """The non-blank records from byte `origin` (a line start, read outside quotes) to the end."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    lines: np.ndarray
+    last_lines: np.ndarray
+    counts: np.ndarray
+    stray: np.ndarray
+    separators: np.ndarray
+    record_of_separator: np.ndarray
+    has_quotes: bool
+
+    @property
+    def n(self) -> int:
+        return len(self.starts)
+
+    @classmethod
+    def read(cls, data: np.ndarray, origin: int, breaks: np.ndarray, separators: np.ndarray, sep: int) -> "_Records":
+        quotes = _active_quotes(data[origin:], sep) + origin
+        before = np.searchsorted(breaks, origin)  # lines before origin's
+        ahead = breaks[before:]
+        ending = np.flatnonzero(_outside(quotes, ahead))  # the line ends that end a record
+        ends_at = ahead[ending]  # last byte of each record's line end
+        starts = np.concatenate([[origin], ends_at + 1])
+        stops = np.concatenate([ends_at - _is_crlf(data, ends_at), [len(data)]])  # the last may lack a line end
+        # line k (1-based) ends at breaks[k - 1]: a record after the line end ahead[i] starts on line before + i + 2
+        lines = before + 1 + np.concatenate([[0], ending + 1])
+        last_lines = before + 1 + np.concatenate([ending, [len(ahead)]])
+        if starts[-1] == len(data):  # the data ends with a line end: no record after it
+            starts, stops, lines, last_lines = starts[:-1], stops[:-1], lines[:-1], last_lines[:-1]
+        nonblank = _nonblank(data[origin:], starts - origin, sep) if len(starts) else np.zeros(0, bool)
+        starts, stops, lines, last_lines = starts[nonblank], stops[nonblank], lines[nonblank], last_lines[nonblank]
+        separators = separators[np.searchsorted(separators, origin):]
         separators = separators[_outside(quotes, separators)]
         # a separator makes its record non-blank, so every separator lies in one of `starts`
         record = np.searchsorted(starts, separators, side="right") - 1
         return cls(
-            starts=starts.astype(np.int64),
-            ends=ends.astype(np.int64),
-            lines=lines.astype(np.int64),
+            starts=starts,
+            ends=stops,
+            lines=lines,
+            last_lines=last_lines,
+            counts=np.bincount(record, minlength=len(starts)) + 1,
+            stray=np.zeros(len(starts), bool),
             separators=separators,
             record_of_separator=record,
             has_quotes=len(quotes) > 0,
         )
 
-    def field_counts(self) -> np.ndarray:
-        return np.bincount(self.record_of_separator, minlength=self.n_records) + 1
+    def first_stray(self, expected: int, max_record_lines: int, skip_first: bool) -> int | None:
+        """The first record that spans lines because of a quote and is not a sound record."""
+        spans = self.last_lines - self.lines + 1
+        suspect = (spans > 1) & ((self.counts != expected) | (spans > max_record_lines))
+        if skip_first and len(suspect):
+            suspect[0] = False
+        found = np.flatnonzero(suspect)
+        return int(found[0]) if len(found) else None
 
-    def header_text(self, buffer: bytes) -> str:
-        return buffer[self.starts[0]:self.ends[0]].decode("utf-8")
+    def head(self, n: int) -> "_Records":
+        """The first n records (separators of later records dropped)."""
+        cut = np.searchsorted(self.record_of_separator, n)
+        return _Records(
+            starts=self.starts[:n], ends=self.ends[:n], lines=self.lines[:n], last_lines=self.last_lines[:n],
+            counts=self.counts[:n], stray=self.stray[:n], separators=self.separators[:cut],
+            record_of_separator=self.record_of_separator[:cut], has_quotes=self.has_quotes,
+        )
+
+    def stray_line(self, index: int, data: np.ndarray, breaks: np.ndarray) -> "_Records":
+        """Record `index` cut to its first physical line: the stray quote's line, as one record."""
+        line_end = breaks[self.lines[index] - 1 : self.lines[index]]
+        one = np.zeros(1, np.int64)
+        return _Records(
+            starts=self.starts[index:index + 1],
+            ends=line_end - _is_crlf(data, line_end),
+            lines=self.lines[index:index + 1],
+            last_lines=self.last_lines[index:index + 1],  # where the record it would start ends
+            counts=self.counts[index:index + 1],
+            stray=np.ones(1, bool),
+            separators=one[:0],
+            record_of_separator=one[:0],
+            has_quotes=self.has_quotes,
+        )
+
+
+def _concatenated(arrays: list[np.ndarray]) -> np.ndarray:
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)  # no copy of a file read in one part
+
+
+def _line_breaks(buffer: bytes) -> np.ndarray:
+    """Position of the last byte of every line end: LF, a lone CR, or the LF of a CRLF."""
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    newlines = np.flatnonzero(data == NEWLINE)
+    if b"\r" not in buffer:  # a byte search, much cheaper than a pass of numpy
+        return newlines
+    returns = np.flatnonzero(data == CR)
+    following = data[np.minimum(returns + 1, len(data) - 1)]
+    lone = returns[(returns == len(data) - 1) | (following != NEWLINE)]
+    if len(lone) == 0:
+        return newlines
+    return np.sort(np.concatenate([newlines, lone]))
+
+
+def _is_crlf(data: np.ndarray, breaks: np.ndarray) -> np.ndarray:
+    """1 where the line end at `breaks` is a CRLF (two bytes), else 0."""
+    before = data[np.maximum(breaks - 1, 0)]
+    return ((breaks > 0) & (data[breaks] == NEWLINE) & (before == CR)).astype(np.int64)
+
+
+def _physical_line_count(data: np.ndarray, breaks: np.ndarray) -> int:
+    """Lines of the file: one per line end, plus a last line without one."""
+    ends_open = len(data) > 0 and data[-1] not in (NEWLINE, CR)
+    return len(breaks) + int(ends_open)
 
 
 def _outside(quotes: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -342,7 +503,7 @@ def _quotes_follow_rfc(data: np.ndarray, quotes: np.ndarray, sep: int) -> bool:
     after = data[np.minimum(closers + 1, len(data) - 1)]
     escaped_before = np.concatenate([[False], openers[1:] - 1 == closers[:-1]])
     escaped_after = np.concatenate([closers[:-1] + 1 == openers[1:], [False]])
-    opens_ok = (openers == 0) | (before == sep) | (before == NEWLINE) | escaped_before
+    opens_ok = (openers == 0) | (before == sep) | (before == NEWLINE) | (before == CR) | escaped_before
     closes_ok = (closers == len(data) - 1) | (after == sep) | (after == NEWLINE) | (after == CR) | escaped_after
     return bool(opens_ok.all() and closes_ok.all())
 
@@ -382,7 +543,7 @@ def _at_field_start(data: np.ndarray, position: int, sep: int) -> bool:
     j = position - 1
     while j >= 0 and data[j] != sep and data[j] in (0x20, 0x09, 0xA0, 0xC2):
         j -= 1
-    return j < 0 or data[j] == sep or data[j] == NEWLINE
+    return j < 0 or data[j] == sep or data[j] == NEWLINE or data[j] == CR
 
 
 # --------------------------------------------------------------------------- header
@@ -394,30 +555,98 @@ def _header_names(layout: _Layout, buffer: bytes) -> list[str]:
     return [_unquote(column, layout.has_quotes)[0].as_py() for column in fields]
 
 
+def _check_header_line(layout: _Layout, path: Path) -> None:
+    """A header row cannot span lines: a quote in it that does not close is a stray quote."""
+    first, last = int(layout.lines[0]), int(layout.last_lines[0])
+    if last > first:
+        raise RawExportError(
+            f"Raw export file {path} has a stray quote in its header row (line {first}): a quote "
+            f"opened there does not close on that line, so the header would run on to line {last}. "
+            "Column names hold no line breaks: remove the stray quote from the header row and "
+            "export the file again."
+        )
+
+
 def _check_header(
-    header: list[str], name: str, path: Path, separator: str, dialect: dict, where: _ConfigKeys, raw: str
+    header: list[str], name: str, path: Path, separator: str, dialect: dict, where: _ConfigKeys, raw: str,
+    line: int = 1,
 ) -> dict[str, int]:
-    """Contract column -> position in the header; file-level errors for a header we cannot use."""
+    """Contract column -> position in the header; file-level errors for a header we cannot use.
+
+    The header is the first non-blank line (`line`). Messages never echo a field that does not
+    look like a column name (a header-less file's first line is a patient's record), and every
+    name shown is masked (`rehab.privacy.mask_text`).
+    """
+    contract = CONTRACT_COLUMNS[name]
+    missing = [c for c, required in contract.items() if required and c not in header]
+    where_header = "its first line" if line == 1 else f"its first non-blank line (line {line}; blank lines are not rows)"
+    if missing:
+        _raise_wrong_separator(header, name, path, separator, dialect, where, raw)
+        _raise_data_as_header(header, name, path, missing, where_header)
     duplicated = sorted({c for c in header if header.count(c) > 1})
     if duplicated:
         raise RawExportError(
             f"Raw export file {path} has duplicate column name(s) in its header: "
-            f"{', '.join(map(repr, duplicated))}. Each column must appear once: rename or remove "
+            f"{_shown_names(duplicated)}. Each column must appear once: rename or remove "
             "the extra column(s) and export the file again."
         )
-    contract = CONTRACT_COLUMNS[name]
-    missing = [c for c, required in contract.items() if required and c not in header]
     if missing:
-        _raise_wrong_separator(header, name, path, separator, dialect, where, raw)
-        found = _shorten(", ".join(repr(c) for c in header))
-        near = [f"{c!r} (is it {m!r}? names are case-sensitive)" for m in missing for c in header
+        near = [f"{mask_text(repr(c))} (is it {m!r}? names are case-sensitive)" for m in missing for c in header
                 if c != m and c.lower() == m.lower()]
         raise RawExportError(
             f"Raw export file {path} lacks the required column(s) {', '.join(missing)}; the "
-            f"columns found are: {found}. Export the file with these columns named exactly as "
-            "in the contract (order free)" + (f"; note {'; '.join(near)}" if near else "") + "."
+            f"columns found are: {_shown_names(header)}. Export the file with these columns named "
+            "exactly as in the contract (order free)" + (f"; note {'; '.join(near)}" if near else "") + "."
         )
     return {c: header.index(c) for c in contract if c in header}
+
+
+# A column name: a letter or _ first, then letters, digits, spaces and a few marks.
+_COLUMN_NAME = re.compile(r"[^\W\d][\w .()/%-]{0,63}")
+# A value no header holds: a number, a date, or an identity-number-like token.
+_DATA_VALUE = re.compile(r"[+-]?\d+(?:[.,]\d+)?|\d{4}-\d{2}-\d{2}")
+
+
+def _looks_like_name(text: str) -> bool:
+    return bool(_COLUMN_NAME.fullmatch(text)) and not holds_identity_number(text)
+
+
+def _shown_names(names: list[str]) -> str:
+    """The names that look like column names, masked and quoted; the others only counted."""
+    shown = [mask_text(repr(n)) for n in names if _looks_like_name(n)]
+    hidden = len(names) - len(shown)
+    text = _shorten(", ".join(shown)) if shown else "none that looks like a column name"
+    if shown and hidden:
+        text += f" (and {hidden} field(s) that do not look like column names, not shown)"
+    elif hidden:
+        text += f" ({hidden} field(s) not shown)"
+    return text
+
+
+def _raise_data_as_header(header: list[str], name: str, path: Path, missing: list[str], where_header: str) -> None:
+    """Stop with a message that shows no value when the header row looks like a data row."""
+    if not any(header_name.strip(WHITESPACE) for header_name in header):
+        raise RawExportError(
+            f"Raw export file {path} lacks the required column(s) {', '.join(missing)}: {where_header}, "
+            "which must be the header row, holds only separators and no column names. Remove the "
+            f"empty row(s) above the header row of column names ({', '.join(CONTRACT_COLUMNS[name])}) "
+            "and export the file again."
+        )
+    data_like = sum(1 for n in header if not n or _DATA_VALUE.fullmatch(n) or holds_identity_number(n))
+    lower = {c.lower() for c in CONTRACT_COLUMNS[name]}
+    names = sum(1 for n in header if n.lower() in lower)
+    plausible = sum(1 for n in header if _looks_like_name(n))
+    # A header names at least one contract column; a data row names none and holds mostly
+    # numbers, dates and empty fields, or mostly values no column name looks like.
+    if names == 0 and (2 * data_like >= len(header) or 2 * plausible < len(header)):
+        reason = (f"{data_like} of its {len(header)} fields are numbers, dates or empty" if 2 * data_like >= len(header)
+                  else f"none of its {len(header)} fields is a column name of the contract")
+        raise RawExportError(
+            f"Raw export file {path} lacks the required column(s) {', '.join(missing)}: {where_header} "
+            f"looks like a data row, not a header ({reason}; values are not shown). Add the header "
+            f"row of column names ({', '.join(CONTRACT_COLUMNS[name])}; order free, optional ones may "
+            "be left out) as the first line and export the file again."
+        )
 
 
 def _shorten(text: str, limit: int = 300) -> str:
@@ -435,9 +664,9 @@ def _raise_wrong_separator(
         if all(c in names for c in required):
             raise RawExportError(
                 f"Raw export file {path} does not split into the contract's columns with the "
-                f"separator {separator!r}: its header reads {_shorten(raw, 200)!r}, which does split with "
-                f"{candidate!r}. Set {where.key('separator')}: {_yaml(candidate)} in the cohort's "
-                f"export config.{_decimal_hint(candidate, dialect, where)}"
+                f"separator {separator!r}: its header reads {mask_text(repr(_shorten(raw, 200)))}, which "
+                f"does split with {candidate!r}. Set {where.key('separator')}: {_yaml(candidate)} in the "
+                f"cohort's export config.{_decimal_hint(candidate, dialect, where)}"
             )
 
 
@@ -466,12 +695,12 @@ def _yaml(separator: str) -> str:
 
 def _build_table(
     layout: _Layout, buffer: bytes, header: list[str], columns: dict[str, int], name: str, path: Path,
-    dialect: dict,
+    dialect: dict, max_record_lines: int = DEFAULT_MAX_RECORD_LINES,
 ) -> RawTable:
     expected = len(header)
     data_records = np.arange(1, layout.n_records)
-    counts = layout.field_counts()[1:]
-    good = data_records[counts == expected]
+    counts, stray = layout.counts[1:], layout.stray[1:]
+    good = data_records[(counts == expected) & ~stray]
     fields = dict(zip(columns, _field_texts(layout, buffer, good, expected, list(columns.values()))))
     missing_tokens = _missing_tokens(dialect)
     frame = pd.DataFrame({"line": pd.array(layout.lines[good], dtype="int64")})
@@ -481,12 +710,19 @@ def _build_table(
             frame[column] = pd.array(values, dtype=STRING_DTYPE)
         else:
             frame[column] = pd.array([None] * len(good), dtype=STRING_DTYPE)
-    bad = counts != expected
+    bad = (counts != expected) & ~stray
     malformed = pd.DataFrame({
         "line": layout.lines[1:][bad].astype(np.int64),
         "n_fields": counts[bad].astype(np.int64),
         "expected_fields": np.full(int(bad.sum()), expected, dtype=np.int64),
     })
+    unbalanced = pd.DataFrame({
+        "line": layout.lines[1:][stray],
+        "runs_to_line": layout.last_lines[1:][stray],
+        "n_fields": counts[stray],
+        "expected_fields": np.full(int(stray.sum()), expected, dtype=np.int64),
+        "max_record_lines": np.full(int(stray.sum()), max_record_lines, dtype=np.int64),
+    }, columns=UNBALANCED_COLUMNS)
     return RawTable(
         name=name,
         path=path,
@@ -495,6 +731,8 @@ def _build_table(
         unknown_columns=[c for c in header if c not in CONTRACT_COLUMNS[name]],
         rows_read=len(data_records),
         header=list(header),
+        unbalanced=unbalanced,
+        physical_lines=layout.physical_lines,
         _buffer=buffer,
         _record_lines=layout.lines[1:],
         _record_starts=layout.starts[1:],

@@ -6,7 +6,7 @@ of sessions.csv and outcomes.csv. For each file:
 1. the Pandera model (schemas/raw_export.py) checks the text lazily: every failure of
    the file in one pass, mapped to (line, column, check);
 2. a row with a failure in a required column or of a row rule (duplicate, conflict,
-   unknown/quarantined patient, wrong field count) is quarantined, with every rule it broke;
+   unknown/quarantined patient, wrong field count, stray quote) is quarantined, with every rule it broke;
    any other failure sets that value missing in a kept row (action `set_missing`);
 3. the kept rows are parsed to typed columns, the set-missing values masked.
 
@@ -34,6 +34,8 @@ log = logging.getLogger("rehab")
 
 RAW_FILES = ("patients", "sessions", "outcomes")
 FAILURE_COLUMNS = ["file", "line", "patient_id", "column", "value", "check", "action", "message"]
+# Row checks of the reader: `column` carries the detail of the message, the row has no column.
+ROW_DETAIL_CHECKS = ("field_count", "unbalanced_quote")
 
 
 @dataclass
@@ -109,11 +111,20 @@ def always_validate():
 # ----------------------------------------------------------------------------- entry points
 
 
-def validate_export(folder: str | Path, dialect: Mapping, cohort: str | None = None) -> dict[str, FileValidation]:
-    """Read and validate the three files of a raw export folder (file-level errors raise)."""
-    from rehab.rawio import read_raw_table
+def validate_export(
+    folder: str | Path, dialect: Mapping, cohort: str | None = None, max_record_lines: int | None = None
+) -> dict[str, FileValidation]:
+    """Read and validate the three files of a raw export folder (file-level errors raise).
 
-    tables = {name: read_raw_table(Path(folder) / f"{name}.csv", name, dict(dialect), cohort) for name in RAW_FILES}
+    `max_record_lines` (default: the reader's) is the most lines one record may span.
+    """
+    from rehab.rawio import DEFAULT_MAX_RECORD_LINES, read_raw_table
+
+    limit = DEFAULT_MAX_RECORD_LINES if max_record_lines is None else max_record_lines
+    tables = {
+        name: read_raw_table(Path(folder) / f"{name}.csv", name, dict(dialect), cohort, max_record_lines=limit)
+        for name in RAW_FILES
+    }
     try:
         return validate_tables(tables, dialect)
     finally:
@@ -194,11 +205,20 @@ def _failures_frame(lines, columns, checks) -> pd.DataFrame:
 
 
 def malformed_failures(table) -> pd.DataFrame:
-    """Rows with the wrong number of fields (`column` holds the field counts for the message)."""
+    """Rows with the wrong number of fields or a stray quote (`column` holds the detail for the message)."""
     bad = table.malformed
     counts = bad["n_fields"].astype(str) + " fields, expected " + bad["expected_fields"].astype(str)
     out = _failures_frame(bad["line"].to_numpy(), counts.to_numpy(dtype=object), ["field_count"] * len(bad))
-    return out
+    stray = getattr(table, "unbalanced", None)
+    if stray is None or not len(stray):
+        return out
+    detail = (
+        "read on, the record would run to line " + stray["runs_to_line"].astype(str) + " with "
+        + stray["n_fields"].astype(str) + " fields; a record needs " + stray["expected_fields"].astype(str)
+        + " fields within " + stray["max_record_lines"].astype(str) + " lines"
+    )
+    unbalanced = _failures_frame(stray["line"].to_numpy(), detail.to_numpy(dtype=object), ["unbalanced_quote"] * len(stray))
+    return pd.concat([out, unbalanced], ignore_index=True)
 
 
 def quarantined_lines(broken: pd.DataFrame, name: str) -> np.ndarray:
@@ -210,8 +230,8 @@ def describe_failures(
     name: str, broken: pd.DataFrame, frame: pd.DataFrame, quarantined: np.ndarray, decimal: str
 ) -> pd.DataFrame:
     """failures.csv rows of one file (values as read; masking happens when writing)."""
-    is_field_count = broken["check"].eq("field_count").to_numpy()
-    column = broken["column"].mask(is_field_count, "")
+    is_row_detail = broken["check"].isin(list(ROW_DETAIL_CHECKS)).to_numpy()  # `column` holds the detail
+    column = broken["column"].mask(is_row_detail, "")
     messages = _messages(broken, decimal)
     out = pd.DataFrame(
         {

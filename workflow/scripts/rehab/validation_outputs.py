@@ -24,17 +24,20 @@ from schemas import raw_export as rx
 
 log = logging.getLogger("rehab")
 
-ACCOUNTING_COLUMNS = ["file", "rows_read", "rows_kept", "rows_quarantined", "values_set_missing"]
+ACCOUNTING_COLUMNS = ["file", "rows_read", "rows_kept", "rows_quarantined", "values_set_missing", "physical_lines"]
 
 
 def accounting(results: Mapping[str, FileValidation]) -> pd.DataFrame:
+    """One row per raw file; physical_lines (header + data records' lines + blank lines) shows
+    when a file has more lines than rows."""
     rows = []
     for name in RAW_FILES:
         result = results[name]
         kept, quarantined = len(result.kept), result.rows_quarantined
         if kept + quarantined != result.rows_read:
             raise RuntimeError(f"{name}: rows read {result.rows_read} != kept {kept} + quarantined {quarantined}")
-        rows.append((name, result.rows_read, kept, quarantined, result.values_set_missing))
+        lines = result.table.physical_lines
+        rows.append((name, result.rows_read, kept, quarantined, result.values_set_missing, lines))
     return pd.DataFrame(rows, columns=ACCOUNTING_COLUMNS)
 
 
