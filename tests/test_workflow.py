@@ -147,12 +147,33 @@ def test_a_threshold_change_reruns_only_what_uses_it(first_run):
     assert before["responders.dri.discharge.n_responders"] == after["responders.dri.discharge.n_responders"]
 
 
-def test_a_config_error_stops_the_run_naming_the_key(tmp_path):
+def _export(path, **dialect):
+    return {"clinic": {"export": {"path": path, "dialect": dialect}}}
+
+
+@pytest.mark.parametrize(
+    "cohorts, top_level, expected",
+    [
+        (COHORTS, {"analysis": {"quantile_method": "spss", "responders": {}}}, "config key analysis.quantile_method"),
+        (COHORTS, {"active_cohorts": ["small", "clinic"]},
+         "config key active_cohorts: 'clinic' is not a cohort under cohorts (known: second, small)"),
+        (_export("export", encoding="rot13"), {},
+         "config key cohorts.clinic.export.dialect.encoding: 'rot13' is not a text encoding"),
+        (_export("export", decimal=","), {}, "config key cohorts.clinic.export.dialect.separator: ',' is also the decimal mark"),
+        (_export("exports/19551616-1616"), {}, "config key cohorts.clinic.export.path: the path 'exports/REDACTED'"),
+    ],
+    ids=["schema", "unknown-active-cohort", "not-a-text-encoding", "separator-is-decimal", "identity-number-in-path"],
+)
+def test_a_config_error_stops_the_run_naming_the_key(tmp_path, cohorts, top_level, expected):
     workdir = copy_project(tmp_path)
-    write_config(workdir, COHORTS, analysis={"quantile_method": "spss", "responders": {}})
-    result = snakemake(workdir, "--dry-run", check=False)
+    write_config(workdir, cohorts, **top_level)
+    result = snakemake(workdir, check=False)
+    output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "config key analysis.quantile_method" in result.stdout + result.stderr
+    assert expected in output, output
+    assert "Traceback" not in output and "KeyError" not in output, output
+    assert "1616" not in output, output
+    assert not (workdir / "results").exists()  # nothing ran
 
 
 def test_the_benchmark_script_runs_at_a_small_size(tmp_path):
