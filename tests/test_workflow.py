@@ -147,6 +147,19 @@ def test_a_threshold_change_reruns_only_what_uses_it(first_run):
     assert before["responders.dri.discharge.n_responders"] == after["responders.dri.discharge.n_responders"]
 
 
+def test_the_pipeline_version_is_recorded_and_a_new_version_reruns_only_the_provenance_and_report(first_run):
+    version_file = first_run / "VERSION"
+    provenance = json.loads((first_run / "results" / "small" / "provenance.json").read_text(encoding="utf-8"))
+    assert provenance["version"] == version_file.read_text(encoding="utf-8").strip()
+    report = (first_run / "results" / "small" / "report.html").read_text(encoding="utf-8")
+    assert f"<dt>Pipeline version</dt><dd><code>{provenance['version']}</code></dd>" in report
+
+    version_file.write_text("99.0.0\n", encoding="utf-8")
+    planned = set(jobs_to_run(first_run))
+    assert {"provenance", "render_report"} <= planned
+    assert planned <= {"provenance", "render_report", "all"}, planned
+
+
 def _export(path, **dialect):
     return {"clinic": {"export": {"path": path, "dialect": dialect}}}
 
