@@ -166,7 +166,7 @@ def test_distinct_dialect_characters_pass(config, separator, decimal):
 @pytest.mark.parametrize(
     "name, masked",
     [("195516161616", "REDACTED"), ("19551616-1616", "REDACTED"), ("5516161616", "REDACTED"),
-     ("clinic_551616-1616", "clinic_REDACTED")],
+     ("clinic_551616-1616", "clinic_REDACTED"), (195516161616, "REDACTED")],  # int: an unquoted YAML key
 )
 def test_a_cohort_name_holding_an_identity_number_is_refused_without_repeating_it(config, name, masked):
     config["cohorts"][name] = {"synthetic": {"seed": 1, "n_patients": 0}}  # n_patients also broken

@@ -112,7 +112,7 @@ def _dialect_problems(cohort: str, dialect: dict) -> list[str]:
 def _identity_number_problems(cohort: str, settings: Any) -> list[str]:
     rename = "Snakemake records names and paths where the pipeline cannot mask them"
     problems = []
-    if holds_identity_number(cohort):
+    if holds_identity_number(str(cohort)):  # an unquoted YAML key of digits is an int
         problems.append(
             f"config key cohorts.{cohort}: the cohort name holds a personal identity number; "
             f"rename the cohort ({rename})"
