@@ -90,3 +90,110 @@ def test_every_config_key_is_documented_in_config_readme():
     names |= set(analysis["subgroups"]["properties"]["baseline_severity"]["properties"])
     undocumented = sorted(name for name in names if not re.search(rf"`([\w.<>]+\.)?{name}`", readme))
     assert undocumented == []
+
+
+def _export_cohort(**dialect):
+    return {"export": {"path": "data/clinic", "dialect": dialect}}
+
+
+def _problem(config):
+    with pytest.raises(ConfigError) as caught:
+        check_config(config, SCHEMA)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("encoding", ["rot13", "hex", "base64", "zlib", "bz2"])
+def test_a_codec_that_is_not_a_text_encoding_is_refused(config, encoding):
+    config["cohorts"]["clinic"] = _export_cohort(encoding=encoding)
+    message = _problem(config)
+    assert (
+        f"config key cohorts.clinic.export.dialect.encoding: {encoding!r} is not a text encoding; "
+        "use a codec such as utf-8 or cp1252"
+    ) in message
+
+
+@pytest.mark.parametrize("encoding", ["utf-9", "", "utf\x008"])
+def test_an_unknown_encoding_is_refused(config, encoding):
+    config["cohorts"]["clinic"] = _export_cohort(encoding=encoding)
+    message = _problem(config)
+    assert f"config key cohorts.clinic.export.dialect.encoding: {encoding!r} is not a text encoding" in message
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "UTF8", "utf-8-sig", "cp1252", "latin-1", "utf-16"])
+def test_text_encodings_pass(config, encoding):
+    config["cohorts"]["clinic"] = _export_cohort(encoding=encoding)
+    assert check_config(config, SCHEMA)["cohorts"]["clinic"]["export"]["dialect"]["encoding"] == encoding
+
+
+def test_an_active_cohort_must_exist_and_the_message_lists_the_known_ones(config):
+    config["cohorts"]["clinic_a"] = _export_cohort()
+    config["active_cohorts"] = ["clinic_a", "clinic_b"]
+    message = _problem(config)
+    assert "config key active_cohorts: 'clinic_b' is not a cohort under cohorts (known: clinic_a, reference)" in message
+    assert "'clinic_a' is not" not in message
+
+
+def test_known_active_cohorts_pass(config):
+    config["cohorts"]["clinic_a"] = _export_cohort()
+    config["active_cohorts"] = ["clinic_a"]
+    assert check_config(config, SCHEMA)["active_cohorts"] == ["clinic_a"]
+
+
+def test_a_separator_equal_to_the_decimal_mark_is_refused(config):
+    config["cohorts"]["clinic"] = _export_cohort(separator=";", decimal=";")
+    # decimal ";" also breaks the schema's enum; the clash is reported beside it
+    assert "config key cohorts.clinic.export.dialect.separator: ';' is also the decimal mark" in _problem(config)
+
+
+def test_a_decimal_comma_with_the_default_separator_is_refused(config):
+    config["cohorts"]["clinic"] = _export_cohort(decimal=",")  # separator left at its default ","
+    message = _problem(config)
+    assert "config key cohorts.clinic.export.dialect.separator: ',' is also the decimal mark (decimal: ',')" in message
+    assert "(1 problem(s))" in message
+
+
+def test_the_quote_character_cannot_be_the_separator(config):
+    config["cohorts"]["clinic"] = _export_cohort(separator='"')
+    assert "config key cohorts.clinic.export.dialect.separator: '\"' is the quote character" in _problem(config)
+
+
+@pytest.mark.parametrize("separator, decimal", [(";", ","), (",", "."), ("\t", ","), ("|", ".")])
+def test_distinct_dialect_characters_pass(config, separator, decimal):
+    config["cohorts"]["clinic"] = _export_cohort(separator=separator, decimal=decimal)
+    assert check_config(config, SCHEMA)["cohorts"]["clinic"]["export"]["dialect"]["separator"] == separator
+
+
+@pytest.mark.parametrize(
+    "name, masked",
+    [("195516161616", "REDACTED"), ("19551616-1616", "REDACTED"), ("5516161616", "REDACTED"),
+     ("clinic_551616-1616", "clinic_REDACTED"), (195516161616, "REDACTED")],  # int: an unquoted YAML key
+)
+def test_a_cohort_name_holding_an_identity_number_is_refused_without_repeating_it(config, name, masked):
+    config["cohorts"][name] = {"synthetic": {"seed": 1, "n_patients": 0}}  # n_patients also broken
+    message = _problem(config)
+    assert f"config key cohorts.{masked}: the cohort name holds a personal identity number; rename" in message
+    assert f"config key cohorts.{masked}.synthetic.n_patients" in message  # schema messages masked too
+    assert "1616" not in message
+
+
+def test_an_export_path_holding_an_identity_number_is_refused_without_repeating_it(config):
+    config["cohorts"]["clinic"] = {"export": {"path": "/secure/exports/19551616-1616/clinic"}}
+    message = _problem(config)
+    assert "config key cohorts.clinic.export.path: the path '/secure/exports/REDACTED/clinic' holds" in message
+    assert "rename the folder" in message
+    assert "1616" not in message
+
+
+def test_paths_and_names_with_fewer_digits_pass(config):
+    config["cohorts"]["clinic_2021"] = {"export": {"path": "/secure/exports/2021-10-28/clinic_1"}}
+    assert "clinic_2021" in check_config(config, SCHEMA)["cohorts"]
+
+
+def test_problems_of_the_schema_and_beyond_it_are_reported_together(config):
+    config["analysis"]["quantile_method"] = "spss"
+    config["cohorts"]["clinic"] = _export_cohort(encoding="rot13")
+    config["active_cohorts"] = ["nowhere"]
+    message = _problem(config)
+    assert "(3 problem(s))" in message
+    for key in ("analysis.quantile_method", "cohorts.clinic.export.dialect.encoding", "active_cohorts"):
+        assert f"config key {key}:" in message

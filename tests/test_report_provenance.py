@@ -111,3 +111,36 @@ def test_products_are_filled_in_for_the_cohort(tmp_path):
     loaded = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
     assert loaded["python"]["version"].startswith("3.")
     assert loaded["config"] == {"analysis": {"confidence_level": 0.95}}
+
+
+def test_the_version_is_read_from_the_one_line_of_the_version_file(tmp_path):
+    path = tmp_path / "VERSION"
+    path.write_text("0.2.0-dev\n", encoding="utf-8")
+    assert provenance.read_version(path) == "0.2.0-dev"
+    for broken in ("", "\n", "0.1.0\n0.2.0\n"):
+        path.write_text(broken, encoding="utf-8")
+        with pytest.raises(ValueError, match="one line"):
+            provenance.read_version(path)
+
+
+def test_provenance_carries_the_pipeline_version(tmp_path):
+    assert _build(tmp_path)["version"] == "unknown"  # a caller that knows no version says so
+    raw = tmp_path / "raw.csv"
+    data = provenance.build_provenance(
+        cohort="ref", raw_files={"patients": str(raw)}, config={}, requirements=tmp_path / "requirements.txt",
+        command_line="snakemake", products=[], root=tmp_path, version="1.2.3",
+    )
+    assert data["version"] == "1.2.3"
+
+
+def test_the_report_shows_the_pipeline_version_in_its_provenance_section(tmp_path):
+    import report_helpers as helpers
+    from rehab.report import render_report
+
+    inputs = helpers.report_inputs(tmp_path)
+    data = json.loads(inputs.provenance.read_text(encoding="utf-8"))
+    data["version"] = "9.8.7-test"
+    provenance.write_json(data, inputs.provenance)
+    html = render_report(inputs, helpers.TEMPLATE_DIR)
+    section = html[html.index('<section id="provenance">'):]
+    assert "<dt>Pipeline version</dt><dd><code>9.8.7-test</code></dd>" in section

@@ -147,12 +147,46 @@ def test_a_threshold_change_reruns_only_what_uses_it(first_run):
     assert before["responders.dri.discharge.n_responders"] == after["responders.dri.discharge.n_responders"]
 
 
-def test_a_config_error_stops_the_run_naming_the_key(tmp_path):
+def test_the_pipeline_version_is_recorded_and_a_new_version_reruns_only_the_provenance_and_report(first_run):
+    version_file = first_run / "VERSION"
+    provenance = json.loads((first_run / "results" / "small" / "provenance.json").read_text(encoding="utf-8"))
+    assert provenance["version"] == version_file.read_text(encoding="utf-8").strip()
+    report = (first_run / "results" / "small" / "report.html").read_text(encoding="utf-8")
+    assert f"<dt>Pipeline version</dt><dd><code>{provenance['version']}</code></dd>" in report
+
+    version_file.write_text("99.0.0\n", encoding="utf-8")
+    planned = set(jobs_to_run(first_run))
+    assert {"provenance", "render_report"} <= planned
+    assert planned <= {"provenance", "render_report", "all"}, planned
+
+
+def _export(path, **dialect):
+    return {"clinic": {"export": {"path": path, "dialect": dialect}}}
+
+
+@pytest.mark.parametrize(
+    "cohorts, top_level, expected",
+    [
+        (COHORTS, {"analysis": {"quantile_method": "spss", "responders": {}}}, "config key analysis.quantile_method"),
+        (COHORTS, {"active_cohorts": ["small", "clinic"]},
+         "config key active_cohorts: 'clinic' is not a cohort under cohorts (known: second, small)"),
+        (_export("export", encoding="rot13"), {},
+         "config key cohorts.clinic.export.dialect.encoding: 'rot13' is not a text encoding"),
+        (_export("export", decimal=","), {}, "config key cohorts.clinic.export.dialect.separator: ',' is also the decimal mark"),
+        (_export("exports/19551616-1616"), {}, "config key cohorts.clinic.export.path: the path 'exports/REDACTED'"),
+    ],
+    ids=["schema", "unknown-active-cohort", "not-a-text-encoding", "separator-is-decimal", "identity-number-in-path"],
+)
+def test_a_config_error_stops_the_run_naming_the_key(tmp_path, cohorts, top_level, expected):
     workdir = copy_project(tmp_path)
-    write_config(workdir, COHORTS, analysis={"quantile_method": "spss", "responders": {}})
-    result = snakemake(workdir, "--dry-run", check=False)
+    write_config(workdir, cohorts, **top_level)
+    result = snakemake(workdir, check=False)
+    output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "config key analysis.quantile_method" in result.stdout + result.stderr
+    assert expected in output, output
+    assert "Traceback" not in output and "KeyError" not in output, output
+    assert "1616" not in output, output
+    assert not (workdir / "results").exists()  # nothing ran
 
 
 def test_the_benchmark_script_runs_at_a_small_size(tmp_path):

@@ -25,6 +25,7 @@ rule provenance:
     input:
         unpack(raw_export_files),
         requirements=str(PROJECT_ROOT / "requirements.txt"),
+        version=str(PROJECT_ROOT / "VERSION"),
         code=library("provenance", "script_support", "errors"),
     output:
         provenance=report("results/{cohort}/provenance.json", category="Provenance", subcategory="{cohort}", caption="../report/provenance.rst"),

@@ -5,7 +5,13 @@ def main(snakemake):
     import os
     from pathlib import Path
 
-    from rehab.provenance import build_provenance, relative_command_line, snakemake_command_line, write_json
+    from rehab.provenance import (
+        build_provenance,
+        read_version,
+        relative_command_line,
+        snakemake_command_line,
+        write_json,
+    )
 
     raw_files = {name: snakemake.input[name] for name in snakemake.params.raw_names}
     data = build_provenance(
@@ -16,6 +22,7 @@ def main(snakemake):
         command_line=relative_command_line(snakemake_command_line(), os.getcwd()),
         products=snakemake.params.products,
         root=Path(snakemake.input.requirements).resolve().parent,  # the project root
+        version=read_version(snakemake.input.version),
     )
     write_json(data, snakemake.output.provenance)
 

@@ -1,5 +1,5 @@
-"""What a run was made from: input hashes, effective config, versions, git state, command
-line, and which rule and script wrote each output.
+"""What a run was made from: the pipeline version, input hashes, effective config, package
+versions, git state, command line, and which rule and script wrote each output.
 
 Everything but the timestamp is the same for two runs of the same command on the same
 inputs, so provenance.json (and the report that shows it) differ only in `run_timestamp`.
@@ -47,6 +47,14 @@ def input_hashes(files: dict[str, str], root: str | Path) -> list[dict]:
         {"name": name, "path": display_path(path, root), "sha256": sha256_file(path), "bytes": os.path.getsize(path)}
         for name, path in files.items()
     ]
+
+
+def read_version(path: str | Path) -> str:
+    """The pipeline version: the one line of the project's VERSION file."""
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    if len(lines) != 1 or not lines[0].strip():
+        raise ValueError(f"{path} must hold the pipeline version on one line, e.g. 0.2.0")
+    return lines[0].strip()
 
 
 def pinned_packages(requirements: str | Path) -> dict[str, str]:
@@ -145,9 +153,11 @@ def build_provenance(
     command_line: str,
     products: list[dict],
     root: str | Path,
+    version: str = UNKNOWN,
 ) -> dict:
     return {
         "cohort": cohort,
+        "version": version,
         "run_timestamp": run_timestamp(),
         "command_line": command_line,
         "git": git_state(root),
