@@ -3,17 +3,19 @@
 from rehab.comparison import comparison_numbers, comparison_table, render_comparison_report, responder_figure
 from rehab.numbers import read_numbers
 from rehab.script_support import run
+from rehab.study import Study
 
 
 def main(snakemake):
     numbers_by_cohort = {
         cohort: read_numbers(path) for cohort, path in zip(snakemake.params.cohorts, snakemake.input.numbers)
     }
-    table = comparison_table(numbers_by_cohort)
+    studies = {cohort: Study.from_declaration(snakemake.params.studies[cohort]) for cohort in snakemake.params.cohorts}
+    table = comparison_table(numbers_by_cohort, studies)
     table.to_csv(snakemake.output.table, index=False, lineterminator="\n")
-    comparison_numbers(numbers_by_cohort).to_csv(snakemake.output.numbers, index=False, lineterminator="\n")
-    responder_figure(numbers_by_cohort, snakemake.output.png, snakemake.output.svg)
-    render_comparison_report(table, snakemake.output.png, snakemake.input.template, snakemake.output.report)
+    comparison_numbers(numbers_by_cohort, studies).to_csv(snakemake.output.numbers, index=False, lineterminator="\n")
+    responder_figure(numbers_by_cohort, studies, snakemake.output.png, snakemake.output.svg)
+    render_comparison_report(table, snakemake.output.png, snakemake.input.template, snakemake.output.report, studies)
 
 
 run(snakemake, main)  # noqa: F821 - injected by Snakemake
