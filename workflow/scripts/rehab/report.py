@@ -297,8 +297,7 @@ def timepoint_entries(study: Study) -> list[dict]:
 
 
 def instrument_entries(study: Study) -> list[dict]:
-    """The instruments for the template: labels, the methods sentence and their config key;
-    `definitions`: the further responder definitions (after the primary) by name."""
+    """The instruments for the template: labels, the methods sentence and their config key."""
     return [
         {
             "name": instrument.name,
@@ -307,7 +306,6 @@ def instrument_entries(study: Study) -> list[dict]:
             "domain": instrument.domain,
             "key": f"study.instruments.{instrument.name}",
             "sentence": instrument_sentence(instrument),
-            "further_definitions": [definition.name for definition in instrument.responders[1:]],
         }
         for instrument in study.instruments
     ]
