@@ -197,3 +197,9 @@ def test_outcomes_figure_samples_points_and_drops_paths_for_large_cohorts():
         points = [c for c in ax.collections if isinstance(c, PathCollection)]
         assert all(len(c.get_offsets()) <= figures.MAX_POINTS_PER_BOX for c in points)
     plt.close(fig)
+
+
+def test_the_papers_time_points_keep_their_colours():
+    assert timepoint_colours(STUDY.timepoints) == {
+        "start": OKABE_ITO["grey"], "discharge": OKABE_ITO["blue"], "followup": OKABE_ITO["orange"]
+    }

@@ -247,5 +247,5 @@ def test_methods_text_helpers():
     ]
     dri = Study.from_declaration(declared).instrument("dri")
     assert definition_text(dri.primary, dri, "Start") == (
-        "decrease of at least 10 mm and decrease of at least 30% of the start value (both threshold met)"
+        "decrease of at least 10 mm and decrease of at least 30% of the start value (both thresholds met)"
     )

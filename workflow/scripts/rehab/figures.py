@@ -278,14 +278,15 @@ def _draw_outcome_panel(ax, wide: pd.DataFrame, instrument, study: Study, quanti
 
 def _panels(count: int, width_per_panel: float, height: float, min_width: float = 0.0, **subplot_kw):
     """A figure with `count` panels side by side; the axes as a flat array."""
-    fig, axes = new_figure(max(min_width, width_per_panel * count), height, ncols=count, squeeze=False, **subplot_kw)
+    width = round(max(min_width, width_per_panel * count), 4)  # 3.2 * 3 is 9.600000000000001
+    fig, axes = new_figure(width, height, ncols=count, squeeze=False, **subplot_kw)
     return fig, axes.ravel()
 
 
 def outcomes_figure(outcomes: pd.DataFrame, study: Study, quantile_method: str, max_path_patients: int = MAX_PATH_PATIENTS):
     """One panel per instrument with every time point: boxes (cohort quantile method), a
     sample of points, and each patient's path when the cohort is small."""
-    fig, axes = _panels(len(study.instruments), 3.2, 4.2)
+    fig, axes = _panels(len(study.instruments), 0.8 + 0.8 * len(study.timepoints), 4.2)  # 3.2 in for 3 boxes
     n_patients = outcomes["patient_id"].nunique()
     timepoints = list(study.timepoint_names)
     for ax, instrument in zip(axes, study.instruments):

@@ -73,7 +73,8 @@ def definition_text(definition, instrument, baseline_label: str) -> str:
     parts = threshold_parts(definition.direction, definition.absolute, definition.relative, instrument.unit, baseline_label)
     joiner = " and " if definition.combine == "both" else " or "
     text = joiner.join(parts)
-    return f"{text} ({definition.combine} threshold met)" if len(parts) > 1 else text
+    met = "both thresholds met" if definition.combine == "both" else "either threshold met"
+    return f"{text} ({met})" if len(parts) > 1 else text
 
 
 def citation_note(definition, instrument, baseline_label: str) -> str:
