@@ -1,8 +1,12 @@
 """A small hand-made cohort in the shapes the report stage reads (numbers, tables, clean
-tables, validation files, codebook), so figure and report tests need no workflow run."""
+tables, validation files, codebook), so figure and report tests need no workflow run.
+
+The cohort's study (STUDY_DECLARATION) is the paper's; a test may write a cohort of another
+study by passing a `Fixture` of its own (see tests/test_study_presentation.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +26,56 @@ OUTCOME_ROWS = {
 }
 SESSIONS = [9, 12, 5, 0, 7, 9, 20, 3]
 TIMEPOINTS = ["start", "discharge", "followup"]
+INSTRUMENTS = ["nprs", "dri", "eq_vas"]
+
+
+def _instrument(label, short, domain, unit, kind, high, better, absolute, citation, cited=None):
+    definition = {"name": "primary", "absolute": absolute, "relative": None, "combine": "either", "citation": citation}
+    if cited is not None:
+        definition["cited"] = cited
+    return {"label": label, "short_label": short, "domain": domain, "unit": unit, "type": kind, "range": [0, high],
+            "better": better, "responders": [definition]}
+
+
+STUDY_DECLARATION = {
+    "instruments": {
+        "nprs": _instrument("Pain (NPRS)", "NPRS", "pain", "", "integer", 10, "lower", 2, "citation for nprs", {"absolute": 2}),
+        "dri": _instrument("Disability (DRI)", "DRI", "disability", "mm", "number", 100, "lower", 10, "citation for dri"),
+        "eq_vas": _instrument("Overall health (EQ-VAS)", "EQ-VAS", "overall health", "mm", "integer", 100, "higher", 10,
+                              "citation for eq_vas"),
+    },
+    "timepoints": [
+        {"name": "start", "label": "Start", "short_label": "Start", "baseline": True},
+        {"name": "discharge", "label": "Discharge", "short_label": "Discharge"},
+        {"name": "followup", "label": "1 year after discharge", "short_label": "1 year"},
+    ],
+    "subgroups": [
+        {"name": "sex", "label": "Sex", "column": "sex",
+         "levels": [{"value": "F", "key": "female", "label": "Women"}, {"value": "M", "key": "male", "label": "Men"}]},
+        {"name": "age_band", "label": "Age, years", "column": "age", "bands": [18, 30, 45, 60, 101]},
+    ],
+}
+
+
+def study(declared: dict | None = None):
+    from rehab.study import Study
+
+    return Study.from_declaration(STUDY_DECLARATION if declared is None else declared)
+
+
+@dataclass
+class Fixture:
+    """What write_cohort writes that depends on the study; None = the paper's fixture."""
+
+    declaration: dict
+    numbers: dict[str, str]
+    outcomes: pd.DataFrame
+    subgroup_rows: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def study(self):
+        return study(self.declaration)
 
 
 def codebook(evil: bool = False) -> pd.DataFrame:
@@ -56,14 +110,14 @@ def clean_outcomes(followup: bool = True) -> pd.DataFrame:
             if visit is None or (timepoint == "followup" and not followup):
                 continue
             rows.append((patient, timepoint, *visit))
-    frame = pd.DataFrame(rows, columns=["patient_id", "timepoint", "nprs", "dri", "eq_vas"])
+    frame = pd.DataFrame(rows, columns=["patient_id", "timepoint", *INSTRUMENTS])
     frame["patient_id"] = frame["patient_id"].astype("string")
     frame["timepoint"] = pd.Categorical(frame["timepoint"], categories=TIMEPOINTS, ordered=True)
     frame["assessment_date"] = pd.Timestamp("2016-01-01")
     frame["nprs"] = frame["nprs"].astype("Int64")
     frame["dri"] = frame["dri"].astype("Float64")
     frame["eq_vas"] = frame["eq_vas"].astype("Int64")
-    return frame[["patient_id", "timepoint", "assessment_date", "nprs", "dri", "eq_vas"]]
+    return frame[["patient_id", "timepoint", "assessment_date", *INSTRUMENTS]]
 
 
 def clean_patients() -> pd.DataFrame:
@@ -121,7 +175,7 @@ def numbers(followup: bool = True) -> dict[str, str]:
     for outcome, pct in (("nprs", 37.5), ("dri", 50.0), ("eq_vas", 50.0)):
         values[f"responders.sensitivity.{outcome}.discharge.pct"] = repr(pct)
     outcomes = clean_outcomes(followup)
-    for outcome in ("nprs", "dri", "eq_vas"):
+    for outcome in INSTRUMENTS:
         for timepoint in TIMEPOINTS:
             column = outcomes.loc[outcomes["timepoint"] == timepoint, outcome].dropna().to_numpy(dtype=float)
             prefix = f"outcomes.{outcome}.{timepoint}"
@@ -206,7 +260,7 @@ def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
 def subgroup_rows(followup: bool = True) -> pd.DataFrame:
     """Subgroup results in the analysis stage's analysis/subgroups.csv layout."""
     rows = []
-    for outcome in ("nprs", "dri", "eq_vas"):
+    for outcome in INSTRUMENTS:
         for timepoint in ("discharge", "followup") if followup else ("discharge",):
             rows.append((outcome, timepoint, "sex", "Sex", "female", "Women", 0, 5, 2, 40.0, 11.8, 76.9, False))
             rows.append((outcome, timepoint, "sex", "Sex", "male", "Men", 1, 2, None, None, None, None, True))
@@ -234,8 +288,13 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def write_cohort(root: Path, followup: bool = True, evil: bool = False) -> dict[str, Path]:
+def paper_fixture(followup: bool = True, evil: bool = False) -> Fixture:
+    return Fixture(STUDY_DECLARATION, numbers(followup), clean_outcomes(followup), subgroup_rows(followup), tables(evil))
+
+
+def write_cohort(root: Path, followup: bool = True, evil: bool = False, fixture: Fixture | None = None) -> dict[str, Path]:
     """Write every file the report stage reads under `root`; returns their paths by name."""
+    fixture = fixture or paper_fixture(followup, evil)
     paths = {
         "numbers": root / "numbers.csv",
         "reproduction": root / "reproduction.csv",
@@ -246,18 +305,18 @@ def write_cohort(root: Path, followup: bool = True, evil: bool = False) -> dict[
         "outcomes": root / "clean" / "outcomes.parquet",
         "subgroups": root / "analysis" / "subgroups.csv",
     }
-    frame = pd.DataFrame(list(numbers(followup).items()), columns=["key", "value"])
+    frame = pd.DataFrame(list(fixture.numbers.items()), columns=["key", "value"])
     write_csv(frame, paths["numbers"])
     write_csv(reproduction(), paths["reproduction"])
     write_csv(accounting(), paths["accounting"])
     write_csv(failures(), paths["failures"])
     write_csv(codebook(evil), paths["codebook"])
-    write_csv(subgroup_rows(followup), paths["subgroups"])
+    write_csv(fixture.subgroup_rows, paths["subgroups"])
     write_csv(pd.DataFrame({"line": [4], "reasons": ["age out of range"]}), root / "validation" / "quarantine" / "patients.csv")
     paths["patients"].parent.mkdir(parents=True, exist_ok=True)
     clean_patients().to_parquet(paths["patients"], index=False)
-    clean_outcomes(followup).to_parquet(paths["outcomes"], index=False)
-    for name, table in tables(evil).items():
+    fixture.outcomes.to_parquet(paths["outcomes"], index=False)
+    for name, table in {**tables(evil), **fixture.tables}.items():
         paths[f"table:{name}"] = write_csv(table, root / "tables" / name)
     raw = root / "raw"
     for name in ("patients", "sessions", "outcomes"):
@@ -268,22 +327,22 @@ def write_cohort(root: Path, followup: bool = True, evil: bool = False) -> dict[
 
 
 FIGURE_NAMES = ["patient_flow", "intervention_categories", "outcomes", "responders", "sessions_per_patient", "subgroups_forest"]
-RESPONDER_LABELS = {"nprs": "Pain (NPRS)", "dri": "Disability (DRI)", "eq_vas": "Overall health (EQ-VAS)"}
 
 
-def draw_figures(paths: dict[str, Path], out_dir: Path) -> dict[str, Path]:
+def draw_figures(paths: dict[str, Path], out_dir: Path, study_=None) -> dict[str, Path]:
     """Every report figure of the fixture cohort, as the figure rules draw them; SVG paths by name."""
     from rehab import figures
     from rehab.plotting_style import save_figure
 
+    study_ = study_ or study()
     numbers_ = figures.read_numbers(paths["numbers"])
     drawn = {
-        "patient_flow": figures.patient_flow_figure(numbers_, pd.read_csv(paths["accounting"])),
+        "patient_flow": figures.patient_flow_figure(numbers_, pd.read_csv(paths["accounting"]), study_),
         "intervention_categories": figures.intervention_categories_figure(numbers_, figures.read_codebook(paths["codebook"])),
-        "outcomes": figures.outcomes_figure(pd.read_parquet(paths["outcomes"]), "weibull"),
-        "responders": figures.responders_figure(numbers_, RESPONDER_LABELS, 0.95),
+        "outcomes": figures.outcomes_figure(pd.read_parquet(paths["outcomes"]), study_, "weibull"),
+        "responders": figures.responders_figure(numbers_, study_, 0.95),
         "sessions_per_patient": figures.sessions_per_patient_figure(pd.read_parquet(paths["patients"]), numbers_),
-        "subgroups_forest": figures.subgroups_forest_figure(figures.read_subgroup_results(paths["subgroups"]), RESPONDER_LABELS, 5),
+        "subgroups_forest": figures.subgroups_forest_figure(figures.read_subgroup_results(paths["subgroups"]), study_, 5),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     svgs = {}
@@ -299,15 +358,7 @@ def settings(synthetic: bool = True) -> dict:
         "synthetic_settings": {"seed": 1, "n_patients": 8} if synthetic else None,
         "quantile_method": "weibull",
         "confidence_level": 0.95,
-        "responders": {
-            outcome: {"label": label, "direction": "increase" if outcome == "eq_vas" else "decrease",
-                      "absolute": 2 if outcome == "nprs" else 10, "relative": None, "combine": "either",
-                      "citation": f"citation for {outcome}"}
-            for outcome, label in RESPONDER_LABELS.items()
-        },
-        "subgroups": {"min_group_size": 5, "age_bands": [18, 30, 45, 60, 101],
-                      "baseline_severity": {"outcome": "nprs", "bands": [0, 4, 7, 11],
-                                            "labels": ["mild (0-3)", "moderate (4-6)", "severe (7-10)"]}},
+        "subgroups": {"min_group_size": 5},
         "quarantine_dir": "results/fixture/validation/quarantine",
         "max_quarantine_share": 0.05,
     }
@@ -340,12 +391,14 @@ def write_provenance_file(paths: dict[str, Path], root: Path, cohort: str) -> Pa
     return paths["provenance"]
 
 
-def report_inputs(root: Path, cohort: str = "fixture", followup: bool = True, evil: bool = False, synthetic: bool = True):
+def report_inputs(root: Path, cohort: str = "fixture", followup: bool = True, evil: bool = False, synthetic: bool = True,
+                  fixture: Fixture | None = None):
     """Write the fixture cohort, its figures and provenance under `root`; return ReportInputs."""
     from rehab.report import ReportInputs
 
-    paths = write_cohort(root, followup=followup, evil=evil)
-    svgs = draw_figures(paths, root / "figures")
+    fixture = fixture or paper_fixture(followup, evil)
+    paths = write_cohort(root, fixture=fixture)
+    svgs = draw_figures(paths, root / "figures", fixture.study)
     write_provenance_file(paths, root, cohort)
     return ReportInputs(
         cohort=cohort,
@@ -357,6 +410,7 @@ def report_inputs(root: Path, cohort: str = "fixture", followup: bool = True, ev
         codebook=paths["codebook"],
         tables=sorted((root / "tables").glob("*.csv")),
         figures=[svgs[name] for name in FIGURE_NAMES],
+        study=fixture.study,
         settings=settings(synthetic),
     )
 

@@ -11,7 +11,9 @@ from matplotlib.collections import LineCollection, PathCollection
 
 import report_helpers as helpers
 from rehab import figures
-from rehab.plotting_style import fixed, interval_arms, save_figure
+from rehab.plotting_style import OKABE_ITO, fixed, interval_arms, save_figure, timepoint_colours
+
+STUDY = helpers.study()
 
 
 def _texts(fig) -> list[str]:
@@ -46,7 +48,7 @@ def test_box_stats_use_the_cohort_quantile_method():
 
 
 def test_patient_flow_states_the_counts(cohort):
-    fig = figures.patient_flow_figure(figures.read_numbers(cohort["numbers"]), pd.read_csv(cohort["accounting"]))
+    fig = figures.patient_flow_figure(figures.read_numbers(cohort["numbers"]), pd.read_csv(cohort["accounting"]), STUDY)
     text = "\n".join(_texts(fig))
     assert "n = 9" in text  # patient rows read
     assert "Patients included\nn = 8" in text
@@ -68,7 +70,7 @@ def test_intervention_categories_use_codebook_names(cohort):
 
 
 def test_outcomes_draw_each_patient_path_in_small_cohorts(cohort):
-    fig = figures.outcomes_figure(pd.read_parquet(cohort["outcomes"]), "weibull")
+    fig = figures.outcomes_figure(pd.read_parquet(cohort["outcomes"]), STUDY, "weibull")
     nprs_panel = fig.axes[0]
     lines = [c for c in nprs_panel.collections if isinstance(c, LineCollection)]
     # NPRS pairs with both values: start-discharge 7 patients, discharge-followup 5.
@@ -82,11 +84,11 @@ def test_outcomes_draw_each_patient_path_in_small_cohorts(cohort):
 def test_a_time_point_nobody_reached_shows_no_data(tmp_path):
     paths = helpers.write_cohort(tmp_path, followup=False)
     numbers = figures.read_numbers(paths["numbers"])
-    outcome_fig = figures.outcomes_figure(pd.read_parquet(paths["outcomes"]), "weibull")
+    outcome_fig = figures.outcomes_figure(pd.read_parquet(paths["outcomes"]), STUDY, "weibull")
     assert _texts(outcome_fig).count("no data") == 3  # one follow-up box per outcome
-    responder_fig = figures.responders_figure(numbers, helpers.RESPONDER_LABELS, 0.95)
+    responder_fig = figures.responders_figure(numbers, STUDY, 0.95)
     assert _texts(responder_fig).count("no data") == 3
-    forest = figures.subgroups_forest_figure(figures.read_subgroup_results(paths["subgroups"]), helpers.RESPONDER_LABELS, 5)
+    forest = figures.subgroups_forest_figure(figures.read_subgroup_results(paths["subgroups"]), STUDY, 5)
     assert _texts(forest).count("no data") == 9  # every group's follow-up, 3 outcomes
     for fig in (outcome_fig, responder_fig, forest):
         save_figure(fig, tmp_path / "f.png", tmp_path / "f.svg")
@@ -94,19 +96,19 @@ def test_a_time_point_nobody_reached_shows_no_data(tmp_path):
 
 def test_empty_cohort_figures_do_not_fail(tmp_path):
     empty_outcomes = helpers.clean_outcomes().iloc[0:0]
-    fig = figures.outcomes_figure(empty_outcomes, "weibull")
+    fig = figures.outcomes_figure(empty_outcomes, STUDY, "weibull")
     assert _texts(fig).count("no data") == 9
     sessions = figures.sessions_per_patient_figure(helpers.clean_patients().iloc[0:0], {})
     assert "no data" in _texts(sessions)
     no_rows = figures.read_subgroup_results(helpers.write_csv(helpers.subgroup_rows().iloc[0:0], tmp_path / "s.csv"))
-    forest = figures.subgroups_forest_figure(no_rows, helpers.RESPONDER_LABELS, 5)
+    forest = figures.subgroups_forest_figure(no_rows, STUDY, 5)
     assert "no data" in _texts(forest)
     for each in (fig, sessions, forest):
         save_figure(each, tmp_path / "e.png", tmp_path / "e.svg")
 
 
 def test_responders_plot_the_wilson_interval(cohort):
-    fig = figures.responders_figure(figures.read_numbers(cohort["numbers"]), helpers.RESPONDER_LABELS, 0.95)
+    fig = figures.responders_figure(figures.read_numbers(cohort["numbers"]), STUDY, 0.95)
     ax = fig.axes[0]
     points = [line.get_ydata()[0] for line in ax.lines if len(line.get_ydata()) == 1 and line.get_marker() == "o"]
     assert points[:2] == pytest.approx([42.857142857142854, 60.0])
@@ -138,7 +140,7 @@ def test_subgroup_results_are_read_with_their_labels_and_order(cohort):
 
 def test_forest_marks_suppressed_groups(cohort):
     rows = figures.read_subgroup_results(cohort["subgroups"])
-    fig = figures.subgroups_forest_figure(rows, helpers.RESPONDER_LABELS, 5, 0.9)
+    fig = figures.subgroups_forest_figure(rows, STUDY, 5, 0.9)
     assert _texts(fig).count("suppressed (n < 5)") == 6  # Men, 3 outcomes x 2 time points
     ticks = fig.axes[0].get_yticklabels()
     assert [t.get_text() for t in ticks] == ["Sex", "Women", "Men", "Age, years", "18–29"]
@@ -154,7 +156,7 @@ def test_forest_draws_a_group_at_zero_percent_whose_bound_rounds_past_it(cohort)
     shown = ~rows["suppressed"].astype(bool) & rows["pct"].notna()
     first = rows.index[shown][0]
     rows.loc[first, ["pct", "ci_low", "ci_high"]] = [0.0, 1e-14, 20.0]  # Wilson low a hair above 0
-    fig = figures.subgroups_forest_figure(rows, helpers.RESPONDER_LABELS, 5, 0.95)
+    fig = figures.subgroups_forest_figure(rows, STUDY, 5, 0.95)
     points = [line for line in fig.axes[0].lines if line.get_marker() == "o"]
     assert 0.0 in list(points[0].get_xdata())
     plt.close(fig)
@@ -189,9 +191,15 @@ def test_outcomes_figure_samples_points_and_drops_paths_for_large_cohorts():
             "eq_vas": rng.integers(0, 101, 3 * n),
         }
     )
-    fig = figures.outcomes_figure(frame, "weibull")
+    fig = figures.outcomes_figure(frame, STUDY, "weibull")
     for ax in fig.axes:
         assert not any(isinstance(c, LineCollection) for c in ax.collections)
         points = [c for c in ax.collections if isinstance(c, PathCollection)]
         assert all(len(c.get_offsets()) <= figures.MAX_POINTS_PER_BOX for c in points)
     plt.close(fig)
+
+
+def test_the_papers_time_points_keep_their_colours():
+    assert timepoint_colours(STUDY.timepoints) == {
+        "start": OKABE_ITO["grey"], "discharge": OKABE_ITO["blue"], "followup": OKABE_ITO["orange"]
+    }

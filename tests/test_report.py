@@ -85,10 +85,18 @@ def test_every_summary_number_is_a_numbers_csv_value_after_display_rounding(rend
         key, digits = span["attrs"]["data-key"], int(span["attrs"]["data-digits"])
         assert key in numbers, key
         assert span["text"] == format_number(numbers[key], digits), key
-    # No digit in the summary's own words: each number is a numbers.csv value or a config value.
+    # No digit in the summary's own words: each number is a numbers.csv value or a config value
+    # (the confidence level, or a label of the study declaration such as "1 year after ...").
     assert not NUMBER.search(" ".join(summary.bare)), " ".join(summary.bare)
-    assert {span["attrs"]["data-config"] for span in summary.spans if "cfg" in span["attrs"]["class"]} == {
-        "analysis.confidence_level"
+    configs = {span["attrs"]["data-config"]: span["text"] for span in summary.spans if "cfg" in span["attrs"]["class"]}
+    assert configs == {
+        "analysis.confidence_level": "95",
+        "study.timepoints[0].label": "start",
+        "study.timepoints[1].label": "discharge",
+        "study.timepoints[2].label": "1 year after discharge",
+        "study.instruments.nprs.domain": "pain",
+        "study.instruments.dri.domain": "disability",
+        "study.instruments.eq_vas.domain": "overall health",
     }
 
 
@@ -99,7 +107,9 @@ def test_each_summary_number_can_be_traced_to_some_numbers_key(rendered):
     numbers = read_numbers(inputs.numbers)
     shown = {format_number(v, d) for v in numbers.values() if v is not None for d in (0, 1)}
     summary = _summary(html)
-    text = " ".join(summary.bare + [span["text"] for span in summary.spans])
+    shown_values = [span["text"] for span in summary.spans if span["attrs"].get("data-config", "").startswith("analysis.")
+                     or "num" in span["attrs"]["class"].split()]
+    text = " ".join(summary.bare + shown_values)
     tokens = NUMBER.findall(text)
     assert tokens
     for token in tokens:
@@ -129,7 +139,7 @@ def test_autoescape_protects_against_a_hostile_cohort_name_and_codebook(tmp_path
 def test_report_renders_without_any_follow_up_data(tmp_path):
     inputs = helpers.report_inputs(tmp_path, followup=False)
     html = render_report(inputs, helpers.TEMPLATE_DIR)
-    assert html.count("at the one-year follow-up not computable (no evaluable patient).") == 3
+    assert html.count("1 year after discharge</span> not computable (no evaluable patient).") == 3
     summary = _summary(html)
     followup = [s for s in summary.spans if s["attrs"].get("data-key") == "flow.with_followup"]
     assert followup[0]["text"] == "0"
@@ -183,7 +193,12 @@ def test_report_has_every_section_and_the_strobe_checklist(rendered):
 def test_methods_come_from_the_config(rendered):
     _, html = rendered
     assert "decrease of at least 2 units" in html and "citation for nprs" in html
-    assert "increase of at least 10 units" in html
+    assert "increase of at least 10 mm" in html and "decrease of at least 10 mm" in html
+    assert "<li>Pain: NPRS, 0–10, whole numbers, lower is better.</li>" in html
+    assert "<li>Overall health: EQ-VAS, 0–100 mm, whole numbers, higher is better.</li>" in html
+    assert "Outcomes are recorded at start, discharge and 1 year after discharge; start is the baseline." in html
+    assert "responder proportions by Sex (Women, Men); Age, years (18–29, 30–44, 45–59, 60–100)" in html
+    assert "Threshold differs from its source" not in html  # the cited threshold is the one in use
     assert "<code>weibull</code> quantile method" in html
     assert "Wilson score intervals at the 95% level" in html
     assert "available-case analysis" in html

@@ -5,7 +5,7 @@ rule compare_cohorts:
     input:
         numbers=expand("results/{cohort}/numbers.csv", cohort=active_cohorts()),
         template="workflow/templates/comparison.html.j2",
-        code=library("comparison", "formatting", "numbers", "plotting_style", "script_support", "errors"),
+        code=library("comparison", "formatting", "methods", "numbers", "plotting_style", "study", "script_support", "errors"),
     output:
         table=report(
             "results/comparison/comparison.csv",
@@ -22,6 +22,7 @@ rule compare_cohorts:
         report="results/comparison/report.html",
     params:
         cohorts=active_cohorts(),
+        studies={cohort: study_declaration(cohort) for cohort in active_cohorts()},
     log:
         "results/comparison/logs/compare_cohorts.log",
     benchmark:

@@ -1,6 +1,6 @@
 # Stage: the report's figures, PNG and SVG, drawn by rehab.figures (one rule per figure).
 
-FIGURE_CODE = ("figures", "plotting_style", "script_support", "errors")
+FIGURE_CODE = ("figures", "plotting_style", "study", "script_support", "errors")
 
 
 rule figure_patient_flow:
@@ -10,6 +10,8 @@ rule figure_patient_flow:
         code=library(*FIGURE_CODE),
     output:
         **figure_outputs("patient_flow"),
+    params:
+        study=get_study,
     log:
         "results/{cohort}/logs/figure_patient_flow.log",
     benchmark:
@@ -45,6 +47,7 @@ rule figure_outcomes:
         **figure_outputs("outcomes"),
     params:
         quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
+        study=get_study,
     log:
         "results/{cohort}/logs/figure_outcomes.log",
     benchmark:
@@ -62,7 +65,7 @@ rule figure_responders:
     output:
         **figure_outputs("responders"),
     params:
-        labels=responder_labels(),
+        study=get_study,
         confidence_level=config["analysis"]["confidence_level"],
     log:
         "results/{cohort}/logs/figure_responders.log",
@@ -98,7 +101,7 @@ rule figure_subgroups_forest:
     output:
         **figure_outputs("subgroups_forest"),
     params:
-        labels=responder_labels(),
+        study=get_study,
         min_group_size=config["analysis"]["subgroups"]["min_group_size"],
         confidence_level=config["analysis"]["confidence_level"],
     log:

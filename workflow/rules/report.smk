@@ -55,7 +55,7 @@ rule render_report:
         figures=expand("results/{{cohort}}/figures/{figure}.svg", figure=REPORT_FIGURES),
         template="workflow/templates/report.html.j2",
         partials="workflow/templates/report_macros.html.j2",
-        code=library("report", "figures", "plotting_style", "script_support", "errors"),
+        code=library("report", "methods", "figures", "plotting_style", "study", "script_support", "errors"),
     output:
         report=report("results/{cohort}/report.html", category="Report", subcategory="{cohort}", caption="../report/report.rst"),
     params:
@@ -64,7 +64,7 @@ rule render_report:
         synthetic_settings=lambda wildcards: cohort_config(wildcards.cohort).get("synthetic"),
         quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
         confidence_level=config["analysis"]["confidence_level"],
-        responders=config["analysis"]["responders"],
+        study=get_study,
         subgroups=config["analysis"]["subgroups"],
         quarantine_dir=lambda wildcards: f"results/{wildcards.cohort}/validation/quarantine",
         max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort)["max_quarantine_share"],

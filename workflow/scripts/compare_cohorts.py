@@ -4,17 +4,19 @@ from rehab.comparison import comparison_numbers, comparison_table, render_compar
 from rehab.numbers import read_numbers
 from rehab.safe_io import write_csv
 from rehab.script_support import run
+from rehab.study import Study
 
 
 def main(snakemake):
     numbers_by_cohort = {
         cohort: read_numbers(path) for cohort, path in zip(snakemake.params.cohorts, snakemake.input.numbers)
     }
-    table = comparison_table(numbers_by_cohort)
+    studies = {cohort: Study.from_declaration(snakemake.params.studies[cohort]) for cohort in snakemake.params.cohorts}
+    table = comparison_table(numbers_by_cohort, studies)
     write_csv(table, snakemake.output.table)
-    write_csv(comparison_numbers(numbers_by_cohort), snakemake.output.numbers)
-    responder_figure(numbers_by_cohort, snakemake.output.png, snakemake.output.svg)
-    render_comparison_report(table, snakemake.output.png, snakemake.input.template, snakemake.output.report)
+    write_csv(comparison_numbers(numbers_by_cohort, studies), snakemake.output.numbers)
+    responder_figure(numbers_by_cohort, studies, snakemake.output.png, snakemake.output.svg)
+    render_comparison_report(table, snakemake.output.png, snakemake.input.template, snakemake.output.report, studies)
 
 
 run(snakemake, main)  # noqa: F821 - injected by Snakemake

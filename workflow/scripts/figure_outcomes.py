@@ -6,9 +6,11 @@ def main(snakemake):
 
     from rehab.figures import outcomes_figure
     from rehab.plotting_style import save_figure
+    from rehab.study import Study
 
-    outcomes = pd.read_parquet(snakemake.input.outcomes, columns=["patient_id", "timepoint", "nprs", "dri", "eq_vas"])
-    figure = outcomes_figure(outcomes, snakemake.params.quantile_method)
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = pd.read_parquet(snakemake.input.outcomes, columns=["patient_id", "timepoint", *study.instrument_names])
+    figure = outcomes_figure(outcomes, study, snakemake.params.quantile_method)
     save_figure(figure, snakemake.output.png, snakemake.output.svg)
 
 

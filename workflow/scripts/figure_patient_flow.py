@@ -6,8 +6,10 @@ def main(snakemake):
 
     from rehab.figures import patient_flow_figure, read_numbers
     from rehab.plotting_style import save_figure
+    from rehab.study import Study
 
-    figure = patient_flow_figure(read_numbers(snakemake.input.numbers), pd.read_csv(snakemake.input.accounting))
+    study = Study.from_declaration(snakemake.params.study)
+    figure = patient_flow_figure(read_numbers(snakemake.input.numbers), pd.read_csv(snakemake.input.accounting), study)
     save_figure(figure, snakemake.output.png, snakemake.output.svg)
 
 

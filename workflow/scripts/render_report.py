@@ -5,6 +5,7 @@ def main(snakemake):
     from pathlib import Path
 
     from rehab.report import ReportInputs, write_report
+    from rehab.study import Study
 
     inputs = ReportInputs(
         cohort=snakemake.params.cohort_name,
@@ -16,12 +17,12 @@ def main(snakemake):
         codebook=snakemake.input.codebook,
         tables=[Path(path) for path in snakemake.input.tables],
         figures=[Path(path) for path in snakemake.input.figures],
+        study=Study.from_declaration(snakemake.params.study),
         settings={
             "synthetic": snakemake.params.synthetic,
             "synthetic_settings": snakemake.params.synthetic_settings,
             "quantile_method": snakemake.params.quantile_method,
             "confidence_level": snakemake.params.confidence_level,
-            "responders": snakemake.params.responders,
             "subgroups": snakemake.params.subgroups,
             "quarantine_dir": snakemake.params.quarantine_dir,
             "max_quarantine_share": snakemake.params.max_quarantine_share,

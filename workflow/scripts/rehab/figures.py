@@ -1,7 +1,9 @@
 """The report's figures, each drawn by a plain function from data frames and numbers.csv.
 
 Every function returns a matplotlib Figure; `plotting_style.save_figure` writes it. An empty
-time point or outcome is drawn as "no data" rather than failing.
+time point or outcome is drawn as "no data" rather than failing. The instruments, time points
+and their labels come from the study declaration (`rehab.study.Study`): one panel per
+instrument, one box or marker per time point.
 """
 
 from __future__ import annotations
@@ -18,20 +20,14 @@ from matplotlib.transforms import blended_transform_factory
 from rehab.plotting_style import (
     NO_DATA,
     OKABE_ITO,
-    OUTCOME_AXES,
-    OUTCOME_BETTER,
-    OUTCOMES,
-    TIMEPOINT_COLOURS,
-    TIMEPOINT_LABELS,
     fixed,
     interval_arms,
     new_figure,
     show_no_data,
+    timepoint_colours,
 )
+from rehab.study import Study
 
-TIMEPOINTS = ("start", "discharge", "followup")
-FOLLOWED_TIMEPOINTS = ("discharge", "followup")
-SHORT_TIMEPOINT_LABELS = {"start": "Start", "discharge": "Discharge", "followup": "1 year"}
 MAX_PATH_PATIENTS = 300  # draw each patient's path only for small cohorts
 MAX_POINTS_PER_BOX = 400  # sampled strip points per box, so 1M patients stay fast
 SAMPLE_SEED = 20211028
@@ -84,8 +80,8 @@ def _flow_box(ax, x: float, y: float, text: str, width: float, height: float, co
     ax.text(x, y, text, ha="center", va="center", fontsize=8.5, linespacing=1.45)
 
 
-def _arrow(ax, start: tuple[float, float], end: tuple[float, float]) -> None:
-    ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": "#444444", "lw": 1.1})
+def _arrow(ax, origin: tuple[float, float], target: tuple[float, float]) -> None:
+    ax.annotate("", xy=target, xytext=origin, arrowprops={"arrowstyle": "-|>", "color": "#444444", "lw": 1.1})
 
 
 def _accounting_value(accounting: pd.DataFrame, file: str, column: str) -> float | None:
@@ -93,15 +89,21 @@ def _accounting_value(accounting: pd.DataFrame, file: str, column: str) -> float
     return None if rows.empty or pd.isna(rows.iloc[0]) else float(rows.iloc[0])
 
 
-def patient_flow_figure(numbers: dict, accounting: pd.DataFrame):
-    """STROBE-style flow: rows read, quarantined, included, with discharge and 1-year data."""
-    fig, ax = new_figure(7.2, 5.0)
+def _flow_row(count: int) -> tuple[list[float], float]:
+    """Centres and width of `count` boxes side by side in the bottom row."""
+    spacing = min(0.42, 0.84 / count)
+    return [0.41 + (index - (count - 1) / 2) * spacing for index in range(count)], spacing - 0.04
+
+
+def patient_flow_figure(numbers: dict, accounting: pd.DataFrame, study: Study):
+    """STROBE-style flow: rows read, quarantined, included, and a box per later time point
+    with the patients who have data there (`flow.with_<time point>`)."""
+    followed = study.followed
+    fig, ax = new_figure(max(7.2, 2.9 * len(followed)), 5.0)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.axis("off")
     patients = _value(numbers, "flow.patients")
-    discharge = _value(numbers, "flow.with_discharge")
-    followup = _value(numbers, "flow.with_followup")
     read = _accounting_value(accounting, "patients", "rows_read")
     quarantined = _accounting_value(accounting, "patients", "rows_quarantined")
     other = [
@@ -109,8 +111,8 @@ def patient_flow_figure(numbers: dict, accounting: pd.DataFrame):
         f"{_count(_accounting_value(accounting, name, 'rows_read'))} rows"
         for name in ("sessions", "outcomes")
     ]
-    blue, grey, orange = OKABE_ITO["blue"], OKABE_ITO["grey"], OKABE_ITO["orange"]
-    _flow_box(ax, 0.3, 0.88, f"Patient rows in the export\n(patients.csv)\nn = {_count(read)}", 0.42, 0.16, grey)
+    colours = timepoint_colours(study.timepoints)
+    _flow_box(ax, 0.3, 0.88, f"Patient rows in the export\n(patients.csv)\nn = {_count(read)}", 0.42, 0.16, OKABE_ITO["grey"])
     _flow_box(
         ax,
         0.78,
@@ -121,13 +123,12 @@ def patient_flow_figure(numbers: dict, accounting: pd.DataFrame):
         0.3,
         OKABE_ITO["vermillion"],
     )
-    _flow_box(ax, 0.3, 0.52, f"Patients included\nn = {_count(patients)}", 0.42, 0.12, blue)
+    _flow_box(ax, 0.3, 0.52, f"Patients included\nn = {_count(patients)}", 0.42, 0.12, OKABE_ITO["blue"])
     _arrow(ax, (0.3, 0.80), (0.3, 0.58))
     _arrow(ax, (0.3, 0.69), (0.575, 0.69))
-    for x, label, value, colour in (
-        (0.2, "With discharge data", discharge, blue),
-        (0.62, "With 1-year follow-up data", followup, orange),
-    ):
+    centres, width = _flow_row(len(followed))
+    for x, timepoint in zip(centres, followed):
+        value = _value(numbers, f"flow.with_{timepoint.name}")
         missing = None if value is None or patients is None else patients - value
         share = None if value is None or not patients else 100 * value / patients
         _arrow(ax, (0.3, 0.46), (x, 0.27))
@@ -135,21 +136,26 @@ def patient_flow_figure(numbers: dict, accounting: pd.DataFrame):
             ax,
             x,
             0.17,
-            f"{label}\nn = {_count(value)} ({_pct(share)} of included)\nwithout data: {_count(missing)}",
-            0.38,
+            f"{_wrap(f'With data {timepoint.phrase}', 36)}\nn = {_count(value)} ({_pct(share)} of included)\n"
+            f"without data: {_count(missing)}",
+            width,
             0.17,
-            colour,
+            colours[timepoint.name],
         )
     ax.text(
         0.0,
         0.0,
-        "Data at a time point = at least one of NPRS, DRI or EQ-VAS recorded.",
+        f"Data at a time point = at least one of {_or_list([i.short_label for i in study.instruments])} recorded.",
         fontsize=7.5,
         color="#555555",
         transform=ax.transAxes,
     )
     fig.tight_layout()
     return fig
+
+
+def _or_list(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 # ---------------------------------------------------------------- interventions
@@ -200,34 +206,41 @@ def box_stats(values: np.ndarray, quantile_method: str) -> dict:
     return {"med": median, "q1": q1, "q3": q3, "whislo": inside.min(), "whishi": inside.max(), "fliers": []}
 
 
-def _outcome_wide(outcomes: pd.DataFrame, outcome: str) -> pd.DataFrame:
-    """patient × time point values of one outcome (NaN where not recorded)."""
-    values = outcomes[["patient_id", "timepoint", outcome]].dropna(subset=[outcome])
-    wide = values.pivot(index="patient_id", columns="timepoint", values=outcome)
-    return wide.reindex(columns=list(TIMEPOINTS)).astype("float64")
+def _outcome_wide(outcomes: pd.DataFrame, instrument: str, timepoints: list[str]) -> pd.DataFrame:
+    """patient × time point values of one instrument (NaN where not recorded)."""
+    values = outcomes[["patient_id", "timepoint", instrument]].dropna(subset=[instrument])
+    wide = values.pivot(index="patient_id", columns="timepoint", values=instrument)
+    return wide.reindex(columns=timepoints).astype("float64")
 
 
 def _sample_rows(n_rows: int, limit: int, rng: np.random.Generator) -> np.ndarray:
     return np.arange(n_rows) if n_rows <= limit else np.sort(rng.choice(n_rows, size=limit, replace=False))
 
 
-def _draw_outcome_panel(ax, wide: pd.DataFrame, outcome: str, quantile_method: str, draw_paths: bool) -> None:
+def _draw_paths(ax, values: np.ndarray, jitter: np.ndarray) -> None:
+    """Each patient's path between consecutive time points with values at both."""
+    segments = []
+    for left in range(values.shape[1] - 1):
+        right = left + 1
+        both = ~np.isnan(values[:, left]) & ~np.isnan(values[:, right])
+        left_points = np.column_stack([left + jitter[both], values[both, left]])
+        right_points = np.column_stack([right + jitter[both], values[both, right]])
+        segments.append(np.stack([left_points, right_points], axis=1))
+    if segments:
+        ax.add_collection(LineCollection(np.concatenate(segments), colors="#9a9a9a", linewidths=0.4, alpha=0.35, zorder=1))
+
+
+def _draw_outcome_panel(ax, wide: pd.DataFrame, instrument, study: Study, quantile_method: str, draw_paths: bool) -> None:
     rng = np.random.default_rng(SAMPLE_SEED)
     jitter = rng.uniform(-0.16, 0.16, size=len(wide))
     values = wide.to_numpy()
     if draw_paths and len(wide):
-        segments = []
-        for left, right in ((0, 1), (1, 2)):
-            both = ~np.isnan(values[:, left]) & ~np.isnan(values[:, right])
-            start = np.column_stack([left + jitter[both], values[both, left]])
-            end = np.column_stack([right + jitter[both], values[both, right]])
-            segments.append(np.stack([start, end], axis=1))
-        ax.add_collection(LineCollection(np.concatenate(segments), colors="#9a9a9a", linewidths=0.4, alpha=0.35, zorder=1))
-    label, (low, high) = OUTCOME_AXES[outcome]
-    for position, timepoint in enumerate(TIMEPOINTS):
+        _draw_paths(ax, values, jitter)
+    low, high = instrument.low, instrument.high
+    colours = timepoint_colours(study.timepoints)
+    for position, timepoint in enumerate(study.timepoints):
         present = ~np.isnan(values[:, position])
         column = values[present, position]
-        colour = TIMEPOINT_COLOURS[timepoint]
         if column.size == 0:
             ax.text(position, (low + high) / 2, NO_DATA, ha="center", va="center", color="#666666", fontsize=8.5)
             continue
@@ -236,7 +249,7 @@ def _draw_outcome_panel(ax, wide: pd.DataFrame, outcome: str, quantile_method: s
             position + jitter[present][shown],
             column[shown],
             s=6,
-            color=colour,
+            color=colours[timepoint.name],
             alpha=0.55,
             linewidths=0,
             zorder=2,
@@ -253,22 +266,32 @@ def _draw_outcome_panel(ax, wide: pd.DataFrame, outcome: str, quantile_method: s
             capprops={"color": "#222222"},
             zorder=3,
         )
-    counts = [int((~np.isnan(values[:, i])).sum()) for i in range(3)]
-    ax.set_xticks(range(3), [f"{SHORT_TIMEPOINT_LABELS[t]}\nn = {_count(c)}" for t, c in zip(TIMEPOINTS, counts)])
-    ax.set_xlim(-0.6, 2.6)
+    count = len(study.timepoints)
+    counts = (~np.isnan(values)).sum(axis=0)
+    ax.set_xticks(range(count), [f"{t.short_label}\nn = {_count(c)}" for t, c in zip(study.timepoints, counts)])
+    ax.set_xlim(-0.6, count - 0.4)
     margin = (high - low) * 0.04
     ax.set_ylim(low - margin, high + margin)
-    ax.set_ylabel(label)
-    ax.set_title(OUTCOME_BETTER[outcome], fontsize=8.5, fontweight="normal", color="#555555")
+    ax.set_ylabel(instrument.axis_label)
+    ax.set_title(instrument.better_text, fontsize=8.5, fontweight="normal", color="#555555")
 
 
-def outcomes_figure(outcomes: pd.DataFrame, quantile_method: str, max_path_patients: int = MAX_PATH_PATIENTS):
-    """NPRS, DRI and EQ-VAS at start, discharge and 1 year: boxes (cohort quantile method),
-    a sample of points, and each patient's path when the cohort is small."""
-    fig, axes = new_figure(9.6, 4.2, ncols=3)
+def _panels(count: int, width_per_panel: float, height: float, min_width: float = 0.0, **subplot_kw):
+    """A figure with `count` panels side by side; the axes as a flat array."""
+    width = round(max(min_width, width_per_panel * count), 4)  # 3.2 * 3 is 9.600000000000001
+    fig, axes = new_figure(width, height, ncols=count, squeeze=False, **subplot_kw)
+    return fig, axes.ravel()
+
+
+def outcomes_figure(outcomes: pd.DataFrame, study: Study, quantile_method: str, max_path_patients: int = MAX_PATH_PATIENTS):
+    """One panel per instrument with every time point: boxes (cohort quantile method), a
+    sample of points, and each patient's path when the cohort is small."""
+    fig, axes = _panels(len(study.instruments), 0.8 + 0.8 * len(study.timepoints), 4.2)  # 3.2 in for 3 boxes
     n_patients = outcomes["patient_id"].nunique()
-    for ax, outcome in zip(axes, OUTCOMES):
-        _draw_outcome_panel(ax, _outcome_wide(outcomes, outcome), outcome, quantile_method, n_patients <= max_path_patients)
+    timepoints = list(study.timepoint_names)
+    for ax, instrument in zip(axes, study.instruments):
+        wide = _outcome_wide(outcomes, instrument.name, timepoints)
+        _draw_outcome_panel(ax, wide, instrument, study, quantile_method, n_patients <= max_path_patients)
     note = "Boxes: median and quartiles; whiskers: 1.5 × IQR. "
     note += "Grey lines: each patient's path." if n_patients <= max_path_patients else (
         f"Points: a random sample of at most {MAX_POINTS_PER_BOX} per time point."
@@ -281,34 +304,44 @@ def outcomes_figure(outcomes: pd.DataFrame, quantile_method: str, max_path_patie
 # ---------------------------------------------------------------- responders
 
 
-def responders_figure(numbers: dict, labels: dict[str, str], confidence_level: float):
-    """Responder proportions with their Wilson intervals at discharge and 1 year."""
-    fig, ax = new_figure(7.2, 3.8)
-    offsets = {"discharge": -0.15, "followup": 0.15}
+def _offsets(count: int, widest: float) -> list[float]:
+    """Offsets of `count` markers around a category's centre, `widest` apart at most."""
+    step = min(widest, 0.7 / count)
+    return [(index - (count - 1) / 2) * step for index in range(count)]
+
+
+def responders_figure(numbers: dict, study: Study, confidence_level: float):
+    """Responder proportions (primary definition) with their Wilson intervals: one group per
+    instrument, one marker per later time point."""
+    followed = study.followed
+    fig, ax = new_figure(max(7.2, 2.4 * len(study.instruments)), 3.8)
+    colours = timepoint_colours(study.timepoints)
+    offsets = dict(zip((t.name for t in followed), _offsets(len(followed), 0.3)))
     below = blended_transform_factory(ax.transData, ax.transAxes)
-    for index, outcome in enumerate(OUTCOMES):
-        for timepoint, offset in offsets.items():
-            prefix = f"responders.{outcome}.{timepoint}"
+    for index, instrument in enumerate(study.instruments):
+        for timepoint in followed:
+            prefix = f"responders.{instrument.name}.{timepoint.name}"
             pct, low, high = (_value(numbers, f"{prefix}.{part}") for part in ("pct", "ci_low", "ci_high"))
             evaluable = _value(numbers, f"{prefix}.n_evaluable")
-            x = index + offset
+            x = index + offsets[timepoint.name]
             if pct is None:
                 ax.text(x, 50, NO_DATA, rotation=90, ha="center", va="center", fontsize=8, color="#666666")
                 ax.text(x, -0.03, "n = 0", ha="center", va="top", fontsize=7, color="#555555", transform=below)
                 continue
             below_arm, above_arm = interval_arms([pct], [low if low is not None else pct], [high if high is not None else pct])
-            ax.errorbar(x, pct, yerr=[below_arm, above_arm], fmt="o", color=TIMEPOINT_COLOURS[timepoint], capsize=4, markersize=6, lw=1.4)
+            ax.errorbar(x, pct, yerr=[below_arm, above_arm], fmt="o", color=colours[timepoint.name], capsize=4, markersize=6, lw=1.4)
             ax.text(x + 0.05, pct, f"{fixed(pct)}%", va="center", fontsize=7.5)
             ax.text(x, -0.03, f"n = {_count(evaluable)}", ha="center", va="top", fontsize=7, color="#555555", transform=below)
-    for timepoint in offsets:
-        ax.errorbar([], [], yerr=[], fmt="o", color=TIMEPOINT_COLOURS[timepoint], capsize=4, label=TIMEPOINT_LABELS[timepoint])
-    ax.set_xticks(range(3), [labels.get(outcome, outcome) for outcome in OUTCOMES])
+    for timepoint in followed:
+        ax.errorbar([], [], yerr=[], fmt="o", color=colours[timepoint.name], capsize=4, label=timepoint.label)
+    count = len(study.instruments)
+    ax.set_xticks(range(count), [instrument.label for instrument in study.instruments])
     ax.tick_params(axis="x", pad=22, length=0)
-    ax.set_xlim(-0.6, 2.6)
+    ax.set_xlim(-0.6, count - 0.4)
     ax.set_ylim(0, 100)
     ax.set_ylabel(f"Responders, % of evaluable\n(Wilson {confidence_level * 100:g}% CI)")
     ax.axhline(0, color="#444444", lw=0.8)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.12), ncols=2)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.12), ncols=len(followed))
     fig.tight_layout()
     return fig
 
@@ -391,16 +424,17 @@ def _forest_layout(groups: pd.DataFrame) -> tuple[dict, list[str], list[int]]:
     return y_of, labels, headers
 
 
-def _draw_forest_points(ax, part: pd.DataFrame, groups: pd.DataFrame, y_of: dict, min_group_size: int) -> None:
-    for timepoint, offset in {"discharge": -0.17, "followup": 0.17}.items():
-        sub = part[part["timepoint"] == timepoint]
+def _draw_forest_points(ax, part: pd.DataFrame, groups: pd.DataFrame, y_of: dict, min_group_size: int, study: Study) -> None:
+    colours = timepoint_colours(study.timepoints)
+    for timepoint, offset in zip(study.followed, _offsets(len(study.followed), 0.34)):
+        sub = part[part["timepoint"] == timepoint.name]
         shown = sub[~sub["suppressed"].astype(bool) & sub["pct"].notna()]
         y = np.array([y_of[(s, g)] for s, g in zip(shown["subgroup"], shown["group"])], dtype=float) + offset
         pct = shown["pct"].to_numpy(dtype=float)
         low = shown["ci_low"].to_numpy(dtype=float)
         high = shown["ci_high"].to_numpy(dtype=float)
         ax.errorbar(pct, y, xerr=list(interval_arms(pct, low, high)), fmt="o", markersize=3.5, capsize=2, lw=1.0,
-                    color=TIMEPOINT_COLOURS[timepoint], label=TIMEPOINT_LABELS[timepoint])
+                    color=colours[timepoint.name], label=timepoint.label)
         hidden = groups.merge(sub, on=["subgroup", "group"], how="left")
         hidden = hidden[hidden["suppressed"].isna() | hidden["suppressed"].eq(True) | hidden["pct"].isna()]
         for s, g, suppressed in zip(hidden["subgroup"], hidden["group"], hidden["suppressed"].eq(True)):
@@ -408,25 +442,26 @@ def _draw_forest_points(ax, part: pd.DataFrame, groups: pd.DataFrame, y_of: dict
             ax.text(2, y_of[(s, g)] + offset, text, va="center", fontsize=6.5, color="#666666")
 
 
-def subgroups_forest_figure(rows: pd.DataFrame, labels: dict[str, str], min_group_size: int, confidence_level: float = 0.95):
-    """Forest plot: responder % with CI per subgroup, one panel per outcome, both time points.
+def subgroups_forest_figure(rows: pd.DataFrame, study: Study, min_group_size: int, confidence_level: float = 0.95):
+    """Forest plot: responder % with CI per subgroup, one panel per instrument, a marker per
+    later time point.
 
     `rows` has SUBGROUP_COLUMNS; suppressed groups are written as such instead of a point.
     """
     groups = rows[["subgroup", "group"]].drop_duplicates().reset_index(drop=True)
     y_of, tick_labels, headers = _forest_layout(groups)
     height = max(2.6, 0.24 * len(tick_labels) + 1.5)
-    fig, axes = new_figure(10.0, height, ncols=3, sharey=True)
+    fig, axes = _panels(len(study.instruments), 10.0 / 3, height, min_width=5.0, sharey=True)
     if groups.empty:
         for ax in axes:
             show_no_data(ax)
             ax.set_yticks([])
         fig.tight_layout()
         return fig
-    for ax, outcome in zip(axes, OUTCOMES):
-        _draw_forest_points(ax, rows[rows["outcome"] == outcome], groups, y_of, min_group_size)
+    for ax, instrument in zip(axes, study.instruments):
+        _draw_forest_points(ax, rows[rows["outcome"] == instrument.name], groups, y_of, min_group_size, study)
         ax.set_xlim(0, 100)
-        ax.set_title(labels.get(outcome, outcome))
+        ax.set_title(instrument.label)
         ax.set_xlabel(f"Responders, % ({confidence_level * 100:g}% CI)")
         ax.grid(axis="x", color="#e5e5e5", lw=0.6)
         ax.set_axisbelow(True)
@@ -439,6 +474,6 @@ def subgroups_forest_figure(rows: pd.DataFrame, labels: dict[str, str], min_grou
     axes[0].set_ylim(len(tick_labels) - 0.5, -0.5)
     handles, names = axes[0].get_legend_handles_labels()
     unique = dict(zip(names, handles))
-    fig.legend(unique.values(), unique.keys(), loc="upper center", ncols=2, bbox_to_anchor=(0.5, 1.0))
+    fig.legend(unique.values(), unique.keys(), loc="upper center", ncols=len(study.followed), bbox_to_anchor=(0.5, 1.0))
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / height))
     return fig

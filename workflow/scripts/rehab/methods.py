@@ -24,3 +24,88 @@ def methods_table(quantile_method: str, confidence_level: float) -> pd.DataFrame
         ("missing", "available-case", "each statistic uses the patients with a valid value (valid n)"),
     ]
     return pd.DataFrame(rows, columns=["setting", "value", "description"])
+
+
+# ---------------------------------------------------------------- methods text from the study
+
+
+def join_words(words: list[str], last: str = "and") -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    words = [str(word) for word in words]
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def lower_first(text: str) -> str:
+    """`End of program` -> `end of program` for running text; an acronym (`VAS`, `T1`) stays as written."""
+    if len(text) > 1 and not text[1].islower():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def capitalize_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def instrument_sentence(instrument) -> str:
+    """`Pain: VAS, 0–100 mm, whole numbers, lower is better.`"""
+    unit = f" {instrument.unit}" if instrument.unit else ""
+    kind = "whole numbers" if instrument.type == "integer" else "decimal values"
+    return f"{capitalize_first(instrument.domain)}: {instrument.short_label}, {instrument.range_text}{unit}, {kind}, {instrument.better_text}."
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{value:g} {unit or 'units'}"
+
+
+def threshold_parts(direction: str, absolute, relative, unit: str, baseline_label: str) -> list[str]:
+    parts = []
+    if absolute is not None:
+        parts.append(f"{direction} of at least {_amount(absolute, unit)}")
+    if relative is not None:
+        parts.append(f"{direction} of at least {relative:g}% of the {lower_first(baseline_label)} value")
+    return parts
+
+
+def definition_text(definition, instrument, baseline_label: str) -> str:
+    """`decrease of at least 2 units`, `… or … of at least 30% of the baseline value`."""
+    parts = threshold_parts(definition.direction, definition.absolute, definition.relative, instrument.unit, baseline_label)
+    joiner = " and " if definition.combine == "both" else " or "
+    text = joiner.join(parts)
+    met = "both thresholds met" if definition.combine == "both" else "either threshold met"
+    return f"{text} ({met})" if len(parts) > 1 else text
+
+
+def citation_note(definition, instrument, baseline_label: str) -> str:
+    """Empty, or a sentence saying that the threshold in use is not the one its source states."""
+    if not definition.differs_from_citation:
+        return ""
+    cited = threshold_parts(definition.direction, definition.cited_absolute, definition.cited_relative,
+                            instrument.unit, baseline_label)
+    return (f"The threshold in use ({definition_text(definition, instrument, baseline_label)}) differs from the "
+            f"one its source states ({' / '.join(cited)}).")
+
+
+def definition_records(study) -> list[dict]:
+    """One record per instrument and responder definition, primary first, for the methods."""
+    baseline = study.baseline.label
+    return [
+        {
+            "instrument": instrument.name,
+            "label": instrument.label,
+            "name": definition.name,
+            "primary": index == 0,
+            "definition": definition_text(definition, instrument, baseline),
+            "citation": definition.citation,
+            "note": citation_note(definition, instrument, baseline),
+            "config_key": f"study.instruments.{instrument.name}.responders[{index}]",
+        }
+        for instrument in study.instruments
+        for index, definition in enumerate(instrument.responders)
+    ]
+
+
+def subgroup_sentence(subgroup) -> str:
+    """`Sex (Women, Men)`: the subgroup and its groups."""
+    return f"{subgroup.label} ({', '.join(group.label for group in subgroup.groups)})"

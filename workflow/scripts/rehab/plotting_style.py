@@ -25,16 +25,8 @@ OKABE_ITO = {
     "black": "#000000",
     "grey": "#7F7F7F",
 }
-TIMEPOINT_COLOURS = {"start": OKABE_ITO["grey"], "discharge": OKABE_ITO["blue"], "followup": OKABE_ITO["orange"]}
-TIMEPOINT_LABELS = {"start": "Start", "discharge": "Discharge", "followup": "1 year after discharge"}
-OUTCOMES = ("nprs", "dri", "eq_vas")
-# Instrument facts (paper.md, Instruments): the axis label carries the unit and the range.
-OUTCOME_AXES = {
-    "nprs": ("Pain, NPRS (0–10)", (0, 10)),
-    "dri": ("Disability, DRI, mm (0–100)", (0, 100)),
-    "eq_vas": ("Overall health, EQ-VAS, mm (0–100)", (0, 100)),
-}
-OUTCOME_BETTER = {"nprs": "lower is better", "dri": "lower is better", "eq_vas": "higher is better"}
+# Time points are coloured by their order: the baseline grey, the later ones in this sequence.
+TIMEPOINT_SEQUENCE = ("blue", "orange", "green", "purple", "sky", "vermillion", "yellow", "black")
 
 DPI = 150
 SVG_HASH_SALT = "rehab-figures"
@@ -59,6 +51,19 @@ STYLE = {
     "svg.fonttype": "path",
     "path.simplify": True,
 }
+
+
+def timepoint_colours(timepoints) -> dict[str, str]:
+    """Colour of each time point (objects with `name` and `baseline`), in their order: the
+    baseline grey, then the Okabe-Ito sequence (repeating after eight)."""
+    colours, index = {}, 0
+    for timepoint in timepoints:
+        if timepoint.baseline:
+            colours[timepoint.name] = OKABE_ITO["grey"]
+        else:
+            colours[timepoint.name] = OKABE_ITO[TIMEPOINT_SEQUENCE[index % len(TIMEPOINT_SEQUENCE)]]
+            index += 1
+    return colours
 
 
 def apply_style() -> None:

@@ -3,6 +3,8 @@
 Every number in the report's sentences is looked up in numbers.csv by key in the template
 (filters `n`, `num`, `pct`), never typed; tables are rendered from their display CSVs;
 figures are embedded as SVG data URIs, so the file opens offline with no request anywhere.
+Sections, captions and methods sentences name the instruments and time points of the study
+declaration (`rehab.study.Study`), never a fixed list.
 """
 
 from __future__ import annotations
@@ -19,23 +21,29 @@ import pandas as pd
 from markupsafe import Markup
 
 from rehab.figures import read_numbers
-from rehab.plotting_style import OUTCOMES, fixed
+from rehab.methods import (
+    capitalize_first,
+    definition_records,
+    instrument_sentence,
+    join_words,
+    lower_first,
+    subgroup_sentence,
+)
+from rehab.plotting_style import fixed
 from rehab.safe_io import read_raw_text_csv, write_text
+from rehab.study import Study
 
 MISSING = "—"
 NUMERIC_CELL = re.compile(r"^[\d\s.,–\-\[\]()±%/<>=]+$")
 TEMPLATE_NAME = "report.html.j2"
 
-# Title and caption of each known table; an unknown table gets a title from its file name.
+# Title and caption of each known table that names no instrument or time point (see
+# table_captions); an unknown table gets a title from its file name.
 TABLE_CAPTIONS = {
     "table1_codebook": ("Table 1. Intervention categories", "The codebook of the ten intervention categories. Categories not named in the paper are marked as such."),
-    "table2_baseline": ("Table 2. Characteristics of the patients at start", "Statistics over the valid n of each variable (available-case); “valid n = …” in a label when fewer than all patients answered."),
     "table3_interventions": ("Table 3a. Interventions received", "Patients who received each category at least once, of all included patients."),
-    "table3_program": ("Table 3b. The rehabilitation program", "Sessions per patient (patients with at least one visit) and program duration (patients with a discharge date)."),
+    "table3_program": ("Table 3b. The rehabilitation program", "Sessions per patient (patients with at least one visit) and program duration (patients with a program end date)."),
     "table3_combinations": ("Table 3c. Combinations of interventions", "The most frequent combinations of intervention categories."),
-    "table4_outcomes": ("Table 4. Outcomes at start, discharge and 1 year", "Median [q1, q3] and n of each outcome at each time point, over the patients with a value."),
-    "responders": ("Table 5. Clinically important improvement", "Responders among evaluable patients (a value at start and at the time point), with Wilson confidence intervals."),
-    "responders_sensitivity": ("Table 5b. Responders, sensitivity analysis", "Every patient with a start value counted; those without a value at the time point count as non-responders."),
     "subgroups": ("Table 6. Responders by subgroup", "Responder proportions per subgroup; groups below the minimum size are suppressed."),
 }
 TABLE_SECTIONS = {
@@ -50,12 +58,9 @@ TABLE_SECTIONS = {
     "subgroups": "subgroups",
 }
 FIGURE_CAPTIONS = {
-    "patient_flow": ("Figure 1. Patient flow", "Rows read and quarantined, patients included, and patients with data at discharge and at 1 year."),
     "intervention_categories": ("Figure 2. Intervention categories", "Share of patients who received each category at least once."),
-    "outcomes": ("Figure 3. Outcomes at start, discharge and 1 year", "Distributions of NPRS, DRI and EQ-VAS; boxes use the cohort's quantile method."),
     "sessions_per_patient": ("Figure 4. Sessions per patient", "Kept physiotherapy visits per patient; dashed line: median."),
-    "responders": ("Figure 5. Responders", "Proportion with a clinically important improvement, with Wilson confidence intervals."),
-    "subgroups_forest": ("Figure 6. Responders by subgroup", "Forest plot of responder proportions per subgroup; suppressed groups are marked."),
+    "subgroups_forest": ("Figure 6. Responders by subgroup", "Forest plot of responder proportions per subgroup and instrument, a marker per time point after the baseline; suppressed groups are marked."),
 }
 # Display headers for the analysis tables' machine-style column names.
 COLUMN_HEADERS = {
@@ -63,7 +68,7 @@ COLUMN_HEADERS = {
     "pct": "%",
     "ci": "CI, %",
     "median_iqr": "Median [q1, q3]",
-    "change_median_iqr": "Change from start, median [q1, q3]",
+    "change_median_iqr": "Change from baseline, median [q1, q3]",
     "wilcoxon_p": "Wilcoxon p",
     "n_pairs": "Pairs, n",
     "n_responders": "Responders, n",
@@ -75,7 +80,6 @@ COLUMN_HEADERS = {
     "relative_pct": "Relative, %",
 }
 LONG_CELL = 40  # longer cells may wrap; shorter ones stay on one line
-OUTCOME_NAMES = {"nprs": "pain", "dri": "disability", "eq_vas": "overall health"}
 
 # STROBE items (cohort studies) and the section of the report that answers each.
 STROBE_ITEMS = [
@@ -117,6 +121,7 @@ class ReportInputs:
     codebook: Path
     tables: list[Path]
     figures: list[Path]
+    study: Study
     settings: dict = field(default_factory=dict)
 
 
@@ -160,11 +165,12 @@ def config_value(text: object, path: str) -> Markup:
 # ---------------------------------------------------------------- tables
 
 
-def read_display_table(path: Path, products: list[dict]) -> dict:
-    """A display CSV as columns and rows of text, with its caption and the rule that made it."""
+def read_display_table(path: Path, products: list[dict], captions: dict | None = None) -> dict:
+    """A display CSV as columns and rows of text, with its caption (from `captions`, by
+    default the study-free ones) and the rule that made it."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     name = path.stem
-    title, caption = TABLE_CAPTIONS.get(name, (name.replace("_", " ").capitalize(), ""))
+    title, caption = (TABLE_CAPTIONS if captions is None else captions).get(name, (name.replace("_", " ").capitalize(), ""))
     return {
         "name": name,
         "anchor": f"table-{name.replace('_', '-')}",
@@ -231,11 +237,11 @@ def svg_data_uri(path: Path) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
 
 
-def figure_entries(paths: list[Path], products: list[dict]) -> dict[str, dict]:
+def figure_entries(paths: list[Path], products: list[dict], captions: dict | None = None) -> dict[str, dict]:
     entries = {}
     for path in paths:
         name = Path(path).stem
-        title, caption = FIGURE_CAPTIONS.get(name, (name.replace("_", " ").capitalize(), ""))
+        title, caption = (FIGURE_CAPTIONS if captions is None else captions).get(name, (name.replace("_", " ").capitalize(), ""))
         entries[name] = {
             "name": name,
             "title": title,
@@ -246,27 +252,64 @@ def figure_entries(paths: list[Path], products: list[dict]) -> dict[str, dict]:
     return entries
 
 
-def responder_definitions(responders: dict) -> list[dict]:
-    """One sentence-ready record per outcome's responder rule."""
-    records = []
-    for outcome in OUTCOMES:
-        rule = responders.get(outcome, {})
-        parts = []
-        if rule.get("absolute") is not None:
-            parts.append(f"{rule['direction']} of at least {rule['absolute']:g} units")
-        if rule.get("relative") is not None:
-            parts.append(f"{rule['direction']} of at least {rule['relative']:g}% of the start value")
-        joiner = " and " if rule.get("combine") == "both" else " or "
-        records.append(
-            {
-                "outcome": outcome,
-                "label": rule.get("label", outcome),
-                "definition": joiner.join(parts) or "no threshold configured",
-                "combine": rule.get("combine", "either") if len(parts) > 1 else None,
-                "citation": rule.get("citation", ""),
-            }
-        )
-    return records
+def timepoints_text(timepoints, short: bool = False) -> str:
+    """`a, b and c`: the time points' labels (lower case first) for running text."""
+    return join_words([lower_first(t.short_label if short else t.label) for t in timepoints])
+
+
+def table_captions(study: Study) -> dict[str, tuple[str, str]]:
+    """Title and caption of every known table, those that name the study's time points and
+    instruments included."""
+    baseline = lower_first(study.baseline.label)
+    return {
+        **TABLE_CAPTIONS,
+        "table2_baseline": (f"Table 2. Characteristics of the patients at {baseline}", "Statistics over the valid n of each variable (available-case); “valid n = …” in a label when fewer than all patients answered."),
+        "table4_outcomes": (f"Table 4. Outcomes at {timepoints_text(study.timepoints, short=True)}", f"Median [q1, q3] and n of {join_words([i.short_label for i in study.instruments])} at each time point, over the patients with a value."),
+        "responders": ("Table 5. Clinically important improvement", f"Responders among evaluable patients (a value at {baseline} and at the time point), with Wilson confidence intervals."),
+        "responders_sensitivity": ("Table 5b. Responders, sensitivity analysis", f"Every patient with a {baseline} value counted; those without a value at the time point count as non-responders."),
+    }
+
+
+def figure_captions(study: Study) -> dict[str, tuple[str, str]]:
+    """Title and caption of every known figure, those that name the study's time points and
+    instruments included."""
+    later = timepoints_text(study.followed)
+    return {
+        **FIGURE_CAPTIONS,
+        "patient_flow": ("Figure 1. Patient flow", f"Rows read and quarantined, patients included, and patients with data at {' and at '.join(lower_first(t.label) for t in study.followed)}."),
+        "outcomes": (f"Figure 3. Outcomes at {timepoints_text(study.timepoints, short=True)}", f"Distributions of {join_words([i.short_label for i in study.instruments])}; boxes use the cohort's quantile method."),
+        "responders": ("Figure 5. Responders", f"Proportion with a clinically important improvement at {later}, per instrument, with Wilson confidence intervals."),
+    }
+
+
+def timepoint_entries(study: Study) -> list[dict]:
+    """The time points for the template: labels for running text and their config keys."""
+    return [
+        {
+            "name": timepoint.name,
+            "label": timepoint.label,
+            "short_label": timepoint.short_label,
+            "text": lower_first(timepoint.label),
+            "baseline": timepoint.baseline,
+            "key": f"study.timepoints[{index}].label",
+        }
+        for index, timepoint in enumerate(study.timepoints)
+    ]
+
+
+def instrument_entries(study: Study) -> list[dict]:
+    """The instruments for the template: labels, the methods sentence and their config key."""
+    return [
+        {
+            "name": instrument.name,
+            "label": instrument.label,
+            "short_label": instrument.short_label,
+            "domain": instrument.domain,
+            "key": f"study.instruments.{instrument.name}",
+            "sentence": instrument_sentence(instrument),
+        }
+        for instrument in study.instruments
+    ]
 
 
 def relative_path(path: Path | str) -> str:
@@ -287,35 +330,59 @@ def template_environment(template_dir: Path | str) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.filters["fixed"] = format_number
+    environment.filters["upper_first"] = capitalize_first
     environment.globals["cfg"] = config_value
     return environment
 
 
 def report_context(inputs: ReportInputs) -> dict:
     numbers = read_numbers(inputs.numbers)
+    study = inputs.study
     provenance = json.loads(Path(inputs.provenance).read_text(encoding="utf-8"))
     products = provenance.get("products", [])
-    tables = [read_display_table(Path(path), products) for path in inputs.tables]
+    tables = [read_display_table(Path(path), products, table_captions(study)) for path in inputs.tables]
     accounting = read_accounting(inputs.accounting)
+    timepoints = timepoint_entries(study)
+    instruments = instrument_entries(study)
     return {
         "cohort": inputs.cohort,
         "settings": inputs.settings,
         "numbers": numbers,
-        "outcomes": list(OUTCOMES),
-        "outcome_names": OUTCOME_NAMES,
+        "instruments": instruments,
+        "timepoints": timepoints,
+        "baseline": next(t for t in timepoints if t["baseline"]),
+        "followed": [t for t in timepoints if not t["baseline"]],
+        "timepoints_text": timepoints_text(study.timepoints),
+        "timepoints_short_text": timepoints_text(study.timepoints, short=True),
+        "subgroups": [subgroup_sentence(subgroup) for subgroup in study.subgroups],
         "tables": tables,
-        "figures": figure_entries([Path(p) for p in inputs.figures], products),
+        "figures": figure_entries([Path(p) for p in inputs.figures], products, figure_captions(study)),
         "reproduction": read_reproduction(inputs.reproduction),
         "accounting": accounting,
         "failures": summarize_failures(inputs.failures),
         "quarantine_files": quarantine_files(accounting, inputs.settings.get("quarantine_dir", "")),
         "provenance": provenance,
         "config_text": json.dumps(provenance.get("config", {}), indent=2, sort_keys=True, ensure_ascii=False),
-        "responder_rules": responder_definitions(inputs.settings.get("responders", {})),
+        "definitions": definition_records(study),
+        "sensitivity": sensitivity_entries(numbers, instruments, timepoints),
         "codebook": pd.read_csv(inputs.codebook, dtype=str, keep_default_na=False),
         "strobe": STROBE_ITEMS,
         "sensitivity_keys": sorted(k for k in numbers if k.startswith("sensitivity.") or ".sensitivity." in k),
     }
+
+
+def sensitivity_entries(numbers: dict, instruments: list[dict], timepoints: list[dict]) -> list[tuple[dict, list]]:
+    """Per later time point, the instruments whose sensitivity-analysis share is known, with
+    its numbers.csv key; time points with none are left out."""
+    entries = []
+    for timepoint in timepoints:
+        if timepoint["baseline"]:
+            continue
+        keys = [(item, f"responders.sensitivity.{item['name']}.{timepoint['name']}.pct") for item in instruments]
+        known = [(item, key) for item, key in keys if numbers.get(key) is not None]
+        if known:
+            entries.append((timepoint, known))
+    return entries
 
 
 def quarantine_files(accounting: pd.DataFrame, folder: str) -> list[dict]:
