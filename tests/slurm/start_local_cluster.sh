@@ -30,11 +30,12 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null \
   command -v apt-get >/dev/null || die "no apt-get here: install slurm-wlm and munge with your package manager."
   echo "start_local_cluster: installing slurm-wlm and munge (apt-get)"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null
+  DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes apt-get install -y -qq slurm-wlm munge >/dev/null
 fi
 
 # --- munge (authentication between the SLURM daemons and clients) -----------------------
 if ! (munge -n | unmunge) >/dev/null 2>&1; then
+  install -d -o munge -g munge -m 0700 /etc/munge
   if [ ! -s /etc/munge/munge.key ]; then
     if command -v mungekey >/dev/null; then
       runuser -u munge -- mungekey --create --keyfile=/etc/munge/munge.key
