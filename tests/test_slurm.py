@@ -121,7 +121,9 @@ def runs(tmp_path_factory):
 
 def test_every_job_ran_as_a_slurm_job_and_completed(runs):
     log = runs["log"]
-    run_id = RUN_ID.search(log).group(1)
+    run_id = RUN_ID.search(log)
+    assert run_id, log[-4000:]
+    run_id = run_id.group(1)
     submitted = {job_id: rule for job_id, rule in SUBMISSION.findall(log)}
     assert set(submitted.values()) == SUBMITTED_RULES, log[-4000:]
     assert len(submitted) == len(SUBMITTED_RULES)
