@@ -110,8 +110,8 @@ def all_targets():
 
 
 def responder_labels():
-    rules_ = config["analysis"]["responders"]
-    return {outcome: rules_[outcome].get("label", outcome) for outcome in ("nprs", "dri", "eq_vas")}
+    """Instrument -> label of the default study (the figures' legend until they read the study)."""
+    return {name: spec["label"] for name, spec in config["study"]["instruments"].items()}
 
 
 def figure_outputs(name):

@@ -63,8 +63,7 @@ rule render_report:
         synthetic_settings=lambda wildcards: cohort_config(wildcards.cohort).get("synthetic"),
         quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
         confidence_level=config["analysis"]["confidence_level"],
-        responders=config["analysis"]["responders"],
-        subgroups=config["analysis"]["subgroups"],
+        study=get_study,
         quarantine_dir=lambda wildcards: f"results/{wildcards.cohort}/validation/quarantine",
         max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort)["max_quarantine_share"],
     log:

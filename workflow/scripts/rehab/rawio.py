@@ -58,13 +58,10 @@ CONTRACT_COLUMNS: dict[str, dict[str, bool]] = {
         "session_date": True,
         "interventions": False,
     },
-    "outcomes": {
+    "outcomes": {  # then one optional column per instrument of the study: read_raw_table(columns=...)
         "patient_id": True,
         "timepoint": True,
         "assessment_date": False,
-        "nprs": False,
-        "dri": False,
-        "eq_vas": False,
     },
 }
 
@@ -112,13 +109,17 @@ class RawTable:
 # --------------------------------------------------------------------------- entry point
 
 
-def read_raw_table(path: str | Path, name: str, dialect: dict, cohort: str | None = None) -> RawTable:
+def read_raw_table(
+    path: str | Path, name: str, dialect: dict, cohort: str | None = None, columns: dict[str, bool] | None = None
+) -> RawTable:
     """Read one raw export file of the contract (`name`: patients, sessions or outcomes).
 
     `dialect` holds separator, decimal, encoding and missing_values as in the cohort's
-    export config; `cohort` only names the config keys in error messages.
+    export config; `cohort` only names the config keys in error messages; `columns`
+    ({column: required}) replaces the file's CONTRACT_COLUMNS (the study's outcomes columns).
     Raises RawExportError for a file that cannot be read as the contract.
     """
+    contract = columns or CONTRACT_COLUMNS[name]
     path = Path(path)
     where = _ConfigKeys(cohort)
     separator = dialect.get("separator", ",")
@@ -128,11 +129,11 @@ def read_raw_table(path: str | Path, name: str, dialect: dict, cohort: str | Non
     if layout.n_records == 0:
         raise RawExportError(
             f"Raw export file {path} is empty: it has no header row. Export the file again with "
-            f"its header row of column names ({', '.join(CONTRACT_COLUMNS[name])})."
+            f"its header row of column names ({', '.join(contract)})."
         )
     header = _header_names(layout, buffer)
-    columns = _check_header(header, name, path, separator, dialect, where, layout.header_text(buffer))
-    table = _build_table(layout, buffer, header, columns, name, path, dialect)
+    positions = _check_header(header, name, path, separator, dialect, where, layout.header_text(buffer), contract)
+    table = _build_table(layout, buffer, header, positions, name, path, dialect, contract)
     if table.rows_read == 0 and name not in MAY_BE_EMPTY:
         raise RawExportError(
             f"Raw export file {path} has a header but no data rows: {name}.csv needs at least "
@@ -395,7 +396,8 @@ def _header_names(layout: _Layout, buffer: bytes) -> list[str]:
 
 
 def _check_header(
-    header: list[str], name: str, path: Path, separator: str, dialect: dict, where: _ConfigKeys, raw: str
+    header: list[str], name: str, path: Path, separator: str, dialect: dict, where: _ConfigKeys, raw: str,
+    contract: dict[str, bool],
 ) -> dict[str, int]:
     """Contract column -> position in the header; file-level errors for a header we cannot use."""
     duplicated = sorted({c for c in header if header.count(c) > 1})
@@ -405,7 +407,6 @@ def _check_header(
             f"{', '.join(map(repr, duplicated))}. Each column must appear once: rename or remove "
             "the extra column(s) and export the file again."
         )
-    contract = CONTRACT_COLUMNS[name]
     missing = [c for c, required in contract.items() if required and c not in header]
     if missing:
         _raise_wrong_separator(header, name, path, separator, dialect, where, raw)
@@ -466,7 +467,7 @@ def _yaml(separator: str) -> str:
 
 def _build_table(
     layout: _Layout, buffer: bytes, header: list[str], columns: dict[str, int], name: str, path: Path,
-    dialect: dict,
+    dialect: dict, contract: dict[str, bool],
 ) -> RawTable:
     expected = len(header)
     data_records = np.arange(1, layout.n_records)
@@ -475,7 +476,7 @@ def _build_table(
     fields = dict(zip(columns, _field_texts(layout, buffer, good, expected, list(columns.values()))))
     missing_tokens = _missing_tokens(dialect)
     frame = pd.DataFrame({"line": pd.array(layout.lines[good], dtype="int64")})
-    for column in CONTRACT_COLUMNS[name]:
+    for column in contract:
         if column in fields:
             values = _clean(fields.pop(column), missing_tokens, layout.has_quotes)
             frame[column] = pd.array(values, dtype=STRING_DTYPE)
@@ -492,7 +493,7 @@ def _build_table(
         path=path,
         frame=frame,
         malformed=malformed,
-        unknown_columns=[c for c in header if c not in CONTRACT_COLUMNS[name]],
+        unknown_columns=[c for c in header if c not in contract],
         rows_read=len(data_records),
         header=list(header),
         _buffer=buffer,
