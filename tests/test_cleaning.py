@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis_helpers import PAPER_STUDY
 from rehab.cleaning import CLEAN_TABLES, clean_export, read_kept, write_clean
 from validation_helpers import SESSIONS, run_validation
 
@@ -13,7 +14,7 @@ from validation_helpers import SESSIONS, run_validation
 def tables(tmp_path):
     run = run_validation(tmp_path, sessions=SESSIONS + ['P1,2020-03-02,"1;1"'])
     kept = read_kept({name: run.root / "kept" / f"{name}.parquet" for name in ("patients", "sessions", "outcomes")})
-    return clean_export(kept)
+    return clean_export(kept, PAPER_STUDY)
 
 
 def test_patient_dtypes_and_categories(tables):

@@ -148,13 +148,13 @@ class Instrument:
 @dataclass(frozen=True)
 class Timepoint:
     name: str
-    label: str  # e.g. "1 year after discharge"
+    label: str  # e.g. "Start", "6 months"
     short_label: str  # e.g. "1 year"
     baseline: bool = False
 
     @property
     def phrase(self) -> str:
-        """`at discharge`: the label for running text."""
+        """`at start`, `at 6 months`: the label for running text."""
         return f"at {self.label[:1].lower()}{self.label[1:]}"
 
 
