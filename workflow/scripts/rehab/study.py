@@ -396,9 +396,9 @@ def _check_subgroups(study: Study, where: str) -> None:
     names = [subgroup.name for subgroup in study.subgroups]
     if len(set(names)) != len(names) or "overall" in names:
         raise StudyDeclarationError(f"config key {where}: subgroup names must differ and not be `overall` ({names})")
-    for subgroup in study.subgroups:
+    for index, subgroup in enumerate(study.subgroups):
         if subgroup.instrument and subgroup.instrument not in study.instrument_names:
             raise StudyDeclarationError(
-                f"config key {where}: subgroup {subgroup.name} names instrument {subgroup.instrument!r}, "
+                f"config key {where}[{index}].instrument: subgroup {subgroup.name} names instrument {subgroup.instrument!r}, "
                 f"which is not declared (declared: {', '.join(study.instrument_names)})"
             )
