@@ -163,3 +163,17 @@ def test_the_declaration_is_plain_data_and_rebuilds_the_same_study():
     declared = declaration_with()
     assert Study.from_declaration(declared) == PAPER_STUDY
     assert hash(Study.from_declaration(declared)) == hash(PAPER_STUDY)  # usable as a cache key
+
+
+def test_the_measurement_declaration_drops_definitions_and_subgroups():
+    from rehab.study import measurement_declaration
+
+    declared = declaration_with()
+    measures = measurement_declaration(declared)
+    assert "responders" not in measures["instruments"]["nprs"] and measures["subgroups"] == []
+    assert "responders" in declared["instruments"]["nprs"]  # the declaration itself is untouched
+    study = Study.from_declaration(measures)
+    assert study.instrument_names == PAPER_STUDY.instrument_names and study.timepoints == PAPER_STUDY.timepoints
+    assert study.instrument("dri").table_label == "DRI, mm (0–100)" and study.instrument("dri").responders == ()
+    changed = declaration_with(lambda d: d["instruments"]["nprs"]["responders"][0].update(absolute=3))
+    assert measurement_declaration(changed) == measures  # a threshold is not part of it

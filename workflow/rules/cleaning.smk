@@ -18,7 +18,7 @@ rule clean_tables:
     params:
         max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort).get("max_quarantine_share", 0.05),
         cohort=lambda wildcards: wildcards.cohort,
-        study=get_study,
+        study=get_study_measures,
     log:
         "results/{cohort}/logs/clean_tables.log",
     benchmark:

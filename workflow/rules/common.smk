@@ -13,7 +13,7 @@ sys.path.insert(0, str(PROJECT_ROOT / "workflow" / "scripts"))
 from rehab.config_check import check_config, ConfigError  # noqa: E402
 from rehab.errors import RawExportError  # noqa: E402
 from rehab.rawio import check_file_present  # noqa: E402
-from rehab.study import Study, StudyDeclarationError, declaration  # noqa: E402
+from rehab.study import Study, StudyDeclarationError, declaration, measurement_declaration  # noqa: E402
 
 try:
     check_config(config, PROJECT_ROOT / "schemas" / "config.schema.yaml")
@@ -46,6 +46,13 @@ def study_declaration(cohort):
 
 def get_study(wildcards):
     return study_declaration(wildcards.cohort)
+
+
+def get_study_measures(wildcards):
+    """The declaration without responder definitions and subgroups, for the rules that do
+    not use them (validation, cleaning, Table 2, Table 4, flow): a threshold change does
+    not rerun them."""
+    return measurement_declaration(study_declaration(wildcards.cohort))
 
 
 def check_study_declarations():

@@ -38,7 +38,7 @@ rule table_baseline:
         ),
         numbers="results/{cohort}/numbers/baseline.csv",
     params:
-        study=get_study,
+        study=get_study_measures,
         quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
     log:
         "results/{cohort}/logs/table_baseline.log",
@@ -117,7 +117,7 @@ rule table_outcomes:
         ),
         numbers="results/{cohort}/numbers/outcomes.csv",
     params:
-        study=get_study,
+        study=get_study_measures,
         quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
     log:
         "results/{cohort}/logs/table_outcomes.log",
@@ -138,7 +138,7 @@ rule table_flow:
     output:
         numbers="results/{cohort}/numbers/flow.csv",
     params:
-        study=get_study,
+        study=get_study_measures,
     log:
         "results/{cohort}/logs/table_flow.log",
     benchmark:

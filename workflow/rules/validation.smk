@@ -43,7 +43,7 @@ rule validate_raw_export:
     params:
         folder=lambda wildcards: raw_export_dir(wildcards.cohort),
         dialect=lambda wildcards: dialect(wildcards.cohort),
-        study=get_study,
+        study=get_study_measures,
     log:
         "results/{cohort}/logs/validate_raw_export.log",
     benchmark:

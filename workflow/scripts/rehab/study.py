@@ -257,6 +257,15 @@ def declaration(config: Mapping[str, Any], cohort: str | None = None) -> dict:
     return declared
 
 
+def measurement_declaration(declared: Mapping[str, Any]) -> dict:
+    """`declared` without responder definitions and subgroups: what validation, cleaning and
+    the descriptive tables need. As those rules' param, a changed threshold or subgroup
+    reruns only the rules that use it."""
+    instruments = {name: {key: value for key, value in spec.items() if key != "responders"}
+                   for name, spec in declared["instruments"].items()}
+    return {"instruments": instruments, "timepoints": declared["timepoints"], "subgroups": []}
+
+
 def _where(cohort: str | None) -> str:
     return "study" if cohort is None else f"cohorts.{cohort}.study (or study)"
 
@@ -273,7 +282,7 @@ def _instrument(name: str, spec: Mapping[str, Any], where: str) -> Instrument:
     better = spec["better"]
     direction = "decrease" if better == "lower" else "increase"
     definitions = tuple(_responder(item, direction, f"{where}.responders[{index}]")
-                        for index, item in enumerate(spec["responders"]))
+                        for index, item in enumerate(spec.get("responders", ())))
     names = [definition.name for definition in definitions]
     if len(set(names)) != len(names):
         raise StudyDeclarationError(f"config key {where}.responders: definition names must differ ({names})")
