@@ -93,10 +93,8 @@ def describe_check(check: str, column: str, decimal: str = ".", contract: "RawCo
     if check == "level":
         return f"{column} is not one of: " + ", ".join(contract.levels[column])
     if check == "assessment_not_before_start":
-        return (
-            f"assessment_date of a {'/'.join(contract.after_baseline)} row is before the "
-            "patient's program_start_date"
-        )
+        rows = "/".join(contract.after_baseline) or "later (not baseline)"
+        return f"assessment_date of a {rows} row is before the patient's program_start_date"
     return _MESSAGES[check].format(column=column, decimal=decimal)
 
 
