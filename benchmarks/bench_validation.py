@@ -128,13 +128,17 @@ def _write(path: Path, columns: dict) -> None:
 
 def measure(folder: Path) -> dict:
     """Validate + clean one export (run in a fresh process): wall times and peak memory."""
+    import yaml
+
     from rehab.cleaning import clean_export, read_kept, write_clean
+    from rehab.study import Study
     from rehab.validation import RAW_FILES, validate_export
     from rehab.validation_outputs import write_validation_outputs
 
+    study = Study.from_config(yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8")))
     out = folder / "results"
     t0 = time.perf_counter()
-    results = validate_export(folder, DIALECT)
+    results = validate_export(folder, DIALECT, study)
     t1 = time.perf_counter()
     kept_paths = {name: out / "kept" / f"{name}.parquet" for name in RAW_FILES}
     accounting = write_validation_outputs(
@@ -147,7 +151,7 @@ def measure(folder: Path) -> dict:
     )
     t2 = time.perf_counter()
     del results
-    write_clean(clean_export(read_kept(kept_paths)), {name: out / "clean" / f"{name}.parquet" for name in ("patients", "sessions", "session_interventions", "outcomes")})
+    write_clean(clean_export(read_kept(kept_paths), study), {name: out / "clean" / f"{name}.parquet" for name in ("patients", "sessions", "session_interventions", "outcomes")})
     t3 = time.perf_counter()
     return {
         "read_and_validate_s": round(t1 - t0, 1),

@@ -1,7 +1,9 @@
 """Pandera models of the clean tables (docs/architecture.md, "The clean tables").
 
 These are the interface between cleaning and analysis: exactly these columns, in this
-order, with these dtypes. `clean_tables` validates every table before writing it.
+order, with these dtypes. `clean_tables` validates every table before writing it. The
+outcomes model is the study's (`outcomes_model(study)`): its time points, one column per
+instrument with the instrument's dtype and range.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ SEX = ["F", "M"]
 PAIN_DISTRIBUTION = ["localized", "regional", "generalized"]
 MAIN_PAIN_LOCATION = ["neck", "multiple", "lumbar_thoracic_pelvis", "hip_knee_ankle_foot", "shoulder_elbow_hand"]
 EQ5D_VERSION = ["3L", "5L"]
-TIMEPOINTS = ["start", "discharge", "followup"]
 DAYS_PER_MONTH = 30.4375
 
 
@@ -112,16 +113,31 @@ class CleanSessionInterventions(_Strict):
         return rows_ascending(frame, ["line", "code"], strictly=True)
 
 
-class CleanOutcomes(_Strict):
-    patient_id: Series[pd.StringDtype] = pa.Field(nullable=False)
-    timepoint: Series[pd.CategoricalDtype] = pa.Field(
-        nullable=False, dtype_kwargs={"categories": TIMEPOINTS, "ordered": True}
-    )
-    assessment_date: Series[pa.DateTime] = pa.Field(nullable=True)
-    nprs: Series[pd.Int64Dtype] = pa.Field(ge=0, le=10, nullable=True)
-    dri: Series[pd.Float64Dtype] = pa.Field(ge=0, le=100, nullable=True)
-    eq_vas: Series[pd.Int64Dtype] = pa.Field(ge=0, le=100, nullable=True)
+def outcomes_model(study) -> type[pa.DataFrameModel]:
+    """The clean outcomes table of `study` (a `rehab.study.Study`): patient_id, timepoint (ordered as declared),
+    assessment_date, then each instrument (Int64 or Float64, within its range)."""
+    timepoints = list(study.timepoint_names)
 
-    @pa.dataframe_check(name="sorted_unique_by_patient_timepoint")
-    def _sorted(cls, frame):
+    def sorted_rows(cls, frame):
         return rows_ascending(frame.assign(timepoint=frame["timepoint"].cat.codes), ["patient_id", "timepoint"], strictly=True)
+
+    annotations = {
+        "patient_id": Series[pd.StringDtype],
+        "timepoint": Series[pd.CategoricalDtype],
+        "assessment_date": Series[pa.DateTime],
+    }
+    fields = {
+        "patient_id": pa.Field(nullable=False),
+        "timepoint": pa.Field(nullable=False, dtype_kwargs={"categories": timepoints, "ordered": True}),
+        "assessment_date": pa.Field(nullable=True),
+    }
+    for instrument in study.instruments:
+        dtype = pd.Int64Dtype if instrument.type == "integer" else pd.Float64Dtype
+        annotations[instrument.name] = Series[dtype]
+        fields[instrument.name] = pa.Field(ge=instrument.low, le=instrument.high, nullable=True)
+    namespace = {
+        "__annotations__": annotations,
+        **fields,
+        "_sorted": pa.dataframe_check(name="sorted_unique_by_patient_timepoint")(sorted_rows),
+    }
+    return type("CleanOutcomes", (_Strict,), namespace)

@@ -5,6 +5,11 @@ stripped, missing = <NA>, index = the physical line of the record). Every rule o
 contract is one named check; `validation.py` maps each failure to (line, column, check) and
 decides the action from whether the column is required.
 
+The outcomes file follows the study declaration (`rehab.study`): its time point levels, one
+optional column per instrument with the instrument's type and range, and the assessment-date
+rule for every time point after the baseline. `raw_contract(study)` gathers what the
+validation needs of one study (columns, models, types, messages).
+
 Checks are vectorized over whole columns. The decimal mark is bound by building the models
 with `patients_model(decimal)`, ... . Cross-file rules need the kept patients: the sessions
 and outcomes frames are enriched with the columns `PATIENT_STATUS`, `PROGRAM_START` and
@@ -14,6 +19,8 @@ and outcomes frames are enriched with the columns `PATIENT_STATUS`, `PROGRAM_STA
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -36,18 +43,15 @@ LEVELS = {
         "shoulder_elbow_hand",
     ),
     "eq5d_version": ("3L", "5L"),
-    "timepoint": ("start", "discharge", "followup"),
-}
+}  # the outcomes file's `timepoint` levels are the study's time points
 INTEGER_RANGES = {
     "age": (18, 100),
     "ability_to_reduce_pain": (0, 6),
     "activity_minutes_week": (0, 10080),
     "eq5d_anxiety_depression": (1, 5),
     "rehab_goals": (0, 20),
-    "nprs": (0, 10),
-    "eq_vas": (0, 100),
-}
-NUMBER_RANGES = {"height_cm": (120, 220), "weight_kg": (30, 250), "dri": (0, 100)}
+}  # of patients.csv; the instruments' ranges are the study's
+NUMBER_RANGES = {"height_cm": (120, 220), "weight_kg": (30, 250)}
 EQ5D_MAX_LEVEL = {"3L": 3, "5L": 5}
 MIN_PROGRAM_START = "2000-01-01"
 INTERVENTION_CODES = range(1, 11)
@@ -81,14 +85,23 @@ ROW_CHECKS = frozenset(
 )
 
 
-def describe_check(check: str, column: str, decimal: str = ".") -> str:
-    """The message of failures.csv for one broken rule."""
+def describe_check(check: str, column: str, decimal: str = ".", contract: "RawContract | None" = None) -> str:
+    """The message of failures.csv for one broken rule (ranges and levels as `contract` declares
+    them; without it, those of patients.csv)."""
+    contract = contract or PATIENTS_ONLY
     if check == "range":
-        low, high = INTEGER_RANGES.get(column) or NUMBER_RANGES[column]
-        return f"{column} is outside {low}-{high}"
+        low, high = contract.range_of(column)
+        return f"{column} is outside {_bound_text(low)}-{_bound_text(high)}"
     if check == "level":
-        return f"{column} is not one of: " + ", ".join(LEVELS[column])
+        return f"{column} is not one of: " + ", ".join(contract.levels[column])
+    if check == "assessment_not_before_start":
+        rows = "/".join(contract.after_baseline) or "later (not baseline)"
+        return f"assessment_date of a {rows} row is before the patient's program_start_date"
     return _MESSAGES[check].format(column=column, decimal=decimal)
+
+
+def _bound_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 _MESSAGES = {
@@ -110,8 +123,6 @@ _MESSAGES = {
     "(1-3 for 3L, 1-5 for 5L) or eq5d_version is missing/invalid",
     "session_within_program": "session_date is outside the patient's program "
     "(before program_start_date or after a kept discharge_date)",
-    "assessment_not_before_start": "assessment_date of a discharge/followup row is before the "
-    "patient's program_start_date",
     "unknown_patient": "patient_id names no patient of patients.csv",
     "quarantined_patient": "patient_id names a patient whose patients.csv row is quarantined",
     "duplicate_row": "row repeats an earlier row of the file (the first copy is kept)",
@@ -383,8 +394,10 @@ def _check_columns(model: type[pa.DataFrameModel], kind: dict) -> tuple[str, ...
     return tuple(column for column in model.__annotations__ if column in kind)
 
 
-def _column_checks(decimal: str):
-    """Series-level checks shared by the three models (bound to the dialect's decimal mark)."""
+def _column_checks(decimal: str, contract: "RawContract | None" = None):
+    """Series-level checks shared by the three models (bound to the dialect's decimal mark and
+    to the ranges and levels of `contract`)."""
+    contract = contract or PATIENTS_ONLY
 
     def integer(cls, series):
         return pd.Series(_fullmatch(series, integer_pattern(decimal)), index=series.index)
@@ -393,8 +406,8 @@ def _column_checks(decimal: str):
         return pd.Series(_fullmatch(series, number_pattern(decimal)), index=series.index)
 
     def in_range(cls, series):
-        low, high = INTEGER_RANGES.get(series.name) or NUMBER_RANGES[series.name]
-        parse = integer_values if series.name in INTEGER_RANGES else number_values
+        low, high = contract.range_of(series.name)
+        parse = integer_values if series.name in contract.integer_ranges else number_values
         values = parse(series, decimal)
         return values.isna() | values.between(low, high)
 
@@ -402,7 +415,7 @@ def _column_checks(decimal: str):
         return date_values(series).notna()
 
     def level(cls, series):
-        return series.isin(LEVELS[series.name]).fillna(False).astype(bool)
+        return series.isin(contract.levels[series.name]).fillna(False).astype(bool)
 
     return integer, number, in_range, date, level
 
@@ -531,43 +544,47 @@ def sessions_model(decimal: str = ".") -> type[pa.DataFrameModel]:
     return Sessions
 
 
-def outcomes_model(decimal: str = ".") -> type[pa.DataFrameModel]:
-    """The model of outcomes.csv (frame enriched with the kept patients' context)."""
-    integer, number, in_range, date, level = _column_checks(decimal)
+def outcomes_model(decimal: str = ".", contract: "RawContract | None" = None) -> type[pa.DataFrameModel]:
+    """The model of outcomes.csv as `contract` (a study's) declares it, the frame enriched with
+    the kept patients' context: key columns, then one optional column per instrument."""
+    contract = contract or PATIENTS_ONLY
+    integer, number, in_range, date, level = _column_checks(decimal, contract)
     unknown, quarantined = _cross_file_checks()
+    columns = contract.outcome_columns
+    integers = tuple(column for column in columns if column in contract.integer_ranges)
+    numbers = tuple(column for column in columns if column in contract.number_ranges)
+    after_baseline = list(contract.after_baseline)
 
-    class Outcomes(RawModel):
-        patient_id: Series[pd.StringDtype] = _text_field(True)
-        timepoint: Series[pd.StringDtype] = _text_field(True)
-        assessment_date: Series[pd.StringDtype] = _text_field(False)
-        nprs: Series[pd.StringDtype] = _text_field(False)
-        dri: Series[pd.StringDtype] = _text_field(False)
-        eq_vas: Series[pd.StringDtype] = _text_field(False)
+    def assessment(cls, frame):
+        followed = frame["timepoint"].isin(after_baseline).fillna(False)
+        return ~followed | not_after(frame, PROGRAM_START, "assessment_date")
 
-        _pseudonym_check = pa.check("patient_id", name="pseudonym")(_pseudonym)
-        _pin_check = pa.check("patient_id", name="personal_identity_number")(_not_personal_number)
-        _level_check = pa.check("timepoint", name="level")(level)
-        _date_check = pa.check("assessment_date", name="date")(date)
-        _integer_check = pa.check("nprs", "eq_vas", name="integer")(integer)
-        _number_check = pa.check("dri", name="number")(number)
-        _range_check = pa.check("nprs", "eq_vas", "dri", name="range")(in_range)
-        _unknown_patient = unknown
-        _quarantined_patient = quarantined
+    def duplicate(cls, frame):
+        return ~duplicate_rows(frame, list(columns), ["patient_id", "timepoint"])
 
-        @pa.dataframe_check(name="assessment_not_before_start", ignore_na=False)
-        def _assessment(cls, frame):
-            after_start = frame["timepoint"].isin(["discharge", "followup"]).fillna(False)
-            return ~after_start | not_after(frame, PROGRAM_START, "assessment_date")
+    def conflict(cls, frame):
+        return ~conflicting_rows(frame, list(columns), ["patient_id", "timepoint"])
 
-        @pa.dataframe_check(name="duplicate_row", ignore_na=False)
-        def _duplicate(cls, frame):
-            return ~duplicate_rows(frame, OUTCOME_COLUMNS, ["patient_id", "timepoint"])
-
-        @pa.dataframe_check(name="conflicting_key", ignore_na=False)
-        def _conflict(cls, frame):
-            return ~conflicting_rows(frame, OUTCOME_COLUMNS, ["patient_id", "timepoint"])
-
-    return Outcomes
+    namespace = {
+        "__annotations__": {column: Series[pd.StringDtype] for column in columns},
+        **{column: _text_field(column in REQUIRED_COLUMNS["outcomes"]) for column in columns},
+        "_pseudonym_check": pa.check("patient_id", name="pseudonym")(_pseudonym),
+        "_pin_check": pa.check("patient_id", name="personal_identity_number")(_not_personal_number),
+        "_level_check": pa.check("timepoint", name="level")(level),
+        "_date_check": pa.check("assessment_date", name="date")(date),
+        "_unknown_patient": unknown,
+        "_quarantined_patient": quarantined,
+        "_assessment": pa.dataframe_check(name="assessment_not_before_start", ignore_na=False)(assessment),
+        "_duplicate": pa.dataframe_check(name="duplicate_row", ignore_na=False)(duplicate),
+        "_conflict": pa.dataframe_check(name="conflicting_key", ignore_na=False)(conflict),
+    }
+    if integers:
+        namespace["_integer_check"] = pa.check(*integers, name="integer")(integer)
+    if numbers:
+        namespace["_number_check"] = pa.check(*numbers, name="number")(number)
+    if integers or numbers:
+        namespace["_range_check"] = pa.check(*integers, *numbers, name="range")(in_range)
+    return type("Outcomes", (RawModel,), namespace)
 
 
 PATIENT_COLUMNS = [
@@ -577,17 +594,13 @@ PATIENT_COLUMNS = [
     "rehab_goals",
 ]  # fmt: skip
 SESSION_COLUMNS = ["patient_id", "session_date", "interventions"]
-OUTCOME_COLUMNS = ["patient_id", "timepoint", "assessment_date", "nprs", "dri", "eq_vas"]
-CONTRACT_COLUMNS = {"patients": PATIENT_COLUMNS, "sessions": SESSION_COLUMNS, "outcomes": OUTCOME_COLUMNS}
+OUTCOME_KEY_COLUMNS = ["patient_id", "timepoint", "assessment_date"]  # then the study's instruments
 REQUIRED_COLUMNS = {
     "patients": {"patient_id", "sex", "age", "program_start_date"},
     "sessions": {"patient_id", "session_date"},
     "outcomes": {"patient_id", "timepoint"},
 }
-MODEL_FACTORIES = {"patients": patients_model, "sessions": sessions_model, "outcomes": outcomes_model}
-
-# Parsed type of each column, for the typed (kept) tables.
-COLUMN_TYPES = {
+PATIENT_COLUMN_TYPES = {
     **{column: "integer" for column in INTEGER_RANGES},
     **{column: "number" for column in NUMBER_RANGES},
     **dict.fromkeys(
@@ -595,3 +608,69 @@ COLUMN_TYPES = {
     ),
     "interventions": "codes",
 }
+
+
+@dataclass(frozen=True)
+class RawContract:
+    """The contract of the three raw files for one study declaration."""
+
+    outcome_columns: tuple[str, ...]  # key columns, then the instruments
+    timepoints: tuple[str, ...]  # the levels of outcomes.csv's timepoint
+    after_baseline: tuple[str, ...]  # time points whose assessment date may not precede the program
+    instrument_ranges: tuple[tuple[str, str, float, float], ...]  # (column, type, low, high)
+
+    @property
+    def levels(self) -> dict[str, tuple[str, ...]]:
+        return {**LEVELS, "timepoint": self.timepoints}
+
+    @property
+    def integer_ranges(self) -> dict[str, tuple]:
+        own = {column: (low, high) for column, kind, low, high in self.instrument_ranges if kind == "integer"}
+        return {**INTEGER_RANGES, **own}
+
+    @property
+    def number_ranges(self) -> dict[str, tuple]:
+        own = {column: (low, high) for column, kind, low, high in self.instrument_ranges if kind == "number"}
+        return {**NUMBER_RANGES, **own}
+
+    def range_of(self, column: str) -> tuple:
+        return self.integer_ranges.get(column) or self.number_ranges[column]
+
+    @property
+    def columns(self) -> dict[str, list[str]]:
+        """file -> its contract columns, in order."""
+        return {"patients": PATIENT_COLUMNS, "sessions": SESSION_COLUMNS, "outcomes": list(self.outcome_columns)}
+
+    def required_columns(self, name: str) -> dict[str, bool]:
+        """file `name` -> {column: required}, in the contract's order (the reader's form)."""
+        return {column: column in REQUIRED_COLUMNS[name] for column in self.columns[name]}
+
+    @property
+    def column_types(self) -> dict[str, str]:
+        """Parsed type of each column, for the typed (kept) tables."""
+        own = {column: kind for column, kind, _, _ in self.instrument_ranges}
+        return {**PATIENT_COLUMN_TYPES, **own}
+
+    def model(self, name: str, decimal: str = ".") -> type[pa.DataFrameModel]:
+        if name == "outcomes":
+            return outcomes_model(decimal, self)
+        return {"patients": patients_model, "sessions": sessions_model}[name](decimal)
+
+    def describe_check(self, check: str, column: str, decimal: str = ".") -> str:
+        return describe_check(check, column, decimal, self)
+
+
+PATIENTS_ONLY = RawContract(outcome_columns=tuple(OUTCOME_KEY_COLUMNS), timepoints=(), after_baseline=(), instrument_ranges=())
+
+
+@lru_cache(maxsize=8)
+def raw_contract(study) -> RawContract:
+    """The raw export contract of a `rehab.study.Study`."""
+    return RawContract(
+        outcome_columns=(*OUTCOME_KEY_COLUMNS, *study.instrument_names),
+        timepoints=study.timepoint_names,
+        after_baseline=tuple(timepoint.name for timepoint in study.followed),
+        instrument_ranges=tuple(
+            (instrument.name, instrument.type, instrument.low, instrument.high) for instrument in study.instruments
+        ),
+    )

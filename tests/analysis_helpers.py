@@ -2,32 +2,62 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import copy
+from pathlib import Path
 
+import pandas as pd
+import yaml
+
+from rehab.study import Study
 from schemas.clean import (
     DAYS_PER_MONTH,
     EQ5D_VERSION,
     MAIN_PAIN_LOCATION,
     PAIN_DISTRIBUTION,
     SEX,
-    TIMEPOINTS,
-    CleanOutcomes,
     CleanPatients,
     CleanSessionInterventions,
     CleanSessions,
+    outcomes_model,
 )
 
 START = pd.Timestamp("2016-01-01")
-RESPONDER_RULES = {
-    "nprs": {"label": "Pain (NPRS)", "direction": "decrease", "absolute": 2, "relative": None, "combine": "either"},
-    "dri": {"label": "Disability (DRI)", "direction": "decrease", "absolute": 10, "relative": None, "combine": "either"},
-    "eq_vas": {"label": "Overall health (EQ-VAS)", "direction": "increase", "absolute": 10, "relative": None, "combine": "either"},
+CONFIG = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "config.yaml").read_text(encoding="utf-8"))
+# The paper's declaration (config/config.yaml `study`): nprs, dri, eq_vas at start,
+# discharge and followup; the subgroups sex, age_band, pain_distribution,
+# main_pain_location and baseline_severity.
+PAPER_DECLARATION = {section: CONFIG["study"][section] for section in ("instruments", "timepoints", "subgroups")}
+PAPER_STUDY = Study.from_declaration(PAPER_DECLARATION)
+MIN_GROUP_SIZE = 2
+# A fourth instrument and a fourth time point, as a cohort would declare them.
+HADS_ANXIETY = {
+    "label": "Anxiety (HADS-A)", "short_label": "HADS-A", "domain": "anxiety", "type": "integer",
+    "range": [0, 21], "better": "lower", "responders": [{"absolute": 2}],
 }
-SUBGROUP_SETTINGS = {
-    "min_group_size": 2,
-    "age_bands": [18, 30, 45, 60, 101],
-    "baseline_severity": {"outcome": "nprs", "bands": [0, 4, 7, 11], "labels": ["mild (0-3)", "moderate (4-6)", "severe (7-10)"]},
-}
+SIX_MONTHS = {"name": "six_months", "label": "6 months after discharge", "short_label": "6 months"}
+
+
+def declaration_with(change=None) -> dict:
+    """A deep copy of the paper's declaration, changed in place by `change(declared)`."""
+    declared = copy.deepcopy(PAPER_DECLARATION)
+    if change is not None:
+        change(declared)
+    return declared
+
+
+def study_with(change=None) -> Study:
+    """The paper's study with `change(declared)` applied to its declaration."""
+    return Study.from_declaration(declaration_with(change))
+
+
+def extended_study() -> Study:
+    """The paper's study plus hads_anxiety and six_months (between discharge and followup)."""
+
+    def extend(declared):
+        declared["instruments"]["hads_anxiety"] = copy.deepcopy(HADS_ANXIETY)
+        declared["timepoints"].insert(2, dict(SIX_MONTHS))
+
+    return study_with(extend)
 
 
 def make_patients(rows: list[dict], sessions: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -96,20 +126,19 @@ def make_sessions(visits: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
     return CleanSessions.validate(sessions), CleanSessionInterventions.validate(long)
 
 
-def make_outcomes(rows: list[tuple]) -> pd.DataFrame:
-    """Rows (patient_id, timepoint, nprs, dri, eq_vas); None is missing."""
-    frame = pd.DataFrame(rows, columns=["patient_id", "timepoint", "nprs", "dri", "eq_vas"])
+def make_outcomes(rows: list[tuple], study: Study = PAPER_STUDY) -> pd.DataFrame:
+    """Rows (patient_id, timepoint, one value per instrument of `study` in its order: for the
+    paper's nprs, dri, eq_vas); None is missing."""
+    frame = pd.DataFrame(rows, columns=["patient_id", "timepoint", *study.instrument_names])
     out = pd.DataFrame(
         {
             "patient_id": frame["patient_id"].astype("string"),
-            "timepoint": pd.Categorical(frame["timepoint"], categories=TIMEPOINTS, ordered=True),
+            "timepoint": pd.Categorical(frame["timepoint"], categories=list(study.timepoint_names), ordered=True),
             "assessment_date": pd.Series([pd.NaT] * len(frame), dtype="datetime64[ns]"),
-            "nprs": pd.array(frame["nprs"].tolist(), dtype="Int64"),
-            "dri": pd.array(frame["dri"].tolist(), dtype="Float64"),
-            "eq_vas": pd.array(frame["eq_vas"].tolist(), dtype="Int64"),
+            **{i.name: pd.array(frame[i.name].tolist(), dtype=i.dtype) for i in study.instruments},
         }
     ).sort_values(["patient_id", "timepoint"]).reset_index(drop=True)
-    return CleanOutcomes.validate(out)
+    return outcomes_model(study).validate(out)
 
 
 def write_clean_tables(folder, patients, sessions, long, outcomes) -> dict:

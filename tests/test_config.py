@@ -42,8 +42,15 @@ def test_export_cohort_gets_the_default_dialect(config):
     "mutate, key",
     [
         (lambda c: c["analysis"].update(quantile_method="spss"), "analysis.quantile_method"),
-        (lambda c: c["analysis"]["responders"]["nprs"].update(absolute=-2), "analysis.responders.nprs.absolute"),
-        (lambda c: c["analysis"]["responders"]["dri"].update(combine="any"), "analysis.responders.dri.combine"),
+        (lambda c: c["study"]["instruments"]["nprs"]["responders"][0].update(absolute=-2),
+         "study.instruments.nprs.responders.0.absolute"),
+        (lambda c: c["study"]["instruments"]["dri"]["responders"][0].update(combine="any"),
+         "study.instruments.dri.responders.0.combine"),
+        (lambda c: c["study"]["instruments"]["dri"].update(type="float"), "study.instruments.dri.type"),
+        (lambda c: c["study"]["timepoints"][1].update(baselin=True), "study.timepoints.1"),
+        (lambda c: c["cohorts"]["reference"].update(study={"timepoints": [{"name": "Start", "label": "S"}]}),
+         "cohorts.reference.study.timepoints.0.name"),
+        (lambda c: c["analysis"]["subgroups"].update(age_bands=[18, 30]), "analysis.subgroups"),
         (lambda c: c["analysis"].update(quantile_methd="weibull"), "analysis"),
         (lambda c: c["cohorts"]["reference"]["synthetic"].update(n_patients=0), "cohorts.reference.synthetic.n_patients"),
         (lambda c: c["cohorts"]["reference"].update(max_quarantine_share=5), "cohorts.reference.max_quarantine_share"),
@@ -82,13 +89,16 @@ def test_every_config_key_is_documented_in_config_readme():
     readme = (ROOT / "config" / "README.md").read_text(encoding="utf-8")
     schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
     names = set(schema["properties"]) | set(schema["definitions"]["dialect"]["properties"])
-    names |= set(schema["definitions"]["responder_rule"]["properties"])
+    definitions = schema["definitions"]
+    for name in ("study", "instrument", "timepoint", "subgroup", "responder_definition"):
+        names |= set(definitions[name]["properties"])
+    names |= set(definitions["subgroup"]["properties"]["levels"]["items"]["properties"])
+    names |= {f"cited.{name}" for name in definitions["responder_definition"]["properties"]["cited"]["properties"]}
     cohort = schema["properties"]["cohorts"]["additionalProperties"]["properties"]
     names |= set(cohort) | set(cohort["synthetic"]["properties"]) | set(cohort["export"]["properties"])
     analysis = schema["properties"]["analysis"]["properties"]
     names |= set(analysis) | set(analysis["subgroups"]["properties"])
-    names |= set(analysis["subgroups"]["properties"]["baseline_severity"]["properties"])
-    undocumented = sorted(name for name in names if not re.search(rf"`([\w.<>]+\.)?{name}`", readme))
+    undocumented = sorted(name for name in names if not re.search(rf"`([\w.<>\[\]]+\.)?{name}`", readme))
     assert undocumented == []
 
 

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis_helpers import PAPER_STUDY
 from rehab.rawio import CONTRACT_COLUMNS, RawTable, read_raw_table
+from schemas.raw_export import raw_contract
 
 UTF8 = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
 SWEDISH = {"separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": []}
@@ -20,7 +22,7 @@ SESSIONS_HEADER = "patient_id,session_date,interventions"
 def read(tmp_path, name: str, content: str | bytes, dialect: dict = UTF8) -> RawTable:
     path = tmp_path / f"{name}.csv"
     path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return read_raw_table(path, name, dialect)
+    return read_raw_table(path, name, dialect, columns=raw_contract(PAPER_STUDY).required_columns(name))
 
 
 def rows(table: RawTable, *columns: str) -> list[tuple]:
@@ -54,11 +56,17 @@ def test_blank_lines_before_the_header_and_no_final_newline(tmp_path):
 
 
 def test_frame_columns_dtypes_and_contract_order(tmp_path):
-    table = read(tmp_path, "outcomes", "nprs,timepoint,patient_id\n5,start,A\n")
-    assert list(table.frame.columns) == ["line", *CONTRACT_COLUMNS["outcomes"]]
+    path = tmp_path / "outcomes.csv"
+    path.write_text("nprs,timepoint,patient_id\n5,start,A\n", encoding="utf-8")
+    contract = {**CONTRACT_COLUMNS["outcomes"], "nprs": False, "dri": False}  # a study's instruments
+    table = read_raw_table(path, "outcomes", UTF8, columns=contract)
+    assert list(table.frame.columns) == ["line", *contract]
     assert table.frame["line"].dtype == np.int64
-    assert all(table.frame[c].dtype == "string" for c in CONTRACT_COLUMNS["outcomes"])
+    assert all(table.frame[c].dtype == "string" for c in contract)
     assert rows(table, "patient_id", "timepoint", "nprs", "dri") == [(2, "A", "start", "5", None)]
+    assert table.unknown_columns == []
+    plain = read_raw_table(path, "outcomes", UTF8)
+    assert plain.unknown_columns == ["nprs"]  # without the study's columns an instrument is unknown
 
 
 def test_header_only_sessions_gives_an_empty_frame(tmp_path):

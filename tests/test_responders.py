@@ -4,16 +4,10 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis_helpers import RESPONDER_RULES, make_outcomes, small_cohort
+from analysis_helpers import PAPER_STUDY, extended_study, make_outcomes, small_cohort, study_with
 from rehab.formatting import DASH
-from rehab.responders import (
-    ResponderDefinitionError,
-    cannot_improve,
-    definitions_table,
-    meets_rule,
-    responder_numbers,
-    responders_table,
-)
+from rehab.responders import cannot_improve, definitions_table, meets_rule, responder_numbers, responders_table
+from rehab.study import StudyDeclarationError
 
 
 def rule(direction="decrease", absolute=None, relative=None, combine="either"):
@@ -58,25 +52,28 @@ def test_missing_value_is_not_a_responder():
 
 
 def test_a_rule_needs_a_threshold():
-    outcomes = small_cohort()["outcomes"]
-    rules = {**RESPONDER_RULES, "dri": rule(absolute=None, relative=None)}
-    with pytest.raises(ResponderDefinitionError, match="analysis.responders.dri"):
-        responder_numbers(outcomes, rules, 0.95)
+    def no_threshold(declared):
+        declared["instruments"]["dri"]["responders"][0].update(absolute=None, relative=None)
+
+    with pytest.raises(StudyDeclarationError, match=r"study.instruments.dri.responders\[0\]"):
+        study_with(no_threshold)
 
 
 def test_cannot_improve_by_the_absolute_threshold():
     start = pd.Series([1, 2, 0, None], dtype="float64")
-    assert cannot_improve(start, rule(absolute=2), 10).tolist() == [True, False, True, False]
+    # the third argument is the instrument's best value: the low end when lower is better
+    assert cannot_improve(start, rule(absolute=2), 0).tolist() == [True, False, True, False]
+    assert cannot_improve(pd.Series([3.0, 4.0]), rule(absolute=2), 2).tolist() == [True, False]  # range 2–…
     eq_vas = pd.Series([90, 91, 100], dtype="float64")
     assert cannot_improve(eq_vas, rule(direction="increase", absolute=10), 100).tolist() == [False, True, True]
-    assert cannot_improve(pd.Series([0.0, 5.0]), rule(relative=30), 10).tolist() == [True, False]
+    assert cannot_improve(pd.Series([0.0, 5.0]), rule(relative=30), 0).tolist() == [True, False]
 
 
 # ---------------------------------------------------------------- counts on the hand cohort
 
 @pytest.fixture(scope="module")
 def numbers():
-    return responder_numbers(small_cohort()["outcomes"], RESPONDER_RULES, 0.95)
+    return responder_numbers(small_cohort()["outcomes"], PAPER_STUDY, 0.95)
 
 
 def test_responders_at_discharge(numbers):
@@ -109,35 +106,99 @@ def test_sensitivity_counts_missing_values_as_non_responders(numbers):
 
 def test_confidence_level_is_used():
     outcomes = small_cohort()["outcomes"]
-    narrow = responder_numbers(outcomes, RESPONDER_RULES, 0.80)
+    narrow = responder_numbers(outcomes, PAPER_STUDY, 0.80)
     low, high = proportion_confint(1, 2, alpha=0.20, method="wilson")
     assert narrow["responders.nprs.discharge.ci_low"] == pytest.approx(low * 100)
 
 
 def test_responder_tables(numbers):
-    table = responders_table(numbers, RESPONDER_RULES)
+    table = responders_table(numbers, PAPER_STUDY)
     assert list(table.columns) == [
         "outcome", "timepoint", "definition", "n_responders", "n_evaluable", "pct", "ci", "n_cannot_improve"
     ]
     first = table.iloc[0].tolist()
     assert first[:7] == ["Pain (NPRS)", "Discharge", "decrease ≥ 2", "1", "2", "50", "9–91"]
+    assert table.iloc[1]["timepoint"] == "1 year after discharge"  # the declared label
     assert table.iloc[1][["pct", "ci"]].tolist() == [DASH, DASH]
-    sensitivity = responders_table(numbers, RESPONDER_RULES, sensitivity=True)
+    sensitivity = responders_table(numbers, PAPER_STUDY, sensitivity=True)
     assert sensitivity.iloc[0][["n_evaluable", "pct", "n_missing_counted_as_non_responders"]].tolist() == ["3", "33", "1"]
 
 
 def test_definition_text_and_table():
-    rules = {**RESPONDER_RULES, "nprs": {**rule(absolute=2, relative=30, combine="both"), "label": "Pain"}}
-    numbers = responder_numbers(small_cohort()["outcomes"], rules, 0.95)
-    assert responders_table(numbers, rules).iloc[0]["definition"] == "decrease ≥ 2 and ≥ 30%"
-    definitions = definitions_table(rules, 0.95)
+    def both(declared):
+        declared["instruments"]["nprs"]["responders"][0].update(absolute=2, relative=30, combine="both")
+
+    study = study_with(both)
+    numbers = responder_numbers(small_cohort()["outcomes"], study, 0.95)
+    assert responders_table(numbers, study).iloc[0]["definition"] == "decrease ≥ 2 and ≥ 30%"
+    definitions = definitions_table(study, 0.95)
     assert definitions.iloc[0][["absolute", "relative_pct", "combine"]].tolist() == ["2", "30", "both"]
     assert definitions.iloc[1]["relative_pct"] == DASH
 
 
 def test_increase_with_relative_threshold_on_a_cohort():
     outcomes = make_outcomes([("a", "start", 5, 20.0, 50), ("a", "discharge", 5, 20.0, 65)])
-    rules = {**RESPONDER_RULES, "eq_vas": rule(direction="increase", relative=30)}
-    numbers = responder_numbers(outcomes, rules, 0.95)
+
+    def relative(declared):
+        declared["instruments"]["eq_vas"]["responders"][0].update(absolute=None, relative=30)
+
+    numbers = responder_numbers(outcomes, study_with(relative), 0.95)
     assert numbers["responders.eq_vas.discharge.n_responders"] == 1  # +15 of 50 = 30 %
     assert numbers["responders.nprs.discharge.n_responders"] == 0
+
+
+# ---------------------------------------------------------------- secondary definitions
+
+
+def with_secondary(declared):
+    declared["instruments"]["nprs"]["responders"].append({"name": "thirty_pct", "relative": 30, "citation": "x"})
+
+
+def test_a_secondary_definition_has_its_own_keys_and_leaves_the_primary_ones():
+    outcomes = small_cohort()["outcomes"]
+    primary = responder_numbers(outcomes, PAPER_STUDY, 0.95)
+    numbers = responder_numbers(outcomes, study_with(with_secondary), 0.95)
+    assert all(numbers[key] == value for key, value in primary.items())
+    # p1 8 → 6 is 25 % (not 30 %), p2 1 → 0 is 100 %: one responder of two
+    prefix = "responders.nprs.thirty_pct.discharge"
+    assert (numbers[f"{prefix}.n_responders"], numbers[f"{prefix}.n_evaluable"]) == (1, 2)
+    low, high = proportion_confint(1, 2, alpha=0.05, method="wilson")
+    assert (numbers[f"{prefix}.ci_low"], numbers[f"{prefix}.ci_high"]) == pytest.approx((low * 100, high * 100))
+    assert numbers["responders.nprs.thirty_pct.relative"] == 30 and numbers["responders.nprs.thirty_pct.absolute"] is None
+    assert numbers["responders.nprs.thirty_pct.cannot_improve"] == 0  # every start above 0 can fall by 30 %
+    assert not any(key.startswith("responders.sensitivity.nprs.thirty_pct") for key in numbers)
+
+
+def test_secondary_definition_rows_follow_the_primary_ones():
+    study = study_with(with_secondary)
+    numbers = responder_numbers(small_cohort()["outcomes"], study, 0.95)
+    table = responders_table(numbers, study)
+    assert table["definition"].tolist()[:4] == ["decrease ≥ 2", "decrease ≥ 2", "decrease ≥ 30% (thirty_pct)", "decrease ≥ 30% (thirty_pct)"]
+    assert table.iloc[2][["n_responders", "n_evaluable", "pct"]].tolist() == ["1", "2", "50"]
+    assert len(responders_table(numbers, study, sensitivity=True)) == 6  # primary definitions only
+    assert definitions_table(study, 0.95)["outcome"].tolist() == ["nprs", "nprs.thirty_pct", "dri", "eq_vas"]
+
+
+# ---------------------------------------------------------------- a fourth instrument and time point
+
+
+def test_a_declared_instrument_and_time_point_get_responders():
+    study = extended_study()
+    rows = [  # nprs, dri, eq_vas, hads_anxiety
+        ("a", "start", 6, None, None, 10), ("a", "discharge", 6, None, None, 9), ("a", "six_months", 6, None, None, 8),
+        ("b", "start", None, None, None, 1), ("b", "six_months", None, None, None, 0),
+        ("c", "start", None, None, None, 12), ("c", "followup", None, None, None, 13),
+    ]
+    numbers = responder_numbers(make_outcomes(rows, study), study, 0.95)
+    prefix = "responders.hads_anxiety.six_months"
+    # a: 10 → 8 is a decrease of 2 (lower is better); b: 1 → 0 is 1
+    assert (numbers[f"{prefix}.n_responders"], numbers[f"{prefix}.n_evaluable"]) == (1, 2)
+    low, high = proportion_confint(1, 2, alpha=0.05, method="wilson")
+    assert (numbers[f"{prefix}.ci_low"], numbers[f"{prefix}.ci_high"]) == pytest.approx((low * 100, high * 100))
+    assert numbers["responders.hads_anxiety.cannot_improve"] == 1  # b starts at 1 of 0–21
+    assert numbers["responders.hads_anxiety.discharge.n_responders"] == 0  # 10 → 9
+    assert numbers["responders.hads_anxiety.followup.n_evaluable"] == 1  # c, 12 → 13
+    assert numbers["responders.nprs.six_months.n_evaluable"] == 1
+    assert numbers["responders.sensitivity.hads_anxiety.six_months.n_evaluable"] == 3
+    timepoints = responders_table(numbers, study)["timepoint"].tolist()
+    assert timepoints[:3] == ["Discharge", "6 months after discharge", "1 year after discharge"]

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from analysis_helpers import ACCOUNTING, small_cohort
+from analysis_helpers import ACCOUNTING, PAPER_STUDY, extended_study, make_outcomes, make_patients, small_cohort
 from rehab.baseline import baseline_numbers, baseline_table
 from rehab.codebook import CodebookError, category_names, codebook_table, load_codebook
 from rehab.flow import flow_numbers, validation_numbers
@@ -57,7 +57,7 @@ def test_codebook_missing_a_code_is_refused(tmp_path):
 # ---------------------------------------------------------------- Table 2
 
 def test_baseline_numbers_by_hand(cohort):
-    n = baseline_numbers(cohort["patients"], cohort["outcomes"], "weibull")
+    n = baseline_numbers(cohort["patients"], cohort["outcomes"], PAPER_STUDY, "weibull")
     assert n["baseline.age.mean"] == 35.0
     assert n["baseline.age.sd"] == pytest.approx(math.sqrt(500 / 3))
     assert (n["baseline.age.min"], n["baseline.age.max"]) == (20.0, 50.0)
@@ -79,8 +79,8 @@ def test_baseline_numbers_by_hand(cohort):
 
 
 def test_table2_rows_in_the_papers_order_and_display_form(cohort):
-    numbers = baseline_numbers(cohort["patients"], cohort["outcomes"], "weibull")
-    table = baseline_table(numbers, n_patients=4)
+    numbers = baseline_numbers(cohort["patients"], cohort["outcomes"], PAPER_STUDY, "weibull")
+    table = baseline_table(numbers, n_patients=4, study=PAPER_STUDY)
     assert list(table.columns) == ["characteristic", "value"]
     assert len(table) == 20
     rows = dict(zip(table["characteristic"], table["value"]))
@@ -110,8 +110,8 @@ def test_table2_of_patients_without_any_answer_shows_dashes(cohort):
     patients = cohort["patients"].copy()
     for column in ("bmi", "smoker", "pain_distribution", "rehab_goals"):
         patients[column] = patients[column].iloc[:0].reindex(patients.index)
-    numbers = baseline_numbers(patients, cohort["outcomes"].iloc[:0], "weibull")
-    rows = dict(baseline_table(numbers, 4).itertuples(index=False))
+    numbers = baseline_numbers(patients, cohort["outcomes"].iloc[:0], PAPER_STUDY, "weibull")
+    rows = dict(baseline_table(numbers, 4, PAPER_STUDY).itertuples(index=False))
     assert rows["BMI, kg/m² (valid n = 0), mean ± SD"] == DASH
     assert rows["Pain distribution (valid n = 0), n (%): localized"] == DASH
     assert rows["NPRS at inclusion (0–10) (valid n = 0), median [q1, q3]"] == DASH
@@ -168,7 +168,7 @@ def test_program_numbers_by_hand(cohort):
 # ---------------------------------------------------------------- Table 4
 
 def test_outcomes_numbers_by_hand(cohort):
-    n = outcome_numbers(cohort["outcomes"], "weibull")
+    n = outcome_numbers(cohort["outcomes"], PAPER_STUDY, "weibull")
     assert [n[f"outcomes.nprs.discharge.{s}"] for s in ("median", "q1", "q3", "n")] == [3, 0, 6, 3]
     assert [n[f"outcomes.nprs.discharge.change.{s}"] for s in ("median", "q1", "q3", "n")] == [-1.5, -2, -1, 2]
     assert n["outcomes.nprs.discharge.change.wilcoxon_p"] == pytest.approx(0.5)  # 2 negative differences, exact
@@ -177,18 +177,18 @@ def test_outcomes_numbers_by_hand(cohort):
 
 
 def test_a_time_point_nobody_reached_is_empty_not_nan(cohort):
-    n = outcome_numbers(cohort["outcomes"], "weibull")
+    n = outcome_numbers(cohort["outcomes"], PAPER_STUDY, "weibull")
     assert n["outcomes.eq_vas.followup.n"] == 0 and n["outcomes.eq_vas.followup.median"] is None
     assert n["outcomes.eq_vas.followup.change.wilcoxon_p"] is None
-    table = outcomes_table(n)
-    followup = table[table["timepoint"] == "1-year follow-up"]
+    table = outcomes_table(n, PAPER_STUDY)
+    followup = table[table["timepoint"] == "1 year after discharge"]
     assert (followup["n"] == "0").all()
     assert (followup[["median_iqr", "change_median_iqr", "wilcoxon_p"]] == DASH).all().all()
     assert not table.apply(lambda column: column.str.contains("nan")).any().any()
 
 
 def test_table4_layout(cohort):
-    table = outcomes_table(outcome_numbers(cohort["outcomes"], "weibull"))
+    table = outcomes_table(outcome_numbers(cohort["outcomes"], PAPER_STUDY, "weibull"), PAPER_STUDY)
     assert list(table.columns) == ["outcome", "timepoint", "n", "median_iqr", "n_pairs", "change_median_iqr", "wilcoxon_p"]
     assert len(table) == 9
     first = table.iloc[1]
@@ -198,7 +198,7 @@ def test_table4_layout(cohort):
 # ---------------------------------------------------------------- flow and validation
 
 def test_flow_counts_patients_with_any_outcome_at_a_time_point(cohort):
-    n = flow_numbers(cohort["patients"], cohort["sessions"], cohort["outcomes"])
+    n = flow_numbers(cohort["patients"], cohort["sessions"], cohort["outcomes"], PAPER_STUDY)
     assert n["flow.patients"] == 4
     assert n["flow.with_start"] == 3
     assert n["flow.with_discharge"] == 3  # p3's discharge row holds no value
@@ -212,3 +212,46 @@ def test_validation_numbers_per_file():
     assert n["validation.sessions.rows_quarantined"] == 1
     assert n["validation.outcomes.values_set_missing"] == 0
     assert len(n) == 12
+
+
+# ---------------------------------------------------------------- a declared fourth instrument and time point
+
+# nprs, dri, eq_vas, hads_anxiety; p4 has no start row
+EXTENDED_ROWS = [
+    ("p1", "start", 8, None, None, 12), ("p1", "discharge", 6, None, None, 10), ("p1", "six_months", None, None, None, 9),
+    ("p2", "start", 1, None, None, 4), ("p2", "six_months", None, None, None, 5),
+    ("p3", "start", 6, None, None, None), ("p3", "six_months", 5, None, None, None),
+    ("p4", "six_months", None, None, None, 20), ("p4", "followup", None, None, None, 21),
+]
+
+
+@pytest.fixture(scope="module")
+def extended():
+    study = extended_study()
+    patients = small_cohort()["patients"]
+    return study, patients, make_outcomes(EXTENDED_ROWS, study)
+
+
+def test_table4_has_the_declared_instrument_at_every_time_point(extended):
+    study, _, outcomes = extended
+    n = outcome_numbers(outcomes, study, "weibull")
+    assert [n[f"outcomes.hads_anxiety.six_months.{s}"] for s in ("n", "median")] == [3, 9]
+    assert [n[f"outcomes.hads_anxiety.six_months.change.{s}"] for s in ("n", "median", "q1", "q3")] == [2, -1, -3, 1]
+    assert n["outcomes.nprs.six_months.n"] == 1 and n["outcomes.nprs.six_months.change.median"] == -1
+    assert n["outcomes.hads_anxiety.start.n"] == 2 and "outcomes.hads_anxiety.start.change.n" not in n
+    table = outcomes_table(n, study)
+    assert len(table) == 4 * 4
+    hads = table[table["outcome"] == "HADS-A (0–21)"]
+    assert hads["timepoint"].tolist() == ["Start", "Discharge", "6 months after discharge", "1 year after discharge"]
+    assert hads.iloc[2][["n", "n_pairs"]].tolist() == ["3", "2"]
+
+
+def test_table2_and_flow_have_the_declared_instrument_and_time_point(extended):
+    study, patients, outcomes = extended
+    numbers = baseline_numbers(patients, outcomes, study, "weibull")
+    assert (numbers["baseline.hads_anxiety.median"], numbers["baseline.hads_anxiety.valid_n"]) == (8, 2)
+    rows = dict(baseline_table(numbers, 4, study).itertuples(index=False))
+    assert rows["HADS-A (0–21) (valid n = 2), median [q1, q3]"] == "8 [4, 12]"
+    flow = flow_numbers(patients, small_cohort()["sessions"], outcomes, study)
+    # every six-month row holds a value (p1, p2, p4: HADS-A; p3: NPRS); only p4 reached followup
+    assert flow["flow.with_six_months"] == 4 and flow["flow.with_followup"] == 1 and flow["flow.with_start"] == 3

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis_helpers import ACCOUNTING, RESPONDER_RULES, SUBGROUP_SETTINGS, small_cohort
+from analysis_helpers import ACCOUNTING, MIN_GROUP_SIZE, PAPER_STUDY, small_cohort
 from rehab.baseline import baseline_numbers
 from rehab.flow import flow_numbers, validation_numbers
 from rehab.interventions import combination_numbers, intervention_numbers, program_numbers
@@ -63,13 +63,13 @@ def all_parts(quantile_method="weibull") -> dict[str, dict]:
     c = small_cohort()
     patients, sessions, long, outcomes = c["patients"], c["sessions"], c["session_interventions"], c["outcomes"]
     return {
-        "flow": flow_numbers(patients, sessions, outcomes),
-        "baseline": baseline_numbers(patients, outcomes, quantile_method),
+        "flow": flow_numbers(patients, sessions, outcomes, PAPER_STUDY),
+        "baseline": baseline_numbers(patients, outcomes, PAPER_STUDY, quantile_method),
         "interventions": intervention_numbers(patients, sessions, long) | combination_numbers(patients, long),
         "program": program_numbers(patients, long, quantile_method),
-        "outcomes": outcome_numbers(outcomes, quantile_method),
-        "responders": responder_numbers(outcomes, RESPONDER_RULES, 0.95),
-        "subgroups": subgroup_numbers(subgroup_results(patients, outcomes, RESPONDER_RULES, SUBGROUP_SETTINGS, 0.95)),
+        "outcomes": outcome_numbers(outcomes, PAPER_STUDY, quantile_method),
+        "responders": responder_numbers(outcomes, PAPER_STUDY, 0.95),
+        "subgroups": subgroup_numbers(subgroup_results(patients, outcomes, PAPER_STUDY, MIN_GROUP_SIZE, 0.95)),
         "validation": validation_numbers(ACCOUNTING),
     }
 

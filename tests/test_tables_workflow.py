@@ -58,7 +58,7 @@ def test_tables_carry_no_nan(project):
 def test_a_responder_threshold_reruns_only_the_responder_rules(project):
     config_path = project / "config/config.yaml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    config["analysis"]["responders"]["nprs"]["absolute"] = 3
+    config["study"]["instruments"]["nprs"]["responders"][0]["absolute"] = 3
     config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     jobs = rules_to_run(project, *TARGETS, "results/reference/tables/table2_baseline.csv")
     assert jobs == {"table_responders", "table_subgroups", "collect_numbers", "check_reproduction"}

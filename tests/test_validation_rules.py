@@ -369,3 +369,60 @@ def test_outcome_of_quarantined_patient(tmp_path):
     assert run.failure("outcomes", 7)[["column", "check", "action"]].values.tolist() == [
         ["patient_id", "quarantined_patient", Q]
     ]
+
+
+# ----------------------------------------------------------------------------- a declared fourth instrument and time point
+
+EXTENDED_HEADER = "patient_id,timepoint,assessment_date,nprs,dri,eq_vas,hads_anxiety"
+EXTENDED_OUTCOMES = [  # lines 2-6; P1 is assessed at six months, between discharge and followup
+    "P1,start,2020-01-10,7,40.5,50,12",
+    "P1,six_months,2020-12-10,5,35,60,9",
+    "P2,start,2020-02-01,6,35.3,40,",
+    "P2,followup,2021-02-01,5,25.3,55,7",
+    "P3,start,2020-03-01,8,50,30,21",
+]
+
+
+def run_extended(tmp_path, extra: list[str], study=None):
+    from analysis_helpers import extended_study
+
+    return run_validation(
+        tmp_path, study=study or extended_study(), outcomes=EXTENDED_OUTCOMES + extra,
+        headers={"outcomes": EXTENDED_HEADER},
+    )
+
+
+def test_a_declared_instrument_and_time_point_pass_validation(tmp_path):
+    run = run_extended(tmp_path, [])
+    assert run.failures.empty
+    columns = run.csv("columns.csv")
+    assert columns[columns["file"] == "outcomes"][["column", "status"]].values.tolist()[-1] == ["hads_anxiety", "present"]
+    kept = run.kept("outcomes").set_index(["patient_id", "timepoint"])
+    assert kept["hads_anxiety"].dtype == "Int64"
+    assert kept.loc[("P1", "six_months"), "hads_anxiety"] == 9 and pd.isna(kept.loc[("P2", "start"), "hads_anxiety"])
+
+
+EXTENDED_CASES = {
+    "hads_range": ("P3,six_months,2020-09-01,5,30,60,22", "hads_anxiety", "range", M, "hads_anxiety is outside 0-21"),
+    "hads_not_integer": ("P3,six_months,2020-09-01,5,30,60,2.5", "hads_anxiety", "integer", M,
+                         "hads_anxiety is not an integer (digits, optional sign, optional zero fraction after '.')"),
+    "six_months_before_start": ("P3,six_months,2020-02-01,5,30,60,3", "assessment_date", "assessment_not_before_start", M,
+                                "assessment_date of a discharge/six_months/followup row is before the patient's program_start_date"),
+    "undeclared_time_point": ("P3,three_months,2020-09-01,5,30,60,3", "timepoint", "level", Q,
+                              "timepoint is not one of: start, discharge, six_months, followup"),
+}
+
+
+@pytest.mark.parametrize("row, column, check, action, message", EXTENDED_CASES.values(), ids=EXTENDED_CASES.keys())
+def test_declared_rules_and_their_messages(tmp_path, row, column, check, action, message):
+    failure = run_extended(tmp_path, [row]).failure("outcomes", 7)
+    assert failure[["column", "check", "action", "message"]].values.tolist() == [[column, check, action, message]]
+
+
+def test_without_the_declaration_the_column_is_unknown_and_the_time_point_invalid(tmp_path):
+    from analysis_helpers import PAPER_STUDY
+
+    run = run_extended(tmp_path, [], study=PAPER_STUDY)
+    columns = run.csv("columns.csv")
+    assert ["outcomes", "hads_anxiety", "unknown"] in columns.values.tolist()
+    assert run.failure("outcomes", 3)[["column", "check", "action"]].values.tolist() == [["timepoint", "level", Q]]

@@ -130,7 +130,7 @@ def test_a_threshold_change_reruns_only_what_uses_it(first_run):
     before = pd.read_csv(first_run / "results" / "small" / "numbers.csv", keep_default_na=False).set_index("key")["value"]
     config_path = first_run / "config" / "config.yaml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    config["analysis"]["responders"]["nprs"]["absolute"] = 4
+    config["study"]["instruments"]["nprs"]["responders"][0]["absolute"] = 4
     config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 
     planned = jobs_to_run(first_run)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis_helpers import PAPER_STUDY
+from rehab.study import Study
 from rehab.validation import validate_export
 from rehab.validation_outputs import write_validation_outputs
 
@@ -106,9 +108,10 @@ class Run:
         return f[(f["file"] == file) & (f["line"] == str(line))]
 
 
-def run_validation(tmp_path: Path, dialect: dict | None = None, **export) -> Run:
+def run_validation(tmp_path: Path, dialect: dict | None = None, study: Study = PAPER_STUDY, **export) -> Run:
+    """Validate a tiny export against `study`'s contract (the paper's by default)."""
     folder = write_export(tmp_path / "export", **export)
-    results = validate_export(folder, dialect or DEFAULT_DIALECT, cohort="test")
+    results = validate_export(folder, dialect or DEFAULT_DIALECT, study, cohort="test")
     root = tmp_path / "validation"
     write_validation_outputs(results, **output_paths(root))
     return Run(root, results)

@@ -8,7 +8,7 @@ rule clean_tables:
         kept_patients="results/{cohort}/validation/kept/patients.parquet",
         kept_sessions="results/{cohort}/validation/kept/sessions.parquet",
         kept_outcomes="results/{cohort}/validation/kept/outcomes.parquet",
-        code=library("cleaning", "validation", "validation_outputs", "script_support", "errors"),
+        code=library("cleaning", "validation", "validation_outputs", "study", "script_support", "errors"),
         schemas=[str(PROJECT_ROOT / "schemas" / f) for f in ("__init__.py", "clean.py", "raw_export.py")],
     output:
         patients="results/{cohort}/clean/patients.parquet",
@@ -18,6 +18,7 @@ rule clean_tables:
     params:
         max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort).get("max_quarantine_share", 0.05),
         cohort=lambda wildcards: wildcards.cohort,
+        study=get_study_measures,
     log:
         "results/{cohort}/logs/clean_tables.log",
     benchmark:

@@ -14,7 +14,7 @@ from rehab.config_check import check_config, ConfigError  # noqa: E402
 from rehab.errors import RawExportError  # noqa: E402
 from rehab.privacy import mask_text  # noqa: E402
 from rehab.rawio import DEFAULT_MAX_RECORD_LINES, check_file_present  # noqa: E402
-from rehab.study import Study, StudyDeclarationError, declaration  # noqa: E402
+from rehab.study import Study, StudyDeclarationError, declaration, measurement_declaration  # noqa: E402
 
 try:
     check_config(config, PROJECT_ROOT / "schemas" / "config.schema.yaml")
@@ -48,6 +48,13 @@ def study_declaration(cohort):
 
 def get_study(wildcards):
     return study_declaration(wildcards.cohort)
+
+
+def get_study_measures(wildcards):
+    """The declaration without responder definitions and subgroups, for the rules that do
+    not use them (validation, cleaning, Table 2, Table 4, flow): a threshold change does
+    not rerun them."""
+    return measurement_declaration(study_declaration(wildcards.cohort))
 
 
 def check_study_declarations():
@@ -117,8 +124,8 @@ def all_targets():
 
 
 def responder_labels():
-    rules_ = config["analysis"]["responders"]
-    return {outcome: rules_[outcome].get("label", outcome) for outcome in ("nprs", "dri", "eq_vas")}
+    """Instrument -> label of the default study (the figures' legend until they read the study)."""
+    return {name: spec["label"] for name, spec in config["study"]["instruments"].items()}
 
 
 def figure_outputs(name):

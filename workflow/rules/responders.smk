@@ -1,7 +1,8 @@
-# Stage: responders at discharge and 1-year follow-up (config analysis.responders), the
-# sensitivity analysis, and responder proportions by subgroup.
+# Stage: responders at every time point after the baseline (the responder definitions of the
+# study's instruments), the sensitivity analysis, and responder proportions by the study's
+# subgroups.
 
-RESPONDER_CODE = ["analysis_io", "responders", "outcomes", "stats", "formatting", "numbers", "script_support", "errors"]
+RESPONDER_CODE = ["analysis_io", "responders", "outcomes", "stats", "formatting", "numbers", "study", "script_support", "errors"]
 
 
 rule table_responders:
@@ -26,7 +27,7 @@ rule table_responders:
         ),
         numbers="results/{cohort}/numbers/responders.csv",
     params:
-        responders=config["analysis"]["responders"],
+        study=get_study,
         confidence_level=config["analysis"]["confidence_level"],
     log:
         "results/{cohort}/logs/table_responders.log",
@@ -42,7 +43,7 @@ rule table_subgroups:
     input:
         patients="results/{cohort}/clean/patients.parquet",
         outcomes="results/{cohort}/clean/outcomes.parquet",
-        code=library("subgroups", "baseline", *RESPONDER_CODE),
+        code=library("subgroups", *RESPONDER_CODE),
     output:
         table=report(
             "results/{cohort}/tables/subgroups.csv",
@@ -52,8 +53,8 @@ rule table_subgroups:
         results="results/{cohort}/analysis/subgroups.csv",
         numbers="results/{cohort}/numbers/subgroups.csv",
     params:
-        responders=config["analysis"]["responders"],
-        subgroups=config["analysis"]["subgroups"],
+        study=get_study,
+        min_group_size=config["analysis"]["subgroups"]["min_group_size"],
         confidence_level=config["analysis"]["confidence_level"],
     log:
         "results/{cohort}/logs/table_subgroups.log",

@@ -29,7 +29,7 @@ rule table_baseline:
     input:
         patients=f"{CLEAN}/patients.parquet",
         outcomes=f"{CLEAN}/outcomes.parquet",
-        code=library("analysis_io", "baseline", "outcomes", "stats", "formatting", "numbers", "script_support", "errors"),
+        code=library("analysis_io", "baseline", "outcomes", "stats", "formatting", "numbers", "study", "script_support", "errors"),
     output:
         table=report(
             "results/{cohort}/tables/table2_baseline.csv",
@@ -38,6 +38,7 @@ rule table_baseline:
         ),
         numbers="results/{cohort}/numbers/baseline.csv",
     params:
+        study=get_study_measures,
         quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
     log:
         "results/{cohort}/logs/table_baseline.log",
@@ -107,7 +108,7 @@ rule table_program:
 rule table_outcomes:
     input:
         outcomes=f"{CLEAN}/outcomes.parquet",
-        code=library("analysis_io", "outcomes", "stats", "formatting", "numbers", "script_support", "errors"),
+        code=library("analysis_io", "outcomes", "stats", "formatting", "numbers", "study", "script_support", "errors"),
     output:
         table=report(
             "results/{cohort}/tables/table4_outcomes.csv",
@@ -116,6 +117,7 @@ rule table_outcomes:
         ),
         numbers="results/{cohort}/numbers/outcomes.csv",
     params:
+        study=get_study_measures,
         quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
     log:
         "results/{cohort}/logs/table_outcomes.log",
@@ -132,9 +134,11 @@ rule table_flow:
         patients=f"{CLEAN}/patients.parquet",
         sessions=f"{CLEAN}/sessions.parquet",
         outcomes=f"{CLEAN}/outcomes.parquet",
-        code=library("analysis_io", "flow", "outcomes", "stats", "formatting", "numbers", "script_support", "errors"),
+        code=library("analysis_io", "flow", "outcomes", "stats", "formatting", "numbers", "study", "script_support", "errors"),
     output:
         numbers="results/{cohort}/numbers/flow.csv",
+    params:
+        study=get_study_measures,
     log:
         "results/{cohort}/logs/table_flow.log",
     benchmark:
@@ -148,7 +152,7 @@ rule table_flow:
 rule table_validation:
     input:
         accounting="results/{cohort}/validation/accounting.csv",
-        code=library("analysis_io", "flow", "outcomes", "stats", "formatting", "numbers", "script_support", "errors"),
+        code=library("analysis_io", "flow", "outcomes", "stats", "formatting", "numbers", "study", "script_support", "errors"),
     output:
         numbers="results/{cohort}/numbers/validation.csv",
     log:

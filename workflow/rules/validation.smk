@@ -1,4 +1,5 @@
-# Stage: validate the raw export against its contract (schemas/raw_export.py).
+# Stage: validate the raw export against its contract (schemas/raw_export.py; the outcomes
+# file's time points and instrument columns as the cohort's study declares them).
 # Writes the failures, the quarantined rows, the accounting and the kept rows as typed
 # Parquet. A file-level error stops here with its one-paragraph message.
 
@@ -15,7 +16,7 @@ rule validate_raw_export:
                 if is_synthetic(wildcards.cohort) or Path(path).exists()
             }
         ),
-        code=library("rawio", "validation", "validation_outputs", "script_support", "errors"),
+        code=library("rawio", "validation", "validation_outputs", "study", "script_support", "errors"),
         schemas=[str(PROJECT_ROOT / "schemas" / f) for f in ("__init__.py", "raw_export.py")],
     output:
         failures=report(
@@ -43,6 +44,7 @@ rule validate_raw_export:
         folder=lambda wildcards: raw_export_dir(wildcards.cohort),
         dialect=lambda wildcards: dialect(wildcards.cohort),
         max_record_lines=lambda wildcards: max_record_lines(wildcards.cohort),
+        study=get_study_measures,
     log:
         "results/{cohort}/logs/validate_raw_export.log",
     benchmark:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from rehab.script_support import run
 from rehab.cleaning import CLEAN_TABLES, clean_export, read_kept, write_clean
+from rehab.study import Study
 from rehab.validation_outputs import check_quarantine_limit, read_accounting
 
 
@@ -17,7 +18,8 @@ def main(snakemake):
     )
     kept_paths = {name: snakemake.input[f"kept_{name}"] for name in ("patients", "sessions", "outcomes")}
     # no name holds the kept frames: they are freed before the clean tables are written
-    write_clean(clean_export(read_kept(kept_paths)), {name: snakemake.output[name] for name in CLEAN_TABLES})
+    study = Study.from_declaration(snakemake.params.study)
+    write_clean(clean_export(read_kept(kept_paths), study), {name: snakemake.output[name] for name in CLEAN_TABLES})
 
 
 run(snakemake, main)  # noqa: F821 - injected by Snakemake

@@ -1,15 +1,17 @@
 from rehab.script_support import run
-from rehab.analysis_io import OUTCOME_COLUMNS, read_clean
+from rehab.analysis_io import read_clean
 from rehab.formatting import write_table
 from rehab.numbers import write_fragment
 from rehab.outcomes import outcome_numbers, outcomes_table
+from rehab.study import Study
 
 
 def main(snakemake):
-    outcomes = read_clean(snakemake.input.outcomes, OUTCOME_COLUMNS)
-    numbers = outcome_numbers(outcomes, snakemake.params.quantile_method)
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = outcome_numbers(outcomes, study, snakemake.params.quantile_method)
     write_fragment(numbers, snakemake.output.numbers)
-    write_table(outcomes_table(numbers), snakemake.output.table)
+    write_table(outcomes_table(numbers, study), snakemake.output.table)
 
 
 run(snakemake, main)

@@ -1,18 +1,21 @@
 from rehab.script_support import run
-from rehab.analysis_io import OUTCOME_COLUMNS, PATIENT_COLUMNS_SUBGROUPS, read_clean
+from rehab.analysis_io import clean_columns, read_clean
 from rehab.formatting import write_table
 from rehab.numbers import write_fragment
+from rehab.study import Study
 from rehab.subgroups import subgroup_numbers, subgroup_results, subgroups_table, write_results
 
 
 def main(snakemake):
-    patients = read_clean(snakemake.input.patients, PATIENT_COLUMNS_SUBGROUPS)
-    outcomes = read_clean(snakemake.input.outcomes, OUTCOME_COLUMNS)
+    study = Study.from_declaration(snakemake.params.study)
+    present = clean_columns(snakemake.input.patients)  # a missing column is named by subgroup_results
+    patients = read_clean(snakemake.input.patients, [c for c in study.subgroup_columns if c in present])
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
     params = snakemake.params
-    results = subgroup_results(patients, outcomes, params.responders, params.subgroups, params.confidence_level)
+    results = subgroup_results(patients, outcomes, study, params.min_group_size, params.confidence_level)
     write_fragment(subgroup_numbers(results), snakemake.output.numbers)
     write_results(results, snakemake.output.results)
-    write_table(subgroups_table(results), snakemake.output.table)
+    write_table(subgroups_table(results, study), snakemake.output.table)
 
 
 run(snakemake, main)

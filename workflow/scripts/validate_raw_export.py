@@ -1,15 +1,18 @@
 """Rule validate_raw_export: validate the three raw files and write the validation results."""
 
 from rehab.script_support import run
+from rehab.study import Study
 from rehab.validation import RAW_FILES, validate_export
 from rehab.validation_outputs import write_validation_outputs
 
 
 def main(snakemake):
     out = snakemake.output
+    study = Study.from_declaration(snakemake.params.study)
     results = validate_export(
         snakemake.params.folder,
         snakemake.params.dialect,
+        study,
         cohort=snakemake.wildcards.cohort,
         max_record_lines=snakemake.params.max_record_lines,
     )

@@ -1,4 +1,7 @@
-"""Reading the analysis inputs: the clean Parquet tables and the validation accounting."""
+"""Reading the analysis inputs: the clean Parquet tables and the validation accounting.
+
+The outcomes columns and the patients columns of the subgroups are the study's
+(`Study.outcome_columns`, `Study.subgroup_columns`)."""
 
 from __future__ import annotations
 
@@ -13,13 +16,18 @@ PATIENT_COLUMNS_BASELINE = [
 ]
 PATIENT_COLUMNS_PROGRAM = ["patient_id", "n_sessions", "program_duration_days", "program_duration_months"]
 PATIENT_COLUMNS_FLOW = ["patient_id", "n_sessions", "discharge_date"]
-PATIENT_COLUMNS_SUBGROUPS = ["patient_id", "sex", "age", "pain_distribution", "main_pain_location"]
-OUTCOME_COLUMNS = ["patient_id", "timepoint", "nprs", "dri", "eq_vas"]
 
 
 def read_clean(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """A clean table (pandas dtypes restored from the Parquet metadata), only `columns`."""
     return pd.read_parquet(path, columns=list(columns) if columns is not None else None, engine="pyarrow")
+
+
+def clean_columns(path: str | Path) -> list[str]:
+    """The columns of a clean table, from its Parquet schema (no data read)."""
+    import pyarrow.parquet as pq
+
+    return list(pq.read_schema(path).names)
 
 
 def read_accounting(path: str | Path) -> pd.DataFrame:

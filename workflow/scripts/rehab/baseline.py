@@ -1,12 +1,14 @@
-"""Table 2: the patients' characteristics at start, as numbers and in the paper's display form."""
+"""Table 2: the patients' characteristics at the start of the program, as numbers and in the
+paper's display form; the instruments' rows are the study's (their baseline values)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from rehab.formatting import fmt_mean_sd, fmt_mean_sd_range, fmt_median_iqr, fmt_n_pct
-from rehab.outcomes import OUTCOMES, values_at
+from rehab.outcomes import values_at
 from rehab.stats import count_pct, level_counts, mean_sd_range, median_iqr
+from rehab.study import Study
 
 DAYS_PER_YEAR = 365.25  # the abstract's "2.8 years" = median days / 365.25
 
@@ -32,13 +34,15 @@ def _levels(prefix: str, counts: dict, levels: dict) -> dict:
     return numbers
 
 
-def start_values(patients: pd.DataFrame, outcomes: pd.DataFrame, outcome: str) -> pd.Series:
-    """Each kept patient's start value (missing when not recorded), in patients' order."""
-    return values_at(outcomes, outcome, "start").reindex(pd.Index(patients["patient_id"]))
+def baseline_values(patients: pd.DataFrame, outcomes: pd.DataFrame, instrument: str, baseline: str) -> pd.Series:
+    """Each kept patient's value of `instrument` at the `baseline` time point (missing when
+    not recorded), in patients' order."""
+    return values_at(outcomes, instrument, baseline).reindex(pd.Index(patients["patient_id"]))
 
 
-def baseline_numbers(patients: pd.DataFrame, outcomes: pd.DataFrame, quantile_method: str) -> dict:
-    """Every `baseline.*` number (Table 2), of the kept patients, with valid n per variable."""
+def baseline_numbers(patients: pd.DataFrame, outcomes: pd.DataFrame, study: Study, quantile_method: str) -> dict:
+    """Every `baseline.*` number (Table 2), of the kept patients, with valid n per variable;
+    `baseline.<instrument>.*` for each instrument of the study."""
     numbers = _prefixed("baseline.age", mean_sd_range(patients["age"]))
     female = count_pct(patients["sex"].astype("string").eq("F"))
     numbers.update(_prefixed("baseline.female", female))
@@ -53,8 +57,9 @@ def baseline_numbers(patients: pd.DataFrame, outcomes: pd.DataFrame, quantile_me
     numbers.update(
         _levels("baseline.main_pain_location", level_counts(patients["main_pain_location"], list(MAIN_PAIN_LOCATION)), MAIN_PAIN_LOCATION)
     )
-    for outcome in OUTCOMES:
-        numbers.update(_prefixed(f"baseline.{outcome}", median_iqr(start_values(patients, outcomes, outcome), quantile_method)))
+    for instrument in study.instrument_names:
+        values = baseline_values(patients, outcomes, instrument, study.baseline.name)
+        numbers.update(_prefixed(f"baseline.{instrument}", median_iqr(values, quantile_method)))
     for flag in FLAGS[1:]:
         numbers.update(_prefixed(f"baseline.{flag}", count_pct(patients[flag])))
     numbers.update(_prefixed("baseline.rehab_goals", median_iqr(patients["rehab_goals"], quantile_method)))
@@ -93,7 +98,7 @@ def _level_rows(numbers: dict, key: str, name: str, levels: dict, n_patients: in
     return rows
 
 
-def baseline_table(numbers: dict, n_patients: int) -> pd.DataFrame:
+def baseline_table(numbers: dict, n_patients: int, study: Study) -> pd.DataFrame:
     """Table 2 rows in the paper's order and display form: characteristic, value."""
     age = [numbers[f"baseline.age.{stat}"] for stat in ("mean", "sd", "min", "max")]
     bmi = [numbers[f"baseline.bmi.{stat}"] for stat in ("mean", "sd")]
@@ -105,9 +110,8 @@ def baseline_table(numbers: dict, n_patients: int) -> pd.DataFrame:
         _median_row(numbers, "baseline.pain_duration_days", "Pain duration, days", n_patients),
         *_level_rows(numbers, "baseline.pain_distribution", "Pain distribution", PAIN_DISTRIBUTION, n_patients),
         *_level_rows(numbers, "baseline.main_pain_location", "Main pain location", MAIN_PAIN_LOCATION, n_patients),
-        _median_row(numbers, "baseline.nprs", "NPRS at inclusion (0–10)", n_patients),
-        _median_row(numbers, "baseline.dri", "DRI, mm (0–100)", n_patients),
-        _median_row(numbers, "baseline.eq_vas", "EQ-VAS, mm (0–100)", n_patients),
+        *(_median_row(numbers, f"baseline.{instrument.name}", instrument.start_label, n_patients)
+          for instrument in study.instruments),
         _flag_row(numbers, "baseline.low_ability_to_reduce_pain", "Low ability to reduce pain (0–2 on a 0–6 scale)", n_patients),
         _flag_row(numbers, "baseline.physically_active", "Physically active ≥ 150 min/week", n_patients),
         _flag_row(numbers, "baseline.anxious_depressed", "Anxious or depressed (EQ-5D-3L or EQ-5D-5L)", n_patients),

@@ -3,7 +3,7 @@
 The kept tables (validation/kept/*.parquet) are already parsed and hold only valid values;
 cleaning gives them their final dtypes (categories, booleans), adds the derived variables,
 builds the long table of intervention codes, sorts, validates with schemas/clean.py and
-writes deterministic Parquet.
+writes deterministic Parquet. The outcomes table has the study's time points and instruments.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from rehab.study import Study
 from rehab.validation import always_validate
 from schemas import clean as cs
 from schemas import raw_export as rx
@@ -33,16 +34,16 @@ class CleanTables:
     outcomes: pd.DataFrame
 
 
-def clean_export(kept: Mapping[str, pd.DataFrame]) -> CleanTables:
-    """The four clean tables from the kept (typed) patients, sessions and outcomes."""
+def clean_export(kept: Mapping[str, pd.DataFrame], study: Study) -> CleanTables:
+    """The four clean tables from the kept (typed) patients, sessions and outcomes of `study`."""
     sessions = clean_sessions(kept["sessions"])
     tables = CleanTables(
         patients=clean_patients(kept["patients"], sessions),
         sessions=sessions,
         session_interventions=session_interventions(kept["sessions"]),
-        outcomes=clean_outcomes(kept["outcomes"]),
+        outcomes=clean_outcomes(kept["outcomes"], study),
     )
-    validate_clean(tables)
+    validate_clean(tables, study)
     return tables
 
 
@@ -179,8 +180,9 @@ def _code_rows(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows, codes
 
 
-def clean_outcomes(kept: pd.DataFrame) -> pd.DataFrame:
-    timepoint = _category(kept["timepoint"], cs.TIMEPOINTS, ordered=True)
+def clean_outcomes(kept: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Sorted by patient and time point (in the declared order); each instrument in its dtype."""
+    timepoint = _category(kept["timepoint"], list(study.timepoint_names), ordered=True)
     order_keys = pd.DataFrame({"patient_id": kept["patient_id"], "timepoint": timepoint.codes})
     if cs.rows_ascending(order_keys, ["patient_id", "timepoint"]):
         o = kept.assign(timepoint=timepoint).reset_index(drop=True)
@@ -191,9 +193,7 @@ def clean_outcomes(kept: pd.DataFrame) -> pd.DataFrame:
             "patient_id": o["patient_id"].astype("string"),
             "timepoint": o["timepoint"],
             "assessment_date": o["assessment_date"].astype("datetime64[ns]"),
-            "nprs": o["nprs"].astype("Int64"),
-            "dri": o["dri"].astype("Float64"),
-            "eq_vas": o["eq_vas"].astype("Int64"),
+            **{instrument.name: o[instrument.name].astype(instrument.dtype) for instrument in study.instruments},
         }
     )
 
@@ -202,15 +202,15 @@ MODELS = {
     "patients": cs.CleanPatients,
     "sessions": cs.CleanSessions,
     "session_interventions": cs.CleanSessionInterventions,
-    "outcomes": cs.CleanOutcomes,
 }
 
 
-def validate_clean(tables: CleanTables) -> None:
+def validate_clean(tables: CleanTables, study: Study) -> None:
     """Every clean table against its model (raises pandera SchemaErrors: a bug, not data)."""
+    models = {**MODELS, "outcomes": cs.outcomes_model(study)}
     with always_validate():
         for name in CLEAN_TABLES:
-            MODELS[name].validate(getattr(tables, name), lazy=True)
+            models[name].validate(getattr(tables, name), lazy=True)
 
 
 def read_kept(paths: Mapping[str, str | Path]) -> dict[str, pd.DataFrame]:

@@ -98,7 +98,7 @@ def combinations_table(numbers: dict, names: dict[int, str]) -> pd.DataFrame:
 
 def program_numbers(patients: pd.DataFrame, session_interventions: pd.DataFrame, quantile_method: str) -> dict:
     """Sessions per patient (patients with ≥ 1 kept visit), program duration (patients with a
-    discharge date) in months and days, and categories per patient (patients with ≥ 1 visit)."""
+    discharge_date) in months and days, and categories per patient (patients with ≥ 1 visit)."""
     with_visits = patients.loc[patients["n_sessions"].fillna(0) > 0]
     masks = category_masks(with_visits, session_interventions)
     categories = pd.Series(np.bitwise_count(masks.to_numpy(dtype="int64")), dtype="int64")
@@ -119,6 +119,7 @@ def program_table(numbers: dict) -> pd.DataFrame:
     """characteristic, value: sessions, duration (months, days), categories per patient."""
     specs = [
         ("sessions", "Sessions per patient (patients with ≥ 1 visit, n = {n})", 0),
+        # the row labels name the patients column discharge_date in words (the paper's Table 3b)
         ("duration_months", "Program duration, months (patients with a discharge date, n = {n})", 1),
         ("duration_days", "Program duration, days (patients with a discharge date, n = {n})", 0),
         ("categories_per_patient", "Intervention categories per patient (patients with ≥ 1 visit, n = {n})", 0),

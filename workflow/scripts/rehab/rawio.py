@@ -65,13 +65,10 @@ CONTRACT_COLUMNS: dict[str, dict[str, bool]] = {
         "session_date": True,
         "interventions": False,
     },
-    "outcomes": {
+    "outcomes": {  # then one optional column per instrument of the study: read_raw_table(columns=...)
         "patient_id": True,
         "timepoint": True,
         "assessment_date": False,
-        "nprs": False,
-        "dri": False,
-        "eq_vas": False,
     },
 }
 
@@ -129,16 +126,22 @@ class RawTable:
 
 
 def read_raw_table(
-    path: str | Path, name: str, dialect: dict, cohort: str | None = None,
+    path: str | Path,
+    name: str,
+    dialect: dict,
+    cohort: str | None = None,
+    columns: dict[str, bool] | None = None,
     max_record_lines: int = DEFAULT_MAX_RECORD_LINES,
 ) -> RawTable:
     """Read one raw export file of the contract (`name`: patients, sessions or outcomes).
 
     `dialect` holds separator, decimal, encoding and missing_values as in the cohort's
-    export config; `cohort` only names the config keys in error messages;
+    export config; `cohort` only names the config keys in error messages; `columns`
+    ({column: required}) replaces the file's CONTRACT_COLUMNS (the study's outcomes columns);
     `max_record_lines` is the most physical lines one record may span (a longer one holds a
     stray quote). Raises RawExportError for a file that cannot be read as the contract.
     """
+    contract = columns or CONTRACT_COLUMNS[name]
     path = Path(path)
     if int(max_record_lines) < 1:
         raise ValueError(f"max_record_lines must be at least 1, not {max_record_lines}")
@@ -150,12 +153,14 @@ def read_raw_table(
     if layout.n_records == 0:
         raise RawExportError(
             f"Raw export file {path} is empty: it has no header row. Export the file again with "
-            f"its header row of column names ({', '.join(CONTRACT_COLUMNS[name])})."
+            f"its header row of column names ({', '.join(contract)})."
         )
     _check_header_line(layout, path)
     header = _header_names(layout, buffer)
-    columns = _check_header(header, name, path, separator, dialect, where, layout.header_text(buffer), int(layout.lines[0]))
-    table = _build_table(layout, buffer, header, columns, name, path, dialect, int(max_record_lines))
+    positions = _check_header(
+        header, name, path, separator, dialect, where, layout.header_text(buffer), contract, int(layout.lines[0])
+    )
+    table = _build_table(layout, buffer, header, positions, name, path, dialect, contract, int(max_record_lines))
     if table.rows_read == 0 and name not in MAY_BE_EMPTY:
         raise RawExportError(
             f"Raw export file {path} has a header but no data rows: {name}.csv needs at least "
@@ -569,6 +574,7 @@ def _check_header_line(layout: _Layout, path: Path) -> None:
 
 def _check_header(
     header: list[str], name: str, path: Path, separator: str, dialect: dict, where: _ConfigKeys, raw: str,
+    contract: dict[str, bool],
     line: int = 1,
 ) -> dict[str, int]:
     """Contract column -> position in the header; file-level errors for a header we cannot use.
@@ -577,7 +583,6 @@ def _check_header(
     look like a column name (a header-less file's first line is a patient's record), and every
     name shown is masked (`rehab.privacy.mask_text`).
     """
-    contract = CONTRACT_COLUMNS[name]
     missing = [c for c, required in contract.items() if required and c not in header]
     where_header = "its first line" if line == 1 else f"its first non-blank line (line {line}; blank lines are not rows)"
     if missing:
@@ -695,7 +700,7 @@ def _yaml(separator: str) -> str:
 
 def _build_table(
     layout: _Layout, buffer: bytes, header: list[str], columns: dict[str, int], name: str, path: Path,
-    dialect: dict, max_record_lines: int = DEFAULT_MAX_RECORD_LINES,
+    dialect: dict, contract: dict[str, bool], max_record_lines: int = DEFAULT_MAX_RECORD_LINES,
 ) -> RawTable:
     expected = len(header)
     data_records = np.arange(1, layout.n_records)
@@ -704,7 +709,7 @@ def _build_table(
     fields = dict(zip(columns, _field_texts(layout, buffer, good, expected, list(columns.values()))))
     missing_tokens = _missing_tokens(dialect)
     frame = pd.DataFrame({"line": pd.array(layout.lines[good], dtype="int64")})
-    for column in CONTRACT_COLUMNS[name]:
+    for column in contract:
         if column in fields:
             values = _clean(fields.pop(column), missing_tokens, layout.has_quotes)
             frame[column] = pd.array(values, dtype=STRING_DTYPE)
@@ -728,7 +733,7 @@ def _build_table(
         path=path,
         frame=frame,
         malformed=malformed,
-        unknown_columns=[c for c in header if c not in CONTRACT_COLUMNS[name]],
+        unknown_columns=[c for c in header if c not in contract],
         rows_read=len(data_records),
         header=list(header),
         unbalanced=unbalanced,

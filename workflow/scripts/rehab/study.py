@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 SECTIONS = ("instruments", "timepoints", "subgroups")
+# outcomes.csv columns that are not instruments, and numbers.csv key parts under
+# `responders.` that an instrument or a secondary definition name would collide with.
+OUTCOME_KEY_COLUMNS = ("patient_id", "timepoint", "assessment_date")
+RESERVED_INSTRUMENT_NAMES = frozenset({*OUTCOME_KEY_COLUMNS, "sensitivity", "confidence_level"})
+RESERVED_DEFINITION_KEYS = frozenset({"absolute", "relative", "with_start", "cannot_improve"})
 
 
 class StudyDeclarationError(ValueError):
@@ -124,17 +129,32 @@ class Instrument:
     def primary(self) -> ResponderDefinition:
         return self.responders[0]
 
+    @property
+    def secondary(self) -> tuple[ResponderDefinition, ...]:
+        """The further definitions (keys `responders.<instrument>.<definition>.*`)."""
+        return self.responders[1:]
+
+    @property
+    def best_value(self) -> float:
+        """The most improved value the range allows."""
+        return self.low if self.better == "lower" else self.high
+
+    @property
+    def dtype(self) -> str:
+        """The pandas dtype of the instrument's column in the clean tables."""
+        return "Int64" if self.type == "integer" else "Float64"
+
 
 @dataclass(frozen=True)
 class Timepoint:
     name: str
-    label: str  # e.g. "1 year after discharge"
+    label: str  # e.g. "Start", "6 months"
     short_label: str  # e.g. "1 year"
     baseline: bool = False
 
     @property
     def phrase(self) -> str:
-        """`at discharge`: the label for running text."""
+        """`at start`, `at 6 months`: the label for running text."""
         return f"at {self.label[:1].lower()}{self.label[1:]}"
 
 
@@ -186,6 +206,17 @@ class Study:
         """The time points after the baseline, in order."""
         return tuple(timepoint for timepoint in self.timepoints if not timepoint.baseline)
 
+    @property
+    def outcome_columns(self) -> tuple[str, ...]:
+        """The clean outcomes columns the analysis reads: key, time point, every instrument."""
+        return ("patient_id", "timepoint", *self.instrument_names)
+
+    @property
+    def subgroup_columns(self) -> tuple[str, ...]:
+        """The clean patients columns the subgroup variables read (patient_id first)."""
+        columns = [subgroup.column for subgroup in self.subgroups if subgroup.column]
+        return ("patient_id", *dict.fromkeys(columns))
+
     def instrument(self, name: str) -> Instrument:
         for instrument in self.instruments:
             if instrument.name == name:
@@ -209,6 +240,7 @@ class Study:
                             for name, spec in declared["instruments"].items())
         timepoints = tuple(_timepoint(spec) for spec in declared["timepoints"])
         _check_timepoints(timepoints, f"{where}.timepoints")
+        _check_definition_names(instruments, timepoints, f"{where}.instruments")
         subgroups = tuple(_subgroup(spec, f"{where}.subgroups[{index}]")
                           for index, spec in enumerate(declared.get("subgroups", [])))
         study = cls(instruments=instruments, timepoints=timepoints, subgroups=subgroups)
@@ -225,18 +257,32 @@ def declaration(config: Mapping[str, Any], cohort: str | None = None) -> dict:
     return declared
 
 
+def measurement_declaration(declared: Mapping[str, Any]) -> dict:
+    """`declared` without responder definitions and subgroups: what validation, cleaning and
+    the descriptive tables need. As those rules' param, a changed threshold or subgroup
+    reruns only the rules that use it."""
+    instruments = {name: {key: value for key, value in spec.items() if key != "responders"}
+                   for name, spec in declared["instruments"].items()}
+    return {"instruments": instruments, "timepoints": declared["timepoints"], "subgroups": []}
+
+
 def _where(cohort: str | None) -> str:
     return "study" if cohort is None else f"cohorts.{cohort}.study (or study)"
 
 
 def _instrument(name: str, spec: Mapping[str, Any], where: str) -> Instrument:
+    if name in RESERVED_INSTRUMENT_NAMES:
+        raise StudyDeclarationError(
+            f"config key {where}: {name!r} cannot name an instrument (reserved: "
+            f"{', '.join(sorted(RESERVED_INSTRUMENT_NAMES))})"
+        )
     low, high = spec["range"]
     if not low < high:
         raise StudyDeclarationError(f"config key {where}.range: the lower end must be below the upper end")
     better = spec["better"]
     direction = "decrease" if better == "lower" else "increase"
     definitions = tuple(_responder(item, direction, f"{where}.responders[{index}]")
-                        for index, item in enumerate(spec["responders"]))
+                        for index, item in enumerate(spec.get("responders", ())))
     names = [definition.name for definition in definitions]
     if len(set(names)) != len(names):
         raise StudyDeclarationError(f"config key {where}.responders: definition names must differ ({names})")
@@ -295,6 +341,20 @@ def _check_timepoints(timepoints: tuple[Timepoint, ...], where: str) -> None:
         raise StudyDeclarationError(f"config key {where}: declare the baseline and at least one later time point")
 
 
+def _check_definition_names(instruments: tuple[Instrument, ...], timepoints: tuple[Timepoint, ...], where: str) -> None:
+    """A secondary definition's name is a key part next to the time points and the stats."""
+    taken = RESERVED_DEFINITION_KEYS | {timepoint.name for timepoint in timepoints}
+    for instrument in instruments:
+        for index, definition in enumerate(instrument.secondary, 1):
+            if definition.name in taken:
+                raise StudyDeclarationError(
+                    f"config key {where}.{instrument.name}.responders[{index}].name: {definition.name!r} "
+                    f"would collide with the keys responders.{instrument.name}.{definition.name}.* of "
+                    f"{'a time point' if definition.name not in RESERVED_DEFINITION_KEYS else 'the primary definition'}"
+                    "; choose another name"
+                )
+
+
 def _subgroup(spec: Mapping[str, Any], where: str) -> Subgroup:
     sources = [key for key in ("column", "instrument") if spec.get(key)]
     if len(sources) != 1:
@@ -345,9 +405,9 @@ def _check_subgroups(study: Study, where: str) -> None:
     names = [subgroup.name for subgroup in study.subgroups]
     if len(set(names)) != len(names) or "overall" in names:
         raise StudyDeclarationError(f"config key {where}: subgroup names must differ and not be `overall` ({names})")
-    for subgroup in study.subgroups:
+    for index, subgroup in enumerate(study.subgroups):
         if subgroup.instrument and subgroup.instrument not in study.instrument_names:
             raise StudyDeclarationError(
-                f"config key {where}: subgroup {subgroup.name} names instrument {subgroup.instrument!r}, "
+                f"config key {where}[{index}].instrument: subgroup {subgroup.name} names instrument {subgroup.instrument!r}, "
                 f"which is not declared (declared: {', '.join(study.instrument_names)})"
             )

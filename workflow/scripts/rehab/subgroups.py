@@ -1,25 +1,24 @@
-"""Responder proportions by subgroup (sex, age band, pain distribution, main pain location,
-baseline severity), with Wilson intervals; small groups are suppressed.
+"""Responder proportions by subgroup (the study's subgroup variables: the levels of a patients
+column, bands of a patients column, or bands of an instrument's baseline value), with Wilson
+intervals; small groups are suppressed. The responders are those of each instrument's
+primary definition.
 
-Patients with a missing subgroup variable (or an age / start value outside the configured
-bands) take no part in that variable's groups.
+Patients with a missing subgroup variable (or a value outside the declared levels or bands)
+take no part in that variable's groups.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Mapping
-
 import numpy as np
 import pandas as pd
 
-from rehab.baseline import MAIN_PAIN_LOCATION, PAIN_DISTRIBUTION
 from rehab.errors import PipelineError
 from rehab.formatting import fmt_count, fmt_interval, fmt_number
-from rehab.outcomes import FOLLOWED_TIMEPOINTS, OUTCOMES, TIMEPOINT_NAMES, values_at
-from rehab.responders import check_rule, outcome_label, responder_status
+from rehab.outcomes import values_at
+from rehab.responders import responder_status
 from rehab.safe_io import write_csv
 from rehab.stats import wilson_interval
+from rehab.study import Study, Subgroup
 
 SUPPRESSED = "suppressed"
 RESULT_COLUMNS = [
@@ -29,65 +28,42 @@ RESULT_COLUMNS = [
 
 
 class SubgroupConfigError(PipelineError):
-    """The subgroup bands or labels of the config do not fit together."""
+    """A subgroup variable of the study declaration does not fit the clean tables."""
 
 
-def slug(text: str) -> str:
-    """A key part: lower case letters, digits and `_`."""
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "group"
+def group_keys(subgroup: Subgroup, values: pd.Series) -> pd.Categorical:
+    """Each patient's group key of `subgroup` (missing outside the declared levels or bands)."""
+    keys = [group.key for group in subgroup.groups]
+    if subgroup.banded:
+        edges = [subgroup.groups[0].low, *(group.high for group in subgroup.groups)]
+        if not pd.api.types.is_numeric_dtype(values.dtype):
+            raise SubgroupConfigError(
+                f"config key study.subgroups, subgroup {subgroup.name}: bands need a numeric column, "
+                f"{subgroup.column!r} is not one; declare `levels` instead"
+            )
+        banded = pd.cut(values.astype("float64"), bins=edges, right=False, labels=keys)
+        return pd.Categorical(banded.astype("object"), categories=keys)
+    by_value = {group.value: group.key for group in subgroup.groups}
+    return pd.Categorical(values.astype("string").map(by_value).astype("object"), categories=keys)
 
 
-def _grouping(values: pd.Series, keys: list[str], labels: list[str]) -> tuple[pd.Series, dict[str, str]]:
-    return pd.Categorical(values, categories=keys), dict(zip(keys, labels))
-
-
-def age_bands(ages: pd.Series, edges: list[int]) -> tuple[pd.Categorical, dict[str, str]]:
-    """Bands from lower edge (inclusive) to next edge (exclusive): 18–29, 30–44, …"""
-    keys = [f"{low}_{high - 1}" for low, high in zip(edges[:-1], edges[1:])]
-    labels = [f"{low}–{high - 1}" for low, high in zip(edges[:-1], edges[1:])]
-    banded = pd.cut(ages.astype("float64"), bins=edges, right=False, labels=keys)
-    return _grouping(banded.astype("object"), keys, labels)
-
-
-def severity_bands(start: pd.Series, settings: Mapping) -> tuple[pd.Categorical, dict[str, str]]:
-    """Bands of the start value (lower inclusive), labelled as configured."""
-    bands, labels = list(settings["bands"]), list(settings["labels"])
-    if len(labels) != len(bands) - 1 or sorted(bands) != bands or len(set(bands)) != len(bands):
-        raise SubgroupConfigError(
-            "config key analysis.subgroups.baseline_severity: `bands` must be ascending edges "
-            f"and `labels` one per band ({len(bands) - 1} needed, {len(labels)} given)"
-        )
-    keys = [slug(label) for label in labels]
-    if len(set(keys)) != len(keys):
-        keys = [f"band_{index}" for index in range(1, len(labels) + 1)]
-    banded = pd.cut(start.astype("float64"), bins=bands, right=False, labels=keys)
-    return _grouping(banded.astype("object"), keys, labels)
-
-
-def subgroup_variables(patients: pd.DataFrame, outcomes: pd.DataFrame, settings: Mapping, rules: Mapping) -> list[tuple]:
+def subgroup_variables(patients: pd.DataFrame, outcomes: pd.DataFrame, study: Study) -> list[tuple]:
     """(key, label, groups indexed by patient_id, group labels) for each subgroup variable."""
     index = pd.Index(patients["patient_id"])
-    sex, sex_labels = _grouping(patients["sex"].astype("string").map({"F": "female", "M": "male"}).astype("object"),
-                                ["female", "male"], ["Women", "Men"])
-    ages, age_labels = age_bands(patients["age"], list(settings["age_bands"]))
-    distribution, distribution_labels = _grouping(
-        patients["pain_distribution"].astype("object"), list(PAIN_DISTRIBUTION), list(PAIN_DISTRIBUTION.values())
-    )
-    location, location_labels = _grouping(
-        patients["main_pain_location"].astype("object"), list(MAIN_PAIN_LOCATION), list(MAIN_PAIN_LOCATION.values())
-    )
-    severity_settings = settings["baseline_severity"]
-    severity_outcome = severity_settings["outcome"]
-    start = values_at(outcomes, severity_outcome, "start").reindex(index)
-    severity, severity_labels = severity_bands(start, severity_settings)
-    return [
-        ("sex", "Sex", pd.Series(sex, index=index), sex_labels),
-        ("age_band", "Age, years", pd.Series(ages, index=index), age_labels),
-        ("pain_distribution", "Pain distribution", pd.Series(distribution, index=index), distribution_labels),
-        ("main_pain_location", "Main pain location", pd.Series(location, index=index), location_labels),
-        ("baseline_severity", f"Baseline severity, {outcome_label(severity_outcome, rules)} at start",
-         pd.Series(severity, index=index), severity_labels),
-    ]
+    variables = []
+    for subgroup in study.subgroups:
+        if subgroup.instrument:
+            values = values_at(outcomes, subgroup.instrument, study.baseline.name).reindex(index)
+        elif subgroup.column in patients.columns:
+            values = patients[subgroup.column].set_axis(index)
+        else:
+            raise SubgroupConfigError(
+                f"config key study.subgroups, subgroup {subgroup.name}: column {subgroup.column!r} is not a column "
+                "of the clean patients table (docs/architecture.md, \"The clean tables\")"
+            )
+        groups = pd.Series(group_keys(subgroup, values), index=index)
+        variables.append((subgroup.name, subgroup.label, groups, {group.key: group.label for group in subgroup.groups}))
+    return variables
 
 
 def _group_counts(status: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
@@ -100,31 +76,30 @@ def _group_counts(status: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
 
 
 def subgroup_results(
-    patients: pd.DataFrame, outcomes: pd.DataFrame, rules: Mapping, settings: Mapping, confidence_level: float
+    patients: pd.DataFrame, outcomes: pd.DataFrame, study: Study, min_group_size: int, confidence_level: float
 ) -> pd.DataFrame:
-    """One row per outcome × time point × subgroup × group (the overall row first): counts,
-    responder pct and Wilson CI in percent, `suppressed` when n_evaluable < min_group_size
-    (then n_responders, pct and CI are missing)."""
-    variables = subgroup_variables(patients, outcomes, settings, rules)
+    """One row per instrument × later time point × subgroup × group (the overall row first):
+    counts, responder pct and Wilson CI in percent, `suppressed` when n_evaluable <
+    min_group_size (then n_responders, pct and CI are missing)."""
+    variables = subgroup_variables(patients, outcomes, study)
     overall = pd.Series(pd.Categorical(["all"] * len(patients), categories=["all"]), index=pd.Index(patients["patient_id"]))
     variables.insert(0, ("overall", "All patients", overall, {"all": "All patients"}))
     frames = []
-    for outcome in OUTCOMES:
-        check_rule(outcome, rules[outcome])
-        for timepoint in FOLLOWED_TIMEPOINTS:
-            status = responder_status(outcomes, outcome, timepoint, rules[outcome])
+    for instrument in study.instruments:
+        for timepoint in study.followed:
+            status = responder_status(outcomes, instrument, timepoint.name, study.baseline.name)
             for key, label, groups, group_labels in variables:
                 counts = _group_counts(status, groups)
-                counts.insert(0, "outcome", outcome)
-                counts.insert(1, "outcome_label", outcome_label(outcome, rules))
-                counts.insert(2, "timepoint", timepoint)
+                counts.insert(0, "outcome", instrument.name)
+                counts.insert(1, "outcome_label", instrument.label)
+                counts.insert(2, "timepoint", timepoint.name)
                 counts.insert(3, "subgroup", key)
                 counts.insert(4, "subgroup_label", label)
                 counts["group_label"] = counts["group"].map(group_labels)
                 counts["order"] = np.arange(len(counts), dtype="int64")
                 frames.append(counts)
     results = pd.concat(frames, ignore_index=True)
-    return _with_proportions(results, int(settings["min_group_size"]), confidence_level)
+    return _with_proportions(results, int(min_group_size), confidence_level)
 
 
 def _with_proportions(results: pd.DataFrame, min_group_size: int, confidence_level: float) -> pd.DataFrame:
@@ -156,13 +131,13 @@ def subgroup_numbers(results: pd.DataFrame) -> dict:
     return numbers
 
 
-def subgroups_table(results: pd.DataFrame) -> pd.DataFrame:
+def subgroups_table(results: pd.DataFrame, study: Study) -> pd.DataFrame:
     """Display: outcome, timepoint, subgroup, group, n_evaluable, n_responders, pct, ci;
     a suppressed group shows `suppressed` instead of its responders, percentage and CI."""
     table = pd.DataFrame(
         {
             "outcome": results["outcome_label"],
-            "timepoint": results["timepoint"].map(TIMEPOINT_NAMES),
+            "timepoint": results["timepoint"].map({timepoint.name: timepoint.label for timepoint in study.timepoints}),
             "subgroup": results["subgroup_label"],
             "group": results["group_label"],
             "n_evaluable": results["n_evaluable"].map(fmt_count),

@@ -3,8 +3,8 @@
 Order matters: patients.csv is validated first; its kept rows decide the cross-file rules
 of sessions.csv and outcomes.csv. For each file:
 
-1. the Pandera model (schemas/raw_export.py) checks the text lazily: every failure of
-   the file in one pass, mapped to (line, column, check);
+1. the Pandera model (schemas/raw_export.py; the outcomes model is the study's) checks the
+   text lazily: every failure of the file in one pass, mapped to (line, column, check);
 2. a row with a failure in a required column or of a row rule (duplicate, conflict,
    unknown/quarantined patient, wrong field count, stray quote) is quarantined, with every rule it broke;
    any other failure sets that value missing in a kept row (action `set_missing`);
@@ -28,6 +28,7 @@ import pyarrow
 import pyarrow.compute as pc
 from pandera.config import ValidationDepth, config_context, get_config_context
 
+from rehab.study import Study
 from schemas import raw_export as rx
 
 log = logging.getLogger("rehab")
@@ -62,8 +63,8 @@ class PatientContext:
 
     ids: pd.Index  # every distinct patient_id of patients.csv
     kept: np.ndarray  # bool, aligned with ids
-    start: np.ndarray  # datetime64[ns], NaT unless kept
-    discharge: np.ndarray  # datetime64[ns], NaT unless kept with a valid discharge
+    program_start: np.ndarray  # datetime64[ns], NaT unless kept
+    discharge_date: np.ndarray  # datetime64[ns], NaT unless kept with a valid discharge_date
 
     @classmethod
     def of(cls, patients: FileValidation) -> "PatientContext":
@@ -71,26 +72,26 @@ class PatientContext:
         kept = patients.kept.set_index("patient_id")
         at = kept.index.get_indexer(ids)
         found = at >= 0
-        start = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[ns]")
-        discharge = start.copy()
-        start[found] = kept["program_start_date"].to_numpy("datetime64[ns]")[at[found]]
-        discharge[found] = kept["discharge_date"].to_numpy("datetime64[ns]")[at[found]]
-        return cls(ids=ids, kept=found, start=start, discharge=discharge)
+        program_start = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[ns]")
+        discharge_date = program_start.copy()
+        program_start[found] = kept["program_start_date"].to_numpy("datetime64[ns]")[at[found]]
+        discharge_date[found] = kept["discharge_date"].to_numpy("datetime64[ns]")[at[found]]
+        return cls(ids=ids, kept=found, program_start=program_start, discharge_date=discharge_date)
 
     def enrich(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """`frame` with its patients' status, program start and kept discharge."""
+        """`frame` with its patients' status, program start and kept discharge_date."""
         at = pc.index_in(rx.to_arrow(frame["patient_id"]), value_set=rx.to_arrow(pd.Series(self.ids.array)))
         known = at.is_valid().to_numpy(zero_copy_only=False)
         at = at.fill_null(len(self.ids)).to_numpy().astype(np.int64)  # unknown: one past the last patient
         kept = np.append(self.kept, False)[at]  # (there may be no patient at all)
         status = _STATUS_TEXTS.take(pyarrow.array(kept.astype(np.int8), mask=~known))
-        start = np.append(self.start, np.datetime64("NaT"))[at]
-        discharge = np.append(self.discharge, np.datetime64("NaT"))[at]
+        program_start = np.append(self.program_start, np.datetime64("NaT"))[at]
+        discharge_date = np.append(self.discharge_date, np.datetime64("NaT"))[at]
         return frame.assign(
             **{
                 rx.PATIENT_STATUS: pd.array(status, dtype="string"),
-                rx.PROGRAM_START: start.astype("datetime64[ns]"),
-                rx.DISCHARGE: discharge.astype("datetime64[ns]"),
+                rx.PROGRAM_START: program_start.astype("datetime64[ns]"),
+                rx.DISCHARGE: discharge_date.astype("datetime64[ns]"),
             }
         )
 
@@ -112,50 +113,62 @@ def always_validate():
 
 
 def validate_export(
-    folder: str | Path, dialect: Mapping, cohort: str | None = None, max_record_lines: int | None = None
+    folder: str | Path,
+    dialect: Mapping,
+    study: Study,
+    cohort: str | None = None,
+    max_record_lines: int | None = None,
 ) -> dict[str, FileValidation]:
-    """Read and validate the three files of a raw export folder (file-level errors raise).
+    """Read and validate the three files of a raw export folder against the contract of
+    `study` (file-level errors raise).
 
     `max_record_lines` (default: the reader's) is the most lines one record may span.
     """
     from rehab.rawio import DEFAULT_MAX_RECORD_LINES, read_raw_table
 
     limit = DEFAULT_MAX_RECORD_LINES if max_record_lines is None else max_record_lines
+    contract = rx.raw_contract(study)
     tables = {
-        name: read_raw_table(Path(folder) / f"{name}.csv", name, dict(dialect), cohort, max_record_lines=limit)
+        name: read_raw_table(
+            Path(folder) / f"{name}.csv", name, dict(dialect), cohort, contract.required_columns(name),
+            max_record_lines=limit,
+        )
         for name in RAW_FILES
     }
     try:
-        return validate_tables(tables, dialect)
+        return validate_tables(tables, dialect, study)
     finally:
         rx.clear_parse_cache()
 
 
-def validate_tables(tables: Mapping[str, object], dialect: Mapping) -> dict[str, FileValidation]:
+def validate_tables(tables: Mapping[str, object], dialect: Mapping, study: Study) -> dict[str, FileValidation]:
     """Validate RawTables in contract order: patients first, its kept rows feed the others."""
     decimal = dialect.get("decimal", ".")
+    contract = rx.raw_contract(study)
     rx.clear_parse_cache()
-    patients = validate_file(tables["patients"], decimal)
+    patients = validate_file(tables["patients"], contract, decimal)
     rx.clear_parse_cache()  # a file's parses are not needed once its kept rows are typed
     context = PatientContext.of(patients)
     results = {"patients": patients}
     for name in ("sessions", "outcomes"):
-        results[name] = validate_file(tables[name], decimal, context)
+        results[name] = validate_file(tables[name], contract, decimal, context)
         rx.clear_parse_cache()
     return results
 
 
-def validate_file(table, decimal: str = ".", context: PatientContext | None = None) -> FileValidation:
-    """Validate one RawTable; sessions/outcomes need the patients' context."""
+def validate_file(
+    table, contract: rx.RawContract, decimal: str = ".", context: PatientContext | None = None
+) -> FileValidation:
+    """Validate one RawTable against `contract`; sessions/outcomes need the patients' context."""
     name = table.name
     frame = table.frame.set_index("line")
     checked = context.enrich(frame) if context is not None else frame
-    model = rx.MODEL_FACTORIES[name](decimal)
+    model = contract.model(name, decimal)
     broken = pd.concat([schema_failures(model, checked), malformed_failures(table)], ignore_index=True)
     quarantined = quarantined_lines(broken, name)
     set_missing = broken[~broken["line"].isin(quarantined)]
-    kept = typed_rows(frame, decimal, set_missing, keep=~frame.index.isin(quarantined))
-    failures = describe_failures(name, broken, frame, quarantined, decimal)
+    kept = typed_rows(frame, decimal, set_missing, keep=~frame.index.isin(quarantined), types=contract.column_types)
+    failures = describe_failures(name, broken, frame, quarantined, decimal, contract)
     return FileValidation(
         name=name,
         failures=failures,
@@ -227,12 +240,13 @@ def quarantined_lines(broken: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def describe_failures(
-    name: str, broken: pd.DataFrame, frame: pd.DataFrame, quarantined: np.ndarray, decimal: str
+    name: str, broken: pd.DataFrame, frame: pd.DataFrame, quarantined: np.ndarray, decimal: str,
+    contract: rx.RawContract | None = None,
 ) -> pd.DataFrame:
     """failures.csv rows of one file (values as read; masking happens when writing)."""
     is_row_detail = broken["check"].isin(list(ROW_DETAIL_CHECKS)).to_numpy()  # `column` holds the detail
     column = broken["column"].mask(is_row_detail, "")
-    messages = _messages(broken, decimal)
+    messages = _messages(broken, decimal, contract)
     out = pd.DataFrame(
         {
             "file": name,
@@ -248,10 +262,12 @@ def describe_failures(
     return out.sort_values(["line", "column", "check"], ignore_index=True)
 
 
-def _messages(broken: pd.DataFrame, decimal: str) -> np.ndarray:
+def _messages(broken: pd.DataFrame, decimal: str, contract: rx.RawContract | None) -> np.ndarray:
     pairs = broken[["check", "column"]].drop_duplicates()
     lookup = {
-        (check, column): (f"row has {column}" if check == "field_count" else rx.describe_check(check, column, decimal))
+        (check, column): (
+            f"row has {column}" if check == "field_count" else rx.describe_check(check, column, decimal, contract)
+        )
         for check, column in pairs.itertuples(index=False)
     }
     keys = pd.MultiIndex.from_frame(broken[["check", "column"]])
@@ -275,8 +291,11 @@ def _failure_values(frame: pd.DataFrame, lines: pd.Series, columns: pd.Series) -
 # ----------------------------------------------------------------------------- typed rows
 
 
-def typed_rows(frame: pd.DataFrame, decimal: str, set_missing: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
-    """The rows of `keep` parsed to their types (line first), values that broke a rule set missing.
+def typed_rows(
+    frame: pd.DataFrame, decimal: str, set_missing: pd.DataFrame, keep: np.ndarray, types: Mapping[str, str]
+) -> pd.DataFrame:
+    """The rows of `keep` parsed to their `types` (line first; a column without one stays text),
+    values that broke a rule set missing.
 
     Columns are parsed whole, as the checks parsed them (the parse cache answers), then cut to the kept rows.
     """
@@ -284,7 +303,7 @@ def typed_rows(frame: pd.DataFrame, decimal: str, set_missing: pd.DataFrame, kee
     for column in frame.columns:
         lines = set_missing.loc[set_missing["column"].eq(column).to_numpy(), "line"]
         invalid = frame.index.isin(lines)[keep]
-        out[column] = _typed_column(frame[column], rx.COLUMN_TYPES.get(column, "text"), decimal, keep, invalid)
+        out[column] = _typed_column(frame[column], types.get(column, "text"), decimal, keep, invalid)
     return pd.DataFrame(out)
 
 
@@ -312,10 +331,15 @@ def _typed_column(texts: pd.Series, kind: str, decimal: str, keep: np.ndarray, i
 def column_status(table) -> pd.DataFrame:
     """columns.csv rows: contract columns present/absent, then the unknown columns."""
     header = set(present_columns(table))
-    contract = rx.CONTRACT_COLUMNS[table.name]
+    contract = contract_columns(table)
     rows = [(table.name, c, "present" if c in header else "absent") for c in contract]
     rows += [(table.name, c, "unknown") for c in table.unknown_columns]
     return pd.DataFrame(rows, columns=["file", "column", "status"])
+
+
+def contract_columns(table) -> list[str]:
+    """The contract columns the table was read with (every one is a column of its frame)."""
+    return [column for column in table.frame.columns if column != "line"]
 
 
 def present_columns(table) -> list[str]:
@@ -331,11 +355,11 @@ def present_columns(table) -> list[str]:
 def _header_of_file(table) -> list[str]:
     path = Path(table.path)
     if not path.is_file():
-        return [c for c in rx.CONTRACT_COLUMNS[table.name] if table.frame[c].notna().any()]
+        return [c for c in contract_columns(table) if table.frame[c].notna().any()]
     first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
     names = {
         name.strip(" \t\u00a0\r").strip('"').strip(" \t\u00a0")
         for separator in (",", ";", "\t", "|")
         for name in first.split(separator)
     }
-    return [c for c in rx.CONTRACT_COLUMNS[table.name] if c in names]
+    return [c for c in contract_columns(table) if c in names]

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from rehab.errors import QuarantineLimitError
 from rehab.safe_io import write_csv, write_parquet_files
-from rehab.validation import FAILURE_COLUMNS, RAW_FILES, FileValidation
+from rehab.validation import FAILURE_COLUMNS, RAW_FILES, FileValidation, contract_columns
 from schemas import raw_export as rx
 
 log = logging.getLogger("rehab")
@@ -57,7 +57,7 @@ def quarantine_table(result: FileValidation) -> pd.DataFrame:
     frame = result.table.frame.set_index("line")
     rows = frame.reindex(lines)
     out = pd.DataFrame({"line": lines, "reasons": _reasons(result.failures, lines)})
-    for column in rx.CONTRACT_COLUMNS[result.name]:
+    for column in contract_columns(result.table):
         out[column] = rx.mask_personal_numbers(pd.Series(rows[column].to_numpy(), dtype="string")).to_numpy()
     records = result.table.records(lines) if len(lines) else pd.Series([], dtype="string")
     out["record"] = rx.mask_personal_numbers_in_records(records).to_numpy()
