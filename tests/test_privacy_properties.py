@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import validation_helpers as vh
+from analysis_helpers import PAPER_STUDY
 from rehab import privacy, safe_io
 from rehab.errors import PipelineError, RawExportError
 from rehab.script_support import masking_handlers
@@ -133,7 +134,7 @@ def validate_into(folder: Path, injection: dict) -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:
-        results = validate_export(export, vh.DEFAULT_DIALECT, cohort="test")
+        results = validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, cohort="test")
         write_validation_outputs(results, **vh.output_paths(out / "validation"))
     except RawExportError as error:
         safe_io.write_text(str(error), out / "error.txt")
@@ -170,7 +171,7 @@ def outcome_of(folder: Path, name: str, data: bytes) -> str:
     export = vh.write_export(folder / "export")
     (export / f"{name}.csv").write_bytes(data)
     try:
-        results = validate_export(export, vh.DEFAULT_DIALECT, cohort="test")
+        results = validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, cohort="test")
     except PipelineError as error:
         assert isinstance(error, RawExportError) and str(error).strip()
         return "refused"

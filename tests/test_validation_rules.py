@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis_helpers import PAPER_STUDY
 from validation_helpers import OUTCOMES, PATIENTS, SESSIONS, outcome_row, patient_row, run_validation
 
 Q, M = "quarantined", "set_missing"
@@ -261,7 +262,7 @@ def test_one_stray_quote_in_a_274_patient_file_costs_one_patient(tmp_path):
     lines[200] = ",".join(fields)
     paths["patients"].write_text("\n".join(lines), encoding="utf-8")
 
-    results = validate_export(folder, {"separator": ",", "decimal": ".", "encoding": "utf-8"}, cohort="test")
+    results = validate_export(folder, {"separator": ",", "decimal": ".", "encoding": "utf-8"}, PAPER_STUDY, cohort="test")
     patients = results["patients"]
     assert accounting(results).set_index("file").loc["patients"].tolist() == [274, 273, 1, 1, 275]
     assert patients.quarantined_lines.tolist() == [51]
