@@ -25,7 +25,6 @@ wildcard_constraints:
     cohort="[A-Za-z0-9_-]+",
 
 
-
 include: "workflow/rules/synthetic.smk"
 include: "workflow/rules/validation.smk"
 include: "workflow/rules/cleaning.smk"
@@ -42,6 +41,6 @@ check_study_declarations()
 
 
 rule all:
+    default_target: True
     input:
         all_targets(),
-    default_target: True

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pcsv
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "workflow" / "scripts")]
+
 OUT = ROOT / "benchmarks" / "out"
 DIALECT = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
 LEVELS = {
@@ -151,7 +151,13 @@ def measure(folder: Path) -> dict:
     )
     t2 = time.perf_counter()
     del results
-    write_clean(clean_export(read_kept(kept_paths), study), {name: out / "clean" / f"{name}.parquet" for name in ("patients", "sessions", "session_interventions", "outcomes")})
+    write_clean(
+        clean_export(read_kept(kept_paths), study),
+        {
+            name: out / "clean" / f"{name}.parquet"
+            for name in ("patients", "sessions", "session_interventions", "outcomes")
+        },
+    )
     t3 = time.perf_counter()
     return {
         "read_and_validate_s": round(t1 - t0, 1),

@@ -70,8 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes:
         per_rule, wall = run_size(size, args.workdir, args.cores)
         tables.append(per_rule)
-        totals.append({"n_patients": size, "total_wall_s": round(wall, 1),
-                       "max_rule_rss_mb": per_rule["max_rss_mb"].max(), "sum_rule_wall_s": per_rule["wall_s"].sum()})
+        totals.append(
+            {
+                "n_patients": size,
+                "total_wall_s": round(wall, 1),
+                "max_rule_rss_mb": per_rule["max_rss_mb"].max(),
+                "sum_rule_wall_s": per_rule["wall_s"].sum(),
+            }
+        )
         print(f"{size:>9} patients: {wall:7.1f} s wall, largest rule {per_rule['max_rss_mb'].max():.0f} MB", flush=True)
 
     per_rule_all = pd.concat(tables, ignore_index=True)

@@ -119,7 +119,9 @@ def outcomes_model(study) -> type[pa.DataFrameModel]:
     timepoints = list(study.timepoint_names)
 
     def sorted_rows(cls, frame):
-        return rows_ascending(frame.assign(timepoint=frame["timepoint"].cat.codes), ["patient_id", "timepoint"], strictly=True)
+        return rows_ascending(
+            frame.assign(timepoint=frame["timepoint"].cat.codes), ["patient_id", "timepoint"], strictly=True
+        )
 
     annotations = {
         "patient_id": Series[pd.StringDtype],

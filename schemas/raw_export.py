@@ -81,11 +81,19 @@ DATAFRAME_CHECK_COLUMNS = {
 }
 # Checks that quarantine the row whatever column they belong to.
 ROW_CHECKS = frozenset(
-    {"duplicate_row", "conflicting_key", "unknown_patient", "quarantined_patient", "field_count", "unbalanced_quote", "required"}
+    {
+        "duplicate_row",
+        "conflicting_key",
+        "unknown_patient",
+        "quarantined_patient",
+        "field_count",
+        "unbalanced_quote",
+        "required",
+    }
 )
 
 
-def describe_check(check: str, column: str, decimal: str = ".", contract: "RawContract | None" = None) -> str:
+def describe_check(check: str, column: str, decimal: str = ".", contract: RawContract | None = None) -> str:
     """The message of failures.csv for one broken rule (ranges and levels as `contract` declares
     them; without it, those of patients.csv)."""
     contract = contract or PATIENTS_ONLY
@@ -114,8 +122,7 @@ _MESSAGES = {
     "no thousands separator, no exponent)",
     "date": "{column} is not a real calendar date YYYY-MM-DD",
     "min_date": "{column} is before " + MIN_PROGRAM_START,
-    "intervention_code": "{column} holds a code that is not an intervention code 1-10 "
-    "(the whole field is set missing)",
+    "intervention_code": "{column} holds a code that is not an intervention code 1-10 (the whole field is set missing)",
     "intervention_repeated": "{column} repeats a code within the visit (the whole field is set missing)",
     "pain_onset_not_after_start": "pain_onset_date is after program_start_date",
     "discharge_not_before_start": "discharge_date is before program_start_date",
@@ -159,10 +166,16 @@ def _memoized(function):
         if chunked is None:
             return function(texts, *args)
         chunks = chunked.chunks if isinstance(chunked, pa_arrow.ChunkedArray) else [chunked]
-        key = (function.__name__, args, len(texts), tuple(texts.index[:1]), tuple(
-            (chunk.offset, len(chunk), *(b.address if b is not None else 0 for b in chunk.buffers()))
-            for chunk in chunks
-        ))
+        key = (
+            function.__name__,
+            args,
+            len(texts),
+            tuple(texts.index[:1]),
+            tuple(
+                (chunk.offset, len(chunk), *(b.address if b is not None else 0 for b in chunk.buffers()))
+                for chunk in chunks
+            ),
+        )
         for cached_key, _, result in _MEMO:
             if cached_key == key and result.index.equals(texts.index):
                 return result
@@ -298,7 +311,7 @@ def _per_row(ufunc: np.ufunc, values: np.ndarray, per_row: np.ndarray) -> np.nda
 
 
 _CANONICAL_CODES = pa_arrow.array(
-    [";".join(str(code) for code in INTERVENTION_CODES if bits >> code & 1) for bits in range(2 ** 11)],
+    [";".join(str(code) for code in INTERVENTION_CODES if bits >> code & 1) for bits in range(2**11)],
     type=pa_arrow.large_string(),
 )
 
@@ -337,7 +350,9 @@ def _rows_as_text(frame: pd.DataFrame, columns: list[str], code_column: str | No
     return rows.fillna("\x00")
 
 
-def duplicate_rows(frame: pd.DataFrame, columns: list[str], prefilter: list[str], code_column: str | None = None) -> pd.Series:
+def duplicate_rows(
+    frame: pd.DataFrame, columns: list[str], prefilter: list[str], code_column: str | None = None
+) -> pd.Series:
     """True for each row equal (as text) to an earlier row; only rows sharing `prefilter` can be."""
     candidates = frame.duplicated(subset=prefilter, keep=False)
     later_copy = _rows_as_text(frame.loc[candidates], columns, code_column).duplicated(keep="first")
@@ -352,7 +367,9 @@ def conflicting_rows(frame: pd.DataFrame, columns: list[str], key: list[str]) ->
     rows = _rows_as_text(frame.loc[candidates], columns, None)
     n_versions = rows.drop_duplicates().groupby(key).size()
     conflicted = n_versions.index[n_versions.to_numpy() > 1]
-    in_conflict = pd.MultiIndex.from_frame(rows[key]).isin(conflicted) if len(key) > 1 else rows[key[0]].isin(conflicted)
+    in_conflict = (
+        pd.MultiIndex.from_frame(rows[key]).isin(conflicted) if len(key) > 1 else rows[key[0]].isin(conflicted)
+    )
     out = pd.Series(False, index=frame.index)
     out.loc[rows.index[np.asarray(in_conflict)]] = True
     return out
@@ -394,7 +411,7 @@ def _check_columns(model: type[pa.DataFrameModel], kind: dict) -> tuple[str, ...
     return tuple(column for column in model.__annotations__ if column in kind)
 
 
-def _column_checks(decimal: str, contract: "RawContract | None" = None):
+def _column_checks(decimal: str, contract: RawContract | None = None):
     """Series-level checks shared by the three models (bound to the dialect's decimal mark and
     to the ranges and levels of `contract`)."""
     contract = contract or PATIENTS_ONLY
@@ -421,9 +438,7 @@ def _column_checks(decimal: str, contract: "RawContract | None" = None):
 
 
 def _pseudonym(cls, series):
-    return pd.Series(
-        _fullmatch(series, PSEUDONYM_PATTERN) | is_personal_identity_number(series), index=series.index
-    )
+    return pd.Series(_fullmatch(series, PSEUDONYM_PATTERN) | is_personal_identity_number(series), index=series.index)
 
 
 def _not_personal_number(cls, series):
@@ -544,7 +559,7 @@ def sessions_model(decimal: str = ".") -> type[pa.DataFrameModel]:
     return Sessions
 
 
-def outcomes_model(decimal: str = ".", contract: "RawContract | None" = None) -> type[pa.DataFrameModel]:
+def outcomes_model(decimal: str = ".", contract: RawContract | None = None) -> type[pa.DataFrameModel]:
     """The model of outcomes.csv as `contract` (a study's) declares it, the frame enriched with
     the kept patients' context: key columns, then one optional column per instrument."""
     contract = contract or PATIENTS_ONLY
@@ -660,7 +675,9 @@ class RawContract:
         return describe_check(check, column, decimal, self)
 
 
-PATIENTS_ONLY = RawContract(outcome_columns=tuple(OUTCOME_KEY_COLUMNS), timepoints=(), after_baseline=(), instrument_ranges=())
+PATIENTS_ONLY = RawContract(
+    outcome_columns=tuple(OUTCOME_KEY_COLUMNS), timepoints=(), after_baseline=(), instrument_ranges=()
+)
 
 
 @lru_cache(maxsize=8)

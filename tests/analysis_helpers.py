@@ -31,8 +31,13 @@ PAPER_STUDY = Study.from_declaration(PAPER_DECLARATION)
 MIN_GROUP_SIZE = 2
 # A fourth instrument and a fourth time point, as a cohort would declare them.
 HADS_ANXIETY = {
-    "label": "Anxiety (HADS-A)", "short_label": "HADS-A", "domain": "anxiety", "type": "integer",
-    "range": [0, 21], "better": "lower", "responders": [{"absolute": 2}],
+    "label": "Anxiety (HADS-A)",
+    "short_label": "HADS-A",
+    "domain": "anxiety",
+    "type": "integer",
+    "range": [0, 21],
+    "better": "lower",
+    "responders": [{"absolute": 2}],
 }
 SIX_MONTHS = {"name": "six_months", "label": "6 months after discharge", "short_label": "6 months"}
 
@@ -63,10 +68,21 @@ def extended_study() -> Study:
 def make_patients(rows: list[dict], sessions: pd.DataFrame | None = None) -> pd.DataFrame:
     """Patients from partial rows (patient_id required); derived columns computed as cleaning does."""
     defaults = {
-        "sex": "F", "age": 40, "height_cm": None, "weight_kg": None, "smoker": None, "pain_onset_date": None,
-        "program_start_date": START, "discharge_date": None, "pain_distribution": None, "main_pain_location": None,
-        "ability_to_reduce_pain": None, "activity_minutes_week": None, "eq5d_version": None,
-        "eq5d_anxiety_depression": None, "rehab_goals": None,
+        "sex": "F",
+        "age": 40,
+        "height_cm": None,
+        "weight_kg": None,
+        "smoker": None,
+        "pain_onset_date": None,
+        "program_start_date": START,
+        "discharge_date": None,
+        "pain_distribution": None,
+        "main_pain_location": None,
+        "ability_to_reduce_pain": None,
+        "activity_minutes_week": None,
+        "eq5d_version": None,
+        "eq5d_anxiety_depression": None,
+        "rehab_goals": None,
     }
     frame = pd.DataFrame([{**defaults, **row} for row in rows], columns=["patient_id", *defaults])
     out = pd.DataFrame({"patient_id": frame["patient_id"].astype("string")})
@@ -104,17 +120,21 @@ def make_sessions(visits: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
         for index, (pid, day, codes) in enumerate(visits)
     ]
     frame = pd.DataFrame(rows, columns=["line", "patient_id", "session_date", "codes"])
-    sessions = pd.DataFrame(
-        {
-            "line": frame["line"].astype("Int64"),
-            "patient_id": frame["patient_id"].astype("string"),
-            "session_date": frame["session_date"].astype("datetime64[ns]"),
-            "interventions": pd.array(
-                [None if c is None else ";".join(map(str, sorted(c))) for c in frame["codes"]], dtype="string"
-            ),
-            "n_codes": pd.array([None if c is None else len(c) for c in frame["codes"]], dtype="Int64"),
-        }
-    ).sort_values(["patient_id", "session_date", "line"]).reset_index(drop=True)
+    sessions = (
+        pd.DataFrame(
+            {
+                "line": frame["line"].astype("Int64"),
+                "patient_id": frame["patient_id"].astype("string"),
+                "session_date": frame["session_date"].astype("datetime64[ns]"),
+                "interventions": pd.array(
+                    [None if c is None else ";".join(map(str, sorted(c))) for c in frame["codes"]], dtype="string"
+                ),
+                "n_codes": pd.array([None if c is None else len(c) for c in frame["codes"]], dtype="Int64"),
+            }
+        )
+        .sort_values(["patient_id", "session_date", "line"])
+        .reset_index(drop=True)
+    )
     long_rows = [
         (row.line, row.patient_id, row.session_date, code)
         for row in frame.itertuples()
@@ -130,21 +150,30 @@ def make_outcomes(rows: list[tuple], study: Study = PAPER_STUDY) -> pd.DataFrame
     """Rows (patient_id, timepoint, one value per instrument of `study` in its order: for the
     paper's nprs, dri, eq_vas); None is missing."""
     frame = pd.DataFrame(rows, columns=["patient_id", "timepoint", *study.instrument_names])
-    out = pd.DataFrame(
-        {
-            "patient_id": frame["patient_id"].astype("string"),
-            "timepoint": pd.Categorical(frame["timepoint"], categories=list(study.timepoint_names), ordered=True),
-            "assessment_date": pd.Series([pd.NaT] * len(frame), dtype="datetime64[ns]"),
-            **{i.name: pd.array(frame[i.name].tolist(), dtype=i.dtype) for i in study.instruments},
-        }
-    ).sort_values(["patient_id", "timepoint"]).reset_index(drop=True)
+    out = (
+        pd.DataFrame(
+            {
+                "patient_id": frame["patient_id"].astype("string"),
+                "timepoint": pd.Categorical(frame["timepoint"], categories=list(study.timepoint_names), ordered=True),
+                "assessment_date": pd.Series([pd.NaT] * len(frame), dtype="datetime64[ns]"),
+                **{i.name: pd.array(frame[i.name].tolist(), dtype=i.dtype) for i in study.instruments},
+            }
+        )
+        .sort_values(["patient_id", "timepoint"])
+        .reset_index(drop=True)
+    )
     return outcomes_model(study).validate(out)
 
 
 def write_clean_tables(folder, patients, sessions, long, outcomes) -> dict:
     """The four clean Parquet files in `folder`; returns their paths by name."""
     paths = {}
-    for name, table in (("patients", patients), ("sessions", sessions), ("session_interventions", long), ("outcomes", outcomes)):
+    for name, table in (
+        ("patients", patients),
+        ("sessions", sessions),
+        ("session_interventions", long),
+        ("outcomes", outcomes),
+    ):
         paths[name] = folder / f"{name}.parquet"
         table.to_parquet(paths[name], index=False)
     return paths
@@ -169,31 +198,80 @@ def small_cohort() -> dict[str, pd.DataFrame]:
         no start row; discharge NPRS 3.
     Nobody reached follow-up.
     """
-    sessions, long = make_sessions([("p1", 0, [1, 2]), ("p1", 7, [1, 3]), ("p2", 0, [2]), ("p2", 1, []), ("p3", 0, None)])
+    sessions, long = make_sessions(
+        [("p1", 0, [1, 2]), ("p1", 7, [1, 3]), ("p2", 0, [2]), ("p2", 1, []), ("p3", 0, None)]
+    )
     day = pd.Timedelta(days=1)
     patients = make_patients(
         [
-            {"patient_id": "p1", "sex": "F", "age": 20, "height_cm": 180, "weight_kg": 81, "smoker": True,
-             "pain_onset_date": START - 100 * day, "discharge_date": START + 60 * day, "pain_distribution": "localized",
-             "main_pain_location": "neck", "ability_to_reduce_pain": 1, "activity_minutes_week": 200,
-             "eq5d_version": "3L", "eq5d_anxiety_depression": 2, "rehab_goals": 2},
-            {"patient_id": "p2", "sex": "M", "age": 30, "height_cm": 160, "weight_kg": 64, "smoker": False,
-             "pain_onset_date": START - 200 * day, "discharge_date": START + 120 * day, "pain_distribution": "regional",
-             "main_pain_location": "multiple", "ability_to_reduce_pain": 3, "activity_minutes_week": 100,
-             "eq5d_version": "5L", "eq5d_anxiety_depression": 1, "rehab_goals": 3},
-            {"patient_id": "p3", "sex": "F", "age": 40, "pain_onset_date": START - 300 * day,
-             "pain_distribution": "regional", "main_pain_location": "neck", "ability_to_reduce_pain": 2, "rehab_goals": 4},
-            {"patient_id": "p4", "sex": "F", "age": 50, "height_cm": 150, "weight_kg": 45, "smoker": False,
-             "discharge_date": START + 30 * day, "ability_to_reduce_pain": 6, "activity_minutes_week": 150,
-             "eq5d_version": "5L", "eq5d_anxiety_depression": 3},
+            {
+                "patient_id": "p1",
+                "sex": "F",
+                "age": 20,
+                "height_cm": 180,
+                "weight_kg": 81,
+                "smoker": True,
+                "pain_onset_date": START - 100 * day,
+                "discharge_date": START + 60 * day,
+                "pain_distribution": "localized",
+                "main_pain_location": "neck",
+                "ability_to_reduce_pain": 1,
+                "activity_minutes_week": 200,
+                "eq5d_version": "3L",
+                "eq5d_anxiety_depression": 2,
+                "rehab_goals": 2,
+            },
+            {
+                "patient_id": "p2",
+                "sex": "M",
+                "age": 30,
+                "height_cm": 160,
+                "weight_kg": 64,
+                "smoker": False,
+                "pain_onset_date": START - 200 * day,
+                "discharge_date": START + 120 * day,
+                "pain_distribution": "regional",
+                "main_pain_location": "multiple",
+                "ability_to_reduce_pain": 3,
+                "activity_minutes_week": 100,
+                "eq5d_version": "5L",
+                "eq5d_anxiety_depression": 1,
+                "rehab_goals": 3,
+            },
+            {
+                "patient_id": "p3",
+                "sex": "F",
+                "age": 40,
+                "pain_onset_date": START - 300 * day,
+                "pain_distribution": "regional",
+                "main_pain_location": "neck",
+                "ability_to_reduce_pain": 2,
+                "rehab_goals": 4,
+            },
+            {
+                "patient_id": "p4",
+                "sex": "F",
+                "age": 50,
+                "height_cm": 150,
+                "weight_kg": 45,
+                "smoker": False,
+                "discharge_date": START + 30 * day,
+                "ability_to_reduce_pain": 6,
+                "activity_minutes_week": 150,
+                "eq5d_version": "5L",
+                "eq5d_anxiety_depression": 3,
+            },
         ],
         sessions,
     )
     outcomes = make_outcomes(
         [
-            ("p1", "start", 8, 35.3, 40), ("p1", "discharge", 6, 25.3, 50),
-            ("p2", "start", 1, 50.0, 95), ("p2", "discharge", 0, 45.0, 100),
-            ("p3", "start", 6, None, 50), ("p3", "discharge", None, None, None),
+            ("p1", "start", 8, 35.3, 40),
+            ("p1", "discharge", 6, 25.3, 50),
+            ("p2", "start", 1, 50.0, 95),
+            ("p2", "discharge", 0, 45.0, 100),
+            ("p3", "start", 6, None, 50),
+            ("p3", "discharge", None, None, None),
             ("p4", "discharge", 3, None, None),
         ]
     )

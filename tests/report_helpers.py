@@ -33,16 +33,37 @@ def _instrument(label, short, domain, unit, kind, high, better, absolute, citati
     definition = {"name": "primary", "absolute": absolute, "relative": None, "combine": "either", "citation": citation}
     if cited is not None:
         definition["cited"] = cited
-    return {"label": label, "short_label": short, "domain": domain, "unit": unit, "type": kind, "range": [0, high],
-            "better": better, "responders": [definition]}
+    return {
+        "label": label,
+        "short_label": short,
+        "domain": domain,
+        "unit": unit,
+        "type": kind,
+        "range": [0, high],
+        "better": better,
+        "responders": [definition],
+    }
 
 
 STUDY_DECLARATION = {
     "instruments": {
-        "nprs": _instrument("Pain (NPRS)", "NPRS", "pain", "", "integer", 10, "lower", 2, "citation for nprs", {"absolute": 2}),
-        "dri": _instrument("Disability (DRI)", "DRI", "disability", "mm", "number", 100, "lower", 10, "citation for dri"),
-        "eq_vas": _instrument("Overall health (EQ-VAS)", "EQ-VAS", "overall health", "mm", "integer", 100, "higher", 10,
-                              "citation for eq_vas"),
+        "nprs": _instrument(
+            "Pain (NPRS)", "NPRS", "pain", "", "integer", 10, "lower", 2, "citation for nprs", {"absolute": 2}
+        ),
+        "dri": _instrument(
+            "Disability (DRI)", "DRI", "disability", "mm", "number", 100, "lower", 10, "citation for dri"
+        ),
+        "eq_vas": _instrument(
+            "Overall health (EQ-VAS)",
+            "EQ-VAS",
+            "overall health",
+            "mm",
+            "integer",
+            100,
+            "higher",
+            10,
+            "citation for eq_vas",
+        ),
     },
     "timepoints": [
         {"name": "start", "label": "Start", "short_label": "Start", "baseline": True},
@@ -50,8 +71,15 @@ STUDY_DECLARATION = {
         {"name": "followup", "label": "1 year after discharge", "short_label": "1 year"},
     ],
     "subgroups": [
-        {"name": "sex", "label": "Sex", "column": "sex",
-         "levels": [{"value": "F", "key": "female", "label": "Women"}, {"value": "M", "key": "male", "label": "Men"}]},
+        {
+            "name": "sex",
+            "label": "Sex",
+            "column": "sex",
+            "levels": [
+                {"value": "F", "key": "female", "label": "Women"},
+                {"value": "M", "key": "male", "label": "Men"},
+            ],
+        },
         {"name": "age_band", "label": "Age, years", "column": "age", "bands": [18, 30, 45, 60, 101]},
     ],
 }
@@ -106,7 +134,7 @@ def codebook(evil: bool = False) -> pd.DataFrame:
 def clean_outcomes(followup: bool = True) -> pd.DataFrame:
     rows = []
     for patient, visits in OUTCOME_ROWS.items():
-        for timepoint, visit in zip(TIMEPOINTS, visits):
+        for timepoint, visit in zip(TIMEPOINTS, visits, strict=False):
             if visit is None or (timepoint == "followup" and not followup):
                 continue
             rows.append((patient, timepoint, *visit))
@@ -146,7 +174,7 @@ def numbers(followup: bool = True) -> dict[str, str]:
         "program.duration_months.q1": "3.5",
         "program.duration_months.q3": "6.25",
     }
-    for code, n in zip(range(1, 11), [8, 7, 6, 6, 2, 3, 4, 1, 0, 0]):
+    for code, n in zip(range(1, 11), [8, 7, 6, 6, 2, 3, 4, 1, 0, 0], strict=False):
         values[f"interventions.{code}.n_patients"] = str(n)
         values[f"interventions.{code}.pct_patients"] = repr(100 * n / 8)
     responders = {
@@ -181,7 +209,9 @@ def numbers(followup: bool = True) -> dict[str, str]:
             prefix = f"outcomes.{outcome}.{timepoint}"
             values[f"{prefix}.n"] = str(column.size)
             for part, q in (("median", 0.5), ("q1", 0.25), ("q3", 0.75)):
-                values[f"{prefix}.{part}"] = repr(float(np.quantile(column, q, method="weibull"))) if column.size else ""
+                values[f"{prefix}.{part}"] = (
+                    repr(float(np.quantile(column, q, method="weibull"))) if column.size else ""
+                )
             if timepoint == "start":
                 for part in ("median", "q1", "q3"):
                     values[f"baseline.{outcome}.{part}"] = values[f"{prefix}.{part}"]
@@ -221,7 +251,13 @@ def failures() -> pd.DataFrame:
             "value": ["130", "500", "2013-01-01", "11", "P98"],
             "check": ["in_range", "in_range", "within_program", "in_range", "known_patient"],
             "action": ["quarantined", "set_missing", "quarantined", "set_missing", "quarantined"],
-            "message": ["age 130 outside 18-100", "height 500 outside 120-220", "before start", "nprs 11 > 10", "unknown"],
+            "message": [
+                "age 130 outside 18-100",
+                "height 500 outside 120-220",
+                "before start",
+                "nprs 11 > 10",
+                "unknown",
+            ],
         }
     )
 
@@ -229,30 +265,54 @@ def failures() -> pd.DataFrame:
 def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
     book = codebook(evil)
     return {
-        "table1_codebook.csv": book.rename(columns={"code": "Code", "name": "Category", "description": "What it covers"}),
+        "table1_codebook.csv": book.rename(
+            columns={"code": "Code", "name": "Category", "description": "What it covers"}
+        ),
         "table2_baseline.csv": pd.DataFrame(
-            {"Characteristic": ["Age, years", "Women", "NPRS at inclusion (0–10)"],
-             "Statistic": ["mean ± SD (min–max)", "n (%)", "median [q1, q3]"],
-             "Value": ["42 ± 13.4 (18–77)", "6 (75)", "7 [5, 8]"]}
+            {
+                "Characteristic": ["Age, years", "Women", "NPRS at inclusion (0–10)"],
+                "Statistic": ["mean ± SD (min–max)", "n (%)", "median [q1, q3]"],
+                "Value": ["42 ± 13.4 (18–77)", "6 (75)", "7 [5, 8]"],
+            }
         ),
         "table3_interventions.csv": pd.DataFrame(
             {"Code": range(1, 4), "Category": book["name"][:3], "Patients, n (%)": ["8 (100)", "7 (88)", "6 (75)"]}
         ),
         "table4_outcomes.csv": pd.DataFrame(
-            {"Outcome": ["NPRS", "DRI"], "Start": ["7 [5, 8]", "52 [33, 61]"], "Discharge": ["5 [3, 8]", "45 [27, 58]"],
-             "1 year": ["4 [2, 6]", "40 [19, 52]"]}
+            {
+                "Outcome": ["NPRS", "DRI"],
+                "Start": ["7 [5, 8]", "52 [33, 61]"],
+                "Discharge": ["5 [3, 8]", "45 [27, 58]"],
+                "1 year": ["4 [2, 6]", "40 [19, 52]"],
+            }
         ),
         "responders.csv": pd.DataFrame(
-            {"Outcome": ["Pain (NPRS)"], "Time point": ["discharge"], "Responders, n/N (%)": ["3/7 (43)"],
-             "95% CI": ["16–75"]}
+            {
+                "Outcome": ["Pain (NPRS)"],
+                "Time point": ["discharge"],
+                "Responders, n/N (%)": ["3/7 (43)"],
+                "95% CI": ["16–75"],
+            }
         ),
         "responders_sensitivity.csv": pd.DataFrame(
-            {"outcome": ["Pain (NPRS)"], "timepoint": ["Discharge"], "n_responders": ["3"], "n_evaluable": ["8"],
-             "pct": ["38"], "ci": ["14–69"], "n_missing_counted_as_non_responders": ["1"]}
+            {
+                "outcome": ["Pain (NPRS)"],
+                "timepoint": ["Discharge"],
+                "n_responders": ["3"],
+                "n_evaluable": ["8"],
+                "pct": ["38"],
+                "ci": ["14–69"],
+                "n_missing_counted_as_non_responders": ["1"],
+            }
         ),
         "subgroups.csv": pd.DataFrame(
-            {"Subgroup": ["Sex", "Sex"], "Group": ["F", "M"], "Outcome": ["Pain (NPRS)", "Pain (NPRS)"],
-             "Time point": ["discharge", "discharge"], "Responders, n/N (%)": ["2/5 (40)", "suppressed"]}
+            {
+                "Subgroup": ["Sex", "Sex"],
+                "Group": ["F", "M"],
+                "Outcome": ["Pain (NPRS)", "Pain (NPRS)"],
+                "Time point": ["discharge", "discharge"],
+                "Responders, n/N (%)": ["2/5 (40)", "suppressed"],
+            }
         ),
     }
 
@@ -264,9 +324,24 @@ def subgroup_rows(followup: bool = True) -> pd.DataFrame:
         for timepoint in ("discharge", "followup") if followup else ("discharge",):
             rows.append((outcome, timepoint, "sex", "Sex", "female", "Women", 0, 5, 2, 40.0, 11.8, 76.9, False))
             rows.append((outcome, timepoint, "sex", "Sex", "male", "Men", 1, 2, None, None, None, None, True))
-            rows.append((outcome, timepoint, "age_band", "Age, years", "18_29", "18–29", 0, 6, 3, 50.0, 18.8, 81.2, False))
-    columns = ["outcome", "timepoint", "subgroup", "subgroup_label", "group", "group_label", "order", "n_evaluable",
-               "n_responders", "pct", "ci_low", "ci_high", "suppressed"]
+            rows.append(
+                (outcome, timepoint, "age_band", "Age, years", "18_29", "18–29", 0, 6, 3, 50.0, 18.8, 81.2, False)
+            )
+    columns = [
+        "outcome",
+        "timepoint",
+        "subgroup",
+        "subgroup_label",
+        "group",
+        "group_label",
+        "order",
+        "n_evaluable",
+        "n_responders",
+        "pct",
+        "ci_low",
+        "ci_high",
+        "suppressed",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -289,10 +364,14 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def paper_fixture(followup: bool = True, evil: bool = False) -> Fixture:
-    return Fixture(STUDY_DECLARATION, numbers(followup), clean_outcomes(followup), subgroup_rows(followup), tables(evil))
+    return Fixture(
+        STUDY_DECLARATION, numbers(followup), clean_outcomes(followup), subgroup_rows(followup), tables(evil)
+    )
 
 
-def write_cohort(root: Path, followup: bool = True, evil: bool = False, fixture: Fixture | None = None) -> dict[str, Path]:
+def write_cohort(
+    root: Path, followup: bool = True, evil: bool = False, fixture: Fixture | None = None
+) -> dict[str, Path]:
     """Write every file the report stage reads under `root`; returns their paths by name."""
     fixture = fixture or paper_fixture(followup, evil)
     paths = {
@@ -312,7 +391,10 @@ def write_cohort(root: Path, followup: bool = True, evil: bool = False, fixture:
     write_csv(failures(), paths["failures"])
     write_csv(codebook(evil), paths["codebook"])
     write_csv(fixture.subgroup_rows, paths["subgroups"])
-    write_csv(pd.DataFrame({"line": [4], "reasons": ["age out of range"]}), root / "validation" / "quarantine" / "patients.csv")
+    write_csv(
+        pd.DataFrame({"line": [4], "reasons": ["age out of range"]}),
+        root / "validation" / "quarantine" / "patients.csv",
+    )
     paths["patients"].parent.mkdir(parents=True, exist_ok=True)
     clean_patients().to_parquet(paths["patients"], index=False)
     fixture.outcomes.to_parquet(paths["outcomes"], index=False)
@@ -326,7 +408,14 @@ def write_cohort(root: Path, followup: bool = True, evil: bool = False, fixture:
     return paths
 
 
-FIGURE_NAMES = ["patient_flow", "intervention_categories", "outcomes", "responders", "sessions_per_patient", "subgroups_forest"]
+FIGURE_NAMES = [
+    "patient_flow",
+    "intervention_categories",
+    "outcomes",
+    "responders",
+    "sessions_per_patient",
+    "subgroups_forest",
+]
 
 
 def draw_figures(paths: dict[str, Path], out_dir: Path, study_=None) -> dict[str, Path]:
@@ -338,11 +427,15 @@ def draw_figures(paths: dict[str, Path], out_dir: Path, study_=None) -> dict[str
     numbers_ = figures.read_numbers(paths["numbers"])
     drawn = {
         "patient_flow": figures.patient_flow_figure(numbers_, pd.read_csv(paths["accounting"]), study_),
-        "intervention_categories": figures.intervention_categories_figure(numbers_, figures.read_codebook(paths["codebook"])),
+        "intervention_categories": figures.intervention_categories_figure(
+            numbers_, figures.read_codebook(paths["codebook"])
+        ),
         "outcomes": figures.outcomes_figure(pd.read_parquet(paths["outcomes"]), study_, "weibull"),
         "responders": figures.responders_figure(numbers_, study_, 0.95),
         "sessions_per_patient": figures.sessions_per_patient_figure(pd.read_parquet(paths["patients"]), numbers_),
-        "subgroups_forest": figures.subgroups_forest_figure(figures.read_subgroup_results(paths["subgroups"]), study_, 5),
+        "subgroups_forest": figures.subgroups_forest_figure(
+            figures.read_subgroup_results(paths["subgroups"]), study_, 5
+        ),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     svgs = {}
@@ -370,12 +463,20 @@ def write_provenance_file(paths: dict[str, Path], root: Path, cohort: str) -> Pa
     requirements = root / "requirements.txt"
     requirements.write_text("pandas==0.0.1\njinja2==3.1.6\n", encoding="utf-8")
     products = [
-        {"rule": "table_baseline", "script": "workflow/scripts/table_baseline.py",
-         "outputs": ["results/{cohort}/tables/table2_baseline.csv"], "inputs": ["results/{cohort}/clean/patients.parquet"],
-         "code": []},
-        {"rule": "figure_outcomes", "script": "workflow/scripts/figure_outcomes.py",
-         "outputs": ["results/{cohort}/figures/outcomes.png", "results/{cohort}/figures/outcomes.svg"],
-         "inputs": ["results/{cohort}/clean/outcomes.parquet"], "code": []},
+        {
+            "rule": "table_baseline",
+            "script": "workflow/scripts/table_baseline.py",
+            "outputs": ["results/{cohort}/tables/table2_baseline.csv"],
+            "inputs": ["results/{cohort}/clean/patients.parquet"],
+            "code": [],
+        },
+        {
+            "rule": "figure_outcomes",
+            "script": "workflow/scripts/figure_outcomes.py",
+            "outputs": ["results/{cohort}/figures/outcomes.png", "results/{cohort}/figures/outcomes.svg"],
+            "inputs": ["results/{cohort}/clean/outcomes.parquet"],
+            "code": [],
+        },
     ]
     data = build_provenance(
         cohort=cohort,
@@ -391,8 +492,14 @@ def write_provenance_file(paths: dict[str, Path], root: Path, cohort: str) -> Pa
     return paths["provenance"]
 
 
-def report_inputs(root: Path, cohort: str = "fixture", followup: bool = True, evil: bool = False, synthetic: bool = True,
-                  fixture: Fixture | None = None):
+def report_inputs(
+    root: Path,
+    cohort: str = "fixture",
+    followup: bool = True,
+    evil: bool = False,
+    synthetic: bool = True,
+    fixture: Fixture | None = None,
+):
     """Write the fixture cohort, its figures and provenance under `root`; return ReportInputs."""
     from rehab.report import ReportInputs
 

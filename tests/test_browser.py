@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 import report_helpers as helpers
+
 from rehab.report import write_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -25,7 +25,11 @@ _INTEGER_OR_STRING = {"anyOf": [{"type": "integer"}, _NON_EMPTY]}
 _DATE = {"type": "string", "pattern": r"^[0-9]{4}-(0[1-9]|1[012])-(0[1-9]|[12][0-9]|3[01])$", "format": "date"}
 _DOI = {"type": "string", "pattern": r"^10\.\d{4,9}(\.\d+)?/[A-Za-z0-9:/_;\-\.\(\)\[\]\\]+$"}
 _URL = {"type": "string", "pattern": r"^(https|http|ftp|sftp)://.+", "format": "uri"}
-_ORCID = {"type": "string", "pattern": r"https://orcid\.org/[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]{1}", "format": "uri"}
+_ORCID = {
+    "type": "string",
+    "pattern": r"https://orcid\.org/[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]{1}",
+    "format": "uri",
+}
 _KEYWORDS = {"type": "array", "items": _NON_EMPTY, "minItems": 1, "uniqueItems": True}
 _SHARED_CONTACT = {
     key: _NON_EMPTY for key in ("address", "alias", "city", "country", "email", "fax", "post-code", "region", "tel")
@@ -45,13 +49,53 @@ _ENTITY = {
 }
 _AUTHORS = {"type": "array", "items": {"anyOf": [_PERSON, _ENTITY]}, "minItems": 1, "uniqueItems": True}
 _REFERENCE_TYPES = [
-    "art", "article", "audiovisual", "bill", "blog", "book", "catalogue", "conference-paper", "conference",
-    "data", "database", "dictionary", "edited-work", "encyclopedia", "film-broadcast", "generic",
-    "government-document", "grant", "hearing", "historical-work", "legal-case", "legal-rule",
-    "magazine-article", "manual", "map", "multimedia", "music", "newspaper-article", "pamphlet", "patent",
-    "personal-communication", "proceedings", "report", "serial", "slides", "software-code",
-    "software-container", "software-executable", "software-virtual-machine", "software", "sound-recording",
-    "standard", "statute", "thesis", "unpublished", "video", "website",
+    "art",
+    "article",
+    "audiovisual",
+    "bill",
+    "blog",
+    "book",
+    "catalogue",
+    "conference-paper",
+    "conference",
+    "data",
+    "database",
+    "dictionary",
+    "edited-work",
+    "encyclopedia",
+    "film-broadcast",
+    "generic",
+    "government-document",
+    "grant",
+    "hearing",
+    "historical-work",
+    "legal-case",
+    "legal-rule",
+    "magazine-article",
+    "manual",
+    "map",
+    "multimedia",
+    "music",
+    "newspaper-article",
+    "pamphlet",
+    "patent",
+    "personal-communication",
+    "proceedings",
+    "report",
+    "serial",
+    "slides",
+    "software-code",
+    "software-container",
+    "software-executable",
+    "software-virtual-machine",
+    "software",
+    "sound-recording",
+    "standard",
+    "statute",
+    "thesis",
+    "unpublished",
+    "video",
+    "website",
 ]
 _REFERENCE = {
     "type": "object",
@@ -65,7 +109,12 @@ _REFERENCE = {
         "journal": _NON_EMPTY,
         "publisher": {"anyOf": [_PERSON, _ENTITY]},
         "year": _INTEGER_OR_STRING,
-        "month": {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 12}, {"type": "string", "enum": [str(m) for m in range(1, 13)]}]},
+        "month": {
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 12},
+                {"type": "string", "enum": [str(m) for m in range(1, 13)]},
+            ]
+        },
         "volume": _INTEGER_OR_STRING,
         "issue": _STRING_OR_NUMBER,
         "start": _INTEGER_OR_STRING,
@@ -128,8 +177,18 @@ def test_citation_names_the_authors_as_an_entity_and_cites_the_paper():
     (paper,) = citation["references"]
     assert paper["type"] == "article"
     assert paper["doi"] == "10.1186/s12891-021-04780-x"
-    assert (paper["journal"], paper["year"], paper["volume"], paper["start"]) == ("BMC Musculoskeletal Disorders", 2021, 22, 910)
-    assert [a["family-names"] for a in paper["authors"]] == ["Trulsson Schouenborg", "Rivano Fischer", "Bondesson", "Jöud"]
+    assert (paper["journal"], paper["year"], paper["volume"], paper["start"]) == (
+        "BMC Musculoskeletal Disorders",
+        2021,
+        22,
+        910,
+    )
+    assert [a["family-names"] for a in paper["authors"]] == [
+        "Trulsson Schouenborg",
+        "Rivano Fischer",
+        "Bondesson",
+        "Jöud",
+    ]
 
 
 def test_citation_version_and_license_agree_with_the_project_files():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from analysis_helpers import PAPER_STUDY
-from rehab.cleaning import CLEAN_TABLES, clean_export, read_kept, write_clean
 from validation_helpers import SESSIONS, run_validation
+
+from rehab.cleaning import CLEAN_TABLES, clean_export, read_kept, write_clean
 
 
 @pytest.fixture
@@ -103,8 +103,19 @@ def test_clean_outcomes_follow_the_declared_instruments_and_time_points(tmp_path
     run = run_validation(tmp_path, study=study, outcomes=EXTENDED_OUTCOMES, headers={"outcomes": EXTENDED_HEADER})
     kept = read_kept({name: run.root / "kept" / f"{name}.parquet" for name in ("patients", "sessions", "outcomes")})
     outcomes = clean_export(kept, study).outcomes
-    assert list(outcomes.columns) == ["patient_id", "timepoint", "assessment_date", "nprs", "dri", "eq_vas", "hads_anxiety"]
+    assert list(outcomes.columns) == [
+        "patient_id",
+        "timepoint",
+        "assessment_date",
+        "nprs",
+        "dri",
+        "eq_vas",
+        "hads_anxiety",
+    ]
     assert list(outcomes["timepoint"].cat.categories) == ["start", "discharge", "six_months", "followup"]
     assert outcomes["hads_anxiety"].dtype == "Int64"
     # sorted by patient, then time point in the declared order (six months before followup)
-    assert outcomes[["patient_id", "timepoint"]].astype(str).values.tolist()[:2] == [["P1", "start"], ["P1", "six_months"]]
+    assert outcomes[["patient_id", "timepoint"]].astype(str).values.tolist()[:2] == [
+        ["P1", "start"],
+        ["P1", "six_months"],
+    ]

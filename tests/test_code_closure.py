@@ -29,7 +29,15 @@ def test_imports_inside_functions_and_relative_imports_count():
         """
     )
     names = imported_modules(source, package="rehab")
-    assert {"os", "rehab", "rehab.formatting", "rehab.sibling", "rehab.stats", "rehab.stats.wilson_interval", "schemas.clean"} <= names
+    assert {
+        "os",
+        "rehab",
+        "rehab.formatting",
+        "rehab.sibling",
+        "rehab.stats",
+        "rehab.stats.wilson_interval",
+        "schemas.clean",
+    } <= names
 
 
 def test_closure_follows_modules_through_other_modules(tmp_path):

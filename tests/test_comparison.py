@@ -4,8 +4,8 @@ import copy
 
 import pandas as pd
 import pytest
-
 import report_helpers as helpers
+
 from rehab.comparison import (
     comparison_numbers,
     comparison_table,
@@ -39,7 +39,9 @@ def numbers(**overrides):
 
 
 def test_values_are_shown_half_up_side_by_side():
-    table = comparison_table({"a": numbers(), "b": numbers(**{"flow.patients": 10.0})}, studies("a", "b")).set_index("measure")
+    table = comparison_table({"a": numbers(), "b": numbers(**{"flow.patients": 10.0})}, studies("a", "b")).set_index(
+        "measure"
+    )
     assert table.loc["Patients", "a"] == "274"
     assert table.loc["Patients", "b"] == "10"
     # 41.5 -> 42 and 13.35 -> 13.4: half up, as the paper rounds (not banker's rounding)
@@ -48,14 +50,18 @@ def test_values_are_shown_half_up_side_by_side():
 
 
 def test_missing_value_shows_a_dash_not_nan():
-    table = comparison_table({"a": numbers(**{"responders.nprs.discharge.pct": None})}, studies("a")).set_index("measure")
+    table = comparison_table({"a": numbers(**{"responders.nprs.discharge.pct": None})}, studies("a")).set_index(
+        "measure"
+    )
     assert table.loc["Pain (NPRS) responders at discharge, % (95% CI) n/N", "a"] == "—"
     assert table.loc["Pain (NPRS) responders at 1 year after discharge, % (95% CI) n/N", "a"] == "—"
 
 
 def test_numbers_round_trip_full_precision(tmp_path):
     path = tmp_path / "numbers.csv"
-    pd.DataFrame({"key": ["flow.patients", "baseline.age.mean", "x"], "value": ["3", "41.123456789", ""]}).to_csv(path, index=False)
+    pd.DataFrame({"key": ["flow.patients", "baseline.age.mean", "x"], "value": ["3", "41.123456789", ""]}).to_csv(
+        path, index=False
+    )
     read = read_numbers(path)
     assert read["baseline.age.mean"] == 41.123456789 and read["x"] is None
     long = comparison_numbers({"c": read}, studies("c"))
@@ -67,8 +73,13 @@ def test_report_escapes_cohort_names_and_is_self_contained(tmp_path):
     by_cohort = {cohort: numbers()}
     png, svg, html = tmp_path / "f.png", tmp_path / "f.svg", tmp_path / "r.html"
     responder_figure(by_cohort, studies(cohort), png, svg)
-    render_comparison_report(comparison_table(by_cohort, studies(cohort)), png, "workflow/templates/comparison.html.j2", html,
-                             studies(cohort))
+    render_comparison_report(
+        comparison_table(by_cohort, studies(cohort)),
+        png,
+        "workflow/templates/comparison.html.j2",
+        html,
+        studies(cohort),
+    )
     text = html.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text

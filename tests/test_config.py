@@ -42,19 +42,31 @@ def test_export_cohort_gets_the_default_dialect(config):
     "mutate, key",
     [
         (lambda c: c["analysis"].update(quantile_method="spss"), "analysis.quantile_method"),
-        (lambda c: c["study"]["instruments"]["nprs"]["responders"][0].update(absolute=-2),
-         "study.instruments.nprs.responders.0.absolute"),
-        (lambda c: c["study"]["instruments"]["dri"]["responders"][0].update(combine="any"),
-         "study.instruments.dri.responders.0.combine"),
+        (
+            lambda c: c["study"]["instruments"]["nprs"]["responders"][0].update(absolute=-2),
+            "study.instruments.nprs.responders.0.absolute",
+        ),
+        (
+            lambda c: c["study"]["instruments"]["dri"]["responders"][0].update(combine="any"),
+            "study.instruments.dri.responders.0.combine",
+        ),
         (lambda c: c["study"]["instruments"]["dri"].update(type="float"), "study.instruments.dri.type"),
         (lambda c: c["study"]["timepoints"][1].update(baselin=True), "study.timepoints.1"),
-        (lambda c: c["cohorts"]["reference"].update(study={"timepoints": [{"name": "Start", "label": "S"}]}),
-         "cohorts.reference.study.timepoints.0.name"),
+        (
+            lambda c: c["cohorts"]["reference"].update(study={"timepoints": [{"name": "Start", "label": "S"}]}),
+            "cohorts.reference.study.timepoints.0.name",
+        ),
         (lambda c: c["analysis"]["subgroups"].update(age_bands=[18, 30]), "analysis.subgroups"),
         (lambda c: c["analysis"].update(quantile_methd="weibull"), "analysis"),
-        (lambda c: c["cohorts"]["reference"]["synthetic"].update(n_patients=0), "cohorts.reference.synthetic.n_patients"),
+        (
+            lambda c: c["cohorts"]["reference"]["synthetic"].update(n_patients=0),
+            "cohorts.reference.synthetic.n_patients",
+        ),
         (lambda c: c["cohorts"]["reference"].update(max_quarantine_share=5), "cohorts.reference.max_quarantine_share"),
-        (lambda c: c["cohorts"].update(x={"export": {"path": "a", "dialect": {"decimal": ";"}}}), "cohorts.x.export.dialect.decimal"),
+        (
+            lambda c: c["cohorts"].update(x={"export": {"path": "a", "dialect": {"decimal": ";"}}}),
+            "cohorts.x.export.dialect.decimal",
+        ),
         (lambda c: c["cohorts"].update(y={}), "cohorts.y"),
     ],
 )
@@ -175,8 +187,13 @@ def test_distinct_dialect_characters_pass(config, separator, decimal):
 
 @pytest.mark.parametrize(
     "name, masked",
-    [("195516161616", "REDACTED"), ("19551616-1616", "REDACTED"), ("5516161616", "REDACTED"),
-     ("clinic_551616-1616", "clinic_REDACTED"), (195516161616, "REDACTED")],  # int: an unquoted YAML key
+    [
+        ("195516161616", "REDACTED"),
+        ("19551616-1616", "REDACTED"),
+        ("5516161616", "REDACTED"),
+        ("clinic_551616-1616", "clinic_REDACTED"),
+        (195516161616, "REDACTED"),
+    ],  # int: an unquoted YAML key
 )
 def test_a_cohort_name_holding_an_identity_number_is_refused_without_repeating_it(config, name, masked):
     config["cohorts"][name] = {"synthetic": {"seed": 1, "n_patients": 0}}  # n_patients also broken

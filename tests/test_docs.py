@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from workflow_helpers import ROOT, copy_project, snakemake
 
 pytestmark = pytest.mark.slow

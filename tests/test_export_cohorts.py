@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from workflow_helpers import ROOT, copy_project, snakemake, write_config
 
 from rehab.synthetic import generate_synthetic_cohort
-from workflow_helpers import ROOT, copy_project, snakemake, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -123,7 +123,7 @@ def test_an_export_with_defects_completes_with_every_defect_reported_and_counted
     assert accounting.loc["outcomes", ["rows_quarantined", "values_set_missing"]].tolist() == [1, 0]
 
     failures = pd.read_csv(results / "validation" / "failures.csv", dtype=str, keep_default_na=False)
-    found = set(zip(failures["file"], failures["line"], failures["check"], failures["action"]))
+    found = set(zip(failures["file"], failures["line"], failures["check"], failures["action"], strict=False))
     assert ("patients", "3", "level", "set_missing") in found
     assert ("sessions", "6", "duplicate_row", "quarantined") in found
     assert ("outcomes", str(len(outcomes)), "personal_identity_number", "quarantined") in found

@@ -7,9 +7,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+import report_helpers as helpers
 from matplotlib.collections import LineCollection, PathCollection
 
-import report_helpers as helpers
 from rehab import figures
 from rehab.plotting_style import OKABE_ITO, fixed, interval_arms, save_figure, timepoint_colours
 
@@ -59,7 +59,9 @@ def test_patient_flow_states_the_counts(cohort):
 
 
 def test_intervention_categories_use_codebook_names(cohort):
-    fig = figures.intervention_categories_figure(figures.read_numbers(cohort["numbers"]), figures.read_codebook(cohort["codebook"]))
+    fig = figures.intervention_categories_figure(
+        figures.read_numbers(cohort["numbers"]), figures.read_codebook(cohort["codebook"])
+    )
     labels = [label.get_text() for label in fig.axes[0].get_yticklabels()]
     assert labels[0] == "1. Education"
     assert labels[9].startswith("10. Category 10")
@@ -75,9 +77,7 @@ def test_outcomes_draw_each_patient_path_in_small_cohorts(cohort):
     lines = [c for c in nprs_panel.collections if isinstance(c, LineCollection)]
     # NPRS pairs with both values: start-discharge 7 patients, discharge-followup 5.
     assert len(lines) == 1 and len(lines[0].get_segments()) == 12
-    assert [t.get_text() for t in nprs_panel.get_xticklabels()] == [
-        "Start\nn = 8", "Discharge\nn = 7", "1 year\nn = 5"
-    ]
+    assert [t.get_text() for t in nprs_panel.get_xticklabels()] == ["Start\nn = 8", "Discharge\nn = 7", "1 year\nn = 5"]
     plt.close(fig)
 
 
@@ -118,7 +118,9 @@ def test_responders_plot_the_wilson_interval(cohort):
 
 
 def test_sessions_histogram_counts_patients_per_session_count(cohort):
-    fig = figures.sessions_per_patient_figure(pd.read_parquet(cohort["patients"]), figures.read_numbers(cohort["numbers"]))
+    fig = figures.sessions_per_patient_figure(
+        pd.read_parquet(cohort["patients"]), figures.read_numbers(cohort["numbers"])
+    )
     heights = [int(patch.get_height()) for patch in fig.axes[0].patches]
     assert heights == list(np.bincount(helpers.SESSIONS))
     assert any("median 9 [5.5, 12]" in text for text in _texts(fig))
@@ -185,7 +187,9 @@ def test_outcomes_figure_samples_points_and_drops_paths_for_large_cohorts():
     frame = pd.DataFrame(
         {
             "patient_id": np.repeat(np.arange(n).astype(str), 3),
-            "timepoint": pd.Categorical(np.tile(["start", "discharge", "followup"], n), categories=helpers.TIMEPOINTS, ordered=True),
+            "timepoint": pd.Categorical(
+                np.tile(["start", "discharge", "followup"], n), categories=helpers.TIMEPOINTS, ordered=True
+            ),
             "nprs": rng.integers(0, 11, 3 * n),
             "dri": rng.uniform(0, 100, 3 * n),
             "eq_vas": rng.integers(0, 101, 3 * n),
@@ -201,5 +205,7 @@ def test_outcomes_figure_samples_points_and_drops_paths_for_large_cohorts():
 
 def test_the_papers_time_points_keep_their_colours():
     assert timepoint_colours(STUDY.timepoints) == {
-        "start": OKABE_ITO["grey"], "discharge": OKABE_ITO["blue"], "followup": OKABE_ITO["orange"]
+        "start": OKABE_ITO["grey"],
+        "discharge": OKABE_ITO["blue"],
+        "followup": OKABE_ITO["orange"],
     }

@@ -44,8 +44,7 @@ def test_patients_without_data_rows(tmp_path):
     assert "no data rows" in message and "export the file again" in message
 
 
-@pytest.mark.parametrize("name,header", [("sessions", "patient_id,session_date"),
-                                         ("outcomes", "patient_id,timepoint")])
+@pytest.mark.parametrize("name,header", [("sessions", "patient_id,session_date"), ("outcomes", "patient_id,timepoint")])
 def test_sessions_and_outcomes_may_have_no_rows(tmp_path, name, header):
     path = tmp_path / f"{name}.csv"
     path.write_text(header + "\n")
@@ -179,7 +178,10 @@ def test_missing_columns_message_lists_only_names_and_masks_them(tmp_path):
     message = error_of(tmp_path, "patients", header + "\nA,F,x,1,2\n")
     assert "lacks the required column(s) sex, age, program_start_date" in message
     assert "'patient_id', 'Sex', 'pnr_REDACTED'" not in message  # an identity number is no column name
-    assert "columns found are: 'patient_id', 'Sex' (and 3 field(s) that do not look like column names, not shown)" in message
+    assert (
+        "columns found are: 'patient_id', 'Sex' (and 3 field(s) that do not look like column names, not shown)"
+        in message
+    )
     assert_no_data(message, "67", "2019-01-01")
 
 

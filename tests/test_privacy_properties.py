@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+import validation_helpers as vh
+from analysis_helpers import PAPER_STUDY
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import validation_helpers as vh
-from analysis_helpers import PAPER_STUDY
 from rehab import privacy, safe_io
 from rehab.errors import PipelineError, RawExportError
 from rehab.script_support import masking_handlers
@@ -37,8 +37,11 @@ SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[Healt
 @st.composite
 def identity_numbers(draw) -> tuple[str, str]:
     """(the digits in ASCII, the number as written in the export)."""
-    digits = draw(st.text(alphabet="0123456789", min_size=10, max_size=10).map(lambda d: d)) \
-        if draw(st.booleans()) else draw(st.text(alphabet="0123456789", min_size=12, max_size=12))
+    digits = (
+        draw(st.text(alphabet="0123456789", min_size=10, max_size=10).map(lambda d: d))
+        if draw(st.booleans())
+        else draw(st.text(alphabet="0123456789", min_size=12, max_size=12))
+    )
     zero = DIGIT_FORMS[draw(st.sampled_from(sorted(DIGIT_FORMS)))]
     written = [chr(zero + int(d)) for d in digits]
     separator = draw(st.sampled_from(["", "-", "+", " ", "\u00a0"]))
@@ -74,8 +77,10 @@ def export_with(injection: dict) -> dict:
     rows = [row.split(",") if '"' not in row else None for row in ROWS[name]]
     if column == len(header):  # an unknown column: in the header, or as its name with the value in a row
         header.append(field if injection["in_header"] else "notes")
-        rows = [r + ["x" if injection["in_header"] or i != injection["row"] else field] if r is not None else None
-                for i, r in enumerate(rows)]
+        rows = [
+            r + ["x" if injection["in_header"] or i != injection["row"] else field] if r is not None else None
+            for i, r in enumerate(rows)
+        ]
     elif injection["in_header"]:
         header[column] = field
     else:
@@ -156,15 +161,21 @@ def test_no_identity_number_leaves_validation(tmp_path_factory, injection):
 def test_the_property_detects_a_leak_when_masking_is_bypassed(tmp_path, monkeypatch):
     monkeypatch.setattr(privacy, "mask_text", lambda text: text)
     monkeypatch.setattr(safe_io, "mask_text", lambda text: text)
-    injection = {"digits": "195516161616", "field": "19551616-1616", "file": "patients", "column": 16,
-                 "row": 0, "in_header": True}
+    injection = {
+        "digits": "195516161616",
+        "field": "19551616-1616",
+        "file": "patients",
+        "column": 16,
+        "row": 0,
+        "in_header": True,
+    }
     validate_into(tmp_path, injection)
     assert any("columns.csv" in leak for leak in leaks(tmp_path / "out", "195516161616"))
 
 
 # ----------------------------------------------------------------------------- bad bytes
 
-CSV_ISH = st.text(alphabet=st.sampled_from(list(',;"\'\r\n\t \0abcP123-.é\ufeff')), max_size=120)
+CSV_ISH = st.text(alphabet=st.sampled_from(list(",;\"'\r\n\t \0abcP123-.é\ufeff")), max_size=120)
 
 
 def outcome_of(folder: Path, name: str, data: bytes) -> str:

@@ -1,8 +1,8 @@
 """Errors raised as the workflow starts are masked too (rules/common.smk)."""
 
 import pytest
-
 from workflow_helpers import copy_project, snakemake, write_config
+
 from rehab.privacy import REDACTED
 
 pytestmark = pytest.mark.slow
@@ -11,8 +11,11 @@ PIN = "19551616-1616"
 
 def test_a_config_error_quoting_an_identity_number_is_masked(tmp_path):
     workdir = copy_project(tmp_path)
-    write_config(workdir, {"reference": {"synthetic": {"seed": 1, "n_patients": 10}}},
-                 analysis={"quantile_method": f"pnr {PIN}", "responders": {}})
+    write_config(
+        workdir,
+        {"reference": {"synthetic": {"seed": 1, "n_patients": 10}}},
+        analysis={"quantile_method": f"pnr {PIN}", "responders": {}},
+    )
     result = snakemake(workdir, "--dry-run", check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0

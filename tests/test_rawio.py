@@ -9,8 +9,8 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
-
 from analysis_helpers import PAPER_STUDY
+
 from rehab.rawio import CONTRACT_COLUMNS, RawTable, read_raw_table
 from schemas.raw_export import raw_contract
 
@@ -84,7 +84,7 @@ def test_a_line_of_only_separators_is_a_row_with_every_field_empty(tmp_path):
 
 
 def test_rows_with_too_many_or_too_few_fields_go_to_malformed(tmp_path):
-    content = SESSIONS_HEADER + "\nA,2015-01-01,1\nB,2015-01-02\nC,2015-01-03,1,extra\nD,2015-01-04,\"1,2\"\n"
+    content = SESSIONS_HEADER + '\nA,2015-01-01,1\nB,2015-01-02\nC,2015-01-03,1,extra\nD,2015-01-04,"1,2"\n'
     table = read(tmp_path, "sessions", content)
     assert rows(table, "patient_id") == [(2, "A"), (5, "D")]
     assert table.malformed.to_dict("list") == {"line": [3, 4], "n_fields": [2, 4], "expected_fields": [3, 3]}
@@ -100,7 +100,9 @@ def test_records_of_a_line_that_starts_no_record_is_an_error(tmp_path):
 
 def test_tab_separator_line_of_only_tabs_is_a_row(tmp_path):
     dialect = {**UTF8, "separator": "\t"}
-    table = read(tmp_path, "sessions", "patient_id\tsession_date\tinterventions\n\t\t\n  \nA\t2015-01-01\t 1 \n", dialect)
+    table = read(
+        tmp_path, "sessions", "patient_id\tsession_date\tinterventions\n\t\t\n  \nA\t2015-01-01\t 1 \n", dialect
+    )
     assert rows(table, *CONTRACT_COLUMNS["sessions"]) == [(2, None, None, None), (4, "A", "2015-01-01", "1")]
 
 
@@ -210,15 +212,13 @@ def test_utf8_bom_is_stripped_also_with_utf_8_sig(tmp_path):
 def test_agrees_with_pythons_csv_module_on_random_rfc4180_files(tmp_path):
     """Random fields with separators, quotes, newlines and spaces, written by csv.writer."""
     rng = random.Random(7)
-    alphabet = ['a', 'b', ',', '"', '\n', ' ', 'å', '1', ';']
-    records = [[
-        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(3)
-    ] for _ in range(300)]
+    alphabet = ["a", "b", ",", '"', "\n", " ", "å", "1", ";"]
+    records = [["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(3)] for _ in range(300)]
     texts = [_csv_text(record) for record in records]
     header = _csv_text(CONTRACT_COLUMNS["sessions"])
     table = read(tmp_path, "sessions", "\r\n".join([header, *texts]) + "\r\n")
     lines = 2 + np.cumsum([0] + [text.count("\n") + 1 for text in texts[:-1]])
-    expected = [(line, *((f.strip(" ") or None) for f in record)) for line, record in zip(lines, records)]
+    expected = [(line, *((f.strip(" ") or None) for f in record)) for line, record in zip(lines, records, strict=False)]
     assert rows(table, *CONTRACT_COLUMNS["sessions"]) == expected
     assert len(table.malformed) == 0 and table.rows_read == len(records)
     assert table.records(table.frame["line"]).tolist() == texts
@@ -235,9 +235,8 @@ def test_the_quote_scanner_agrees_with_the_vectorized_path_on_rfc4180_files():
     from rehab import rawio
 
     rng = random.Random(11)
-    alphabet = ['a', ',', '"', '\n', ' ', 'ö']
-    records = [["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5))) for _ in range(3)]
-               for _ in range(200)]
+    alphabet = ["a", ",", '"', "\n", " ", "ö"]
+    records = [["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 5))) for _ in range(3)] for _ in range(200)]
     data = np.frombuffer("\r\n".join(_csv_text(r) for r in records).encode("utf-8"), dtype=np.uint8)
     quotes = np.flatnonzero(data == ord('"'))
     assert rawio._quotes_follow_rfc(data, quotes, ord(","))
@@ -246,9 +245,8 @@ def test_the_quote_scanner_agrees_with_the_vectorized_path_on_rfc4180_files():
 
 def test_one_stray_quote_leaves_the_other_records_as_written(tmp_path):
     rng = random.Random(5)
-    alphabet = ['a', ',', '"', '\n', ' ']
-    records = [["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5))) for _ in range(3)]
-               for _ in range(100)]
+    alphabet = ["a", ",", '"', "\n", " "]
+    records = [["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5))) for _ in range(3)] for _ in range(100)]
     texts = [_csv_text(r) for r in records]
     content = "\r\n".join([SESSIONS_HEADER, 'x"y,2015-01-01,1', *texts]) + "\r\n"
     table = read(tmp_path, "sessions", content)
@@ -281,7 +279,12 @@ def test_cr_lf_and_crlf_each_end_a_physical_line_in_one_file(tmp_path):
     )
     table = read(tmp_path, "sessions", content)
     assert rows(table, "patient_id", "interventions") == [(2, "A", "1"), (3, "B", "2"), (5, "C", "3"), (7, "D", "4")]
-    assert table.records([2, 3, 5, 7]).tolist() == ["A,2015-01-01,1", "B,2015-01-02,2", "C,2015-01-03,3", "D,2015-01-04,4"]
+    assert table.records([2, 3, 5, 7]).tolist() == [
+        "A,2015-01-01,1",
+        "B,2015-01-02,2",
+        "C,2015-01-03,3",
+        "D,2015-01-04,4",
+    ]
     assert table.physical_lines == 7 and len(table.malformed) == 0 and len(table.unbalanced) == 0
 
 
@@ -366,7 +369,7 @@ def test_max_record_lines_must_be_at_least_one(tmp_path):
         (SESSIONS_HEADER, 1),
         (SESSIONS_HEADER + "\n", 1),
         (SESSIONS_HEADER + "\r\n\r\n", 2),
-        ("\n\n" + SESSIONS_HEADER + "\nA,2015-01-01,1\n\n\nB,2015-01-02,\"1\n2\"\r", 8),
+        ("\n\n" + SESSIONS_HEADER + '\nA,2015-01-01,1\n\n\nB,2015-01-02,"1\n2"\r', 8),
     ],
 )
 def test_physical_lines_are_header_plus_record_lines_plus_blank_lines(tmp_path, content, lines):

@@ -8,8 +8,8 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import pytest
-
 import report_helpers as helpers
+
 from rehab.figures import read_numbers
 from rehab.report import (
     format_number,
@@ -107,8 +107,11 @@ def test_each_summary_number_can_be_traced_to_some_numbers_key(rendered):
     numbers = read_numbers(inputs.numbers)
     shown = {format_number(v, d) for v in numbers.values() if v is not None for d in (0, 1)}
     summary = _summary(html)
-    shown_values = [span["text"] for span in summary.spans if span["attrs"].get("data-config", "").startswith("analysis.")
-                     or "num" in span["attrs"]["class"].split()]
+    shown_values = [
+        span["text"]
+        for span in summary.spans
+        if span["attrs"].get("data-config", "").startswith("analysis.") or "num" in span["attrs"]["class"].split()
+    ]
     text = " ".join(summary.bare + shown_values)
     tokens = NUMBER.findall(text)
     assert tokens
@@ -152,7 +155,10 @@ def test_missing_values_show_as_a_dash(tmp_path):
     frame.loc[frame["key"] == "program.sessions.median", "value"] = ""
     frame.to_csv(inputs.numbers, index=False, lineterminator="\n")
     html = render_report(inputs, helpers.TEMPLATE_DIR)
-    assert 'class="num missing" data-key="program.sessions.median" data-digits="0" title="numbers.csv: program.sessions.median">—<' in html
+    assert (
+        'class="num missing" data-key="program.sessions.median" data-digits="0" title="numbers.csv: program.sessions.median">—<'
+        in html
+    )
 
 
 def test_report_is_self_contained(rendered):
@@ -182,8 +188,20 @@ def test_synthetic_banner_only_for_synthetic_cohorts(tmp_path):
 
 def test_report_has_every_section_and_the_strobe_checklist(rendered):
     _, html = rendered
-    for section in ("summary", "methods", "flow", "tables", "outcomes", "responders", "subgroups", "reproduction",
-                    "validation", "limitations", "provenance", "strobe"):
+    for section in (
+        "summary",
+        "methods",
+        "flow",
+        "tables",
+        "outcomes",
+        "responders",
+        "subgroups",
+        "reproduction",
+        "validation",
+        "limitations",
+        "provenance",
+        "strobe",
+    ):
         assert f'<section id="{section}">' in html, section
     for anchor in set(re.findall(r'<a href="#([a-z-]+)">', html)):
         assert f'id="{anchor}"' in html, anchor
@@ -217,7 +235,7 @@ def test_tables_are_rendered_with_their_caption_and_rule(rendered):
 
 def test_reproduction_mismatches_are_highlighted(rendered):
     inputs, html = rendered
-    table_html = html[html.index('<table id="reproduction-table">'):]
+    table_html = html[html.index('<table id="reproduction-table">') :]
     table_html = table_html[: table_html.index("</table>")]
     assert table_html.count('<tr class="mismatch">') == 2
     assert "2 of 3 differ" in html
@@ -256,7 +274,10 @@ def test_validation_audit_names_the_quarantine_files(rendered):
 
 
 def test_producer_of_matches_an_output_pattern():
-    products = [{"rule": "a", "outputs": ["results/c/tables/x.csv"]}, {"rule": "b", "outputs": ["results/c/figures/y.svg"]}]
+    products = [
+        {"rule": "a", "outputs": ["results/c/tables/x.csv"]},
+        {"rule": "b", "outputs": ["results/c/figures/y.svg"]},
+    ]
     assert producer_of("results/c/figures/y.svg", products)["rule"] == "b"
     assert producer_of("/abs/work/results/c/tables/x.csv", products)["rule"] == "a"
     assert producer_of("results/c/tables/z.csv", products) is None

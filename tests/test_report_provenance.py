@@ -64,7 +64,10 @@ def test_git_state_reports_commit_and_dirty_flag(tmp_path):
 
 def test_command_line_is_written_relative_to_the_working_directory():
     line = "/work/venv/bin/snakemake --cores 2 --directory /home/me/proj --configfile /home/me/proj/c.yaml"
-    assert provenance.relative_command_line(line, "/home/me/proj") == "snakemake --cores 2 --directory . --configfile c.yaml"
+    assert (
+        provenance.relative_command_line(line, "/home/me/proj")
+        == "snakemake --cores 2 --directory . --configfile c.yaml"
+    )
     assert provenance.relative_command_line("", "/x") == "unknown"
 
 
@@ -127,14 +130,21 @@ def test_provenance_carries_the_pipeline_version(tmp_path):
     assert _build(tmp_path)["version"] == "unknown"  # a caller that knows no version says so
     raw = tmp_path / "raw.csv"
     data = provenance.build_provenance(
-        cohort="ref", raw_files={"patients": str(raw)}, config={}, requirements=tmp_path / "requirements.txt",
-        command_line="snakemake", products=[], root=tmp_path, version="1.2.3",
+        cohort="ref",
+        raw_files={"patients": str(raw)},
+        config={},
+        requirements=tmp_path / "requirements.txt",
+        command_line="snakemake",
+        products=[],
+        root=tmp_path,
+        version="1.2.3",
     )
     assert data["version"] == "1.2.3"
 
 
 def test_the_report_shows_the_pipeline_version_in_its_provenance_section(tmp_path):
     import report_helpers as helpers
+
     from rehab.report import render_report
 
     inputs = helpers.report_inputs(tmp_path)
@@ -142,5 +152,5 @@ def test_the_report_shows_the_pipeline_version_in_its_provenance_section(tmp_pat
     data["version"] = "9.8.7-test"
     provenance.write_json(data, inputs.provenance)
     html = render_report(inputs, helpers.TEMPLATE_DIR)
-    section = html[html.index('<section id="provenance">'):]
+    section = html[html.index('<section id="provenance">') :]
     assert "<dt>Pipeline version</dt><dd><code>9.8.7-test</code></dd>" in section

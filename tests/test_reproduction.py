@@ -21,9 +21,19 @@ def test_decimals_of_the_printed_value(printed, decimals):
 
 @pytest.mark.parametrize(
     "value, decimals, expected",
-    [("41.5", 0, "42"), ("13.35", 1, "13.4"), (repr(13.35), 1, "13.4"), ("2.7789185489390828", 1, "2.8"),
-     ("25.04", 1, "25.0"), ("44.5", 0, "45"), ("70.8029197080292", 0, "71"), ("194", 0, "194"), ("7", 1, "7.0"),
-     ("", 0, ""), (None, 0, "")],
+    [
+        ("41.5", 0, "42"),
+        ("13.35", 1, "13.4"),
+        (repr(13.35), 1, "13.4"),
+        ("2.7789185489390828", 1, "2.8"),
+        ("25.04", 1, "25.0"),
+        ("44.5", 0, "45"),
+        ("70.8029197080292", 0, "71"),
+        ("194", 0, "194"),
+        ("7", 1, "7.0"),
+        ("", 0, ""),
+        (None, 0, ""),
+    ],
 )
 def test_reproduced_value_is_rounded_half_up(value, decimals, expected):
     assert reproduce(value, decimals) == expected
@@ -68,5 +78,9 @@ def test_the_projects_published_values():
     assert published["baseline.pain_duration_years.median"]["published"] == "2.8"
     assert published["program.sessions.median"]["published"] == "9"
     assert published["program.duration_months.median"]["published"] == "5"
-    assert [published[f"responders.{o}.discharge.pct"]["published"] for o in ("nprs", "dri", "eq_vas")] == ["45", "61", "50"]
+    assert [published[f"responders.{o}.discharge.pct"]["published"] for o in ("nprs", "dri", "eq_vas")] == [
+        "45",
+        "61",
+        "50",
+    ]
     assert not [key for key in published if ".followup." in key]  # the 1-year "similar" is no number

@@ -2,9 +2,9 @@
 
 import pandas as pd
 import pytest
+from analysis_helpers import PAPER_STUDY, extended_study, make_outcomes, small_cohort, study_with
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis_helpers import PAPER_STUDY, extended_study, make_outcomes, small_cohort, study_with
 from rehab.formatting import DASH
 from rehab.responders import cannot_improve, definitions_table, meets_rule, responder_numbers, responders_table
 from rehab.study import StudyDeclarationError
@@ -19,6 +19,7 @@ def meets(start, value, **kwargs):
 
 
 # ---------------------------------------------------------------- the rule
+
 
 def test_absolute_threshold_is_inclusive():
     assert meets([8, 8, 8], [6, 7, 5], absolute=2) == [True, False, True]
@@ -71,6 +72,7 @@ def test_cannot_improve_by_the_absolute_threshold():
 
 # ---------------------------------------------------------------- counts on the hand cohort
 
+
 @pytest.fixture(scope="module")
 def numbers():
     return responder_numbers(small_cohort()["outcomes"], PAPER_STUDY, 0.95)
@@ -92,7 +94,11 @@ def test_responders_at_discharge(numbers):
 def test_nobody_at_followup_gives_empty_proportions(numbers):
     prefix = "responders.nprs.followup"
     assert (numbers[f"{prefix}.n_responders"], numbers[f"{prefix}.n_evaluable"]) == (0, 0)
-    assert numbers[f"{prefix}.pct"] is None and numbers[f"{prefix}.ci_low"] is None and numbers[f"{prefix}.ci_high"] is None
+    assert (
+        numbers[f"{prefix}.pct"] is None
+        and numbers[f"{prefix}.ci_low"] is None
+        and numbers[f"{prefix}.ci_high"] is None
+    )
 
 
 def test_sensitivity_counts_missing_values_as_non_responders(numbers):
@@ -114,14 +120,25 @@ def test_confidence_level_is_used():
 def test_responder_tables(numbers):
     table = responders_table(numbers, PAPER_STUDY)
     assert list(table.columns) == [
-        "outcome", "timepoint", "definition", "n_responders", "n_evaluable", "pct", "ci", "n_cannot_improve"
+        "outcome",
+        "timepoint",
+        "definition",
+        "n_responders",
+        "n_evaluable",
+        "pct",
+        "ci",
+        "n_cannot_improve",
     ]
     first = table.iloc[0].tolist()
     assert first[:7] == ["Pain (NPRS)", "Discharge", "decrease ≥ 2", "1", "2", "50", "9–91"]
     assert table.iloc[1]["timepoint"] == "1 year after discharge"  # the declared label
     assert table.iloc[1][["pct", "ci"]].tolist() == [DASH, DASH]
     sensitivity = responders_table(numbers, PAPER_STUDY, sensitivity=True)
-    assert sensitivity.iloc[0][["n_evaluable", "pct", "n_missing_counted_as_non_responders"]].tolist() == ["3", "33", "1"]
+    assert sensitivity.iloc[0][["n_evaluable", "pct", "n_missing_counted_as_non_responders"]].tolist() == [
+        "3",
+        "33",
+        "1",
+    ]
 
 
 def test_definition_text_and_table():
@@ -164,7 +181,9 @@ def test_a_secondary_definition_has_its_own_keys_and_leaves_the_primary_ones():
     assert (numbers[f"{prefix}.n_responders"], numbers[f"{prefix}.n_evaluable"]) == (1, 2)
     low, high = proportion_confint(1, 2, alpha=0.05, method="wilson")
     assert (numbers[f"{prefix}.ci_low"], numbers[f"{prefix}.ci_high"]) == pytest.approx((low * 100, high * 100))
-    assert numbers["responders.nprs.thirty_pct.relative"] == 30 and numbers["responders.nprs.thirty_pct.absolute"] is None
+    assert (
+        numbers["responders.nprs.thirty_pct.relative"] == 30 and numbers["responders.nprs.thirty_pct.absolute"] is None
+    )
     assert numbers["responders.nprs.thirty_pct.cannot_improve"] == 0  # every start above 0 can fall by 30 %
     assert not any(key.startswith("responders.sensitivity.nprs.thirty_pct") for key in numbers)
 
@@ -173,7 +192,12 @@ def test_secondary_definition_rows_follow_the_primary_ones():
     study = study_with(with_secondary)
     numbers = responder_numbers(small_cohort()["outcomes"], study, 0.95)
     table = responders_table(numbers, study)
-    assert table["definition"].tolist()[:4] == ["decrease ≥ 2", "decrease ≥ 2", "decrease ≥ 30% (thirty_pct)", "decrease ≥ 30% (thirty_pct)"]
+    assert table["definition"].tolist()[:4] == [
+        "decrease ≥ 2",
+        "decrease ≥ 2",
+        "decrease ≥ 30% (thirty_pct)",
+        "decrease ≥ 30% (thirty_pct)",
+    ]
     assert table.iloc[2][["n_responders", "n_evaluable", "pct"]].tolist() == ["1", "2", "50"]
     assert len(responders_table(numbers, study, sensitivity=True)) == 6  # primary definitions only
     assert definitions_table(study, 0.95)["outcome"].tolist() == ["nprs", "nprs.thirty_pct", "dri", "eq_vas"]
@@ -185,9 +209,13 @@ def test_secondary_definition_rows_follow_the_primary_ones():
 def test_a_declared_instrument_and_time_point_get_responders():
     study = extended_study()
     rows = [  # nprs, dri, eq_vas, hads_anxiety
-        ("a", "start", 6, None, None, 10), ("a", "discharge", 6, None, None, 9), ("a", "six_months", 6, None, None, 8),
-        ("b", "start", None, None, None, 1), ("b", "six_months", None, None, None, 0),
-        ("c", "start", None, None, None, 12), ("c", "followup", None, None, None, 13),
+        ("a", "start", 6, None, None, 10),
+        ("a", "discharge", 6, None, None, 9),
+        ("a", "six_months", 6, None, None, 8),
+        ("b", "start", None, None, None, 1),
+        ("b", "six_months", None, None, None, 0),
+        ("c", "start", None, None, None, 12),
+        ("c", "followup", None, None, None, 13),
     ]
     numbers = responder_numbers(make_outcomes(rows, study), study, 0.95)
     prefix = "responders.hads_anxiety.six_months"

@@ -138,9 +138,13 @@ def test_figures_are_masked_in_the_svg_and_in_the_png_metadata(tmp_path):
     fig, ax = plt.subplots()
     ax.set_title(f"patient {PIN}")
     ax.set_gid(f"axes {PIN}")
-    safe_io.save_figure(fig, tmp_path / "f.png", tmp_path / "f.svg",
-                        png_options={"metadata": {"Title": PIN, "Software": None}},
-                        svg_options={"metadata": {"Title": PIN, "Date": None}})
+    safe_io.save_figure(
+        fig,
+        tmp_path / "f.png",
+        tmp_path / "f.svg",
+        png_options={"metadata": {"Title": PIN, "Software": None}},
+        svg_options={"metadata": {"Title": PIN, "Date": None}},
+    )
     plt.close(fig)
     svg = (tmp_path / "f.svg").read_text(encoding="utf-8")
     assert PIN not in svg and f"axes {REDACTED}" in svg
@@ -153,7 +157,7 @@ def test_figures_are_masked_in_the_svg_and_in_the_png_metadata(tmp_path):
 def test_the_stream_sink_sees_a_token_split_across_writes(tmp_path, monkeypatch):
     monkeypatch.setattr(safe_io, "SINK_BATCH_CHARS", 1)  # emit at every write
     with safe_io.text_sink(tmp_path / "raw.csv") as sink:
-        sink.write("id,x\nP1,1955".encode())
+        sink.write(b"id,x\nP1,1955")
         sink.write(b"1616-16")
         sink.write("16,\u00e9".encode()[:-1])  # a UTF-8 character split between two writes
         sink.write("\u00e9\n".encode()[-2:])
@@ -188,7 +192,7 @@ def test_every_raw_text_csv_reads_back_unchanged_and_is_spreadsheet_safe(tmp_pat
     safe_io.write_csv(frame_of(rows), path, raw_text=True)
     assert safe_io.read_raw_text_csv(path).values.tolist() == [list(row) for row in rows]
     for cell in [cell for row in read_with_csv_module(path)[1:] for cell in row]:
-        assert not cell[:1] in ("=", "+", "-", "@", "\t", "\r") or re.fullmatch(r"[+-]?[0-9.,]+", cell)
+        assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r") or re.fullmatch(r"[+-]?[0-9.,]+", cell)
 
 
 def test_a_field_holding_only_a_carriage_return_is_quoted(tmp_path):
@@ -221,8 +225,16 @@ def test_formula_cells_of_raw_text_csvs_get_a_quote_that_reading_removes(tmp_pat
 
 def test_the_report_never_shows_the_formula_quote(tmp_path):
     failures = pd.DataFrame(
-        {"file": ["patients"], "line": [2], "patient_id": ["P1"], "column": ["=HYPERLINK()"], "value": ["x"],
-         "check": ["unknown_column"], "action": ["ignored"], "message": ["-"]}
+        {
+            "file": ["patients"],
+            "line": [2],
+            "patient_id": ["P1"],
+            "column": ["=HYPERLINK()"],
+            "value": ["x"],
+            "check": ["unknown_column"],
+            "action": ["ignored"],
+            "message": ["-"],
+        }
     )
     safe_io.write_csv(failures, tmp_path / "failures.csv", raw_text=True)
     assert "'=HYPERLINK()" in (tmp_path / "failures.csv").read_text(encoding="utf-8")

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from test_workflow import _comparable_files
 from workflow_helpers import copy_project, snakemake
 
@@ -31,7 +30,13 @@ TARGETS = [
     "results/reference/figures/outcomes.png",
     "results/reference/figures/outcomes.svg",
 ]
-SUBMITTED_RULES = {"generate_synthetic_cohort", "validate_raw_export", "clean_tables", "table_baseline", "figure_outcomes"}
+SUBMITTED_RULES = {
+    "generate_synthetic_cohort",
+    "validate_raw_export",
+    "clean_tables",
+    "table_baseline",
+    "figure_outcomes",
+}
 # Without slurmdbd, sacct fails and the plugin would poll it forever: timeout stops the run
 # (SIGTERM first, so that Snakemake cancels its jobs), then the assertion shows the log.
 RUN_TIMEOUT_S = 600
@@ -53,12 +58,16 @@ def cluster_settings() -> dict[str, str]:
         if sep
     )
     if settings.get("ClusterName") != LOCAL_CLUSTER:
-        pytest.skip(f"the SLURM cluster that answers is not the local one of {START_SCRIPT}; no test jobs are sent to it")
+        pytest.skip(
+            f"the SLURM cluster that answers is not the local one of {START_SCRIPT}; no test jobs are sent to it"
+        )
     return settings
 
 
 def node_memory_mb() -> int:
-    shown = subprocess.run(["sinfo", "--noheader", "--Node", "--format=%m"], capture_output=True, text=True, timeout=30, check=True)
+    shown = subprocess.run(
+        ["sinfo", "--noheader", "--Node", "--format=%m"], capture_output=True, text=True, timeout=30, check=True
+    )
     return min(int(value) for value in shown.stdout.split())
 
 
@@ -83,9 +92,19 @@ def start_slurm_run(workdir: Path) -> subprocess.Popen:
     env = {key: value for key, value in os.environ.items() if key != "SBATCH_ACCOUNT"}
     env["SBATCH_PARTITION"] = PARTITION
     command = [
-        "timeout", "-k", "20", str(RUN_TIMEOUT_S),
-        sys.executable, "-m", "snakemake", "--workflow-profile", "profiles/slurm",
-        "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2",
+        "timeout",
+        "-k",
+        "20",
+        str(RUN_TIMEOUT_S),
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--workflow-profile",
+        "profiles/slurm",
+        "--slurm-status-command",
+        "squeue",
+        "--slurm-init-seconds-before-status-checks",
+        "2",
         *TARGETS,
     ]
     log = (workdir / "slurm_run.log").open("w", encoding="utf-8")
@@ -140,7 +159,11 @@ def test_every_job_ran_as_a_slurm_job_and_completed(runs):
 def test_slurm_outputs_are_the_bytes_of_a_local_run(runs):
     through_slurm, local = _comparable_files(runs["slurm"]), _comparable_files(runs["local"])
     assert through_slurm.keys() == local.keys()
-    assert {"reference/tables/table2_baseline.csv", "reference/figures/outcomes.png",
-            "reference/validation/accounting.csv", "reference/clean/patients.parquet"} <= through_slurm.keys()
+    assert {
+        "reference/tables/table2_baseline.csv",
+        "reference/figures/outcomes.png",
+        "reference/validation/accounting.csv",
+        "reference/clean/patients.parquet",
+    } <= through_slurm.keys()
     for name, path in through_slurm.items():
         assert path.read_bytes() == local[name].read_bytes(), name

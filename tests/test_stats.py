@@ -21,8 +21,8 @@ from rehab.formatting import (
 )
 from rehab.stats import count_pct, level_counts, mean_sd_range, median_iqr, quantiles, wilcoxon_p, wilson_interval
 
-
 # ---------------------------------------------------------------- quantiles (SPSS = weibull)
+
 
 @pytest.mark.parametrize(
     "values, expected",
@@ -56,6 +56,7 @@ def test_median_iqr_reports_valid_n():
 
 # ---------------------------------------------------------------- mean, SD, counts
 
+
 def test_mean_sample_sd_and_range():
     values = pd.Series([18, 77, 42, None], dtype="Int64")
     summary = mean_sd_range(values)
@@ -86,6 +87,7 @@ def test_level_counts_list_every_level_including_empty_ones():
 
 # ---------------------------------------------------------------- Wilson, Wilcoxon
 
+
 @pytest.mark.parametrize("count, nobs, level", [(45, 100, 0.95), (0, 7, 0.95), (7, 7, 0.95), (104, 231, 0.9)])
 def test_wilson_interval_matches_statsmodels_in_percent(count, nobs, level):
     low, high = wilson_interval(count, nobs, level)
@@ -114,10 +116,21 @@ def test_wilcoxon_without_non_zero_differences_is_not_computable():
 
 # ---------------------------------------------------------------- formatting
 
+
 @pytest.mark.parametrize(
     "value, decimals, expected",
-    [(41.5, 0, "42"), (13.35, 1, "13.4"), (2.675, 2, "2.68"), (0.5, 0, "1"), (1.45, 1, "1.5"),
-     (-0.4, 0, "0"), (-1.5, 0, "-2"), (1015, 0, "1015"), ("13.35", 1, "13.4"), (25, 1, "25.0")],
+    [
+        (41.5, 0, "42"),
+        (13.35, 1, "13.4"),
+        (2.675, 2, "2.68"),
+        (0.5, 0, "1"),
+        (1.45, 1, "1.5"),
+        (-0.4, 0, "0"),
+        (-1.5, 0, "-2"),
+        (1015, 0, "1015"),
+        ("13.35", 1, "13.4"),
+        (25, 1, "25.0"),
+    ],
 )
 def test_half_up_rounding_of_the_decimal_text(value, decimals, expected):
     assert str(round_half_up(value, decimals)) == expected
@@ -136,9 +149,14 @@ def test_paper_display_forms():
 
 def test_not_computable_is_a_dash_never_nan():
     shown = [
-        fmt_number(None), fmt_number(float("nan")), fmt_mean_sd_range(None, None, None, None),
-        fmt_mean_sd(None, None), fmt_n_pct(0, None), fmt_median_iqr(None, None, None),
-        fmt_interval(None, 3.0), fmt_p(None),
+        fmt_number(None),
+        fmt_number(float("nan")),
+        fmt_mean_sd_range(None, None, None, None),
+        fmt_mean_sd(None, None),
+        fmt_n_pct(0, None),
+        fmt_median_iqr(None, None, None),
+        fmt_interval(None, 3.0),
+        fmt_p(None),
     ]
     assert all(text == DASH for text in shown)
     assert fmt_mean_sd(5.0, None) == f"5.0 ± {DASH}"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 
 import pytest
-
 from analysis_helpers import CONFIG, HADS_ANXIETY, PAPER_STUDY, declaration_with, study_with
+
 from rehab.study import Study, StudyDeclarationError, declaration
 
 
@@ -24,15 +24,28 @@ def test_the_papers_instruments_time_points_and_subgroups():
     assert PAPER_STUDY.timepoint_names == ("start", "discharge", "followup")
     assert PAPER_STUDY.baseline.name == "start"
     assert [t.name for t in PAPER_STUDY.followed] == ["discharge", "followup"]
-    assert [s.name for s in PAPER_STUDY.subgroups] == ["sex", "age_band", "pain_distribution", "main_pain_location", "baseline_severity"]
+    assert [s.name for s in PAPER_STUDY.subgroups] == [
+        "sex",
+        "age_band",
+        "pain_distribution",
+        "main_pain_location",
+        "baseline_severity",
+    ]
     assert PAPER_STUDY.outcome_columns == ("patient_id", "timepoint", "nprs", "dri", "eq_vas")
     assert PAPER_STUDY.subgroup_columns == ("patient_id", "sex", "age", "pain_distribution", "main_pain_location")
 
 
 def test_instrument_labels_and_directions():
     nprs, dri, eq_vas = PAPER_STUDY.instruments
-    assert (nprs.table_label, dri.table_label, eq_vas.table_label) == ("NPRS (0–10)", "DRI, mm (0–100)", "EQ-VAS, mm (0–100)")
-    assert (nprs.start_label, dri.start_label) == ("NPRS at inclusion (0–10)", "DRI, mm (0–100)")  # baseline_label, or the table label
+    assert (nprs.table_label, dri.table_label, eq_vas.table_label) == (
+        "NPRS (0–10)",
+        "DRI, mm (0–100)",
+        "EQ-VAS, mm (0–100)",
+    )
+    assert (nprs.start_label, dri.start_label) == (
+        "NPRS at inclusion (0–10)",
+        "DRI, mm (0–100)",
+    )  # baseline_label, or the table label
     assert dri.axis_label == "Disability, DRI, mm (0–100)"
     assert (nprs.direction, eq_vas.direction) == ("decrease", "increase")
     assert (nprs.best_value, eq_vas.best_value) == (0, 100)
@@ -42,7 +55,9 @@ def test_instrument_labels_and_directions():
 
 
 def test_defaults_of_optional_keys():
-    study = study_with(lambda d: d["instruments"].update(hads_anxiety=copy.deepcopy(HADS_ANXIETY) | {"short_label": None}))
+    study = study_with(
+        lambda d: d["instruments"].update(hads_anxiety=copy.deepcopy(HADS_ANXIETY) | {"short_label": None})
+    )
     hads = study.instrument("hads_anxiety")
     assert (hads.short_label, hads.unit, hads.table_label) == ("Anxiety (HADS-A)", "", "Anxiety (HADS-A) (0–21)")
     assert hads.primary.name == "primary" and hads.primary.combine == "either"
@@ -63,7 +78,10 @@ def test_a_cited_threshold_that_differs_is_flagged():
 def test_band_keys_and_labels():
     age = PAPER_STUDY.subgroups[1]
     assert [(g.key, g.label, g.low, g.high) for g in age.groups] == [
-        ("18_29", "18–29", 18, 30), ("30_44", "30–44", 30, 45), ("45_59", "45–59", 45, 60), ("60_100", "60–100", 60, 101)
+        ("18_29", "18–29", 18, 30),
+        ("30_44", "30–44", 30, 45),
+        ("45_59", "45–59", 45, 60),
+        ("60_100", "60–100", 60, 101),
     ]
     severity = PAPER_STUDY.subgroups[4]
     assert [g.key for g in severity.groups] == ["mild_0_3", "moderate_4_6", "severe_7_10"]
@@ -109,16 +127,23 @@ def test_the_baseline_need_not_come_first():
 
 def test_errors_name_the_config_key():
     assert "config key study.instruments.dri.range: the lower end must be below" in refused(
-        lambda d: d["instruments"]["dri"].update(range=[100, 0]))
+        lambda d: d["instruments"]["dri"].update(range=[100, 0])
+    )
     assert "config key study.instruments.nprs.responders[0]: set `absolute` and/or `relative`" in refused(
-        lambda d: d["instruments"]["nprs"]["responders"][0].update(absolute=None))
+        lambda d: d["instruments"]["nprs"]["responders"][0].update(absolute=None)
+    )
     assert "config key study.subgroups[4].instrument: subgroup baseline_severity names instrument 'hads'" in refused(
-        lambda d: d["subgroups"][4].update(instrument="hads"))
+        lambda d: d["subgroups"][4].update(instrument="hads")
+    )
     assert "config key study.subgroups[0]: set exactly one of `column` or `instrument`" in refused(
-        lambda d: d["subgroups"][0].update(instrument="nprs"))
+        lambda d: d["subgroups"][0].update(instrument="nprs")
+    )
     assert "config key study.subgroups[0]: set exactly one of `levels` or `bands`" in refused(
-        lambda d: d["subgroups"][0].update(bands=[0, 1]))
-    assert "subgroup names must differ and not be `overall`" in refused(lambda d: d["subgroups"][0].update(name="overall"))
+        lambda d: d["subgroups"][0].update(bands=[0, 1])
+    )
+    assert "subgroup names must differ and not be `overall`" in refused(
+        lambda d: d["subgroups"][0].update(name="overall")
+    )
 
 
 @pytest.mark.parametrize("name", ["timepoint", "patient_id", "assessment_date", "sensitivity", "confidence_level"])
@@ -155,7 +180,9 @@ def test_a_cohort_replaces_whole_lists_and_keeps_the_others():
 def test_a_cohorts_error_names_its_own_key():
     config = copy.deepcopy(CONFIG)
     config["cohorts"]["reference"]["study"] = {"timepoints": [{"name": "a", "label": "A"}, {"name": "b", "label": "B"}]}
-    with pytest.raises(StudyDeclarationError, match=r"config key cohorts.reference.study \(or study\).timepoints: exactly one"):
+    with pytest.raises(
+        StudyDeclarationError, match=r"config key cohorts.reference.study \(or study\).timepoints: exactly one"
+    ):
         Study.from_config(config, "reference")
 
 

@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 import yaml
 from statsmodels.stats.proportion import proportion_confint
-
 from workflow_helpers import ROOT, copy_project, snakemake, write_config
 
 pytestmark = pytest.mark.slow
@@ -24,15 +23,32 @@ pytestmark = pytest.mark.slow
 COHORT = "anxiety"
 N_PATIENTS = 40
 HADS = {
-    "label": "Anxiety (HADS-A)", "short_label": "HADS-A", "domain": "anxiety", "unit": "", "type": "integer",
-    "range": [0, 21], "better": "lower",
+    "label": "Anxiety (HADS-A)",
+    "short_label": "HADS-A",
+    "domain": "anxiety",
+    "unit": "",
+    "type": "integer",
+    "range": [0, 21],
+    "better": "lower",
     "responders": [{"absolute": 2, "citation": "test"}, {"name": "halved", "relative": 50}],
 }
 SIX_MONTHS = {"name": "six_months", "label": "6 months after discharge", "short_label": "6 months"}
-ANXIETY_BANDS = {"name": "baseline_anxiety", "label": "Anxiety at start", "instrument": "hads_anxiety",
-                 "bands": [0, 8, 22], "labels": ["normal (0-7)", "raised (8-21)"]}
+ANXIETY_BANDS = {
+    "name": "baseline_anxiety",
+    "label": "Anxiety at start",
+    "instrument": "hads_anxiety",
+    "bands": [0, 8, 22],
+    "labels": ["normal (0-7)", "raised (8-21)"],
+}
 INVALID_PATIENT = "A07"  # its followup HADS-A is 22, outside 0–21: set missing by validation
-TABLES = ["table2_baseline", "table4_outcomes", "responders", "responders_sensitivity", "responder_definitions", "subgroups"]
+TABLES = [
+    "table2_baseline",
+    "table4_outcomes",
+    "responders",
+    "responders_sensitivity",
+    "responder_definitions",
+    "subgroups",
+]
 
 
 def export_frames() -> dict[str, pd.DataFrame]:
@@ -42,14 +58,27 @@ def export_frames() -> dict[str, pd.DataFrame]:
     for i in range(N_PATIENTS):
         pid = f"A{i:02d}"
         start = pd.Timestamp("2020-01-01") + pd.Timedelta(days=i)
-        day = lambda n: (start + pd.Timedelta(days=n)).strftime("%Y-%m-%d")  # noqa: E731
-        rows.append({
-            "patient_id": pid, "sex": "M" if i % 3 == 0 else "F", "age": str(20 + i), "height_cm": "170",
-            "weight_kg": "70", "smoker": "no", "pain_onset_date": "2019-01-01", "program_start_date": day(0),
-            "discharge_date": day(90), "pain_distribution": ("localized", "regional", "generalized")[i % 3],
-            "main_pain_location": "neck", "ability_to_reduce_pain": "3", "activity_minutes_week": "100",
-            "eq5d_version": "5L", "eq5d_anxiety_depression": "2", "rehab_goals": "3",
-        })
+        day = lambda n, start=start: (start + pd.Timedelta(days=n)).strftime("%Y-%m-%d")  # noqa: E731
+        rows.append(
+            {
+                "patient_id": pid,
+                "sex": "M" if i % 3 == 0 else "F",
+                "age": str(20 + i),
+                "height_cm": "170",
+                "weight_kg": "70",
+                "smoker": "no",
+                "pain_onset_date": "2019-01-01",
+                "program_start_date": day(0),
+                "discharge_date": day(90),
+                "pain_distribution": ("localized", "regional", "generalized")[i % 3],
+                "main_pain_location": "neck",
+                "ability_to_reduce_pain": "3",
+                "activity_minutes_week": "100",
+                "eq5d_version": "5L",
+                "eq5d_anxiety_depression": "2",
+                "rehab_goals": "3",
+            }
+        )
         sessions.append({"patient_id": pid, "session_date": day(7), "interventions": "1;2"})
         hads_start = 4 + i % 12  # 4–15
         visits = [("start", 0, 7, hads_start), ("discharge", 90, 6, hads_start - 1)]
@@ -57,8 +86,17 @@ def export_frames() -> dict[str, pd.DataFrame]:
             visits.append(("six_months", 270, 5 + i % 2, hads_start - i % 4))
         visits.append(("followup", 455, 5, 22 if pid == INVALID_PATIENT else hads_start - 2))
         for timepoint, offset, nprs, hads in visits:
-            outcomes.append({"patient_id": pid, "timepoint": timepoint, "assessment_date": day(offset),
-                             "nprs": str(nprs), "dri": "30.5", "eq_vas": "60", "hads_anxiety": str(hads)})
+            outcomes.append(
+                {
+                    "patient_id": pid,
+                    "timepoint": timepoint,
+                    "assessment_date": day(offset),
+                    "nprs": str(nprs),
+                    "dri": "30.5",
+                    "eq_vas": "60",
+                    "hads_anxiety": str(hads),
+                }
+            )
     return {"patients": pd.DataFrame(rows), "sessions": pd.DataFrame(sessions), "outcomes": pd.DataFrame(outcomes)}
 
 
@@ -94,7 +132,7 @@ def read(results, relative: str) -> pd.DataFrame:
 
 def numbers(results) -> dict[str, str]:
     frame = read(results, "numbers.csv")
-    return dict(zip(frame["key"], frame["value"]))
+    return dict(zip(frame["key"], frame["value"], strict=False))
 
 
 def expected_values(frames, timepoint: str) -> pd.Series:
@@ -125,7 +163,11 @@ def test_cleaning_keeps_the_declared_column_and_orders_the_time_points(anxiety_r
     clean = pd.read_parquet(results / "clean" / "outcomes.parquet")
     assert list(clean.columns)[-1] == "hads_anxiety" and clean["hads_anxiety"].dtype == "Int64"
     assert list(clean["timepoint"].cat.categories) == ["start", "discharge", "six_months", "followup"]
-    assert clean.loc[(clean["patient_id"] == INVALID_PATIENT) & (clean["timepoint"] == "followup"), "hads_anxiety"].isna().all()
+    assert (
+        clean.loc[(clean["patient_id"] == INVALID_PATIENT) & (clean["timepoint"] == "followup"), "hads_anxiety"]
+        .isna()
+        .all()
+    )
 
 
 # ---------------------------------------------------------------- Table 2, Table 4 and the flow
@@ -139,7 +181,10 @@ def test_table4_and_table2_include_the_declared_instrument(anxiety_run):
     n_six = len(expected_values(frames, "six_months"))
     assert hads.iloc[2][["n", "n_pairs"]].tolist() == [str(n_six), str(n_six)]
     assert table[table["timepoint"] == "6 months after discharge"]["outcome"].tolist() == [
-        "NPRS (0–10)", "DRI, mm (0–100)", "EQ-VAS, mm (0–100)", "HADS-A (0–21)"
+        "NPRS (0–10)",
+        "DRI, mm (0–100)",
+        "EQ-VAS, mm (0–100)",
+        "HADS-A (0–21)",
     ]
     values = numbers(results)
     assert int(values["outcomes.hads_anxiety.six_months.n"]) == n_six == 32
@@ -161,7 +206,9 @@ def test_responders_of_the_declared_instrument_and_time_point_with_wilson_interv
     prefix = "responders.hads_anxiety.six_months"
     assert (int(values[f"{prefix}.n_evaluable"]), int(values[f"{prefix}.n_responders"])) == (evaluable, responders)
     low, high = proportion_confint(responders, evaluable, alpha=0.05, method="wilson")
-    assert (float(values[f"{prefix}.ci_low"]), float(values[f"{prefix}.ci_high"])) == pytest.approx((low * 100, high * 100))
+    assert (float(values[f"{prefix}.ci_low"]), float(values[f"{prefix}.ci_high"])) == pytest.approx(
+        (low * 100, high * 100)
+    )
     assert int(values["responders.nprs.six_months.n_evaluable"]) == 32
     assert int(values["responders.sensitivity.hads_anxiety.six_months.n_evaluable"]) == N_PATIENTS
     # the further definition: a decrease of at least half of the start value
@@ -182,8 +229,15 @@ def test_subgroups_include_the_declared_instrument_time_point_and_bands(anxiety_
     results, frames = anxiety_run
     analysis = read(results, "analysis/subgroups.csv")
     hads = analysis[(analysis["outcome"] == "hads_anxiety") & (analysis["timepoint"] == "six_months")]
-    assert set(hads["subgroup"]) == {"overall", "sex", "age_band", "pain_distribution", "main_pain_location",
-                                      "baseline_severity", "baseline_anxiety"}
+    assert set(hads["subgroup"]) == {
+        "overall",
+        "sex",
+        "age_band",
+        "pain_distribution",
+        "main_pain_location",
+        "baseline_severity",
+        "baseline_anxiety",
+    }
     bands = hads[hads["subgroup"] == "baseline_anxiety"]
     starts = expected_values(frames, "start").reindex(expected_values(frames, "six_months").index)
     assert bands["group"].tolist() == ["normal_0_7", "raised_8_21"]

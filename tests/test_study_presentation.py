@@ -12,10 +12,10 @@ import re
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+import report_helpers as helpers
 from matplotlib.collections import LineCollection
 from matplotlib.patches import FancyBboxPatch
 
-import report_helpers as helpers
 from rehab import figures
 from rehab.plotting_style import OKABE_ITO, timepoint_colours
 from rehab.report import render_report
@@ -24,15 +24,28 @@ from rehab.report import render_report
 def _declaration() -> dict:
     declared = copy.deepcopy(helpers.STUDY_DECLARATION)
     declared["instruments"]["hads_anxiety"] = {
-        "label": "Anxiety (HADS-A)", "short_label": "HADS-A", "domain": "anxiety", "unit": "", "type": "integer",
-        "range": [0, 21], "better": "lower",
+        "label": "Anxiety (HADS-A)",
+        "short_label": "HADS-A",
+        "domain": "anxiety",
+        "unit": "",
+        "type": "integer",
+        "range": [0, 21],
+        "better": "lower",
         "responders": [
-            {"name": "primary", "absolute": 2, "relative": None, "combine": "either",
-             "citation": "citation for hads", "cited": {"absolute": 1.5}},
+            {
+                "name": "primary",
+                "absolute": 2,
+                "relative": None,
+                "combine": "either",
+                "citation": "citation for hads",
+                "cited": {"absolute": 1.5},
+            },
             {"name": "relative_30", "absolute": None, "relative": 30, "citation": "citation for hads, relative"},
         ],
     }
-    declared["timepoints"].insert(2, {"name": "six_months", "label": "6 months after discharge", "short_label": "6 months"})
+    declared["timepoints"].insert(
+        2, {"name": "six_months", "label": "6 months after discharge", "short_label": "6 months"}
+    )
     return declared
 
 
@@ -48,18 +61,28 @@ VALUES = {
 }
 # responders (primary): n_responders, n_evaluable, pct, ci_low, ci_high; hads at 6 months: none evaluable.
 RESPONDERS = {
-    ("nprs", "discharge"): (2, 3, 66.7, 20.8, 93.9), ("nprs", "six_months"): (2, 4, 50.0, 15.0, 85.0),
-    ("nprs", "followup"): (3, 3, 100.0, 43.9, 100.0), ("dri", "discharge"): (1, 3, 33.3, 6.1, 79.2),
-    ("dri", "six_months"): (2, 4, 50.0, 15.0, 85.0), ("dri", "followup"): (2, 3, 66.7, 20.8, 93.9),
-    ("eq_vas", "discharge"): (2, 3, 66.7, 20.8, 93.9), ("eq_vas", "six_months"): (1, 4, 25.0, 4.6, 69.9),
-    ("eq_vas", "followup"): (2, 3, 66.7, 20.8, 93.9), ("hads_anxiety", "discharge"): (2, 3, 66.7, 20.8, 93.9),
-    ("hads_anxiety", "six_months"): (0, 0, None, None, None), ("hads_anxiety", "followup"): (3, 3, 100.0, 43.9, 100.0),
+    ("nprs", "discharge"): (2, 3, 66.7, 20.8, 93.9),
+    ("nprs", "six_months"): (2, 4, 50.0, 15.0, 85.0),
+    ("nprs", "followup"): (3, 3, 100.0, 43.9, 100.0),
+    ("dri", "discharge"): (1, 3, 33.3, 6.1, 79.2),
+    ("dri", "six_months"): (2, 4, 50.0, 15.0, 85.0),
+    ("dri", "followup"): (2, 3, 66.7, 20.8, 93.9),
+    ("eq_vas", "discharge"): (2, 3, 66.7, 20.8, 93.9),
+    ("eq_vas", "six_months"): (1, 4, 25.0, 4.6, 69.9),
+    ("eq_vas", "followup"): (2, 3, 66.7, 20.8, 93.9),
+    ("hads_anxiety", "discharge"): (2, 3, 66.7, 20.8, 93.9),
+    ("hads_anxiety", "six_months"): (0, 0, None, None, None),
+    ("hads_anxiety", "followup"): (3, 3, 100.0, 43.9, 100.0),
 }
 
 
 def _outcomes() -> pd.DataFrame:
-    rows = [(patient, timepoint, *values) for patient, visits in VALUES.items()
-            for timepoint, values in zip(TIMEPOINTS, visits) if values is not None]
+    rows = [
+        (patient, timepoint, *values)
+        for patient, visits in VALUES.items()
+        for timepoint, values in zip(TIMEPOINTS, visits, strict=False)
+        if values is not None
+    ]
     frame = pd.DataFrame(rows, columns=["patient_id", "timepoint", *INSTRUMENTS])
     frame["timepoint"] = pd.Categorical(frame["timepoint"], categories=TIMEPOINTS, ordered=True)
     return frame
@@ -67,14 +90,22 @@ def _outcomes() -> pd.DataFrame:
 
 def _numbers() -> dict[str, str]:
     values = dict(helpers.numbers())  # the study-free keys (validation, program, interventions)
-    values = {k: v for k, v in values.items() if not k.startswith(("responders.", "outcomes.", "subgroups.", "flow.with_"))}
-    values.update({"flow.patients": "4", "flow.with_discharge": "3", "flow.with_six_months": "4", "flow.with_followup": "3"})
+    values = {
+        k: v for k, v in values.items() if not k.startswith(("responders.", "outcomes.", "subgroups.", "flow.with_"))
+    }
+    values.update(
+        {"flow.patients": "4", "flow.with_discharge": "3", "flow.with_six_months": "4", "flow.with_followup": "3"}
+    )
     for (instrument, timepoint), (n, evaluable, pct, low, high) in RESPONDERS.items():
         prefix = f"responders.{instrument}.{timepoint}"
         values.update({f"{prefix}.n_responders": str(n), f"{prefix}.n_evaluable": str(evaluable)})
-        values.update({f"{prefix}.{part}": "" if value is None else str(value)
-                       for part, value in (("pct", pct), ("ci_low", low), ("ci_high", high))})
-        values[f"responders.sensitivity.{prefix[len('responders.'):]}.pct"] = "" if pct is None else str(pct / 2)
+        values.update(
+            {
+                f"{prefix}.{part}": "" if value is None else str(value)
+                for part, value in (("pct", pct), ("ci_low", low), ("ci_high", high))
+            }
+        )
+        values[f"responders.sensitivity.{prefix[len('responders.') :]}.pct"] = "" if pct is None else str(pct / 2)
     return values
 
 
@@ -84,17 +115,32 @@ def _subgroup_rows() -> pd.DataFrame:
         for timepoint in FOLLOWED:
             rows.append((instrument, timepoint, "sex", "Sex", "female", "Women", 0, 2, 1, 50.0, 9.5, 90.5, False))
             rows.append((instrument, timepoint, "sex", "Sex", "male", "Men", 1, 1, None, None, None, None, True))
-    columns = ["outcome", "timepoint", "subgroup", "subgroup_label", "group", "group_label", "order", "n_evaluable",
-               "n_responders", "pct", "ci_low", "ci_high", "suppressed"]
+    columns = [
+        "outcome",
+        "timepoint",
+        "subgroup",
+        "subgroup_label",
+        "group",
+        "group_label",
+        "order",
+        "n_evaluable",
+        "n_responders",
+        "pct",
+        "ci_low",
+        "ci_high",
+        "suppressed",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
 TABLE4 = pd.DataFrame(
-    {"Outcome": ["NPRS (0–10)", "DRI, mm (0–100)", "EQ-VAS, mm (0–100)", "HADS-A (0–21)"],
-     "Start": ["7.5 [6.3, 8.8]", "55 [39, 68]", "43 [34, 49]", "13 [9, 17]"],
-     "Discharge": ["6 [3, 7]", "48 [25, 50]", "52 [50, 70]", "11 [5, 12]"],
-     "6 months": ["5.5 [3.5, 7.5]", "46 [26, 61]", "53 [39, 67]", "10 [6, 15]"],
-     "1 year": ["4 [2, 7]", "40 [18, 60]", "60 [40, 75]", "9 [3, 14]"]}
+    {
+        "Outcome": ["NPRS (0–10)", "DRI, mm (0–100)", "EQ-VAS, mm (0–100)", "HADS-A (0–21)"],
+        "Start": ["7.5 [6.3, 8.8]", "55 [39, 68]", "43 [34, 49]", "13 [9, 17]"],
+        "Discharge": ["6 [3, 7]", "48 [25, 50]", "52 [50, 70]", "11 [5, 12]"],
+        "6 months": ["5.5 [3.5, 7.5]", "46 [26, 61]", "53 [39, 67]", "10 [6, 15]"],
+        "1 year": ["4 [2, 7]", "40 [18, 60]", "60 [40, 75]", "9 [3, 14]"],
+    }
 )
 
 
@@ -114,8 +160,10 @@ def _texts(fig) -> list[str]:
 
 def test_time_points_are_coloured_by_their_order(study):
     assert timepoint_colours(study.timepoints) == {
-        "start": OKABE_ITO["grey"], "discharge": OKABE_ITO["blue"],
-        "six_months": OKABE_ITO["orange"], "followup": OKABE_ITO["green"],
+        "start": OKABE_ITO["grey"],
+        "discharge": OKABE_ITO["blue"],
+        "six_months": OKABE_ITO["orange"],
+        "followup": OKABE_ITO["green"],
     }
 
 
@@ -124,7 +172,10 @@ def test_outcomes_figure_has_a_panel_per_instrument_and_a_box_per_time_point(stu
     assert len(fig.axes) == 4
     for ax in fig.axes:
         assert [t.get_text() for t in ax.get_xticklabels()] == [
-            "Start\nn = 4", "Discharge\nn = 3", "6 months\nn = 4", "1 year\nn = 3"
+            "Start\nn = 4",
+            "Discharge\nn = 3",
+            "6 months\nn = 4",
+            "1 year\nn = 3",
         ]
     hads = fig.axes[3]
     assert hads.get_ylabel() == "Anxiety, HADS-A (0–21)"
@@ -137,7 +188,9 @@ def test_outcomes_figure_has_a_panel_per_instrument_and_a_box_per_time_point(stu
 
 
 def test_patient_flow_has_a_box_per_later_time_point(study, tmp_path):
-    paths = helpers.write_cohort(tmp_path, fixture=helpers.Fixture(_declaration(), _numbers(), _outcomes(), _subgroup_rows()))
+    paths = helpers.write_cohort(
+        tmp_path, fixture=helpers.Fixture(_declaration(), _numbers(), _outcomes(), _subgroup_rows())
+    )
     fig = figures.patient_flow_figure(figures.read_numbers(paths["numbers"]), pd.read_csv(paths["accounting"]), study)
     boxes = [patch for patch in fig.axes[0].patches if isinstance(patch, FancyBboxPatch)]
     assert len(boxes) == 3 + 3  # export, quarantined, included + one per later time point
@@ -153,10 +206,15 @@ def test_responders_figure_has_a_group_per_instrument_and_a_marker_per_later_tim
     fig = figures.responders_figure(numbers, study, 0.95)
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "Pain (NPRS)", "Disability (DRI)", "Overall health (EQ-VAS)", "Anxiety (HADS-A)"
+        "Pain (NPRS)",
+        "Disability (DRI)",
+        "Overall health (EQ-VAS)",
+        "Anxiety (HADS-A)",
     ]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "Discharge", "6 months after discharge", "1 year after discharge"
+        "Discharge",
+        "6 months after discharge",
+        "1 year after discharge",
     ]
     markers = [line for line in ax.lines if line.get_marker() == "o" and len(line.get_ydata()) == 1]
     assert len(markers) == 4 * 3 - 1  # HADS-A at 6 months: nobody evaluable
@@ -169,10 +227,15 @@ def test_forest_plot_has_a_panel_per_instrument(study, tmp_path):
     rows = figures.read_subgroup_results(helpers.write_csv(_subgroup_rows(), tmp_path / "subgroups.csv"))
     fig = figures.subgroups_forest_figure(rows, study, 2)
     assert [ax.get_title() for ax in fig.axes] == [
-        "Pain (NPRS)", "Disability (DRI)", "Overall health (EQ-VAS)", "Anxiety (HADS-A)"
+        "Pain (NPRS)",
+        "Disability (DRI)",
+        "Overall health (EQ-VAS)",
+        "Anxiety (HADS-A)",
     ]
     assert [t.get_text() for t in fig.legends[0].get_texts()] == [
-        "Discharge", "6 months after discharge", "1 year after discharge"
+        "Discharge",
+        "6 months after discharge",
+        "1 year after discharge",
     ]
     assert _texts(fig).count("suppressed (n < 2)") == 4 * 3
     plt.close(fig)
@@ -192,14 +255,16 @@ def _plain(fragment: str) -> str:
 
 def _section(html: str, name: str) -> str:
     start = html.index(f'<section id="{name}">')
-    return html[start:html.index("</section>", start)]
+    return html[start : html.index("</section>", start)]
 
 
 def test_summary_gives_every_instrument_at_every_later_time_point(html):
     summary = _plain(_section(html, "summary"))
     assert "3 had outcome data at discharge, 4 at 6 months after discharge and 3 at 1 year after discharge." in summary
-    assert ("Anxiety: at discharge 67% (2 of 3 evaluable; 95% CI 21 to 94); at 6 months after discharge not "
-            "computable (no evaluable patient); at 1 year after discharge 100% (3 of 3 evaluable; 95% CI 44 to 100).") in summary
+    assert (
+        "Anxiety: at discharge 67% (2 of 3 evaluable; 95% CI 21 to 94); at 6 months after discharge not "
+        "computable (no evaluable patient); at 1 year after discharge 100% (3 of 3 evaluable; 95% CI 44 to 100)."
+    ) in summary
     for (instrument, timepoint), (*_, pct, _low, _high) in RESPONDERS.items():
         tagged = f'data-key="responders.{instrument}.{timepoint}.n_evaluable"' in _section(html, "summary")
         assert tagged == (pct is not None), (instrument, timepoint)
@@ -211,11 +276,17 @@ def test_methods_describe_the_fourth_instrument_and_time_point(html):
     assert "Outcomes are recorded at start, discharge, 6 months after discharge and 1 year after discharge" in methods
     assert "Anxiety: HADS-A, 0–21, whole numbers, lower is better." in methods
     assert "Anxiety (HADS-A) | primary | decrease of at least 2 units | citation for hads The threshold" in methods
-    assert ("Anxiety (HADS-A) | relative_30 | decrease of at least 30% of the start value | "
-            "citation for hads, relative |") in methods
+    assert (
+        "Anxiety (HADS-A) | relative_30 | decrease of at least 30% of the start value | citation for hads, relative |"
+    ) in methods
     # the primary threshold is not the one its citation states: flagged, once in the table and once below it
-    assert methods.count("The threshold in use (decrease of at least 2 units) differs from the one its source "
-                         "states (decrease of at least 1.5 units).") == 2
+    assert (
+        methods.count(
+            "The threshold in use (decrease of at least 2 units) differs from the one its source "
+            "states (decrease of at least 1.5 units)."
+        )
+        == 2
+    )
     assert "Threshold differs from its source" in methods
     assert "Pain (NPRS) | primary | decrease of at least 2 units | citation for nprs |" in methods  # cited = in use
     assert methods.count("differs from the one its source states") == 2

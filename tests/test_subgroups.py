@@ -4,9 +4,17 @@ import copy
 
 import pandas as pd
 import pytest
+from analysis_helpers import (
+    HADS_ANXIETY,
+    MIN_GROUP_SIZE,
+    PAPER_STUDY,
+    SIX_MONTHS,
+    make_outcomes,
+    make_patients,
+    study_with,
+)
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis_helpers import HADS_ANXIETY, MIN_GROUP_SIZE, PAPER_STUDY, SIX_MONTHS, make_outcomes, make_patients, study_with
 from rehab.study import StudyDeclarationError, slug
 from rehab.subgroups import (
     RESULT_COLUMNS,
@@ -29,11 +37,16 @@ PATIENTS = [
     {"patient_id": "m2", "sex": "M", "age": 50},
 ]
 OUTCOMES = [
-    ("w1", "start", 8, None, None), ("w1", "discharge", 5, None, None),
-    ("w2", "start", 8, None, None), ("w2", "discharge", 6, None, None),
-    ("w3", "start", 5, None, None), ("w3", "discharge", 4, None, None),
-    ("w4", "start", 2, None, None), ("w4", "discharge", 0, None, None),
-    ("m1", "start", 7, None, None), ("m1", "discharge", 7, None, None),
+    ("w1", "start", 8, None, None),
+    ("w1", "discharge", 5, None, None),
+    ("w2", "start", 8, None, None),
+    ("w2", "discharge", 6, None, None),
+    ("w3", "start", 5, None, None),
+    ("w3", "discharge", 4, None, None),
+    ("w4", "start", 2, None, None),
+    ("w4", "discharge", 0, None, None),
+    ("m1", "start", 7, None, None),
+    ("m1", "discharge", 7, None, None),
     ("m2", "start", 9, None, None),
 ]
 
@@ -45,8 +58,10 @@ def results():
 
 def row(results, subgroup, group, outcome="nprs", timepoint="discharge"):
     match = results[
-        (results["outcome"] == outcome) & (results["timepoint"] == timepoint)
-        & (results["subgroup"] == subgroup) & (results["group"] == group)
+        (results["outcome"] == outcome)
+        & (results["timepoint"] == timepoint)
+        & (results["subgroup"] == subgroup)
+        & (results["group"] == group)
     ]
     assert len(match) == 1
     return match.iloc[0]
@@ -79,7 +94,9 @@ def test_age_bands_are_lower_inclusive(results):
 def test_custom_age_edges_leave_out_ages_beyond_them():
     study = study_with(lambda declared: declared["subgroups"][1].update(bands=[18, 40, 60]))
     results = subgroup_results(make_patients(PATIENTS), make_outcomes(OUTCOMES), study, MIN_GROUP_SIZE, 0.95)
-    bands = results[(results["outcome"] == "nprs") & (results["timepoint"] == "discharge") & (results["subgroup"] == "age_band")]
+    bands = results[
+        (results["outcome"] == "nprs") & (results["timepoint"] == "discharge") & (results["subgroup"] == "age_band")
+    ]
     assert bands["group"].tolist() == ["18_39", "40_59"]
     assert bands["n_evaluable"].tolist() == [2, 2]  # w4 (60) is beyond the last edge
 
@@ -100,18 +117,26 @@ def test_baseline_severity_bands(results):
 
 
 def test_severity_labels_must_fit_the_bands():
-    with pytest.raises(StudyDeclarationError, match=r"study.subgroups\[4\].labels: one label per band \(2 needed, 3 given\)"):
+    with pytest.raises(
+        StudyDeclarationError, match=r"study.subgroups\[4\].labels: one label per band \(2 needed, 3 given\)"
+    ):
         study_with(lambda declared: declared["subgroups"][4].update(bands=[0, 4, 11], labels=["a", "b", "c"]))
 
 
 def test_a_subgroup_column_the_clean_patients_lack_is_named():
-    study = study_with(lambda declared: declared["subgroups"].append({"name": "x", "label": "X", "column": "shoe_size", "bands": [0, 40, 50]}))
+    study = study_with(
+        lambda declared: declared["subgroups"].append(
+            {"name": "x", "label": "X", "column": "shoe_size", "bands": [0, 40, 50]}
+        )
+    )
     with pytest.raises(SubgroupConfigError, match="subgroup x: column 'shoe_size'"):
         subgroup_results(make_patients(PATIENTS), make_outcomes(OUTCOMES), study, MIN_GROUP_SIZE, 0.95)
 
 
 def test_bands_of_a_text_column_are_refused():
-    study = study_with(lambda declared: declared["subgroups"].append({"name": "x", "label": "X", "column": "sex", "bands": [0, 1]}))
+    study = study_with(
+        lambda declared: declared["subgroups"].append({"name": "x", "label": "X", "column": "sex", "bands": [0, 1]})
+    )
     with pytest.raises(SubgroupConfigError, match="subgroup x: bands need a numeric column"):
         subgroup_results(make_patients(PATIENTS), make_outcomes(OUTCOMES), study, MIN_GROUP_SIZE, 0.95)
 
@@ -131,10 +156,26 @@ def test_numbers_and_display(results):
     assert numbers["subgroups.nprs.discharge.sex.male.pct"] is None
     assert numbers["subgroups.nprs.discharge.sex.male.n_evaluable"] == 1
     table = subgroups_table(results, PAPER_STUDY)
-    assert list(table.columns) == ["outcome", "timepoint", "subgroup", "group", "n_evaluable", "n_responders", "pct", "ci"]
+    assert list(table.columns) == [
+        "outcome",
+        "timepoint",
+        "subgroup",
+        "group",
+        "n_evaluable",
+        "n_responders",
+        "pct",
+        "ci",
+    ]
     men = table[(table["group"] == "Men") & (table["timepoint"] == "Discharge") & (table["outcome"] == "Pain (NPRS)")]
-    assert men[["n_evaluable", "n_responders", "pct", "ci"]].iloc[0].tolist() == ["1", SUPPRESSED, SUPPRESSED, SUPPRESSED]
-    women = table[(table["group"] == "Women") & (table["timepoint"] == "Discharge") & (table["outcome"] == "Pain (NPRS)")]
+    assert men[["n_evaluable", "n_responders", "pct", "ci"]].iloc[0].tolist() == [
+        "1",
+        SUPPRESSED,
+        SUPPRESSED,
+        SUPPRESSED,
+    ]
+    women = table[
+        (table["group"] == "Women") & (table["timepoint"] == "Discharge") & (table["outcome"] == "Pain (NPRS)")
+    ]
     assert women[["n_responders", "pct"]].iloc[0].tolist() == ["3", "75"]
 
 
@@ -157,12 +198,23 @@ def test_slug():
 
 def test_levels_of_a_column_with_own_keys_and_labels():
     def pain(declared):
-        declared["subgroups"] = [{"name": "pain", "label": "Pain", "column": "pain_distribution",
-                                  "levels": [{"value": "regional", "key": "reg", "label": "Regional pain"}, {"value": "localized"}]}]
+        declared["subgroups"] = [
+            {
+                "name": "pain",
+                "label": "Pain",
+                "column": "pain_distribution",
+                "levels": [{"value": "regional", "key": "reg", "label": "Regional pain"}, {"value": "localized"}],
+            }
+        ]
 
     results = subgroup_results(make_patients(PATIENTS), make_outcomes(OUTCOMES), study_with(pain), MIN_GROUP_SIZE, 0.95)
-    rows = results[(results["outcome"] == "nprs") & (results["timepoint"] == "discharge") & (results["subgroup"] == "pain")]
-    assert rows[["group", "group_label", "n_evaluable"]].values.tolist() == [["reg", "Regional pain", 1], ["localized", "localized", 2]]
+    rows = results[
+        (results["outcome"] == "nprs") & (results["timepoint"] == "discharge") & (results["subgroup"] == "pain")
+    ]
+    assert rows[["group", "group_label", "n_evaluable"]].values.tolist() == [
+        ["reg", "Regional pain", 1],
+        ["localized", "localized", 2],
+    ]
     assert set(results["subgroup"]) == {"overall", "pain"}
 
 
@@ -170,23 +222,40 @@ def test_bands_of_a_declared_instrument_baseline():
     def extend(declared):
         declared["instruments"]["hads_anxiety"] = copy.deepcopy(HADS_ANXIETY)
         declared["timepoints"].insert(2, dict(SIX_MONTHS))
-        declared["subgroups"] = [{"name": "anxiety", "label": "Anxiety at start", "instrument": "hads_anxiety",
-                                  "bands": [0, 8, 22], "labels": ["normal (0-7)", "raised (8-21)"]}]
+        declared["subgroups"] = [
+            {
+                "name": "anxiety",
+                "label": "Anxiety at start",
+                "instrument": "hads_anxiety",
+                "bands": [0, 8, 22],
+                "labels": ["normal (0-7)", "raised (8-21)"],
+            }
+        ]
 
     study = study_with(extend)
     rows = [  # nprs, dri, eq_vas, hads_anxiety
-        ("w1", "start", 8, None, None, 3), ("w1", "six_months", 5, None, None, 2),
-        ("w2", "start", 8, None, None, 7), ("w2", "six_months", 8, None, None, 5),
-        ("w3", "start", 8, None, None, 8), ("w3", "six_months", 4, None, None, 5),
-        ("w4", "start", 8, None, None, 21), ("w4", "six_months", 8, None, None, 21),
-        ("m1", "start", 8, None, None, None), ("m1", "six_months", 8, None, None, 1),
+        ("w1", "start", 8, None, None, 3),
+        ("w1", "six_months", 5, None, None, 2),
+        ("w2", "start", 8, None, None, 7),
+        ("w2", "six_months", 8, None, None, 5),
+        ("w3", "start", 8, None, None, 8),
+        ("w3", "six_months", 4, None, None, 5),
+        ("w4", "start", 8, None, None, 21),
+        ("w4", "six_months", 8, None, None, 21),
+        ("m1", "start", 8, None, None, None),
+        ("m1", "six_months", 8, None, None, 1),
     ]
     results = subgroup_results(make_patients(PATIENTS), make_outcomes(rows, study), study, 1, 0.95)
     hads = results[(results["outcome"] == "hads_anxiety") & (results["timepoint"] == "six_months")]
     bands = hads[hads["subgroup"] == "anxiety"]
     # normal: w1 (3 → 2, no), w2 (7 → 5, yes); raised: w3 (8 → 5, yes), w4 (21 → 21, no); m1 has no start value
-    assert bands[["group", "n_evaluable", "n_responders"]].values.tolist() == [["normal_0_7", 2, 1], ["raised_8_21", 2, 1]]
-    nprs = results[(results["outcome"] == "nprs") & (results["timepoint"] == "six_months") & (results["subgroup"] == "anxiety")]
+    assert bands[["group", "n_evaluable", "n_responders"]].values.tolist() == [
+        ["normal_0_7", 2, 1],
+        ["raised_8_21", 2, 1],
+    ]
+    nprs = results[
+        (results["outcome"] == "nprs") & (results["timepoint"] == "six_months") & (results["subgroup"] == "anxiety")
+    ]
     assert nprs["n_evaluable"].tolist() == [2, 2]  # the banding is by the instrument's baseline, for every outcome
     assert subgroup_numbers(results)["subgroups.hads_anxiety.six_months.anxiety.raised_8_21.pct"] == 50.0
     table = subgroups_table(results, study)

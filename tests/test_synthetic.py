@@ -23,9 +23,21 @@ DEFAULT_SEED = 20211028
 DAYS_PER_MONTH = 30.4375
 
 PATIENT_COLUMNS = [
-    "patient_id", "sex", "age", "height_cm", "weight_kg", "smoker", "pain_onset_date",
-    "program_start_date", "discharge_date", "pain_distribution", "main_pain_location",
-    "ability_to_reduce_pain", "activity_minutes_week", "eq5d_version", "eq5d_anxiety_depression",
+    "patient_id",
+    "sex",
+    "age",
+    "height_cm",
+    "weight_kg",
+    "smoker",
+    "pain_onset_date",
+    "program_start_date",
+    "discharge_date",
+    "pain_distribution",
+    "main_pain_location",
+    "ability_to_reduce_pain",
+    "activity_minutes_week",
+    "eq5d_version",
+    "eq5d_anxiety_depression",
     "rehab_goals",
 ]
 SESSION_COLUMNS = ["patient_id", "session_date", "interventions"]
@@ -201,7 +213,11 @@ def test_values_keep_the_contract_rules(reference):
     assert not s.duplicated(["patient_id", "session_date"]).any()  # so no row repeats another
     codes = s.interventions.dropna().str.split(";")
     assert codes.map(lambda c: len(set(c)) == len(c) and all(1 <= int(x) <= 10 for x in c)).all()
-    assert not o.duplicated(["patient_id", "timepoint"]).any() and set(o.timepoint) == {"start", "discharge", "followup"}
+    assert not o.duplicated(["patient_id", "timepoint"]).any() and set(o.timepoint) == {
+        "start",
+        "discharge",
+        "followup",
+    }
     assert o.nprs.dropna().between(0, 10).all() and o.eq_vas.dropna().between(0, 100).all()
     assert o.dri.dropna().between(0, 100).all() and (o.dri.dropna() * 10).round(6).mod(1).eq(0).all()
     assert (o[["nprs", "eq_vas"]].dropna() % 1 == 0).all().all()
@@ -214,8 +230,10 @@ def test_assessment_dates_follow_the_program(reference):
         rows = o[o.timepoint == timepoint]
         assert (rows.assessment_date.to_numpy() == p.loc[rows.patient_id, column].to_numpy()).all()
     followup = o[o.timepoint == "followup"]
-    gap = (pd.to_datetime(followup.assessment_date.to_numpy())
-           - pd.to_datetime(p.loc[followup.patient_id, "discharge_date"].to_numpy())).days
+    gap = (
+        pd.to_datetime(followup.assessment_date.to_numpy())
+        - pd.to_datetime(p.loc[followup.patient_id, "discharge_date"].to_numpy())
+    ).days
     assert gap.min() >= 350 and gap.max() <= 420
 
 

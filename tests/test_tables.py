@@ -3,8 +3,8 @@
 import math
 
 import pytest
-
 from analysis_helpers import ACCOUNTING, PAPER_STUDY, extended_study, make_outcomes, make_patients, small_cohort
+
 from rehab.baseline import baseline_numbers, baseline_table
 from rehab.codebook import CodebookError, category_names, codebook_table, load_codebook
 from rehab.flow import flow_numbers, validation_numbers
@@ -34,6 +34,7 @@ def names():
 
 # ---------------------------------------------------------------- Table 1
 
+
 def test_codebook_has_ten_categories_and_says_which_names_are_unknown():
     codebook = load_codebook(CODEBOOK)
     assert list(codebook["code"]) == list(range(1, 11))
@@ -55,6 +56,7 @@ def test_codebook_missing_a_code_is_refused(tmp_path):
 
 
 # ---------------------------------------------------------------- Table 2
+
 
 def test_baseline_numbers_by_hand(cohort):
     n = baseline_numbers(cohort["patients"], cohort["outcomes"], PAPER_STUDY, "weibull")
@@ -83,7 +85,7 @@ def test_table2_rows_in_the_papers_order_and_display_form(cohort):
     table = baseline_table(numbers, n_patients=4, study=PAPER_STUDY)
     assert list(table.columns) == ["characteristic", "value"]
     assert len(table) == 20
-    rows = dict(zip(table["characteristic"], table["value"]))
+    rows = dict(zip(table["characteristic"], table["value"], strict=False))
     assert rows["Age, years, mean ± SD (min–max)"] == "35 ± 12.9 (20–50)"
     assert rows["Women, n (%)"] == "3 (75)"
     assert rows["BMI, kg/m² (valid n = 3), mean ± SD"] == "23.3 ± 2.9"
@@ -100,9 +102,20 @@ def test_table2_rows_in_the_papers_order_and_display_form(cohort):
     assert rows["Individual rehabilitation goals at start (valid n = 3), median [q1, q3]"] == "3 [2, 4]"
     order = [label.split(",")[0].split(" (")[0] for label in table["characteristic"] if not label.startswith("—")]
     assert order == [
-        "Age", "Women", "BMI", "Smokers", "Pain duration", "Pain distribution", "Main pain location",
-        "NPRS at inclusion", "DRI", "EQ-VAS", "Low ability to reduce pain", "Physically active ≥ 150 min/week",
-        "Anxious or depressed", "Individual rehabilitation goals at start",
+        "Age",
+        "Women",
+        "BMI",
+        "Smokers",
+        "Pain duration",
+        "Pain distribution",
+        "Main pain location",
+        "NPRS at inclusion",
+        "DRI",
+        "EQ-VAS",
+        "Low ability to reduce pain",
+        "Physically active ≥ 150 min/week",
+        "Anxious or depressed",
+        "Individual rehabilitation goals at start",
     ]
 
 
@@ -120,6 +133,7 @@ def test_table2_of_patients_without_any_answer_shows_dashes(cohort):
 
 
 # ---------------------------------------------------------------- Table 3
+
 
 def test_interventions_per_category(cohort, names):
     n = intervention_numbers(cohort["patients"], cohort["sessions"], cohort["session_interventions"])
@@ -146,7 +160,7 @@ def test_combinations_rank_sets_of_categories(cohort, names):
 
 
 def test_combinations_keep_the_top_ten(names):
-    from analysis_helpers import make_patients, make_sessions
+    from analysis_helpers import make_sessions
 
     visits = [(f"p{i:02d}", 0, [code]) for i, code in enumerate([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2], start=1)]
     sessions, long = make_sessions(visits)
@@ -166,6 +180,7 @@ def test_program_numbers_by_hand(cohort):
 
 
 # ---------------------------------------------------------------- Table 4
+
 
 def test_outcomes_numbers_by_hand(cohort):
     n = outcome_numbers(cohort["outcomes"], PAPER_STUDY, "weibull")
@@ -189,13 +204,22 @@ def test_a_time_point_nobody_reached_is_empty_not_nan(cohort):
 
 def test_table4_layout(cohort):
     table = outcomes_table(outcome_numbers(cohort["outcomes"], PAPER_STUDY, "weibull"), PAPER_STUDY)
-    assert list(table.columns) == ["outcome", "timepoint", "n", "median_iqr", "n_pairs", "change_median_iqr", "wilcoxon_p"]
+    assert list(table.columns) == [
+        "outcome",
+        "timepoint",
+        "n",
+        "median_iqr",
+        "n_pairs",
+        "change_median_iqr",
+        "wilcoxon_p",
+    ]
     assert len(table) == 9
     first = table.iloc[1]
     assert first.tolist() == ["NPRS (0–10)", "Discharge", "3", "3.0 [0.0, 6.0]", "2", "-1.5 [-2.0, -1.0]", "0.500"]
 
 
 # ---------------------------------------------------------------- flow and validation
+
 
 def test_flow_counts_patients_with_any_outcome_at_a_time_point(cohort):
     n = flow_numbers(cohort["patients"], cohort["sessions"], cohort["outcomes"], PAPER_STUDY)
@@ -218,10 +242,15 @@ def test_validation_numbers_per_file():
 
 # nprs, dri, eq_vas, hads_anxiety; p4 has no start row
 EXTENDED_ROWS = [
-    ("p1", "start", 8, None, None, 12), ("p1", "discharge", 6, None, None, 10), ("p1", "six_months", None, None, None, 9),
-    ("p2", "start", 1, None, None, 4), ("p2", "six_months", None, None, None, 5),
-    ("p3", "start", 6, None, None, None), ("p3", "six_months", 5, None, None, None),
-    ("p4", "six_months", None, None, None, 20), ("p4", "followup", None, None, None, 21),
+    ("p1", "start", 8, None, None, 12),
+    ("p1", "discharge", 6, None, None, 10),
+    ("p1", "six_months", None, None, None, 9),
+    ("p2", "start", 1, None, None, 4),
+    ("p2", "six_months", None, None, None, 5),
+    ("p3", "start", 6, None, None, None),
+    ("p3", "six_months", 5, None, None, None),
+    ("p4", "six_months", None, None, None, 20),
+    ("p4", "followup", None, None, None, 21),
 ]
 
 

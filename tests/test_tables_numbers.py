@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from analysis_helpers import ACCOUNTING, MIN_GROUP_SIZE, PAPER_STUDY, small_cohort
+
 from rehab.baseline import baseline_numbers
 from rehab.flow import flow_numbers, validation_numbers
 from rehab.interventions import combination_numbers, intervention_numbers, program_numbers
@@ -34,7 +34,11 @@ def required_keys() -> list[str]:
     keys += [f"baseline.smoker.{s}" for s in ("n", "pct", "valid_n")]
     keys += [f"baseline.pain_duration_days.{s}" for s in ("median", "q1", "q3", "valid_n")]
     keys += ["baseline.pain_distribution.valid_n"]
-    keys += [f"baseline.pain_distribution.{level}.{s}" for level in ("localized", "regional", "generalized") for s in ("n", "pct")]
+    keys += [
+        f"baseline.pain_distribution.{level}.{s}"
+        for level in ("localized", "regional", "generalized")
+        for s in ("n", "pct")
+    ]
     keys += ["baseline.main_pain_location.valid_n"]
     keys += [
         f"baseline.main_pain_location.{level}.{s}"
@@ -48,7 +52,12 @@ def required_keys() -> list[str]:
     keys += [f"interventions.{code}.{s}" for code in range(1, 11) for s in ("n_patients", "pct_patients")]
     keys += [f"program.sessions.{s}" for s in ("median", "q1", "q3")]
     keys += [f"program.duration_months.{s}" for s in ("median", "q1", "q3")]
-    keys += [f"outcomes.{o}.{t}.{s}" for o in OUTCOMES for t in ("start", "discharge", "followup") for s in ("median", "q1", "q3", "n")]
+    keys += [
+        f"outcomes.{o}.{t}.{s}"
+        for o in OUTCOMES
+        for t in ("start", "discharge", "followup")
+        for s in ("median", "q1", "q3", "n")
+    ]
     keys += [
         f"responders.{o}.{t}.{s}"
         for o in OUTCOMES
@@ -121,8 +130,18 @@ def test_duplicate_keys_fail(tmp_path):
 
 @pytest.mark.parametrize(
     "value, text",
-    [(3, "3"), (np.int64(3), "3"), (0.1, "0.1"), (np.float64(1 / 3), repr(1 / 3)), (None, ""), (float("nan"), ""),
-     (pd.NA, ""), (-0.0, "0.0"), (True, "1"), (1e-05, "1e-05")],
+    [
+        (3, "3"),
+        (np.int64(3), "3"),
+        (0.1, "0.1"),
+        (np.float64(1 / 3), repr(1 / 3)),
+        (None, ""),
+        (float("nan"), ""),
+        (pd.NA, ""),
+        (-0.0, "0.0"),
+        (True, "1"),
+        (1e-05, "1e-05"),
+    ],
 )
 def test_value_text(value, text):
     assert format_value(value) == text

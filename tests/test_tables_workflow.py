@@ -3,10 +3,10 @@
 import pandas as pd
 import pytest
 import yaml
-
-from rehab.numbers import read_numbers
 from test_tables_numbers import required_keys
 from workflow_helpers import copy_project, snakemake
+
+from rehab.numbers import read_numbers
 
 pytestmark = pytest.mark.slow
 TARGETS = [

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from validation_helpers import OUTCOMES, PATIENTS, SESSIONS, outcome_row, patient_row, run_validation
 
 from rehab.errors import QuarantineLimitError
 from rehab.validation_outputs import check_quarantine_limit
-from validation_helpers import OUTCOMES, PATIENTS, SESSIONS, outcome_row, patient_row, run_validation
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,7 +43,13 @@ def test_physical_lines_count_the_header_record_lines_and_blank_lines(tmp_path):
     run = run_validation(tmp_path, sessions=sessions)
     assert run.accounting.loc["sessions"].tolist() == [7, 7, 0, 0, 13]
     assert run.kept("sessions")["line"].tolist() == [2, 3, 4, 5, 6, 8, 11]
-    assert list(run.accounting.columns) == ["rows_read", "rows_kept", "rows_quarantined", "values_set_missing", "physical_lines"]
+    assert list(run.accounting.columns) == [
+        "rows_read",
+        "rows_kept",
+        "rows_quarantined",
+        "values_set_missing",
+        "physical_lines",
+    ]
 
 
 def mixed_run(tmp_path):
@@ -89,12 +95,15 @@ def test_quarantine_rows_verbatim(tmp_path):
 
 def test_unknown_and_absent_columns_reported(tmp_path):
     header = "patient_id,session_date,note"
-    run = run_validation(
-        tmp_path, sessions=["P1,2020-01-10,x", "P2,2020-02-01,y"], headers={"sessions": header}
-    )
+    run = run_validation(tmp_path, sessions=["P1,2020-01-10,x", "P2,2020-02-01,y"], headers={"sessions": header})
     columns = run.csv("columns.csv")
     sessions = columns[columns["file"] == "sessions"].set_index("column")["status"].to_dict()
-    assert sessions == {"patient_id": "present", "session_date": "present", "interventions": "absent", "note": "unknown"}
+    assert sessions == {
+        "patient_id": "present",
+        "session_date": "present",
+        "interventions": "absent",
+        "note": "unknown",
+    }
     kept = run.kept("sessions")
     assert list(kept.columns) == ["line", "patient_id", "session_date", "interventions"]
     assert run.failures.empty

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from analysis_helpers import PAPER_STUDY
 from validation_helpers import OUTCOMES, PATIENTS, SESSIONS, outcome_row, patient_row, run_validation
 
@@ -43,7 +42,12 @@ PATIENT_CASES = {
     "pain_onset_after_start": (dict(pain_onset_date="2020-01-02"), "pain_onset_date", "pain_onset_not_after_start", M),
     "program_start_required": (dict(program_start_date=""), "program_start_date", "required", Q),
     "program_start_invalid_date": (dict(program_start_date="2020-13-01"), "program_start_date", "date", Q),
-    "program_start_before_2000": (dict(program_start_date="1999-12-31", pain_onset_date=""), "program_start_date", "min_date", Q),
+    "program_start_before_2000": (
+        dict(program_start_date="1999-12-31", pain_onset_date=""),
+        "program_start_date",
+        "min_date",
+        Q,
+    ),
     "discharge_before_start": (dict(discharge_date="2019-12-31"), "discharge_date", "discharge_not_before_start", M),
     "discharge_impossible_date": (dict(discharge_date="2020-04-31"), "discharge_date", "date", M),
     "pain_distribution_level": (dict(pain_distribution="Localized"), "pain_distribution", "level", M),
@@ -53,8 +57,18 @@ PATIENT_CASES = {
     "activity_range_high": (dict(activity_minutes_week="10081"), "activity_minutes_week", "range", M),
     "activity_range_negative": (dict(activity_minutes_week="-1"), "activity_minutes_week", "range", M),
     "eq5d_version_level": (dict(eq5d_version="4L", eq5d_anxiety_depression=""), "eq5d_version", "level", M),
-    "eq5d_level_beyond_3l": (dict(eq5d_version="3L", eq5d_anxiety_depression="4"), "eq5d_anxiety_depression", "eq5d_level_within_version", M),
-    "eq5d_level_without_version": (dict(eq5d_version="", eq5d_anxiety_depression="2"), "eq5d_anxiety_depression", "eq5d_level_within_version", M),
+    "eq5d_level_beyond_3l": (
+        dict(eq5d_version="3L", eq5d_anxiety_depression="4"),
+        "eq5d_anxiety_depression",
+        "eq5d_level_within_version",
+        M,
+    ),
+    "eq5d_level_without_version": (
+        dict(eq5d_version="", eq5d_anxiety_depression="2"),
+        "eq5d_anxiety_depression",
+        "eq5d_level_within_version",
+        M,
+    ),
     "eq5d_level_range": (dict(eq5d_anxiety_depression="6"), "eq5d_anxiety_depression", "range", M),
     "rehab_goals_range": (dict(rehab_goals="21"), "rehab_goals", "range", M),
 }
@@ -112,7 +126,9 @@ def test_personal_identity_number_is_refused_and_masked(tmp_path, pin):
 
 
 def test_na_is_a_valid_pseudonym_without_missing_token(tmp_path):
-    run = run_validation(tmp_path, patients=PATIENTS + [patient_row(patient_id="NA")], sessions=SESSIONS + ["NA,2020-02-01,1"])
+    run = run_validation(
+        tmp_path, patients=PATIENTS + [patient_row(patient_id="NA")], sessions=SESSIONS + ["NA,2020-02-01,1"]
+    )
     assert run.failures.empty
     assert "NA" in set(run.kept("patients")["patient_id"]) and "NA" in set(run.kept("sessions")["patient_id"])
 
@@ -161,7 +177,10 @@ def test_decimal_comma_dialect(tmp_path):
 
 
 def test_duplicate_patient_row_first_kept(tmp_path):
-    run = run_validation(tmp_path, patients=PATIENTS + [" P1 ,F, 40,165,60,no,2019-01-01,2020-01-10,2020-06-10,localized,neck,2,120,5L,2,3"])
+    run = run_validation(
+        tmp_path,
+        patients=PATIENTS + [" P1 ,F, 40,165,60,no,2019-01-01,2020-01-10,2020-06-10,localized,neck,2,120,5L,2,3"],
+    )
     assert run.failures[["file", "line", "check", "action"]].values.tolist() == [["patients", "5", "duplicate_row", Q]]
     assert run.kept("patients")["patient_id"].tolist().count("P1") == 1
 
@@ -262,7 +281,9 @@ def test_one_stray_quote_in_a_274_patient_file_costs_one_patient(tmp_path):
     lines[200] = ",".join(fields)
     paths["patients"].write_text("\n".join(lines), encoding="utf-8")
 
-    results = validate_export(folder, {"separator": ",", "decimal": ".", "encoding": "utf-8"}, PAPER_STUDY, cohort="test")
+    results = validate_export(
+        folder, {"separator": ",", "decimal": ".", "encoding": "utf-8"}, PAPER_STUDY, cohort="test"
+    )
     patients = results["patients"]
     assert accounting(results).set_index("file").loc["patients"].tolist() == [274, 273, 1, 1, 275]
     assert patients.quarantined_lines.tolist() == [51]
@@ -320,7 +341,9 @@ def test_session_of_quarantined_patient(tmp_path):
 def test_session_after_invalid_discharge_is_kept(tmp_path):
     """Only a valid, kept discharge date bounds the program."""
     run = run_validation(
-        tmp_path, patients=PATIENTS + [patient_row(discharge_date="2019-12-01")], sessions=SESSIONS + ["P4,2021-01-01,1"]
+        tmp_path,
+        patients=PATIENTS + [patient_row(discharge_date="2019-12-01")],
+        sessions=SESSIONS + ["P4,2021-01-01,1"],
     )
     assert run.failures[["file", "check"]].values.tolist() == [["patients", "discharge_not_before_start"]]
     assert 7 in set(run.kept("sessions")["line"])
@@ -337,8 +360,18 @@ OUTCOME_CASES = {
     "timepoint_required": (outcome_row(timepoint=""), "timepoint", "required", Q),
     "timepoint_level": (outcome_row(timepoint="Discharge"), "timepoint", "level", Q),
     "assessment_impossible_date": (outcome_row(assessment_date="2020-09-31"), "assessment_date", "date", M),
-    "assessment_before_start": (outcome_row(assessment_date="2020-02-29"), "assessment_date", "assessment_not_before_start", M),
-    "followup_assessment_before_start": (outcome_row(timepoint="followup", assessment_date="2020-02-01"), "assessment_date", "assessment_not_before_start", M),
+    "assessment_before_start": (
+        outcome_row(assessment_date="2020-02-29"),
+        "assessment_date",
+        "assessment_not_before_start",
+        M,
+    ),
+    "followup_assessment_before_start": (
+        outcome_row(timepoint="followup", assessment_date="2020-02-01"),
+        "assessment_date",
+        "assessment_not_before_start",
+        M,
+    ),
     "nprs_range": (outcome_row(nprs="11"), "nprs", "range", M),
     "nprs_not_integer": (outcome_row(nprs="4.5"), "nprs", "integer", M),
     "dri_range": (outcome_row(dri="100.5"), "dri", "range", M),
@@ -361,12 +394,16 @@ def test_outcome_rule(tmp_path, row, column, check, action):
 
 
 def test_start_assessment_before_program_start_is_allowed(tmp_path):
-    run = run_validation(tmp_path, outcomes=[o for o in OUTCOMES if not o.startswith("P3")] + ["P3,start,2020-02-01,8,50,30"])
+    run = run_validation(
+        tmp_path, outcomes=[o for o in OUTCOMES if not o.startswith("P3")] + ["P3,start,2020-02-01,8,50,30"]
+    )
     assert run.failures.empty
 
 
 def test_outcome_of_quarantined_patient(tmp_path):
-    run = run_validation(tmp_path, patients=PATIENTS + [patient_row(sex="X")], outcomes=OUTCOMES + [outcome_row(patient_id="P4")])
+    run = run_validation(
+        tmp_path, patients=PATIENTS + [patient_row(sex="X")], outcomes=OUTCOMES + [outcome_row(patient_id="P4")]
+    )
     assert run.failure("outcomes", 7)[["column", "check", "action"]].values.tolist() == [
         ["patient_id", "quarantined_patient", Q]
     ]
@@ -388,7 +425,9 @@ def run_extended(tmp_path, extra: list[str], study=None):
     from analysis_helpers import extended_study
 
     return run_validation(
-        tmp_path, study=study or extended_study(), outcomes=EXTENDED_OUTCOMES + extra,
+        tmp_path,
+        study=study or extended_study(),
+        outcomes=EXTENDED_OUTCOMES + extra,
         headers={"outcomes": EXTENDED_HEADER},
     )
 
@@ -397,7 +436,10 @@ def test_a_declared_instrument_and_time_point_pass_validation(tmp_path):
     run = run_extended(tmp_path, [])
     assert run.failures.empty
     columns = run.csv("columns.csv")
-    assert columns[columns["file"] == "outcomes"][["column", "status"]].values.tolist()[-1] == ["hads_anxiety", "present"]
+    assert columns[columns["file"] == "outcomes"][["column", "status"]].values.tolist()[-1] == [
+        "hads_anxiety",
+        "present",
+    ]
     kept = run.kept("outcomes").set_index(["patient_id", "timepoint"])
     assert kept["hads_anxiety"].dtype == "Int64"
     assert kept.loc[("P1", "six_months"), "hads_anxiety"] == 9 and pd.isna(kept.loc[("P2", "start"), "hads_anxiety"])
@@ -405,12 +447,27 @@ def test_a_declared_instrument_and_time_point_pass_validation(tmp_path):
 
 EXTENDED_CASES = {
     "hads_range": ("P3,six_months,2020-09-01,5,30,60,22", "hads_anxiety", "range", M, "hads_anxiety is outside 0-21"),
-    "hads_not_integer": ("P3,six_months,2020-09-01,5,30,60,2.5", "hads_anxiety", "integer", M,
-                         "hads_anxiety is not an integer (digits, optional sign, optional zero fraction after '.')"),
-    "six_months_before_start": ("P3,six_months,2020-02-01,5,30,60,3", "assessment_date", "assessment_not_before_start", M,
-                                "assessment_date of a discharge/six_months/followup row is before the patient's program_start_date"),
-    "undeclared_time_point": ("P3,three_months,2020-09-01,5,30,60,3", "timepoint", "level", Q,
-                              "timepoint is not one of: start, discharge, six_months, followup"),
+    "hads_not_integer": (
+        "P3,six_months,2020-09-01,5,30,60,2.5",
+        "hads_anxiety",
+        "integer",
+        M,
+        "hads_anxiety is not an integer (digits, optional sign, optional zero fraction after '.')",
+    ),
+    "six_months_before_start": (
+        "P3,six_months,2020-02-01,5,30,60,3",
+        "assessment_date",
+        "assessment_not_before_start",
+        M,
+        "assessment_date of a discharge/six_months/followup row is before the patient's program_start_date",
+    ),
+    "undeclared_time_point": (
+        "P3,three_months,2020-09-01,5,30,60,3",
+        "timepoint",
+        "level",
+        Q,
+        "timepoint is not one of: start, discharge, six_months, followup",
+    ),
 }
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from workflow_helpers import ROOT, copy_project, jobs_to_run, snakemake, write_config
 
 pytestmark = pytest.mark.slow
@@ -127,7 +126,9 @@ def test_slurm_profile_passes_a_dry_run(first_run):
 
 
 def test_a_threshold_change_reruns_only_what_uses_it(first_run):
-    before = pd.read_csv(first_run / "results" / "small" / "numbers.csv", keep_default_na=False).set_index("key")["value"]
+    before = pd.read_csv(first_run / "results" / "small" / "numbers.csv", keep_default_na=False).set_index("key")[
+        "value"
+    ]
     config_path = first_run / "config" / "config.yaml"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config["study"]["instruments"]["nprs"]["responders"][0]["absolute"] = 4
@@ -135,11 +136,20 @@ def test_a_threshold_change_reruns_only_what_uses_it(first_run):
 
     planned = jobs_to_run(first_run)
     assert RESPONDER_RULES <= set(planned)
-    upstream = {"generate_synthetic_cohort", "validate_raw_export", "clean_tables", "table_baseline", "table_interventions", "table_outcomes"}
+    upstream = {
+        "generate_synthetic_cohort",
+        "validate_raw_export",
+        "clean_tables",
+        "table_baseline",
+        "table_interventions",
+        "table_outcomes",
+    }
     assert not upstream & set(planned), planned
 
     snakemake(first_run)
-    after = pd.read_csv(first_run / "results" / "small" / "numbers.csv", keep_default_na=False).set_index("key")["value"]
+    after = pd.read_csv(first_run / "results" / "small" / "numbers.csv", keep_default_na=False).set_index("key")[
+        "value"
+    ]
     baseline_keys = [key for key in before.index if key.startswith(("baseline.", "flow.", "interventions."))]
     assert (before[baseline_keys] == after[baseline_keys]).all()
     key = "responders.nprs.discharge.n_responders"
@@ -168,11 +178,21 @@ def _export(path, **dialect):
     "cohorts, top_level, expected",
     [
         (COHORTS, {"analysis": {"quantile_method": "spss", "responders": {}}}, "config key analysis.quantile_method"),
-        (COHORTS, {"active_cohorts": ["small", "clinic"]},
-         "config key active_cohorts: 'clinic' is not a cohort under cohorts (known: second, small)"),
-        (_export("export", encoding="rot13"), {},
-         "config key cohorts.clinic.export.dialect.encoding: 'rot13' is not a text encoding"),
-        (_export("export", decimal=","), {}, "config key cohorts.clinic.export.dialect.separator: ',' is also the decimal mark"),
+        (
+            COHORTS,
+            {"active_cohorts": ["small", "clinic"]},
+            "config key active_cohorts: 'clinic' is not a cohort under cohorts (known: second, small)",
+        ),
+        (
+            _export("export", encoding="rot13"),
+            {},
+            "config key cohorts.clinic.export.dialect.encoding: 'rot13' is not a text encoding",
+        ),
+        (
+            _export("export", decimal=","),
+            {},
+            "config key cohorts.clinic.export.dialect.separator: ',' is also the decimal mark",
+        ),
         (_export("exports/19551616-1616"), {}, "config key cohorts.clinic.export.path: the path 'exports/REDACTED'"),
     ],
     ids=["schema", "unknown-active-cohort", "not-a-text-encoding", "separator-is-decimal", "identity-number-in-path"],
@@ -193,9 +213,13 @@ def test_the_benchmark_script_runs_at_a_small_size(tmp_path):
     script = ROOT / "benchmarks" / "run_pipeline_benchmark.py"
     result = subprocess.run(
         [sys.executable, str(script), "--sizes", "25", "--workdir", str(tmp_path)],
-        capture_output=True, text=True, timeout=900,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     per_rule = pd.read_csv(tmp_path / "per_rule.csv")
-    assert {"generate_synthetic_cohort", "validate_raw_export", "clean_tables", "render_report"} <= set(per_rule["rule"])
+    assert {"generate_synthetic_cohort", "validate_raw_export", "clean_tables", "render_report"} <= set(
+        per_rule["rule"]
+    )
     assert (per_rule["wall_s"] >= 0).all()

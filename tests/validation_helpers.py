@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-
 from analysis_helpers import PAPER_STUDY
+
 from rehab.study import Study
 from rehab.validation import validate_export
 from rehab.validation_outputs import write_validation_outputs
@@ -122,6 +122,7 @@ NEW_PATIENT = dict(
     zip(
         PATIENT_COLUMNS,
         "P4,F,45,170,70,no,2019-01-01,2020-01-01,2020-06-01,regional,neck,3,100,5L,2,4".split(","),
+        strict=False,
     )
 )
 

@@ -10,7 +10,16 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-PROJECT_PARTS = ["Snakefile", "VERSION", "config", "workflow", "schemas", "profiles", "requirements.txt", "environment.yml"]
+PROJECT_PARTS = [
+    "Snakefile",
+    "VERSION",
+    "config",
+    "workflow",
+    "schemas",
+    "profiles",
+    "requirements.txt",
+    "environment.yml",
+]
 
 
 def copy_project(destination: Path) -> Path:

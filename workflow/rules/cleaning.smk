@@ -8,22 +8,21 @@ rule clean_tables:
         kept_patients="results/{cohort}/validation/kept/patients.parquet",
         kept_sessions="results/{cohort}/validation/kept/sessions.parquet",
         kept_outcomes="results/{cohort}/validation/kept/outcomes.parquet",
-        code=library("cleaning", "validation", "validation_outputs", "study", "script_support", "errors"),
-        schemas=[str(PROJECT_ROOT / "schemas" / f) for f in ("__init__.py", "clean.py", "raw_export.py")],
+        code=script_code("clean_tables.py"),
     output:
         patients="results/{cohort}/clean/patients.parquet",
         sessions="results/{cohort}/clean/sessions.parquet",
         session_interventions="results/{cohort}/clean/session_interventions.parquet",
         outcomes="results/{cohort}/clean/outcomes.parquet",
-    params:
-        max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort).get("max_quarantine_share", 0.05),
-        cohort=lambda wildcards: wildcards.cohort,
-        study=get_study_measures,
     log:
         "results/{cohort}/logs/clean_tables.log",
     benchmark:
         "results/{cohort}/benchmarks/clean_tables.tsv"
     conda:
         "../../environment.yml"
+    params:
+        max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort).get("max_quarantine_share", 0.05),
+        cohort=lambda wildcards: wildcards.cohort,
+        study=get_study_measures,
     script:
         "../scripts/clean_tables.py"

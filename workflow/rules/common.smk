@@ -2,19 +2,17 @@
 
 import os
 import re
-import sys
 from pathlib import Path
 
-PROJECT_ROOT = Path(workflow.basedir)
-# Snakemake puts a script's own folder (workflow/scripts) on its sys.path; the Snakefile
-# needs it too, for the config check below.
-sys.path.insert(0, str(PROJECT_ROOT / "workflow" / "scripts"))
+# The library is installed with the project (pyproject.toml; README's setup command).
+from rehab.code_closure import script_closure
+from rehab.config_check import check_config, ConfigError
+from rehab.errors import RawExportError
+from rehab.privacy import mask_text
+from rehab.rawio import DEFAULT_MAX_RECORD_LINES, check_file_present
+from rehab.study import Study, StudyDeclarationError, declaration, measurement_declaration
 
-from rehab.config_check import check_config, ConfigError  # noqa: E402
-from rehab.errors import RawExportError  # noqa: E402
-from rehab.privacy import mask_text  # noqa: E402
-from rehab.rawio import DEFAULT_MAX_RECORD_LINES, check_file_present  # noqa: E402
-from rehab.study import Study, StudyDeclarationError, declaration, measurement_declaration  # noqa: E402
+PROJECT_ROOT = Path(workflow.basedir)
 
 try:
     check_config(config, PROJECT_ROOT / "schemas" / "config.schema.yaml")
@@ -23,13 +21,14 @@ except ConfigError as error:
 
 
 RAW_FILES = ["patients", "sessions", "outcomes"]
-LIB = PROJECT_ROOT / "workflow" / "scripts" / "rehab"
+SCRIPTS = PROJECT_ROOT / "workflow" / "scripts"
 
 
-def library(*modules):
-    """The `rehab` modules a script imports, as inputs, so that editing one reruns the rule.
-    Every script writes through safe_io (and its matcher, privacy)."""
-    return [str(LIB / f"{module}.py") for module in dict.fromkeys(("__init__", "privacy", "safe_io") + modules)]
+def script_code(script):
+    """Every project module (rehab, schemas) the rule's script imports, directly or through
+    other modules, read from the import statements themselves (rehab.code_closure): as
+    inputs, so that editing any of them reruns the rule, and the list cannot drift."""
+    return script_closure(SCRIPTS / script, [SCRIPTS, PROJECT_ROOT])
 
 
 def active_cohorts():
@@ -163,6 +162,10 @@ def _rule_files(files):
     return texts
 
 
+def _is_code(path):
+    return path.startswith(("workflow/scripts/rehab/", "schemas/"))
+
+
 def rule_products():
     """The outputs, inputs and script of each scripted rule, read from
     Snakemake's own rule objects (so the map cannot drift from the workflow)."""
@@ -178,8 +181,8 @@ def rule_products():
                 "rule": rule_.name,
                 "script": script,
                 "outputs": _rule_files(rule_.output),
-                "inputs": [path for path in inputs if "workflow/scripts/rehab/" not in path],
-                "code": [path for path in inputs if "workflow/scripts/rehab/" in path],
+                "inputs": [path for path in inputs if not _is_code(path)],
+                "code": [path for path in inputs if _is_code(path)],
             }
         )
     return products

@@ -5,7 +5,7 @@ rule compare_cohorts:
     input:
         numbers=expand("results/{cohort}/numbers.csv", cohort=active_cohorts()),
         template="workflow/templates/comparison.html.j2",
-        code=library("comparison", "formatting", "methods", "numbers", "plotting_style", "study", "script_support", "errors"),
+        code=script_code("compare_cohorts.py"),
     output:
         table=report(
             "results/comparison/comparison.csv",
@@ -20,14 +20,14 @@ rule compare_cohorts:
             caption="../report/comparison.rst",
         ),
         report="results/comparison/report.html",
-    params:
-        cohorts=active_cohorts(),
-        studies={cohort: study_declaration(cohort) for cohort in active_cohorts()},
     log:
         "results/comparison/logs/compare_cohorts.log",
     benchmark:
         "results/comparison/benchmarks/compare_cohorts.tsv"
     conda:
         "../../environment.yml"
+    params:
+        cohorts=active_cohorts(),
+        studies={cohort: study_declaration(cohort) for cohort in active_cohorts()},
     script:
         "../scripts/compare_cohorts.py"

@@ -1,23 +1,21 @@
 # Stage: the report's figures, PNG and SVG, drawn by rehab.figures (one rule per figure).
 
-FIGURE_CODE = ("figures", "plotting_style", "study", "script_support", "errors")
-
 
 rule figure_patient_flow:
     input:
         numbers="results/{cohort}/numbers.csv",
         accounting="results/{cohort}/validation/accounting.csv",
-        code=library(*FIGURE_CODE),
+        code=script_code("figure_patient_flow.py"),
     output:
         **figure_outputs("patient_flow"),
-    params:
-        study=get_study,
     log:
         "results/{cohort}/logs/figure_patient_flow.log",
     benchmark:
         "results/{cohort}/benchmarks/figure_patient_flow.tsv"
     conda:
         "../../environment.yml"
+    params:
+        study=get_study,
     script:
         "../scripts/figure_patient_flow.py"
 
@@ -26,7 +24,7 @@ rule figure_intervention_categories:
     input:
         numbers="results/{cohort}/numbers.csv",
         codebook=config["codebook"],
-        code=library(*FIGURE_CODE),
+        code=script_code("figure_intervention_categories.py"),
     output:
         **figure_outputs("intervention_categories"),
     log:
@@ -42,18 +40,18 @@ rule figure_intervention_categories:
 rule figure_outcomes:
     input:
         outcomes="results/{cohort}/clean/outcomes.parquet",
-        code=library(*FIGURE_CODE),
+        code=script_code("figure_outcomes.py"),
     output:
         **figure_outputs("outcomes"),
-    params:
-        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
-        study=get_study,
     log:
         "results/{cohort}/logs/figure_outcomes.log",
     benchmark:
         "results/{cohort}/benchmarks/figure_outcomes.tsv"
     conda:
         "../../environment.yml"
+    params:
+        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
+        study=get_study,
     script:
         "../scripts/figure_outcomes.py"
 
@@ -61,18 +59,18 @@ rule figure_outcomes:
 rule figure_responders:
     input:
         numbers="results/{cohort}/numbers.csv",
-        code=library(*FIGURE_CODE),
+        code=script_code("figure_responders.py"),
     output:
         **figure_outputs("responders"),
-    params:
-        study=get_study,
-        confidence_level=config["analysis"]["confidence_level"],
     log:
         "results/{cohort}/logs/figure_responders.log",
     benchmark:
         "results/{cohort}/benchmarks/figure_responders.tsv"
     conda:
         "../../environment.yml"
+    params:
+        study=get_study,
+        confidence_level=config["analysis"]["confidence_level"],
     script:
         "../scripts/figure_responders.py"
 
@@ -81,7 +79,7 @@ rule figure_sessions_per_patient:
     input:
         patients="results/{cohort}/clean/patients.parquet",
         numbers="results/{cohort}/numbers.csv",
-        code=library(*FIGURE_CODE),
+        code=script_code("figure_sessions_per_patient.py"),
     output:
         **figure_outputs("sessions_per_patient"),
     log:
@@ -97,18 +95,18 @@ rule figure_sessions_per_patient:
 rule figure_subgroups_forest:
     input:
         subgroups="results/{cohort}/analysis/subgroups.csv",
-        code=library(*FIGURE_CODE),
+        code=script_code("figure_subgroups_forest.py"),
     output:
         **figure_outputs("subgroups_forest"),
-    params:
-        study=get_study,
-        min_group_size=config["analysis"]["subgroups"]["min_group_size"],
-        confidence_level=config["analysis"]["confidence_level"],
     log:
         "results/{cohort}/logs/figure_subgroups_forest.log",
     benchmark:
         "results/{cohort}/benchmarks/figure_subgroups_forest.tsv"
     conda:
         "../../environment.yml"
+    params:
+        study=get_study,
+        min_group_size=config["analysis"]["subgroups"]["min_group_size"],
+        confidence_level=config["analysis"]["confidence_level"],
     script:
         "../scripts/figure_subgroups_forest.py"

@@ -7,7 +7,7 @@ NUMBER_PARTS = ["flow", "baseline", "interventions", "program", "outcomes", "res
 rule collect_numbers:
     input:
         **{part: f"results/{{cohort}}/numbers/{part}.csv" for part in NUMBER_PARTS},
-        code=library("numbers", "script_support", "errors"),
+        code=script_code("collect_numbers.py"),
     output:
         numbers="results/{cohort}/numbers.csv",
     log:
@@ -24,7 +24,7 @@ rule check_reproduction:
     input:
         numbers="results/{cohort}/numbers.csv",
         published=config["published_values"],
-        code=library("reproduction", "numbers", "formatting", "script_support", "errors"),
+        code=script_code("check_reproduction.py"),
     output:
         reproduction=report(
             "results/{cohort}/reproduction.csv",

@@ -10,6 +10,7 @@ REPORT_TABLES = [
     "responders",
     "responders_sensitivity",
     "subgroups",
+    "methods",
 ]
 REPORT_FIGURES = [
     "patient_flow",
@@ -26,19 +27,24 @@ rule provenance:
         unpack(raw_export_files),
         requirements=str(PROJECT_ROOT / "requirements.txt"),
         version=str(PROJECT_ROOT / "VERSION"),
-        code=library("provenance", "script_support", "errors"),
+        code=script_code("write_provenance.py"),
     output:
-        provenance=report("results/{cohort}/provenance.json", category="Provenance", subcategory="{cohort}", caption="../report/provenance.rst"),
-    params:
-        config=config,
-        products=lambda wildcards: rule_products(),
-        raw_names=RAW_FILES,
+        provenance=report(
+            "results/{cohort}/provenance.json",
+            category="Provenance",
+            subcategory="{cohort}",
+            caption="../report/provenance.rst",
+        ),
     log:
         "results/{cohort}/logs/provenance.log",
     benchmark:
         "results/{cohort}/benchmarks/provenance.tsv"
     conda:
         "../../environment.yml"
+    params:
+        config=config,
+        products=lambda wildcards: rule_products(),
+        raw_names=RAW_FILES,
     script:
         "../scripts/write_provenance.py"
 
@@ -55,12 +61,22 @@ rule render_report:
         figures=expand("results/{{cohort}}/figures/{figure}.svg", figure=REPORT_FIGURES),
         template="workflow/templates/report.html.j2",
         partials="workflow/templates/report_macros.html.j2",
-        code=library("report", "methods", "figures", "plotting_style", "study", "script_support", "errors"),
+        code=script_code("render_report.py"),
     output:
-        report=report("results/{cohort}/report.html", category="Report", subcategory="{cohort}", caption="../report/report.rst"),
+        report=report(
+            "results/{cohort}/report.html", category="Report", subcategory="{cohort}", caption="../report/report.rst"
+        ),
+    log:
+        "results/{cohort}/logs/render_report.log",
+    benchmark:
+        "results/{cohort}/benchmarks/render_report.tsv"
+    conda:
+        "../../environment.yml"
     params:
         cohort_name=lambda wildcards: wildcards.cohort,
-        synthetic=lambda wildcards: cohort_config(wildcards.cohort).get("synthetic_banner", is_synthetic(wildcards.cohort)),
+        synthetic=lambda wildcards: cohort_config(wildcards.cohort).get(
+            "synthetic_banner", is_synthetic(wildcards.cohort)
+        ),
         synthetic_settings=lambda wildcards: cohort_config(wildcards.cohort).get("synthetic"),
         quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
         confidence_level=config["analysis"]["confidence_level"],
@@ -68,11 +84,5 @@ rule render_report:
         subgroups=config["analysis"]["subgroups"],
         quarantine_dir=lambda wildcards: f"results/{wildcards.cohort}/validation/quarantine",
         max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort)["max_quarantine_share"],
-    log:
-        "results/{cohort}/logs/render_report.log",
-    benchmark:
-        "results/{cohort}/benchmarks/render_report.tsv"
-    conda:
-        "../../environment.yml"
     script:
         "../scripts/render_report.py"

@@ -2,13 +2,11 @@
 # study's instruments), the sensitivity analysis, and responder proportions by the study's
 # subgroups.
 
-RESPONDER_CODE = ["analysis_io", "responders", "outcomes", "stats", "formatting", "numbers", "study", "script_support", "errors"]
-
 
 rule table_responders:
     input:
         outcomes="results/{cohort}/clean/outcomes.parquet",
-        code=library(*RESPONDER_CODE),
+        code=script_code("table_responders.py"),
     output:
         table=report(
             "results/{cohort}/tables/responders.csv",
@@ -26,15 +24,15 @@ rule table_responders:
             caption="../report/responder_definitions.rst",
         ),
         numbers="results/{cohort}/numbers/responders.csv",
-    params:
-        study=get_study,
-        confidence_level=config["analysis"]["confidence_level"],
     log:
         "results/{cohort}/logs/table_responders.log",
     benchmark:
         "results/{cohort}/benchmarks/table_responders.tsv"
     conda:
         "../../environment.yml"
+    params:
+        study=get_study,
+        confidence_level=config["analysis"]["confidence_level"],
     script:
         "../scripts/table_responders.py"
 
@@ -43,7 +41,7 @@ rule table_subgroups:
     input:
         patients="results/{cohort}/clean/patients.parquet",
         outcomes="results/{cohort}/clean/outcomes.parquet",
-        code=library("subgroups", *RESPONDER_CODE),
+        code=script_code("table_subgroups.py"),
     output:
         table=report(
             "results/{cohort}/tables/subgroups.csv",
@@ -52,15 +50,15 @@ rule table_subgroups:
         ),
         results="results/{cohort}/analysis/subgroups.csv",
         numbers="results/{cohort}/numbers/subgroups.csv",
-    params:
-        study=get_study,
-        min_group_size=config["analysis"]["subgroups"]["min_group_size"],
-        confidence_level=config["analysis"]["confidence_level"],
     log:
         "results/{cohort}/logs/table_subgroups.log",
     benchmark:
         "results/{cohort}/benchmarks/table_subgroups.tsv"
     conda:
         "../../environment.yml"
+    params:
+        study=get_study,
+        min_group_size=config["analysis"]["subgroups"]["min_group_size"],
+        confidence_level=config["analysis"]["confidence_level"],
     script:
         "../scripts/table_subgroups.py"

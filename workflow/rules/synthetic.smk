@@ -6,30 +6,22 @@
 rule generate_synthetic_cohort:
     input:
         assumptions=config["synthetic_assumptions"],
-        code=library(
-            "synthetic",
-            "synthetic_draws",
-            "synthetic_patients",
-            "synthetic_program",
-            "synthetic_outcomes",
-            "script_support",
-            "errors",
-        ),
+        code=script_code("generate_synthetic_cohort.py"),
     output:
         patients="results/{cohort}/raw/patients.csv",
         sessions="results/{cohort}/raw/sessions.csv",
         outcomes="results/{cohort}/raw/outcomes.csv",
-    params:
-        seed=lambda wildcards: cohort_config(wildcards.cohort)["synthetic"]["seed"],
-        n_patients=lambda wildcards: cohort_config(wildcards.cohort)["synthetic"]["n_patients"],
-    wildcard_constraints:
-        # only the cohorts configured as synthetic; "(?!)" matches nothing when there are none
-        cohort="|".join(c for c in config["cohorts"] if is_synthetic(c)) or "(?!)",
     log:
         "results/{cohort}/logs/generate_synthetic_cohort.log",
     benchmark:
         "results/{cohort}/benchmarks/generate_synthetic_cohort.tsv"
+    wildcard_constraints:
+        # only the cohorts configured as synthetic; "(?!)" matches nothing when there are none
+        cohort="|".join(c for c in config["cohorts"] if is_synthetic(c)) or "(?!)",
     conda:
         "../../environment.yml"
+    params:
+        seed=lambda wildcards: cohort_config(wildcards.cohort)["synthetic"]["seed"],
+        n_patients=lambda wildcards: cohort_config(wildcards.cohort)["synthetic"]["n_patients"],
     script:
         "../scripts/generate_synthetic_cohort.py"

@@ -8,7 +8,7 @@ TOP_COMBINATIONS = 10
 rule table_codebook:
     input:
         codebook=config["codebook"],
-        code=library("codebook", "formatting", "script_support", "errors"),
+        code=script_code("table_codebook.py"),
     output:
         table=report(
             "results/{cohort}/tables/table1_codebook.csv",
@@ -29,7 +29,7 @@ rule table_baseline:
     input:
         patients=f"{CLEAN}/patients.parquet",
         outcomes=f"{CLEAN}/outcomes.parquet",
-        code=library("analysis_io", "baseline", "outcomes", "stats", "formatting", "numbers", "study", "script_support", "errors"),
+        code=script_code("table_baseline.py"),
     output:
         table=report(
             "results/{cohort}/tables/table2_baseline.csv",
@@ -37,15 +37,15 @@ rule table_baseline:
             caption="../report/table2_baseline.rst",
         ),
         numbers="results/{cohort}/numbers/baseline.csv",
-    params:
-        study=get_study_measures,
-        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
     log:
         "results/{cohort}/logs/table_baseline.log",
     benchmark:
         "results/{cohort}/benchmarks/table_baseline.tsv"
     conda:
         "../../environment.yml"
+    params:
+        study=get_study_measures,
+        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
     script:
         "../scripts/table_baseline.py"
 
@@ -56,7 +56,7 @@ rule table_interventions:
         sessions=f"{CLEAN}/sessions.parquet",
         session_interventions=f"{CLEAN}/session_interventions.parquet",
         codebook=config["codebook"],
-        code=library("analysis_io", "interventions", "codebook", "stats", "formatting", "numbers", "script_support", "errors"),
+        code=script_code("table_interventions.py"),
     output:
         table=report(
             "results/{cohort}/tables/table3_interventions.csv",
@@ -69,14 +69,14 @@ rule table_interventions:
             caption="../report/table3_combinations.rst",
         ),
         numbers="results/{cohort}/numbers/interventions.csv",
-    params:
-        top_combinations=TOP_COMBINATIONS,
     log:
         "results/{cohort}/logs/table_interventions.log",
     benchmark:
         "results/{cohort}/benchmarks/table_interventions.tsv"
     conda:
         "../../environment.yml"
+    params:
+        top_combinations=TOP_COMBINATIONS,
     script:
         "../scripts/table_interventions.py"
 
@@ -85,7 +85,7 @@ rule table_program:
     input:
         patients=f"{CLEAN}/patients.parquet",
         session_interventions=f"{CLEAN}/session_interventions.parquet",
-        code=library("analysis_io", "interventions", "codebook", "stats", "formatting", "numbers", "script_support", "errors"),
+        code=script_code("table_program.py"),
     output:
         table=report(
             "results/{cohort}/tables/table3_program.csv",
@@ -93,14 +93,14 @@ rule table_program:
             caption="../report/table3_program.rst",
         ),
         numbers="results/{cohort}/numbers/program.csv",
-    params:
-        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
     log:
         "results/{cohort}/logs/table_program.log",
     benchmark:
         "results/{cohort}/benchmarks/table_program.tsv"
     conda:
         "../../environment.yml"
+    params:
+        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
     script:
         "../scripts/table_program.py"
 
@@ -108,7 +108,7 @@ rule table_program:
 rule table_outcomes:
     input:
         outcomes=f"{CLEAN}/outcomes.parquet",
-        code=library("analysis_io", "outcomes", "stats", "formatting", "numbers", "study", "script_support", "errors"),
+        code=script_code("table_outcomes.py"),
     output:
         table=report(
             "results/{cohort}/tables/table4_outcomes.csv",
@@ -116,15 +116,15 @@ rule table_outcomes:
             caption="../report/table4_outcomes.rst",
         ),
         numbers="results/{cohort}/numbers/outcomes.csv",
-    params:
-        study=get_study_measures,
-        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
     log:
         "results/{cohort}/logs/table_outcomes.log",
     benchmark:
         "results/{cohort}/benchmarks/table_outcomes.tsv"
     conda:
         "../../environment.yml"
+    params:
+        study=get_study_measures,
+        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
     script:
         "../scripts/table_outcomes.py"
 
@@ -134,17 +134,17 @@ rule table_flow:
         patients=f"{CLEAN}/patients.parquet",
         sessions=f"{CLEAN}/sessions.parquet",
         outcomes=f"{CLEAN}/outcomes.parquet",
-        code=library("analysis_io", "flow", "outcomes", "stats", "formatting", "numbers", "study", "script_support", "errors"),
+        code=script_code("table_flow.py"),
     output:
         numbers="results/{cohort}/numbers/flow.csv",
-    params:
-        study=get_study_measures,
     log:
         "results/{cohort}/logs/table_flow.log",
     benchmark:
         "results/{cohort}/benchmarks/table_flow.tsv"
     conda:
         "../../environment.yml"
+    params:
+        study=get_study_measures,
     script:
         "../scripts/table_flow.py"
 
@@ -152,7 +152,7 @@ rule table_flow:
 rule table_validation:
     input:
         accounting="results/{cohort}/validation/accounting.csv",
-        code=library("analysis_io", "flow", "outcomes", "stats", "formatting", "numbers", "study", "script_support", "errors"),
+        code=script_code("table_validation.py"),
     output:
         numbers="results/{cohort}/numbers/validation.csv",
     log:
@@ -167,21 +167,21 @@ rule table_validation:
 
 rule table_methods:
     input:
-        code=library("methods", "formatting", "script_support", "errors"),
+        code=script_code("table_methods.py"),
     output:
         table=report(
             "results/{cohort}/tables/methods.csv",
             category="Tables",
             caption="../report/methods.rst",
         ),
-    params:
-        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
-        confidence_level=config["analysis"]["confidence_level"],
     log:
         "results/{cohort}/logs/table_methods.log",
     benchmark:
         "results/{cohort}/benchmarks/table_methods.tsv"
     conda:
         "../../environment.yml"
+    params:
+        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
+        confidence_level=config["analysis"]["confidence_level"],
     script:
         "../scripts/table_methods.py"

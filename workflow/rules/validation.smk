@@ -16,8 +16,7 @@ rule validate_raw_export:
                 if is_synthetic(wildcards.cohort) or Path(path).exists()
             }
         ),
-        code=library("rawio", "validation", "validation_outputs", "study", "script_support", "errors"),
-        schemas=[str(PROJECT_ROOT / "schemas" / f) for f in ("__init__.py", "raw_export.py")],
+        code=script_code("validate_raw_export.py"),
     output:
         failures=report(
             "results/{cohort}/validation/failures.csv",
@@ -40,16 +39,16 @@ rule validate_raw_export:
         kept_patients="results/{cohort}/validation/kept/patients.parquet",
         kept_sessions="results/{cohort}/validation/kept/sessions.parquet",
         kept_outcomes="results/{cohort}/validation/kept/outcomes.parquet",
-    params:
-        folder=lambda wildcards: raw_export_dir(wildcards.cohort),
-        dialect=lambda wildcards: dialect(wildcards.cohort),
-        max_record_lines=lambda wildcards: max_record_lines(wildcards.cohort),
-        study=get_study_measures,
     log:
         "results/{cohort}/logs/validate_raw_export.log",
     benchmark:
         "results/{cohort}/benchmarks/validate_raw_export.tsv"
     conda:
         "../../environment.yml"
+    params:
+        folder=lambda wildcards: raw_export_dir(wildcards.cohort),
+        dialect=lambda wildcards: dialect(wildcards.cohort),
+        max_record_lines=lambda wildcards: max_record_lines(wildcards.cohort),
+        study=get_study_measures,
     script:
         "../scripts/validate_raw_export.py"

@@ -1,5 +1,5 @@
-from rehab.script_support import run
 from rehab.numbers import PARTS, write_numbers
+from rehab.script_support import run
 
 
 def main(snakemake):

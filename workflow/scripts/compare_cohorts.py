@@ -9,7 +9,8 @@ from rehab.study import Study
 
 def main(snakemake):
     numbers_by_cohort = {
-        cohort: read_numbers(path) for cohort, path in zip(snakemake.params.cohorts, snakemake.input.numbers)
+        cohort: read_numbers(path)
+        for cohort, path in zip(snakemake.params.cohorts, snakemake.input.numbers, strict=False)
     }
     studies = {cohort: Study.from_declaration(snakemake.params.studies[cohort]) for cohort in snakemake.params.cohorts}
     table = comparison_table(numbers_by_cohort, studies)

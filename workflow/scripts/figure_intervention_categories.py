@@ -5,7 +5,9 @@ def main(snakemake):
     from rehab.figures import intervention_categories_figure, read_codebook, read_numbers
     from rehab.plotting_style import save_figure
 
-    figure = intervention_categories_figure(read_numbers(snakemake.input.numbers), read_codebook(snakemake.input.codebook))
+    figure = intervention_categories_figure(
+        read_numbers(snakemake.input.numbers), read_codebook(snakemake.input.codebook)
+    )
     save_figure(figure, snakemake.output.png, snakemake.output.svg)
 
 

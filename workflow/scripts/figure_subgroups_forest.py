@@ -8,7 +8,9 @@ def main(snakemake):
 
     rows = read_subgroup_results(snakemake.input.subgroups)
     figure = subgroups_forest_figure(
-        rows, Study.from_declaration(snakemake.params.study), snakemake.params.min_group_size,
+        rows,
+        Study.from_declaration(snakemake.params.study),
+        snakemake.params.min_group_size,
         snakemake.params.confidence_level,
     )
     save_figure(figure, snakemake.output.png, snakemake.output.svg)

@@ -1,8 +1,8 @@
-from rehab.script_support import run
 from rehab.analysis_io import PATIENT_COLUMNS_BASELINE, read_clean
 from rehab.baseline import baseline_numbers, baseline_table
 from rehab.formatting import write_table
 from rehab.numbers import write_fragment
+from rehab.script_support import run
 from rehab.study import Study
 
 

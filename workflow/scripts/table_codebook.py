@@ -1,6 +1,6 @@
-from rehab.script_support import run
 from rehab.codebook import codebook_table, load_codebook
 from rehab.formatting import write_table
+from rehab.script_support import run
 
 
 def main(snakemake):

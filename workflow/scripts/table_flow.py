@@ -1,7 +1,7 @@
-from rehab.script_support import run
 from rehab.analysis_io import PATIENT_COLUMNS_FLOW, read_clean
 from rehab.flow import flow_numbers
 from rehab.numbers import write_fragment
+from rehab.script_support import run
 from rehab.study import Study
 
 

@@ -1,9 +1,9 @@
-from rehab.script_support import run
 from rehab.analysis_io import read_clean
 from rehab.codebook import category_names, load_codebook
 from rehab.formatting import write_table
 from rehab.interventions import combination_numbers, combinations_table, intervention_numbers, interventions_table
 from rehab.numbers import write_fragment
+from rehab.script_support import run
 
 
 def main(snakemake):

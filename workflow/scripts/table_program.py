@@ -1,8 +1,8 @@
-from rehab.script_support import run
 from rehab.analysis_io import PATIENT_COLUMNS_PROGRAM, read_clean
 from rehab.formatting import write_table
 from rehab.interventions import program_numbers, program_table
 from rehab.numbers import write_fragment
+from rehab.script_support import run
 
 
 def main(snakemake):

@@ -1,8 +1,8 @@
-from rehab.script_support import run
 from rehab.analysis_io import read_clean
 from rehab.formatting import write_table
 from rehab.numbers import write_fragment
 from rehab.responders import definitions_table, responder_numbers, responders_table
+from rehab.script_support import run
 from rehab.study import Study
 
 

@@ -1,7 +1,7 @@
-from rehab.script_support import run
 from rehab.analysis_io import clean_columns, read_clean
 from rehab.formatting import write_table
 from rehab.numbers import write_fragment
+from rehab.script_support import run
 from rehab.study import Study
 from rehab.subgroups import subgroup_numbers, subgroup_results, subgroups_table, write_results
 

@@ -1,7 +1,7 @@
-from rehab.script_support import run
 from rehab.analysis_io import read_accounting
 from rehab.flow import validation_numbers
 from rehab.numbers import write_fragment
+from rehab.script_support import run
 
 
 def main(snakemake):

@@ -5,14 +5,24 @@ The outcomes columns and the patients columns of the subgroups are the study's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
 PATIENT_COLUMNS_BASELINE = [
-    "patient_id", "sex", "age", "bmi", "smoker", "pain_duration_days", "pain_distribution", "main_pain_location",
-    "low_ability_to_reduce_pain", "physically_active", "anxious_depressed", "rehab_goals",
+    "patient_id",
+    "sex",
+    "age",
+    "bmi",
+    "smoker",
+    "pain_duration_days",
+    "pain_distribution",
+    "main_pain_location",
+    "low_ability_to_reduce_pain",
+    "physically_active",
+    "anxious_depressed",
+    "rehab_goals",
 ]
 PATIENT_COLUMNS_PROGRAM = ["patient_id", "n_sessions", "program_duration_days", "program_duration_months"]
 PATIENT_COLUMNS_FLOW = ["patient_id", "n_sessions", "discharge_date"]

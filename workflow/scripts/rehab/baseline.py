@@ -52,10 +52,18 @@ def baseline_numbers(patients: pd.DataFrame, outcomes: pd.DataFrame, study: Stud
     numbers.update(_prefixed("baseline.pain_duration_days", duration))
     numbers.update(_prefixed("baseline.pain_duration_years", _in_years(duration)))
     numbers.update(
-        _levels("baseline.pain_distribution", level_counts(patients["pain_distribution"], list(PAIN_DISTRIBUTION)), PAIN_DISTRIBUTION)
+        _levels(
+            "baseline.pain_distribution",
+            level_counts(patients["pain_distribution"], list(PAIN_DISTRIBUTION)),
+            PAIN_DISTRIBUTION,
+        )
     )
     numbers.update(
-        _levels("baseline.main_pain_location", level_counts(patients["main_pain_location"], list(MAIN_PAIN_LOCATION)), MAIN_PAIN_LOCATION)
+        _levels(
+            "baseline.main_pain_location",
+            level_counts(patients["main_pain_location"], list(MAIN_PAIN_LOCATION)),
+            MAIN_PAIN_LOCATION,
+        )
     )
     for instrument in study.instrument_names:
         values = baseline_values(patients, outcomes, instrument, study.baseline.name)
@@ -74,6 +82,7 @@ def _in_years(duration: dict) -> dict:
 
 # ---------------------------------------------------------------- display
 
+
 def _label(name: str, statistic: str, valid_n: int, n_patients: int) -> str:
     """`name (valid n = …), statistic`; the valid n only when fewer than all answered."""
     valid = f" (valid n = {valid_n})" if valid_n < n_patients else ""
@@ -82,18 +91,24 @@ def _label(name: str, statistic: str, valid_n: int, n_patients: int) -> str:
 
 def _median_row(numbers: dict, key: str, name: str, n_patients: int, decimals: int = 0) -> tuple[str, str]:
     stats = [numbers[f"{key}.{stat}"] for stat in ("median", "q1", "q3")]
-    return _label(name, "median [q1, q3]", numbers[f"{key}.valid_n"], n_patients), fmt_median_iqr(*stats, decimals=decimals)
+    return _label(name, "median [q1, q3]", numbers[f"{key}.valid_n"], n_patients), fmt_median_iqr(
+        *stats, decimals=decimals
+    )
 
 
 def _flag_row(numbers: dict, key: str, name: str, n_patients: int) -> tuple[str, str]:
-    return _label(name, "n (%)", numbers[f"{key}.valid_n"], n_patients), fmt_n_pct(numbers[f"{key}.n"], numbers[f"{key}.pct"])
+    return _label(name, "n (%)", numbers[f"{key}.valid_n"], n_patients), fmt_n_pct(
+        numbers[f"{key}.n"], numbers[f"{key}.pct"]
+    )
 
 
 def _level_rows(numbers: dict, key: str, name: str, levels: dict, n_patients: int) -> list[tuple[str, str]]:
     rows = []
     for index, (level, label) in enumerate(levels.items()):
         value = fmt_n_pct(numbers[f"{key}.{level}.n"], numbers[f"{key}.{level}.pct"])
-        head = f"{_label(name, 'n (%)', numbers[f'{key}.valid_n'], n_patients)}: {label}" if index == 0 else f"— {label}"
+        head = (
+            f"{_label(name, 'n (%)', numbers[f'{key}.valid_n'], n_patients)}: {label}" if index == 0 else f"— {label}"
+        )
         rows.append((head, value))
     return rows
 
@@ -103,16 +118,26 @@ def baseline_table(numbers: dict, n_patients: int, study: Study) -> pd.DataFrame
     age = [numbers[f"baseline.age.{stat}"] for stat in ("mean", "sd", "min", "max")]
     bmi = [numbers[f"baseline.bmi.{stat}"] for stat in ("mean", "sd")]
     rows = [
-        (_label("Age, years", "mean ± SD (min–max)", numbers["baseline.age.valid_n"], n_patients), fmt_mean_sd_range(*age)),
+        (
+            _label("Age, years", "mean ± SD (min–max)", numbers["baseline.age.valid_n"], n_patients),
+            fmt_mean_sd_range(*age),
+        ),
         _flag_row(numbers, "baseline.female", "Women", n_patients),
         (_label("BMI, kg/m²", "mean ± SD", numbers["baseline.bmi.valid_n"], n_patients), fmt_mean_sd(*bmi)),
         _flag_row(numbers, "baseline.smoker", "Smokers", n_patients),
         _median_row(numbers, "baseline.pain_duration_days", "Pain duration, days", n_patients),
         *_level_rows(numbers, "baseline.pain_distribution", "Pain distribution", PAIN_DISTRIBUTION, n_patients),
         *_level_rows(numbers, "baseline.main_pain_location", "Main pain location", MAIN_PAIN_LOCATION, n_patients),
-        *(_median_row(numbers, f"baseline.{instrument.name}", instrument.start_label, n_patients)
-          for instrument in study.instruments),
-        _flag_row(numbers, "baseline.low_ability_to_reduce_pain", "Low ability to reduce pain (0–2 on a 0–6 scale)", n_patients),
+        *(
+            _median_row(numbers, f"baseline.{instrument.name}", instrument.start_label, n_patients)
+            for instrument in study.instruments
+        ),
+        _flag_row(
+            numbers,
+            "baseline.low_ability_to_reduce_pain",
+            "Low ability to reduce pain (0–2 on a 0–6 scale)",
+            n_patients,
+        ),
         _flag_row(numbers, "baseline.physically_active", "Physically active ≥ 150 min/week", n_patients),
         _flag_row(numbers, "baseline.anxious_depressed", "Anxious or depressed (EQ-5D-3L or EQ-5D-5L)", n_patients),
         _median_row(numbers, "baseline.rehab_goals", "Individual rehabilitation goals at start", n_patients),

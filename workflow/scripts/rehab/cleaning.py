@@ -8,9 +8,9 @@ writes deterministic Parquet. The outcomes table has the study's time points and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd

@@ -8,7 +8,7 @@ of the given top-level packages (the project's own: `rehab`, `schemas`) are foll
 from __future__ import annotations
 
 import ast
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PROJECT_PACKAGES = ("rehab", "schemas")
@@ -48,7 +48,7 @@ def module_file(name: str, roots: tuple[Path, ...]) -> Path | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _closure(script: Path, roots: tuple[Path, ...], packages: tuple[str, ...]) -> tuple[Path, ...]:
     seen: dict[Path, None] = {}
     pending: list[tuple[Path, str | None]] = [(script, None)]
@@ -71,7 +71,9 @@ def _with_parents(name: str) -> list[str]:
     return [".".join(parts[: index + 1]) for index in range(len(parts))]
 
 
-def script_closure(script: str | Path, roots: list[str | Path], packages: tuple[str, ...] = PROJECT_PACKAGES) -> list[str]:
+def script_closure(
+    script: str | Path, roots: list[str | Path], packages: tuple[str, ...] = PROJECT_PACKAGES
+) -> list[str]:
     """Every project module file `script` imports, directly or not, sorted, as text paths."""
     resolved_roots = tuple(Path(root).resolve() for root in roots)
     return [str(path) for path in _closure(Path(script).resolve(), resolved_roots, packages)]

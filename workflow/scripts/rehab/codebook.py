@@ -31,8 +31,8 @@ class CodebookError(PipelineError):
 def load_codebook(path: str | Path) -> pd.DataFrame:
     """The codebook sorted by code, validated: codes 1–10 each once, a name for each."""
     raw = pd.read_csv(path, dtype="string", keep_default_na=False)
-    raw["known_from_paper"] = raw.get("known_from_paper", pd.Series(dtype="string")).str.lower().map(
-        {"true": True, "false": False}
+    raw["known_from_paper"] = (
+        raw.get("known_from_paper", pd.Series(dtype="string")).str.lower().map({"true": True, "false": False})
     )
     try:
         codebook = CODEBOOK_SCHEMA.validate(raw, lazy=True)
@@ -45,7 +45,7 @@ def load_codebook(path: str | Path) -> pd.DataFrame:
 
 
 def category_names(codebook: pd.DataFrame) -> dict[int, str]:
-    return dict(zip(codebook["code"].astype(int), codebook["name"]))
+    return dict(zip(codebook["code"].astype(int), codebook["name"], strict=False))
 
 
 def codebook_table(codebook: pd.DataFrame) -> pd.DataFrame:

@@ -8,10 +8,10 @@ and the comparison says what was left out.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Callable, Mapping
 
 import jinja2
 import matplotlib
@@ -21,8 +21,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from rehab.formatting import DASH, fmt_count, fmt_interval, fmt_mean_sd, fmt_median_iqr, fmt_number  # noqa: E402
-from rehab.numbers import format_value  # noqa: E402
 from rehab.methods import join_words, lower_first  # noqa: E402
+from rehab.numbers import format_value  # noqa: E402
 from rehab.plotting_style import interval_arms  # noqa: E402
 from rehab.safe_io import save_figure, write_text  # noqa: E402
 from rehab.study import Instrument, Study, Timepoint  # noqa: E402
@@ -85,14 +85,17 @@ def _difference_note(studies: Mapping[str, Study], instruments, followed) -> str
         if names:
             left_out.append(f"{join_words(names)} (cohort {cohort})")
     differing = [
-        instrument.label for instrument in instruments
+        instrument.label
+        for instrument in instruments
         if len({_threshold(study.instrument(instrument.name).primary) for study in studies.values()}) > 1
     ]
     if not left_out and not differing:
         return ""
-    note = (f"The cohorts declare different studies; they are compared on the instruments "
-            f"({join_words([i.label for i in instruments]) or 'none'}) and the time points after the baseline "
-            f"({join_words([t.label for t in followed]) or 'none'}) that they share.")
+    note = (
+        f"The cohorts declare different studies; they are compared on the instruments "
+        f"({join_words([i.label for i in instruments]) or 'none'}) and the time points after the baseline "
+        f"({join_words([t.label for t in followed]) or 'none'}) that they share."
+    )
     if left_out:
         note += f" Not compared: {'; '.join(left_out)}."
     if differing:
@@ -113,8 +116,11 @@ def baseline_measures(shared: SharedStudy) -> list[Measure]:
         Measure("BMI, kg/m², mean ± SD", ("baseline.bmi.mean", "baseline.bmi.sd"), fmt_mean_sd),
         Measure("Pain duration, days, median [q1, q3]", _quartiles("baseline.pain_duration_days"), fmt_median_iqr),
         *[
-            Measure(f"{i.label} at {lower_first(shared.baseline_label)}, median [q1, q3]", _quartiles(f"baseline.{i.name}"),
-                    fmt_median_iqr)
+            Measure(
+                f"{i.label} at {lower_first(shared.baseline_label)}, median [q1, q3]",
+                _quartiles(f"baseline.{i.name}"),
+                fmt_median_iqr,
+            )
             for i in shared.instruments
         ],
         Measure("Sessions per patient, median [q1, q3]", _quartiles("program.sessions"), fmt_median_iqr),
@@ -143,7 +149,9 @@ def _display(measure: Measure, numbers: dict[str, float | None]) -> str:
     return measure.show(*(numbers.get(key) for key in measure.keys))
 
 
-def comparison_table(numbers_by_cohort: dict[str, dict[str, float | None]], studies: Mapping[str, Study]) -> pd.DataFrame:
+def comparison_table(
+    numbers_by_cohort: dict[str, dict[str, float | None]], studies: Mapping[str, Study]
+) -> pd.DataFrame:
     """Rows = measures, columns = cohorts, cells in display form."""
     rows = {
         measure.label: {cohort: _display(measure, numbers) for cohort, numbers in numbers_by_cohort.items()}
@@ -154,7 +162,9 @@ def comparison_table(numbers_by_cohort: dict[str, dict[str, float | None]], stud
     return table.reset_index()
 
 
-def comparison_numbers(numbers_by_cohort: dict[str, dict[str, float | None]], studies: Mapping[str, Study]) -> pd.DataFrame:
+def comparison_numbers(
+    numbers_by_cohort: dict[str, dict[str, float | None]], studies: Mapping[str, Study]
+) -> pd.DataFrame:
     """The compared values at full precision, long form: cohort, key, value."""
     keys = [key for measure in _measures(studies) for key in measure.keys]
     rows = [
@@ -165,8 +175,12 @@ def comparison_numbers(numbers_by_cohort: dict[str, dict[str, float | None]], st
     return pd.DataFrame(rows, columns=["cohort", "key", "value"])
 
 
-def responder_figure(numbers_by_cohort: dict[str, dict[str, float | None]], studies: Mapping[str, Study],
-                     png_path: str | Path, svg_path: str | Path) -> None:
+def responder_figure(
+    numbers_by_cohort: dict[str, dict[str, float | None]],
+    studies: Mapping[str, Study],
+    png_path: str | Path,
+    svg_path: str | Path,
+) -> None:
     """Responder proportions with their intervals, one marker per cohort, per shared
     instrument and later time point."""
     plt.rcParams["svg.hashsalt"] = "physio-rehab"
@@ -184,8 +198,15 @@ def responder_figure(numbers_by_cohort: dict[str, dict[str, float | None]], stud
             if pct is None:
                 continue
             y = row + index * step
-            ax.errorbar(pct, y, xerr=list(interval_arms([pct], [low], [high])), fmt="o", color=colour, capsize=3,
-                        label=cohort if row == 0 else None)
+            ax.errorbar(
+                pct,
+                y,
+                xerr=list(interval_arms([pct], [low], [high])),
+                fmt="o",
+                color=colour,
+                capsize=3,
+                label=cohort if row == 0 else None,
+            )
     ax.set_yticks([row + 0.4 - step / 2 for row in range(len(groups))])
     ax.set_yticklabels([f"{instrument.label}\n{timepoint.phrase}" for instrument, timepoint in groups])
     ax.invert_yaxis()
@@ -195,8 +216,13 @@ def responder_figure(numbers_by_cohort: dict[str, dict[str, float | None]], stud
     if cohorts and ax.get_legend_handles_labels()[0]:
         ax.legend(title="Cohort", loc="lower right", frameon=False)
     fig.tight_layout()
-    save_figure(fig, png_path, svg_path, png_options={"dpi": 120, "metadata": {"Software": None}},
-                svg_options={"metadata": {"Date": None}})
+    save_figure(
+        fig,
+        png_path,
+        svg_path,
+        png_options={"dpi": 120, "metadata": {"Software": None}},
+        svg_options={"metadata": {"Date": None}},
+    )
     plt.close(fig)
 
 
@@ -205,8 +231,13 @@ def figure_caption(studies: Mapping[str, Study]) -> str:
     return f"Responders, % of evaluable patients, with 95% Wilson intervals{', ' + later if later else ''}."
 
 
-def render_comparison_report(table: pd.DataFrame, png_path: str | Path, template_path: str | Path, out_path: str | Path,
-                             studies: Mapping[str, Study]) -> None:
+def render_comparison_report(
+    table: pd.DataFrame,
+    png_path: str | Path,
+    template_path: str | Path,
+    out_path: str | Path,
+    studies: Mapping[str, Study],
+) -> None:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(template_path).parent)),
         autoescape=True,
@@ -214,6 +245,11 @@ def render_comparison_report(table: pd.DataFrame, png_path: str | Path, template
     )
     template = environment.get_template(Path(template_path).name)
     figure = base64.b64encode(Path(png_path).read_bytes()).decode("ascii")
-    html = template.render(columns=list(table.columns), rows=table.values.tolist(), figure_png_base64=figure,
-                           note=shared_study(studies).note, caption=figure_caption(studies))
+    html = template.render(
+        columns=list(table.columns),
+        rows=table.values.tolist(),
+        figure_png_base64=figure,
+        note=shared_study(studies).note,
+        caption=figure_caption(studies),
+    )
     write_text(html, out_path)

@@ -98,13 +98,13 @@ def _dialect_problems(cohort: str, dialect: dict) -> list[str]:
     if separator == QUOTE:
         problems.append(
             f"{key}.separator: {separator!r} is the quote character of the input contract; "
-            "the separator, the decimal mark and the quote must all differ (e.g. \";\" or \",\")"
+            'the separator, the decimal mark and the quote must all differ (e.g. ";" or ",")'
         )
     elif isinstance(separator, str) and separator == decimal:
         problems.append(
             f"{key}.separator: {separator!r} is also the decimal mark (decimal: {decimal!r}); the "
             "separator, the decimal mark and the quote must all differ (Swedish exports: "
-            "separator \";\" with decimal \",\")"
+            'separator ";" with decimal ",")'
         )
     return problems
 

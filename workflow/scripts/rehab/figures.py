@@ -40,7 +40,7 @@ def read_numbers(path: str | Path) -> dict[str, float | None]:
     """numbers.csv as {key: float or None (empty = not computable)}."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     values = pd.to_numeric(frame["value"].str.strip().replace("", None), errors="coerce")
-    return {key: (None if pd.isna(value) else float(value)) for key, value in zip(frame["key"], values)}
+    return {key: (None if pd.isna(value) else float(value)) for key, value in zip(frame["key"], values, strict=False)}
 
 
 def read_codebook(path: str | Path) -> pd.DataFrame:
@@ -112,7 +112,9 @@ def patient_flow_figure(numbers: dict, accounting: pd.DataFrame, study: Study):
         for name in ("sessions", "outcomes")
     ]
     colours = timepoint_colours(study.timepoints)
-    _flow_box(ax, 0.3, 0.88, f"Patient rows in the export\n(patients.csv)\nn = {_count(read)}", 0.42, 0.16, OKABE_ITO["grey"])
+    _flow_box(
+        ax, 0.3, 0.88, f"Patient rows in the export\n(patients.csv)\nn = {_count(read)}", 0.42, 0.16, OKABE_ITO["grey"]
+    )
     _flow_box(
         ax,
         0.78,
@@ -127,7 +129,7 @@ def patient_flow_figure(numbers: dict, accounting: pd.DataFrame, study: Study):
     _arrow(ax, (0.3, 0.80), (0.3, 0.58))
     _arrow(ax, (0.3, 0.69), (0.575, 0.69))
     centres, width = _flow_row(len(followed))
-    for x, timepoint in zip(centres, followed):
+    for x, timepoint in zip(centres, followed, strict=False):
         value = _value(numbers, f"flow.with_{timepoint.name}")
         missing = None if value is None or patients is None else patients - value
         share = None if value is None or not patients else 100 * value / patients
@@ -164,20 +166,22 @@ def _or_list(words: list[str]) -> str:
 def intervention_categories_figure(numbers: dict, codebook: pd.DataFrame):
     """Share of patients who received each intervention category at least once."""
     codes = codebook["code"].tolist()
-    labels = [f"{code}. {name}" for code, name in zip(codes, codebook["name"])]
+    labels = [f"{code}. {name}" for code, name in zip(codes, codebook["name"], strict=False)]
     pct = [_value(numbers, f"interventions.{code}.pct_patients") for code in codes]
     count = [_value(numbers, f"interventions.{code}.n_patients") for code in codes]
     fig, ax = new_figure(7.2, 0.42 * len(codes) + 1.2)
     positions = np.arange(len(codes))
     ax.barh(positions, [0 if p is None else p for p in pct], color=OKABE_ITO["blue"], height=0.65)
-    for y, p, n in zip(positions, pct, count):
+    for y, p, n in zip(positions, pct, count, strict=False):
         text = NO_DATA if p is None else f"{fixed(p)}% (n = {_count(n)})"
         ax.text((p or 0) + 1, y, text, va="center", fontsize=8)
     ax.set_yticks(positions, [_wrap(label, 48) for label in labels])
     ax.invert_yaxis()
     ax.set_xlim(0, 125)
     ax.set_xticks(range(0, 101, 20))
-    ax.set_xlabel(f"Patients who received the category at least once, % (of n = {_count(_value(numbers, 'flow.patients'))})")
+    ax.set_xlabel(
+        f"Patients who received the category at least once, % (of n = {_count(_value(numbers, 'flow.patients'))})"
+    )
     ax.tick_params(axis="y", length=0)
     fig.tight_layout()
     return fig
@@ -227,10 +231,14 @@ def _draw_paths(ax, values: np.ndarray, jitter: np.ndarray) -> None:
         right_points = np.column_stack([right + jitter[both], values[both, right]])
         segments.append(np.stack([left_points, right_points], axis=1))
     if segments:
-        ax.add_collection(LineCollection(np.concatenate(segments), colors="#9a9a9a", linewidths=0.4, alpha=0.35, zorder=1))
+        ax.add_collection(
+            LineCollection(np.concatenate(segments), colors="#9a9a9a", linewidths=0.4, alpha=0.35, zorder=1)
+        )
 
 
-def _draw_outcome_panel(ax, wide: pd.DataFrame, instrument, study: Study, quantile_method: str, draw_paths: bool) -> None:
+def _draw_outcome_panel(
+    ax, wide: pd.DataFrame, instrument, study: Study, quantile_method: str, draw_paths: bool
+) -> None:
     rng = np.random.default_rng(SAMPLE_SEED)
     jitter = rng.uniform(-0.16, 0.16, size=len(wide))
     values = wide.to_numpy()
@@ -268,7 +276,9 @@ def _draw_outcome_panel(ax, wide: pd.DataFrame, instrument, study: Study, quanti
         )
     count = len(study.timepoints)
     counts = (~np.isnan(values)).sum(axis=0)
-    ax.set_xticks(range(count), [f"{t.short_label}\nn = {_count(c)}" for t, c in zip(study.timepoints, counts)])
+    ax.set_xticks(
+        range(count), [f"{t.short_label}\nn = {_count(c)}" for t, c in zip(study.timepoints, counts, strict=False)]
+    )
     ax.set_xlim(-0.6, count - 0.4)
     margin = (high - low) * 0.04
     ax.set_ylim(low - margin, high + margin)
@@ -283,18 +293,22 @@ def _panels(count: int, width_per_panel: float, height: float, min_width: float 
     return fig, axes.ravel()
 
 
-def outcomes_figure(outcomes: pd.DataFrame, study: Study, quantile_method: str, max_path_patients: int = MAX_PATH_PATIENTS):
+def outcomes_figure(
+    outcomes: pd.DataFrame, study: Study, quantile_method: str, max_path_patients: int = MAX_PATH_PATIENTS
+):
     """One panel per instrument with every time point: boxes (cohort quantile method), a
     sample of points, and each patient's path when the cohort is small."""
     fig, axes = _panels(len(study.instruments), 0.8 + 0.8 * len(study.timepoints), 4.2)  # 3.2 in for 3 boxes
     n_patients = outcomes["patient_id"].nunique()
     timepoints = list(study.timepoint_names)
-    for ax, instrument in zip(axes, study.instruments):
+    for ax, instrument in zip(axes, study.instruments, strict=False):
         wide = _outcome_wide(outcomes, instrument.name, timepoints)
         _draw_outcome_panel(ax, wide, instrument, study, quantile_method, n_patients <= max_path_patients)
     note = "Boxes: median and quartiles; whiskers: 1.5 × IQR. "
-    note += "Grey lines: each patient's path." if n_patients <= max_path_patients else (
-        f"Points: a random sample of at most {MAX_POINTS_PER_BOX} per time point."
+    note += (
+        "Grey lines: each patient's path."
+        if n_patients <= max_path_patients
+        else (f"Points: a random sample of at most {MAX_POINTS_PER_BOX} per time point.")
     )
     fig.text(0.01, 0.01, note, fontsize=7.5, color="#555555")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
@@ -316,7 +330,7 @@ def responders_figure(numbers: dict, study: Study, confidence_level: float):
     followed = study.followed
     fig, ax = new_figure(max(7.2, 2.4 * len(study.instruments)), 3.8)
     colours = timepoint_colours(study.timepoints)
-    offsets = dict(zip((t.name for t in followed), _offsets(len(followed), 0.3)))
+    offsets = dict(zip((t.name for t in followed), _offsets(len(followed), 0.3), strict=False))
     below = blended_transform_factory(ax.transData, ax.transAxes)
     for index, instrument in enumerate(study.instruments):
         for timepoint in followed:
@@ -328,10 +342,30 @@ def responders_figure(numbers: dict, study: Study, confidence_level: float):
                 ax.text(x, 50, NO_DATA, rotation=90, ha="center", va="center", fontsize=8, color="#666666")
                 ax.text(x, -0.03, "n = 0", ha="center", va="top", fontsize=7, color="#555555", transform=below)
                 continue
-            below_arm, above_arm = interval_arms([pct], [low if low is not None else pct], [high if high is not None else pct])
-            ax.errorbar(x, pct, yerr=[below_arm, above_arm], fmt="o", color=colours[timepoint.name], capsize=4, markersize=6, lw=1.4)
+            below_arm, above_arm = interval_arms(
+                [pct], [low if low is not None else pct], [high if high is not None else pct]
+            )
+            ax.errorbar(
+                x,
+                pct,
+                yerr=[below_arm, above_arm],
+                fmt="o",
+                color=colours[timepoint.name],
+                capsize=4,
+                markersize=6,
+                lw=1.4,
+            )
             ax.text(x + 0.05, pct, f"{fixed(pct)}%", va="center", fontsize=7.5)
-            ax.text(x, -0.03, f"n = {_count(evaluable)}", ha="center", va="top", fontsize=7, color="#555555", transform=below)
+            ax.text(
+                x,
+                -0.03,
+                f"n = {_count(evaluable)}",
+                ha="center",
+                va="top",
+                fontsize=7,
+                color="#555555",
+                transform=below,
+            )
     for timepoint in followed:
         ax.errorbar([], [], yerr=[], fmt="o", color=colours[timepoint.name], capsize=4, label=timepoint.label)
     count = len(study.instruments)
@@ -386,7 +420,17 @@ def _g(value: float | None) -> str:
 
 # ---------------------------------------------------------------- subgroups
 
-SUBGROUP_COLUMNS = ["subgroup", "group", "outcome", "timepoint", "n_evaluable", "pct", "ci_low", "ci_high", "suppressed"]
+SUBGROUP_COLUMNS = [
+    "subgroup",
+    "group",
+    "outcome",
+    "timepoint",
+    "n_evaluable",
+    "pct",
+    "ci_low",
+    "ci_high",
+    "suppressed",
+]
 
 
 def read_subgroup_results(path: str | Path) -> pd.DataFrame:
@@ -424,20 +468,34 @@ def _forest_layout(groups: pd.DataFrame) -> tuple[dict, list[str], list[int]]:
     return y_of, labels, headers
 
 
-def _draw_forest_points(ax, part: pd.DataFrame, groups: pd.DataFrame, y_of: dict, min_group_size: int, study: Study) -> None:
+def _draw_forest_points(
+    ax, part: pd.DataFrame, groups: pd.DataFrame, y_of: dict, min_group_size: int, study: Study
+) -> None:
     colours = timepoint_colours(study.timepoints)
-    for timepoint, offset in zip(study.followed, _offsets(len(study.followed), 0.34)):
+    for timepoint, offset in zip(study.followed, _offsets(len(study.followed), 0.34), strict=False):
         sub = part[part["timepoint"] == timepoint.name]
         shown = sub[~sub["suppressed"].astype(bool) & sub["pct"].notna()]
-        y = np.array([y_of[(s, g)] for s, g in zip(shown["subgroup"], shown["group"])], dtype=float) + offset
+        y = (
+            np.array([y_of[(s, g)] for s, g in zip(shown["subgroup"], shown["group"], strict=False)], dtype=float)
+            + offset
+        )
         pct = shown["pct"].to_numpy(dtype=float)
         low = shown["ci_low"].to_numpy(dtype=float)
         high = shown["ci_high"].to_numpy(dtype=float)
-        ax.errorbar(pct, y, xerr=list(interval_arms(pct, low, high)), fmt="o", markersize=3.5, capsize=2, lw=1.0,
-                    color=colours[timepoint.name], label=timepoint.label)
+        ax.errorbar(
+            pct,
+            y,
+            xerr=list(interval_arms(pct, low, high)),
+            fmt="o",
+            markersize=3.5,
+            capsize=2,
+            lw=1.0,
+            color=colours[timepoint.name],
+            label=timepoint.label,
+        )
         hidden = groups.merge(sub, on=["subgroup", "group"], how="left")
         hidden = hidden[hidden["suppressed"].isna() | hidden["suppressed"].eq(True) | hidden["pct"].isna()]
-        for s, g, suppressed in zip(hidden["subgroup"], hidden["group"], hidden["suppressed"].eq(True)):
+        for s, g, suppressed in zip(hidden["subgroup"], hidden["group"], hidden["suppressed"].eq(True), strict=False):
             text = f"suppressed (n < {min_group_size})" if suppressed else NO_DATA
             ax.text(2, y_of[(s, g)] + offset, text, va="center", fontsize=6.5, color="#666666")
 
@@ -458,7 +516,7 @@ def subgroups_forest_figure(rows: pd.DataFrame, study: Study, min_group_size: in
             ax.set_yticks([])
         fig.tight_layout()
         return fig
-    for ax, instrument in zip(axes, study.instruments):
+    for ax, instrument in zip(axes, study.instruments, strict=False):
         _draw_forest_points(ax, rows[rows["outcome"] == instrument.name], groups, y_of, min_group_size, study)
         ax.set_xlim(0, 100)
         ax.set_title(instrument.label)
@@ -473,7 +531,7 @@ def subgroups_forest_figure(rows: pd.DataFrame, study: Study, min_group_size: in
     axes[0].tick_params(axis="y", length=0)
     axes[0].set_ylim(len(tick_labels) - 0.5, -0.5)
     handles, names = axes[0].get_legend_handles_labels()
-    unique = dict(zip(names, handles))
+    unique = dict(zip(names, handles, strict=False))
     fig.legend(unique.values(), unique.keys(), loc="upper center", ncols=len(study.followed), bbox_to_anchor=(0.5, 1.0))
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / height))
     return fig

@@ -35,7 +35,9 @@ def interventions_table(numbers: dict, names: dict[int, str]) -> pd.DataFrame:
         {
             "code": str(code),
             "category": names[code],
-            "patients": fmt_n_pct(numbers[f"interventions.{code}.n_patients"], numbers[f"interventions.{code}.pct_patients"]),
+            "patients": fmt_n_pct(
+                numbers[f"interventions.{code}.n_patients"], numbers[f"interventions.{code}.pct_patients"]
+            ),
             "visits": fmt_n_pct(numbers[f"interventions.{code}.n_visits"], numbers[f"interventions.{code}.pct_visits"]),
         }
         for code in CODES
@@ -44,6 +46,7 @@ def interventions_table(numbers: dict, names: dict[int, str]) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- combinations
+
 
 def category_masks(patients: pd.DataFrame, session_interventions: pd.DataFrame) -> pd.Series:
     """Each kept patient's set of categories as a bit mask (bit code − 1), 0 for none."""
@@ -57,16 +60,20 @@ def mask_codes(mask: int) -> list[int]:
     return [code for code in CODES if mask & (1 << (code - 1))]
 
 
-def combination_numbers(patients: pd.DataFrame, session_interventions: pd.DataFrame, top: int = TOP_COMBINATIONS) -> dict:
+def combination_numbers(
+    patients: pd.DataFrame, session_interventions: pd.DataFrame, top: int = TOP_COMBINATIONS
+) -> dict:
     """The `top` most common sets of categories a patient received, n (% of kept patients);
     ties broken by the codes (as text), so the order is fixed. Key part: codes joined by `_`
     (`none` for patients without any category)."""
     counts = category_masks(patients, session_interventions).value_counts()
     frame = pd.DataFrame({"mask": counts.index.to_numpy(), "n": counts.to_numpy()})
-    frame["codes"] = [";".join(map(str, mask_codes(int(mask)))) for mask in frame["mask"]]  # distinct sets only (≤ 1024)
+    frame["codes"] = [
+        ";".join(map(str, mask_codes(int(mask)))) for mask in frame["mask"]
+    ]  # distinct sets only (≤ 1024)
     frame = frame.sort_values(["n", "codes"], ascending=[False, True]).head(top)
     numbers: dict = {}
-    for rank, (codes, n) in enumerate(zip(frame["codes"], frame["n"]), start=1):
+    for rank, (codes, n) in enumerate(zip(frame["codes"], frame["n"], strict=False), start=1):
         name = codes.replace(";", "_") or "none"
         numbers[f"interventions.combination.{name}.rank"] = rank
         numbers[f"interventions.combination.{name}.n"] = int(n)
@@ -95,6 +102,7 @@ def combinations_table(numbers: dict, names: dict[int, str]) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- program
+
 
 def program_numbers(patients: pd.DataFrame, session_interventions: pd.DataFrame, quantile_method: str) -> dict:
     """Sessions per patient (patients with ≥ 1 kept visit), program duration (patients with a

@@ -19,7 +19,11 @@ def methods_table(quantile_method: str, confidence_level: float) -> pd.DataFrame
             "numpy.quantile method of medians and quartiles"
             + (f" ({QUANTILE_DESCRIPTIONS[quantile_method]})" if quantile_method in QUANTILE_DESCRIPTIONS else ""),
         ),
-        ("confidence_level", f"{confidence_level:g}", "confidence level of the Wilson intervals of responder proportions"),
+        (
+            "confidence_level",
+            f"{confidence_level:g}",
+            "confidence level of the Wilson intervals of responder proportions",
+        ),
         ("sd", "n − 1", "standard deviations are sample SDs"),
         ("missing", "available-case", "each statistic uses the patients with a valid value (valid n)"),
     ]
@@ -70,7 +74,9 @@ def threshold_parts(direction: str, absolute, relative, unit: str, baseline_labe
 
 def definition_text(definition, instrument, baseline_label: str) -> str:
     """`decrease of at least 2 units`, `… or … of at least 30% of the baseline value`."""
-    parts = threshold_parts(definition.direction, definition.absolute, definition.relative, instrument.unit, baseline_label)
+    parts = threshold_parts(
+        definition.direction, definition.absolute, definition.relative, instrument.unit, baseline_label
+    )
     joiner = " and " if definition.combine == "both" else " or "
     text = joiner.join(parts)
     met = "both thresholds met" if definition.combine == "both" else "either threshold met"
@@ -81,10 +87,13 @@ def citation_note(definition, instrument, baseline_label: str) -> str:
     """Empty, or a sentence saying that the threshold in use is not the one its source states."""
     if not definition.differs_from_citation:
         return ""
-    cited = threshold_parts(definition.direction, definition.cited_absolute, definition.cited_relative,
-                            instrument.unit, baseline_label)
-    return (f"The threshold in use ({definition_text(definition, instrument, baseline_label)}) differs from the "
-            f"one its source states ({' / '.join(cited)}).")
+    cited = threshold_parts(
+        definition.direction, definition.cited_absolute, definition.cited_relative, instrument.unit, baseline_label
+    )
+    return (
+        f"The threshold in use ({definition_text(definition, instrument, baseline_label)}) differs from the "
+        f"one its source states ({' / '.join(cited)})."
+    )
 
 
 def definition_records(study) -> list[dict]:

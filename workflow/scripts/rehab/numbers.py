@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -69,7 +69,7 @@ def read_numbers_text(path: str | Path) -> pd.DataFrame:
 def read_numbers(path: str | Path) -> dict[str, int | float | None]:
     """numbers.csv (or a fragment) as a dict of parsed values."""
     frame = read_numbers_text(path)
-    return {key: parse_value(value) for key, value in zip(frame["key"], frame["value"])}
+    return {key: parse_value(value) for key, value in zip(frame["key"], frame["value"], strict=False)}
 
 
 def collect_fragments(paths: Sequence[str | Path]) -> pd.DataFrame:

@@ -79,8 +79,13 @@ def new_figure(width_in: float, height_in: float, **subplot_kw):
 def save_figure(fig, png_path: str | Path, svg_path: str | Path) -> None:
     """Write the figure as PNG and SVG with no timestamps or version stamps, then close it."""
     with plt.rc_context({"svg.hashsalt": SVG_HASH_SALT}):
-        safe_io.save_figure(fig, png_path, svg_path, png_options={"dpi": DPI, "metadata": {"Software": None}},
-                            svg_options={"metadata": {"Date": None, "Creator": None}})
+        safe_io.save_figure(
+            fig,
+            png_path,
+            svg_path,
+            png_options={"dpi": DPI, "metadata": {"Software": None}},
+            svg_options={"metadata": {"Date": None, "Creator": None}},
+        )
     plt.close(fig)
 
 

@@ -146,9 +146,7 @@ def _digit_count_below_threshold(text: str) -> bool:
 # An over-approximation of a token for Arrow's regex engine (RE2): ten digits with nothing
 # between them but characters that may be ignorable, spaces or separators. Texts that do
 # not match cannot hold a token; only the others are looked at by mask_text.
-_CANDIDATE = (
-    r"[\p{Nd}\p{No}](?:[\p{Cf}\p{Mn}\p{Me}\p{Z}\p{Pd}\p{Sm}\s\x{0b}\x{1c}-\x{1f}\x{85}]*[\p{Nd}\p{No}]){9}"
-)
+_CANDIDATE = r"[\p{Nd}\p{No}](?:[\p{Cf}\p{Mn}\p{Me}\p{Z}\p{Pd}\p{Sm}\s\x{0b}\x{1c}-\x{1f}\x{85}]*[\p{Nd}\p{No}]){9}"
 
 
 def mask_array(array):

@@ -124,9 +124,7 @@ def snakemake_command_line() -> str:
 
 def run_timestamp() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (
-        dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc) if epoch else dt.datetime.now(tz=dt.timezone.utc)
-    )
+    moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC) if epoch else dt.datetime.now(tz=dt.UTC)
     return moment.isoformat(timespec="seconds")
 
 

@@ -30,6 +30,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -169,7 +170,11 @@ def read_raw_table(
     log.info(
         "%s: %d physical lines, %d rows read, %d with the wrong number of fields, %d with a stray quote, "
         "unknown columns: %s",
-        path, table.physical_lines, table.rows_read, len(table.malformed), len(table.unbalanced),
+        path,
+        table.physical_lines,
+        table.rows_read,
+        len(table.malformed),
+        len(table.unbalanced),
         mask_text(", ".join(table.unknown_columns)) or "none",
     )
     return table
@@ -213,7 +218,7 @@ def _read_utf8(path: Path, encoding: str, where: _ConfigKeys) -> bytes:
         ) from None
     data = path.read_bytes()
     if codec in ("utf-8", "utf-8-sig"):
-        data = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+        data = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
         _decode(data, "utf-8", path, encoding, where)  # validates only
         return data
     if data.startswith(UTF8_BOM):
@@ -230,8 +235,8 @@ def _decode(data: bytes, codec: str, path: Path, encoding: str, where: _ConfigKe
     try:
         return data.decode(codec)
     except UnicodeDecodeError as error:
-        line = len(_line_breaks(data[:error.start])) + 1
-        bad = data[error.start:error.start + 1].hex().upper()
+        line = len(_line_breaks(data[: error.start])) + 1
+        bad = data[error.start : error.start + 1].hex().upper()
         raise RawExportError(
             f"Raw export file {path} is not valid {encoding} (the declared encoding): byte "
             f"0x{bad} at byte offset {error.start} (line {line}) cannot be decoded. "
@@ -242,7 +247,7 @@ def _decode(data: bytes, codec: str, path: Path, encoding: str, where: _ConfigKe
 def _encoding_fix(data: bytes, codec: str, where: _ConfigKeys) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return (
-            f"The file starts with a UTF-16 byte-order mark (\"Unicode text\"): set "
+            f'The file starts with a UTF-16 byte-order mark ("Unicode text"): set '
             f"{where.key('encoding')}: utf-16 in the cohort's export config, or save it as UTF-8."
         )
     for candidate in ("utf-8", "cp1252"):
@@ -270,7 +275,7 @@ def _separator_byte(separator: str, path: Path, where: _ConfigKeys) -> int:
         raise RawExportError(
             f"Raw export file {path} cannot be read with the separator {separator!r}: the "
             f"separator must be one ASCII character other than a quote or newline. Set "
-            f"{where.key('separator')} (e.g. \",\" or \";\")."
+            f'{where.key("separator")} (e.g. "," or ";").'
         )
     return ord(separator)
 
@@ -305,7 +310,7 @@ class _Layout:
         return len(self.starts)
 
     @classmethod
-    def of(cls, buffer: bytes, sep: int, max_record_lines: int = DEFAULT_MAX_RECORD_LINES) -> "_Layout":
+    def of(cls, buffer: bytes, sep: int, max_record_lines: int = DEFAULT_MAX_RECORD_LINES) -> _Layout:
         data = np.frombuffer(buffer, dtype=np.uint8)
         breaks = _line_breaks(buffer)
         separators = np.flatnonzero(data == sep)
@@ -327,7 +332,7 @@ class _Layout:
         return cls._joined(parts, _physical_line_count(data, breaks))
 
     @classmethod
-    def _joined(cls, parts: list["_Records"], physical_lines: int) -> "_Layout":
+    def _joined(cls, parts: list[_Records], physical_lines: int) -> _Layout:
         offsets = np.cumsum([0] + [part.n for part in parts[:-1]])
 
         def joined(attribute: str) -> np.ndarray:
@@ -342,8 +347,10 @@ class _Layout:
             stray=joined("stray").astype(bool, copy=False),
             separators=joined("separators").astype(np.int64, copy=False),
             record_of_separator=_concatenated(
-                [part.record_of_separator + offset if offset else part.record_of_separator
-                 for part, offset in zip(parts, offsets)]
+                [
+                    part.record_of_separator + offset if offset else part.record_of_separator
+                    for part, offset in zip(parts, offsets, strict=False)
+                ]
             ).astype(np.int64, copy=False),
             has_quotes=any(part.has_quotes for part in parts),
             physical_lines=physical_lines,
@@ -353,7 +360,7 @@ class _Layout:
         return self.counts
 
     def header_text(self, buffer: bytes) -> str:
-        return buffer[self.starts[0]:self.ends[0]].decode("utf-8")
+        return buffer[self.starts[0] : self.ends[0]].decode("utf-8")
 
 
 @dataclass
@@ -375,7 +382,7 @@ class _Records:
         return len(self.starts)
 
     @classmethod
-    def read(cls, data: np.ndarray, origin: int, breaks: np.ndarray, separators: np.ndarray, sep: int) -> "_Records":
+    def read(cls, data: np.ndarray, origin: int, breaks: np.ndarray, separators: np.ndarray, sep: int) -> _Records:
         quotes = _active_quotes(data[origin:], sep) + origin
         before = np.searchsorted(breaks, origin)  # lines before origin's
         ahead = breaks[before:]
@@ -390,7 +397,7 @@ class _Records:
             starts, stops, lines, last_lines = starts[:-1], stops[:-1], lines[:-1], last_lines[:-1]
         nonblank = _nonblank(data[origin:], starts - origin, sep) if len(starts) else np.zeros(0, bool)
         starts, stops, lines, last_lines = starts[nonblank], stops[nonblank], lines[nonblank], last_lines[nonblank]
-        separators = separators[np.searchsorted(separators, origin):]
+        separators = separators[np.searchsorted(separators, origin) :]
         separators = separators[_outside(quotes, separators)]
         # a separator makes its record non-blank, so every separator lies in one of `starts`
         record = np.searchsorted(starts, separators, side="right") - 1
@@ -415,25 +422,31 @@ class _Records:
         found = np.flatnonzero(suspect)
         return int(found[0]) if len(found) else None
 
-    def head(self, n: int) -> "_Records":
+    def head(self, n: int) -> _Records:
         """The first n records (separators of later records dropped)."""
         cut = np.searchsorted(self.record_of_separator, n)
         return _Records(
-            starts=self.starts[:n], ends=self.ends[:n], lines=self.lines[:n], last_lines=self.last_lines[:n],
-            counts=self.counts[:n], stray=self.stray[:n], separators=self.separators[:cut],
-            record_of_separator=self.record_of_separator[:cut], has_quotes=self.has_quotes,
+            starts=self.starts[:n],
+            ends=self.ends[:n],
+            lines=self.lines[:n],
+            last_lines=self.last_lines[:n],
+            counts=self.counts[:n],
+            stray=self.stray[:n],
+            separators=self.separators[:cut],
+            record_of_separator=self.record_of_separator[:cut],
+            has_quotes=self.has_quotes,
         )
 
-    def stray_line(self, index: int, data: np.ndarray, breaks: np.ndarray) -> "_Records":
+    def stray_line(self, index: int, data: np.ndarray, breaks: np.ndarray) -> _Records:
         """Record `index` cut to its first physical line: the stray quote's line, as one record."""
         line_end = breaks[self.lines[index] - 1 : self.lines[index]]
         one = np.zeros(1, np.int64)
         return _Records(
-            starts=self.starts[index:index + 1],
+            starts=self.starts[index : index + 1],
             ends=line_end - _is_crlf(data, line_end),
-            lines=self.lines[index:index + 1],
-            last_lines=self.last_lines[index:index + 1],  # where the record it would start ends
-            counts=self.counts[index:index + 1],
+            lines=self.lines[index : index + 1],
+            last_lines=self.last_lines[index : index + 1],  # where the record it would start ends
+            counts=self.counts[index : index + 1],
             stray=np.ones(1, bool),
             separators=one[:0],
             record_of_separator=one[:0],
@@ -528,7 +541,7 @@ def _scan_quotes(data: np.ndarray, quotes: np.ndarray, sep: int) -> np.ndarray:
         if closing is None:  # never closed: literal, go on after it
             i += 1
             continue
-        active.extend(int(q) for q in quotes[i:closing + 1])
+        active.extend(int(q) for q in quotes[i : closing + 1])
         i = closing + 1
     return np.asarray(active, dtype=np.int64)
 
@@ -573,7 +586,13 @@ def _check_header_line(layout: _Layout, path: Path) -> None:
 
 
 def _check_header(
-    header: list[str], name: str, path: Path, separator: str, dialect: dict, where: _ConfigKeys, raw: str,
+    header: list[str],
+    name: str,
+    path: Path,
+    separator: str,
+    dialect: dict,
+    where: _ConfigKeys,
+    raw: str,
     contract: dict[str, bool],
     line: int = 1,
 ) -> dict[str, int]:
@@ -584,7 +603,9 @@ def _check_header(
     name shown is masked (`rehab.privacy.mask_text`).
     """
     missing = [c for c, required in contract.items() if required and c not in header]
-    where_header = "its first line" if line == 1 else f"its first non-blank line (line {line}; blank lines are not rows)"
+    where_header = (
+        "its first line" if line == 1 else f"its first non-blank line (line {line}; blank lines are not rows)"
+    )
     if missing:
         _raise_wrong_separator(header, name, path, separator, dialect, where, raw)
         _raise_data_as_header(header, name, path, missing, where_header)
@@ -596,8 +617,12 @@ def _check_header(
             "the extra column(s) and export the file again."
         )
     if missing:
-        near = [f"{mask_text(repr(c))} (is it {m!r}? names are case-sensitive)" for m in missing for c in header
-                if c != m and c.lower() == m.lower()]
+        near = [
+            f"{mask_text(repr(c))} (is it {m!r}? names are case-sensitive)"
+            for m in missing
+            for c in header
+            if c != m and c.lower() == m.lower()
+        ]
         raise RawExportError(
             f"Raw export file {path} lacks the required column(s) {', '.join(missing)}; the "
             f"columns found are: {_shown_names(header)}. Export the file with these columns named "
@@ -644,8 +669,11 @@ def _raise_data_as_header(header: list[str], name: str, path: Path, missing: lis
     # A header names at least one contract column; a data row names none and holds mostly
     # numbers, dates and empty fields, or mostly values no column name looks like.
     if names == 0 and (2 * data_like >= len(header) or 2 * plausible < len(header)):
-        reason = (f"{data_like} of its {len(header)} fields are numbers, dates or empty" if 2 * data_like >= len(header)
-                  else f"none of its {len(header)} fields is a column name of the contract")
+        reason = (
+            f"{data_like} of its {len(header)} fields are numbers, dates or empty"
+            if 2 * data_like >= len(header)
+            else f"none of its {len(header)} fields is a column name of the contract"
+        )
         raise RawExportError(
             f"Raw export file {path} lacks the required column(s) {', '.join(missing)}: {where_header} "
             f"looks like a data row, not a header ({reason}; values are not shown). Add the header "
@@ -680,13 +708,12 @@ def _decimal_hint(separator: str, dialect: dict, where: _ConfigKeys) -> str:
     if separator == ";" and decimal == ".":
         return (
             f" Files separated by ';' (Swedish spreadsheet exports) usually write decimals with a "
-            f"comma: then also set {where.key('decimal')}: \",\" (and {where.key('encoding')}: "
+            f'comma: then also set {where.key("decimal")}: "," (and {where.key("encoding")}: '
             "cp1252 if the file was saved by such a program)."
         )
     if separator == "," and decimal == ",":
         return (
-            f" With ',' between fields the decimal mark is usually '.': check "
-            f"{where.key('decimal')} (currently \",\")."
+            f" With ',' between fields the decimal mark is usually '.': check {where.key('decimal')} (currently \",\")."
         )
     return ""
 
@@ -699,14 +726,21 @@ def _yaml(separator: str) -> str:
 
 
 def _build_table(
-    layout: _Layout, buffer: bytes, header: list[str], columns: dict[str, int], name: str, path: Path,
-    dialect: dict, contract: dict[str, bool], max_record_lines: int = DEFAULT_MAX_RECORD_LINES,
+    layout: _Layout,
+    buffer: bytes,
+    header: list[str],
+    columns: dict[str, int],
+    name: str,
+    path: Path,
+    dialect: dict,
+    contract: dict[str, bool],
+    max_record_lines: int = DEFAULT_MAX_RECORD_LINES,
 ) -> RawTable:
     expected = len(header)
     data_records = np.arange(1, layout.n_records)
     counts, stray = layout.counts[1:], layout.stray[1:]
     good = data_records[(counts == expected) & ~stray]
-    fields = dict(zip(columns, _field_texts(layout, buffer, good, expected, list(columns.values()))))
+    fields = dict(zip(columns, _field_texts(layout, buffer, good, expected, list(columns.values())), strict=False))
     missing_tokens = _missing_tokens(dialect)
     frame = pd.DataFrame({"line": pd.array(layout.lines[good], dtype="int64")})
     for column in contract:
@@ -716,18 +750,23 @@ def _build_table(
         else:
             frame[column] = pd.array([None] * len(good), dtype=STRING_DTYPE)
     bad = (counts != expected) & ~stray
-    malformed = pd.DataFrame({
-        "line": layout.lines[1:][bad].astype(np.int64),
-        "n_fields": counts[bad].astype(np.int64),
-        "expected_fields": np.full(int(bad.sum()), expected, dtype=np.int64),
-    })
-    unbalanced = pd.DataFrame({
-        "line": layout.lines[1:][stray],
-        "runs_to_line": layout.last_lines[1:][stray],
-        "n_fields": counts[stray],
-        "expected_fields": np.full(int(stray.sum()), expected, dtype=np.int64),
-        "max_record_lines": np.full(int(stray.sum()), max_record_lines, dtype=np.int64),
-    }, columns=UNBALANCED_COLUMNS)
+    malformed = pd.DataFrame(
+        {
+            "line": layout.lines[1:][bad].astype(np.int64),
+            "n_fields": counts[bad].astype(np.int64),
+            "expected_fields": np.full(int(bad.sum()), expected, dtype=np.int64),
+        }
+    )
+    unbalanced = pd.DataFrame(
+        {
+            "line": layout.lines[1:][stray],
+            "runs_to_line": layout.last_lines[1:][stray],
+            "n_fields": counts[stray],
+            "expected_fields": np.full(int(stray.sum()), expected, dtype=np.int64),
+            "max_record_lines": np.full(int(stray.sum()), max_record_lines, dtype=np.int64),
+        },
+        columns=UNBALANCED_COLUMNS,
+    )
     return RawTable(
         name=name,
         path=path,

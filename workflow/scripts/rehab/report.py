@@ -40,11 +40,30 @@ TEMPLATE_NAME = "report.html.j2"
 # Title and caption of each known table that names no instrument or time point (see
 # table_captions); an unknown table gets a title from its file name.
 TABLE_CAPTIONS = {
-    "table1_codebook": ("Table 1. Intervention categories", "The codebook of the ten intervention categories. Categories not named in the paper are marked as such."),
-    "table3_interventions": ("Table 3a. Interventions received", "Patients who received each category at least once, of all included patients."),
-    "table3_program": ("Table 3b. The rehabilitation program", "Sessions per patient (patients with at least one visit) and program duration (patients with a program end date)."),
-    "table3_combinations": ("Table 3c. Combinations of interventions", "The most frequent combinations of intervention categories."),
-    "subgroups": ("Table 6. Responders by subgroup", "Responder proportions per subgroup; groups below the minimum size are suppressed."),
+    "table1_codebook": (
+        "Table 1. Intervention categories",
+        "The codebook of the ten intervention categories. Categories not named in the paper are marked as such.",
+    ),
+    "table3_interventions": (
+        "Table 3a. Interventions received",
+        "Patients who received each category at least once, of all included patients.",
+    ),
+    "table3_program": (
+        "Table 3b. The rehabilitation program",
+        "Sessions per patient (patients with at least one visit) and program duration (patients with a program end date).",
+    ),
+    "table3_combinations": (
+        "Table 3c. Combinations of interventions",
+        "The most frequent combinations of intervention categories.",
+    ),
+    "methods": (
+        "Statistical settings",
+        "The quantile method and confidence level every table of this report was computed with.",
+    ),
+    "subgroups": (
+        "Table 6. Responders by subgroup",
+        "Responder proportions per subgroup; groups below the minimum size are suppressed.",
+    ),
 }
 TABLE_SECTIONS = {
     "table1_codebook": "tables",
@@ -58,9 +77,18 @@ TABLE_SECTIONS = {
     "subgroups": "subgroups",
 }
 FIGURE_CAPTIONS = {
-    "intervention_categories": ("Figure 2. Intervention categories", "Share of patients who received each category at least once."),
-    "sessions_per_patient": ("Figure 4. Sessions per patient", "Kept physiotherapy visits per patient; dashed line: median."),
-    "subgroups_forest": ("Figure 6. Responders by subgroup", "Forest plot of responder proportions per subgroup and instrument, a marker per time point after the baseline; suppressed groups are marked."),
+    "intervention_categories": (
+        "Figure 2. Intervention categories",
+        "Share of patients who received each category at least once.",
+    ),
+    "sessions_per_patient": (
+        "Figure 4. Sessions per patient",
+        "Kept physiotherapy visits per patient; dashed line: median.",
+    ),
+    "subgroups_forest": (
+        "Figure 6. Responders by subgroup",
+        "Forest plot of responder proportions per subgroup and instrument, a marker per time point after the baseline; suppressed groups are marked.",
+    ),
 }
 # Display headers for the analysis tables' machine-style column names.
 COLUMN_HEADERS = {
@@ -170,7 +198,9 @@ def read_display_table(path: Path, products: list[dict], captions: dict | None =
     default the study-free ones) and the rule that made it."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     name = path.stem
-    title, caption = (TABLE_CAPTIONS if captions is None else captions).get(name, (name.replace("_", " ").capitalize(), ""))
+    title, caption = (TABLE_CAPTIONS if captions is None else captions).get(
+        name, (name.replace("_", " ").capitalize(), "")
+    )
     return {
         "name": name,
         "anchor": f"table-{name.replace('_', '-')}",
@@ -223,7 +253,9 @@ def summarize_failures(path: Path) -> pd.DataFrame:
     """Broken rules counted per (file, column, check, action), most frequent first."""
     frame = read_raw_text_csv(path, usecols=["file", "column", "check", "action"])
     counts = frame.groupby(["file", "column", "check", "action"], sort=True).size().rename("rows").reset_index()
-    return counts.sort_values(["rows", "file", "column", "check"], ascending=[False, True, True, True], ignore_index=True)
+    return counts.sort_values(
+        ["rows", "file", "column", "check"], ascending=[False, True, True, True], ignore_index=True
+    )
 
 
 def read_accounting(path: Path) -> pd.DataFrame:
@@ -241,7 +273,9 @@ def figure_entries(paths: list[Path], products: list[dict], captions: dict | Non
     entries = {}
     for path in paths:
         name = Path(path).stem
-        title, caption = (FIGURE_CAPTIONS if captions is None else captions).get(name, (name.replace("_", " ").capitalize(), ""))
+        title, caption = (FIGURE_CAPTIONS if captions is None else captions).get(
+            name, (name.replace("_", " ").capitalize(), "")
+        )
         entries[name] = {
             "name": name,
             "title": title,
@@ -263,10 +297,22 @@ def table_captions(study: Study) -> dict[str, tuple[str, str]]:
     baseline = lower_first(study.baseline.label)
     return {
         **TABLE_CAPTIONS,
-        "table2_baseline": (f"Table 2. Characteristics of the patients at {baseline}", "Statistics over the valid n of each variable (available-case); “valid n = …” in a label when fewer than all patients answered."),
-        "table4_outcomes": (f"Table 4. Outcomes at {timepoints_text(study.timepoints, short=True)}", f"Median [q1, q3] and n of {join_words([i.short_label for i in study.instruments])} at each time point, over the patients with a value."),
-        "responders": ("Table 5. Clinically important improvement", f"Responders among evaluable patients (a value at {baseline} and at the time point), with Wilson confidence intervals."),
-        "responders_sensitivity": ("Table 5b. Responders, sensitivity analysis", f"Every patient with a {baseline} value counted; those without a value at the time point count as non-responders."),
+        "table2_baseline": (
+            f"Table 2. Characteristics of the patients at {baseline}",
+            "Statistics over the valid n of each variable (available-case); “valid n = …” in a label when fewer than all patients answered.",
+        ),
+        "table4_outcomes": (
+            f"Table 4. Outcomes at {timepoints_text(study.timepoints, short=True)}",
+            f"Median [q1, q3] and n of {join_words([i.short_label for i in study.instruments])} at each time point, over the patients with a value.",
+        ),
+        "responders": (
+            "Table 5. Clinically important improvement",
+            f"Responders among evaluable patients (a value at {baseline} and at the time point), with Wilson confidence intervals.",
+        ),
+        "responders_sensitivity": (
+            "Table 5b. Responders, sensitivity analysis",
+            f"Every patient with a {baseline} value counted; those without a value at the time point count as non-responders.",
+        ),
     }
 
 
@@ -276,9 +322,18 @@ def figure_captions(study: Study) -> dict[str, tuple[str, str]]:
     later = timepoints_text(study.followed)
     return {
         **FIGURE_CAPTIONS,
-        "patient_flow": ("Figure 1. Patient flow", f"Rows read and quarantined, patients included, and patients with data at {' and at '.join(lower_first(t.label) for t in study.followed)}."),
-        "outcomes": (f"Figure 3. Outcomes at {timepoints_text(study.timepoints, short=True)}", f"Distributions of {join_words([i.short_label for i in study.instruments])}; boxes use the cohort's quantile method."),
-        "responders": ("Figure 5. Responders", f"Proportion with a clinically important improvement at {later}, per instrument, with Wilson confidence intervals."),
+        "patient_flow": (
+            "Figure 1. Patient flow",
+            f"Rows read and quarantined, patients included, and patients with data at {' and at '.join(lower_first(t.label) for t in study.followed)}.",
+        ),
+        "outcomes": (
+            f"Figure 3. Outcomes at {timepoints_text(study.timepoints, short=True)}",
+            f"Distributions of {join_words([i.short_label for i in study.instruments])}; boxes use the cohort's quantile method.",
+        ),
+        "responders": (
+            "Figure 5. Responders",
+            f"Proportion with a clinically important improvement at {later}, per instrument, with Wilson confidence intervals.",
+        ),
     }
 
 
@@ -401,4 +456,3 @@ def render_report(inputs: ReportInputs, template_dir: Path | str) -> str:
 
 def write_report(inputs: ReportInputs, template_dir: Path | str, output: Path | str) -> None:
     write_text(render_report(inputs, template_dir), output)
-

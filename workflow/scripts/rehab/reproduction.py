@@ -7,9 +7,9 @@ A mismatch is a finding of the report, not an error of the run.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import yaml
@@ -46,7 +46,7 @@ def load_published(path: str | Path) -> list[dict]:
     for index, entry in enumerate(entries):
         printed = entry.get("published") if isinstance(entry, dict) else None
         if not isinstance(printed, str) or not entry.get("key"):
-            problems.append(f"entry {index + 1}: needs `key` and `published` as quoted text (e.g. \"25.0\")")
+            problems.append(f'entry {index + 1}: needs `key` and `published` as quoted text (e.g. "25.0")')
             continue
         try:
             decimals_of(printed)
@@ -57,7 +57,12 @@ def load_published(path: str | Path) -> list[dict]:
     if problems:
         raise PublishedValuesError(f"{path}:\n  " + "\n  ".join(problems))
     return [
-        {"key": e["key"], "published": e["published"], "source": str(e.get("source", "")), "label": str(e.get("label", ""))}
+        {
+            "key": e["key"],
+            "published": e["published"],
+            "source": str(e.get("source", "")),
+            "label": str(e.get("label", "")),
+        }
         for e in entries
     ]
 

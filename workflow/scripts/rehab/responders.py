@@ -14,7 +14,7 @@ sensitivity variant and the subgroups use it. Every further definition has its o
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -52,7 +52,9 @@ def meets_rule(baseline: pd.Series, value: pd.Series, rule: Mapping) -> pd.Serie
     absolute = rule.get("absolute")
     relative = rule.get("relative")
     absolute_met = improvement.ge(absolute).fillna(False) if absolute is not None else None
-    relative_met = _relative_improvement(baseline, improvement).ge(relative).fillna(False) if relative is not None else None
+    relative_met = (
+        _relative_improvement(baseline, improvement).ge(relative).fillna(False) if relative is not None else None
+    )
     return _combine(absolute_met, relative_met, rule.get("combine", "either")).astype(bool)
 
 
@@ -64,7 +66,10 @@ def cannot_improve(baseline: pd.Series, rule: Mapping, best_value: float) -> pd.
 
 
 def responder_status(
-    outcomes: pd.DataFrame, instrument: Instrument, timepoint: str, baseline: str,
+    outcomes: pd.DataFrame,
+    instrument: Instrument,
+    timepoint: str,
+    baseline: str,
     definition: ResponderDefinition | None = None,
 ) -> pd.DataFrame:
     """Patients with a value at the `baseline` time point: baseline, value (NaN when missing),
@@ -125,8 +130,12 @@ def responder_numbers(outcomes: pd.DataFrame, study: Study, confidence_level: fl
                 numbers[f"{prefix}.{timepoint.name}.n_missing"] = int((~status["evaluable"]).sum())
                 if definition is instrument.primary:
                     variant = summarize(status, confidence_level, sensitivity=True)
-                    sensitivity.update({f"responders.sensitivity.{instrument.name}.{timepoint.name}.{stat}": variant[stat]
-                                        for stat in SUMMARY_STATS})
+                    sensitivity.update(
+                        {
+                            f"responders.sensitivity.{instrument.name}.{timepoint.name}.{stat}": variant[stat]
+                            for stat in SUMMARY_STATS
+                        }
+                    )
     numbers["responders.confidence_level"] = float(confidence_level)
     return numbers | sensitivity
 

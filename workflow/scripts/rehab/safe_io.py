@@ -26,10 +26,11 @@ import json
 import re
 import struct
 import zlib
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -73,16 +74,16 @@ def checked_path(path: str | Path) -> Path:
 def _text_array(values: pd.Series | pd.Index) -> pa.Array | None:
     """The values as an Arrow string array, or None when they are not all texts."""
     dtype = values.dtype
-    if not (pd.api.types.is_string_dtype(dtype) or dtype == object):
+    if not (pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)):
         return None
-    if dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+    if pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         return None
     return pa.array(np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
 
 
 def _masked_objects(values: pd.Series | pd.Index) -> np.ndarray | None:
     """The values with their texts masked (object array), or None when nothing changed."""
-    if not (pd.api.types.is_string_dtype(values.dtype) or values.dtype == object):
+    if not (pd.api.types.is_string_dtype(values.dtype) or values.pd.api.types.is_object_dtype(dtype)):
         return None  # numbers, dates, booleans: generated, not masked
     array = _text_array(values)
     if array is None:  # mixed values: only the texts among them are texts
@@ -112,7 +113,7 @@ def mask_series(series: pd.Series) -> pd.Series:
         values = np.where(codes >= 0, categories[codes], None)
         merged = pd.Categorical(values, categories=list(dict.fromkeys(categories)), ordered=dtype.ordered)
         return pd.Series(merged, index=series.index, name=series.name)
-    if not (pd.api.types.is_string_dtype(dtype) or dtype == object):
+    if not (pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)):
         return series
     masked = _masked_objects(series)
     if masked is None:
@@ -126,7 +127,11 @@ def _mask_labels(labels: pd.Index) -> pd.Index:
     if isinstance(labels, pd.RangeIndex):
         return labels
     masked = _masked_objects(labels)
-    return labels if masked is None else pd.Index(masked, name=mask_text(labels.name) if isinstance(labels.name, str) else labels.name)
+    return (
+        labels
+        if masked is None
+        else pd.Index(masked, name=mask_text(labels.name) if isinstance(labels.name, str) else labels.name)
+    )
 
 
 def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -135,7 +140,7 @@ def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
     index = _mask_labels(frame.index)
     columns_as_read = [frame.iloc[:, position] for position in range(frame.shape[1])]
     masked = [mask_series(column) for column in columns_as_read]
-    changed = {position: m for position, (m, c) in enumerate(zip(masked, columns_as_read)) if m is not c}
+    changed = {position: m for position, (m, c) in enumerate(zip(masked, columns_as_read, strict=False)) if m is not c}
     if columns is frame.columns and index is frame.index and not changed:
         return frame
     out = frame.copy(deep=False)
@@ -149,7 +154,9 @@ def _text_columns(frame: pd.DataFrame) -> list[int]:
     return [
         position
         for position, dtype in enumerate(frame.dtypes)
-        if pd.api.types.is_string_dtype(dtype) or dtype == object or isinstance(dtype, pd.CategoricalDtype)
+        if pd.api.types.is_string_dtype(dtype)
+        or pd.api.types.is_object_dtype(dtype)
+        or isinstance(dtype, pd.CategoricalDtype)
     ]
 
 
@@ -304,13 +311,19 @@ def _masked_png_text(kind: bytes, body: bytes) -> bytes:
 def _masked_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
     options = dict(options or {})
     if options.get("metadata"):
-        options["metadata"] = {key: mask_text(value) if isinstance(value, str) else value
-                               for key, value in options["metadata"].items()}
+        options["metadata"] = {
+            key: mask_text(value) if isinstance(value, str) else value for key, value in options["metadata"].items()
+        }
     return options
 
 
-def save_figure(fig, png_path: str | Path, svg_path: str | Path, png_options: Mapping[str, Any] | None = None,
-                svg_options: Mapping[str, Any] | None = None) -> None:
+def save_figure(
+    fig,
+    png_path: str | Path,
+    svg_path: str | Path,
+    png_options: Mapping[str, Any] | None = None,
+    svg_options: Mapping[str, Any] | None = None,
+) -> None:
     """A matplotlib figure as PNG and SVG, each rendered in memory, masked, then written.
 
     `png_options` and `svg_options` go to `savefig` (dpi, metadata, ...); the caller closes the figure.
@@ -370,7 +383,6 @@ class MaskingSink(io.RawIOBase):
         self._held.append(self._decoder.decode(b"", final=True))
         self._emit("".join(self._held))
         self._held, self._held_chars = [], 0
-
 
     def _emit(self, text: str) -> None:
         if text:

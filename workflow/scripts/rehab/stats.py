@@ -7,7 +7,7 @@ returns None for a statistic that cannot be computed (valid n too small), never 
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -54,7 +54,13 @@ def mean_sd_range(values: Iterable) -> dict:
     if n == 0:
         return {"mean": None, "sd": None, "min": None, "max": None, "valid_n": 0}
     sd = as_number(np.std(array, ddof=1)) if n > 1 else None
-    return {"mean": as_number(np.mean(array)), "sd": sd, "min": as_number(array.min()), "max": as_number(array.max()), "valid_n": n}
+    return {
+        "mean": as_number(np.mean(array)),
+        "sd": sd,
+        "min": as_number(array.min()),
+        "max": as_number(array.max()),
+        "valid_n": n,
+    }
 
 
 def percentage(count: int, valid_n: int) -> float | None:

@@ -11,8 +11,9 @@ This module imports nothing heavy: the Snakefile uses it to build the DAG.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 SECTIONS = ("instruments", "timepoints", "subgroups")
 # outcomes.csv columns that are not instruments, and numbers.csv key parts under
@@ -230,19 +231,21 @@ class Study:
         raise KeyError(name)
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any], cohort: str | None = None) -> "Study":
+    def from_config(cls, config: Mapping[str, Any], cohort: str | None = None) -> Study:
         """The study of `cohort` (its own `study` sections replace the default ones)."""
         return cls.from_declaration(declaration(config, cohort), where=_where(cohort))
 
     @classmethod
-    def from_declaration(cls, declared: Mapping[str, Any], where: str = "study") -> "Study":
-        instruments = tuple(_instrument(name, spec, f"{where}.instruments.{name}")
-                            for name, spec in declared["instruments"].items())
+    def from_declaration(cls, declared: Mapping[str, Any], where: str = "study") -> Study:
+        instruments = tuple(
+            _instrument(name, spec, f"{where}.instruments.{name}") for name, spec in declared["instruments"].items()
+        )
         timepoints = tuple(_timepoint(spec) for spec in declared["timepoints"])
         _check_timepoints(timepoints, f"{where}.timepoints")
         _check_definition_names(instruments, timepoints, f"{where}.instruments")
-        subgroups = tuple(_subgroup(spec, f"{where}.subgroups[{index}]")
-                          for index, spec in enumerate(declared.get("subgroups", [])))
+        subgroups = tuple(
+            _subgroup(spec, f"{where}.subgroups[{index}]") for index, spec in enumerate(declared.get("subgroups", []))
+        )
         study = cls(instruments=instruments, timepoints=timepoints, subgroups=subgroups)
         _check_subgroups(study, f"{where}.subgroups")
         return study
@@ -261,8 +264,10 @@ def measurement_declaration(declared: Mapping[str, Any]) -> dict:
     """`declared` without responder definitions and subgroups: what validation, cleaning and
     the descriptive tables need. As those rules' param, a changed threshold or subgroup
     reruns only the rules that use it."""
-    instruments = {name: {key: value for key, value in spec.items() if key != "responders"}
-                   for name, spec in declared["instruments"].items()}
+    instruments = {
+        name: {key: value for key, value in spec.items() if key != "responders"}
+        for name, spec in declared["instruments"].items()
+    }
     return {"instruments": instruments, "timepoints": declared["timepoints"], "subgroups": []}
 
 
@@ -281,8 +286,10 @@ def _instrument(name: str, spec: Mapping[str, Any], where: str) -> Instrument:
         raise StudyDeclarationError(f"config key {where}.range: the lower end must be below the upper end")
     better = spec["better"]
     direction = "decrease" if better == "lower" else "increase"
-    definitions = tuple(_responder(item, direction, f"{where}.responders[{index}]")
-                        for index, item in enumerate(spec.get("responders", ())))
+    definitions = tuple(
+        _responder(item, direction, f"{where}.responders[{index}]")
+        for index, item in enumerate(spec.get("responders", ()))
+    )
     names = [definition.name for definition in definitions]
     if len(set(names)) != len(names):
         raise StudyDeclarationError(f"config key {where}.responders: definition names must differ ({names})")
@@ -376,8 +383,11 @@ def _subgroup(spec: Mapping[str, Any], where: str) -> Subgroup:
 
 def _levels(levels: list[Mapping[str, Any]]) -> tuple[Group, ...]:
     return tuple(
-        Group(key=level.get("key") or slug(level["value"]), label=level.get("label") or str(level["value"]),
-              value=str(level["value"]))
+        Group(
+            key=level.get("key") or slug(level["value"]),
+            label=level.get("label") or str(level["value"]),
+            value=str(level["value"]),
+        )
         for level in levels
     )
 
@@ -385,12 +395,18 @@ def _levels(levels: list[Mapping[str, Any]]) -> tuple[Group, ...]:
 def _bands(edges: list[float], labels: list[str] | None, where: str) -> tuple[Group, ...]:
     if len(edges) < 2 or sorted(edges) != list(edges) or len(set(edges)) != len(edges):
         raise StudyDeclarationError(f"config key {where}.bands: at least two strictly ascending edges")
-    pairs = list(zip(edges[:-1], edges[1:]))
+    pairs = list(zip(edges[:-1], edges[1:], strict=False))
     if labels is None:
         # whole-number bands read as inclusive ranges: [18, 30) is 18–29
-        return tuple(Group(key=f"{_number_text(low)}_{_number_text(high - 1)}",
-                           label=f"{_number_text(low)}–{_number_text(high - 1)}", low=low, high=high)
-                     for low, high in pairs)
+        return tuple(
+            Group(
+                key=f"{_number_text(low)}_{_number_text(high - 1)}",
+                label=f"{_number_text(low)}–{_number_text(high - 1)}",
+                low=low,
+                high=high,
+            )
+            for low, high in pairs
+        )
     if len(labels) != len(pairs):
         raise StudyDeclarationError(
             f"config key {where}.labels: one label per band ({len(pairs)} needed, {len(labels)} given)"
@@ -398,7 +414,10 @@ def _bands(edges: list[float], labels: list[str] | None, where: str) -> tuple[Gr
     keys = [slug(label) for label in labels]
     if len(set(keys)) != len(keys):
         keys = [f"band_{index}" for index in range(1, len(labels) + 1)]
-    return tuple(Group(key=key, label=label, low=low, high=high) for key, label, (low, high) in zip(keys, labels, pairs))
+    return tuple(
+        Group(key=key, label=label, low=low, high=high)
+        for key, label, (low, high) in zip(keys, labels, pairs, strict=False)
+    )
 
 
 def _check_subgroups(study: Study, where: str) -> None:

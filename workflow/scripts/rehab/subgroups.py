@@ -22,8 +22,20 @@ from rehab.study import Study, Subgroup
 
 SUPPRESSED = "suppressed"
 RESULT_COLUMNS = [
-    "outcome", "outcome_label", "timepoint", "subgroup", "subgroup_label", "group", "group_label", "order",
-    "n_evaluable", "n_responders", "pct", "ci_low", "ci_high", "suppressed",
+    "outcome",
+    "outcome_label",
+    "timepoint",
+    "subgroup",
+    "subgroup_label",
+    "group",
+    "group_label",
+    "order",
+    "n_evaluable",
+    "n_responders",
+    "pct",
+    "ci_low",
+    "ci_high",
+    "suppressed",
 ]
 
 
@@ -59,7 +71,7 @@ def subgroup_variables(patients: pd.DataFrame, outcomes: pd.DataFrame, study: St
         else:
             raise SubgroupConfigError(
                 f"config key study.subgroups, subgroup {subgroup.name}: column {subgroup.column!r} is not a column "
-                "of the clean patients table (docs/architecture.md, \"The clean tables\")"
+                'of the clean patients table (docs/architecture.md, "The clean tables")'
             )
         groups = pd.Series(group_keys(subgroup, values), index=index)
         variables.append((subgroup.name, subgroup.label, groups, {group.key: group.label for group in subgroup.groups}))
@@ -71,8 +83,13 @@ def _group_counts(status: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     joined = evaluable.join(groups.rename("group"), how="inner")
     counts = joined.groupby("group", observed=False)["responder"].agg(["size", "sum"])
     counts = counts.reindex(groups.cat.categories, fill_value=0)
-    return pd.DataFrame({"group": counts.index.astype(str), "n_evaluable": counts["size"].to_numpy(dtype="int64"),
-                         "n_responders": counts["sum"].to_numpy(dtype="int64")})
+    return pd.DataFrame(
+        {
+            "group": counts.index.astype(str),
+            "n_evaluable": counts["size"].to_numpy(dtype="int64"),
+            "n_responders": counts["sum"].to_numpy(dtype="int64"),
+        }
+    )
 
 
 def subgroup_results(
@@ -82,7 +99,9 @@ def subgroup_results(
     counts, responder pct and Wilson CI in percent, `suppressed` when n_evaluable <
     min_group_size (then n_responders, pct and CI are missing)."""
     variables = subgroup_variables(patients, outcomes, study)
-    overall = pd.Series(pd.Categorical(["all"] * len(patients), categories=["all"]), index=pd.Index(patients["patient_id"]))
+    overall = pd.Series(
+        pd.Categorical(["all"] * len(patients), categories=["all"]), index=pd.Index(patients["patient_id"])
+    )
     variables.insert(0, ("overall", "All patients", overall, {"all": "All patients"}))
     frames = []
     for instrument in study.instruments:
@@ -143,8 +162,10 @@ def subgroups_table(results: pd.DataFrame, study: Study) -> pd.DataFrame:
             "n_evaluable": results["n_evaluable"].map(fmt_count),
             "n_responders": [fmt_count(None if pd.isna(v) else v) for v in results["n_responders"]],
             "pct": [fmt_number(None if pd.isna(v) else v, 0) for v in results["pct"]],
-            "ci": [fmt_interval(None if pd.isna(a) else a, None if pd.isna(b) else b, 0)
-                   for a, b in zip(results["ci_low"], results["ci_high"])],
+            "ci": [
+                fmt_interval(None if pd.isna(a) else a, None if pd.isna(b) else b, 0)
+                for a, b in zip(results["ci_low"], results["ci_high"], strict=False)
+            ],
         }
     )
     hidden = results["suppressed"].to_numpy()

@@ -42,8 +42,9 @@ def load_assumptions(path: str | Path) -> dict[str, Any]:
     return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
-def patients_table(seed: int, spec: Mapping[str, Any], ids: pa.Array, start: np.ndarray,
-                   discharge: np.ndarray) -> pa.Table:
+def patients_table(
+    seed: int, spec: Mapping[str, Any], ids: pa.Array, start: np.ndarray, discharge: np.ndarray
+) -> pa.Table:
     n = len(start)
     sex = categorical(seed, "sex", spec["sex"]["counts"], n)
     height = heights(seed, spec["height_cm"], sex)
@@ -108,8 +109,9 @@ def write_cohort(tables: Mapping[str, pa.Table], paths: Mapping[str, str | Path]
         log.info("wrote %s: %d rows to %s", name, tables[name].num_rows, paths[name])
 
 
-def generate_synthetic_cohort(seed: int, n_patients: int, assumptions_path: str | Path,
-                              paths: Mapping[str, str | Path]) -> None:
+def generate_synthetic_cohort(
+    seed: int, n_patients: int, assumptions_path: str | Path, paths: Mapping[str, str | Path]
+) -> None:
     """Generate the cohort from the assumptions file and write patients/sessions/outcomes.csv."""
     log.info("synthetic cohort: seed %d, %d patients, assumptions %s", seed, n_patients, assumptions_path)
     write_cohort(generate_cohort(seed, n_patients, load_assumptions(assumptions_path)), paths)

@@ -36,7 +36,7 @@ def allocate(weights: Mapping[Any, float], n: int) -> dict[Any, int]:
     remainders = numerators % total
     short = n - int(counts.sum())
     counts[np.argsort(-remainders, kind="stable")[:short]] += 1
-    return dict(zip(keys, counts.tolist()))
+    return dict(zip(keys, counts.tolist(), strict=False))
 
 
 def shuffled_levels(rng: np.random.Generator, weights: Mapping[Any, float], n: int) -> np.ndarray:
@@ -64,9 +64,7 @@ def quantile_grid(n: int, spec: Mapping[str, Any]) -> np.ndarray:
     half_width = min(1.0 / (n + 1), 0.1)
     targets = {float(p): float(v) for p, v in spec["targets"].items()}
     knots = {
-        float(p): float(v)
-        for p, v in spec["shape"].items()
-        if all(abs(float(p) - t) > half_width for t in targets)
+        float(p): float(v) for p, v in spec["shape"].items() if all(abs(float(p) - t) > half_width for t in targets)
     }
     for p, value in targets.items():
         knots[max(p - half_width, 0.0)] = value

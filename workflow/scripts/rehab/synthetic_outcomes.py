@@ -62,9 +62,7 @@ def row_presence(seed: int, spec: Mapping[str, Any], n: int) -> dict[str, np.nda
     return {"start": np.ones(n, dtype=bool), "discharge": discharge, "followup": followup}
 
 
-def item_presence(
-    seed: int, spec: Mapping[str, Any], rows: dict[str, np.ndarray]
-) -> dict[tuple[str, str], np.ndarray]:
+def item_presence(seed: int, spec: Mapping[str, Any], rows: dict[str, np.ndarray]) -> dict[tuple[str, str], np.ndarray]:
     """Per (time point, outcome): a value is present; an exact share of the rows is left empty."""
     rng = stream(seed, "item_missing")
     present = {}
@@ -77,9 +75,7 @@ def item_presence(
     return present
 
 
-def propensities(
-    seed: int, spec: Mapping[str, Any], start: dict[str, np.ndarray]
-) -> dict[tuple[str, str], np.ndarray]:
+def propensities(seed: int, spec: Mapping[str, Any], start: dict[str, np.ndarray]) -> dict[tuple[str, str], np.ndarray]:
     """Response propensity per (time point, outcome): partly the start severity, persistent over time."""
     rng = stream(seed, "response_propensity")
     weight, persistence = spec["severity_weight"], spec["followup_persistence"]
@@ -177,7 +173,7 @@ def outcomes_table(
 
     def stacked(per_timepoint: Mapping[str, np.ndarray]) -> np.ndarray:
         """The time points' values for their rows, in output row order."""
-        return np.concatenate([per_timepoint[t][b] for t, b in zip(TIMEPOINTS, blocks)])[order]
+        return np.concatenate([per_timepoint[t][b] for t, b in zip(TIMEPOINTS, blocks, strict=False)])[order]
 
     columns = {
         "patient_id": ids.take(pa.array(stacked({t: np.arange(n) for t in TIMEPOINTS}))),

@@ -48,7 +48,7 @@ def visit_offsets(seed: int, n_sessions: np.ndarray, duration: np.ndarray) -> tu
     span = int(free_days.max(initial=0)) + 1
     draw = np.sort(patient * span + draw) - patient * span
     last = first + n_sessions - 1
-    draw[last] = (duration - n_sessions + 1)
+    draw[last] = duration - n_sessions + 1
     draw[first] = 0
     return patient, draw + rank
 

@@ -16,10 +16,10 @@ Writing the outputs, masking and the quarantine limit live in `validation_output
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -67,7 +67,7 @@ class PatientContext:
     discharge_date: np.ndarray  # datetime64[ns], NaT unless kept with a valid discharge_date
 
     @classmethod
-    def of(cls, patients: FileValidation) -> "PatientContext":
+    def of(cls, patients: FileValidation) -> PatientContext:
         ids = pd.Index(patients.table.frame["patient_id"].dropna().unique())
         kept = patients.kept.set_index("patient_id")
         at = kept.index.get_indexer(ids)
@@ -130,7 +130,11 @@ def validate_export(
     contract = rx.raw_contract(study)
     tables = {
         name: read_raw_table(
-            Path(folder) / f"{name}.csv", name, dict(dialect), cohort, contract.required_columns(name),
+            Path(folder) / f"{name}.csv",
+            name,
+            dict(dialect),
+            cohort,
+            contract.required_columns(name),
             max_record_lines=limit,
         )
         for name in RAW_FILES
@@ -226,11 +230,19 @@ def malformed_failures(table) -> pd.DataFrame:
     if stray is None or not len(stray):
         return out
     detail = (
-        "read on, the record would run to line " + stray["runs_to_line"].astype(str) + " with "
-        + stray["n_fields"].astype(str) + " fields; a record needs " + stray["expected_fields"].astype(str)
-        + " fields within " + stray["max_record_lines"].astype(str) + " lines"
+        "read on, the record would run to line "
+        + stray["runs_to_line"].astype(str)
+        + " with "
+        + stray["n_fields"].astype(str)
+        + " fields; a record needs "
+        + stray["expected_fields"].astype(str)
+        + " fields within "
+        + stray["max_record_lines"].astype(str)
+        + " lines"
     )
-    unbalanced = _failures_frame(stray["line"].to_numpy(), detail.to_numpy(dtype=object), ["unbalanced_quote"] * len(stray))
+    unbalanced = _failures_frame(
+        stray["line"].to_numpy(), detail.to_numpy(dtype=object), ["unbalanced_quote"] * len(stray)
+    )
     return pd.concat([out, unbalanced], ignore_index=True)
 
 
@@ -240,7 +252,11 @@ def quarantined_lines(broken: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def describe_failures(
-    name: str, broken: pd.DataFrame, frame: pd.DataFrame, quarantined: np.ndarray, decimal: str,
+    name: str,
+    broken: pd.DataFrame,
+    frame: pd.DataFrame,
+    quarantined: np.ndarray,
+    decimal: str,
     contract: rx.RawContract | None = None,
 ) -> pd.DataFrame:
     """failures.csv rows of one file (values as read; masking happens when writing)."""
@@ -324,7 +340,9 @@ def _typed_column(texts: pd.Series, kind: str, decimal: str, keep: np.ndarray, i
         # Canonical code list; "" when nothing was coded, <NA> when the field was set missing.
         bits = rx.parse_codes(texts)["bits"].to_numpy()[keep]
         codes = rx.canonical_codes(bits)
-        return pd.array(pc.if_else(pyarrow.array(invalid), pyarrow.scalar(None, pyarrow.large_string()), codes), dtype="string")
+        return pd.array(
+            pc.if_else(pyarrow.array(invalid), pyarrow.scalar(None, pyarrow.large_string()), codes), dtype="string"
+        )
     return texts[keep].mask(invalid).array
 
 

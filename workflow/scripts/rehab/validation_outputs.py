@@ -9,8 +9,8 @@ logged. Files are written through `rehab.safe_io`; the three that carry raw expo
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -105,11 +105,19 @@ def log_summary(results: Mapping[str, FileValidation], table: pd.DataFrame) -> N
         log.info(
             "%s.csv: %d rows read, %d kept, %d quarantined, %d values set missing; failures by check: %s; "
             "unknown columns (ignored): %s",
-            row.file, row.rows_read, row.rows_kept, row.rows_quarantined, row.values_set_missing, detail, unknown,
+            row.file,
+            row.rows_read,
+            row.rows_kept,
+            row.rows_quarantined,
+            row.values_set_missing,
+            detail,
+            unknown,
         )
 
 
-def check_quarantine_limit(accounting_table: pd.DataFrame, max_share: float, cohort: str, validation_dir: str | Path) -> None:
+def check_quarantine_limit(
+    accounting_table: pd.DataFrame, max_share: float, cohort: str, validation_dir: str | Path
+) -> None:
     """Stop (QuarantineLimitError) when a file's quarantined rows exceed max_share of its rows read."""
     for row in accounting_table.itertuples(index=False):
         share = row.rows_quarantined / row.rows_read if row.rows_read else 0.0
