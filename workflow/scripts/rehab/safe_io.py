@@ -83,7 +83,7 @@ def _text_array(values: pd.Series | pd.Index) -> pa.Array | None:
 
 def _masked_objects(values: pd.Series | pd.Index) -> np.ndarray | None:
     """The values with their texts masked (object array), or None when nothing changed."""
-    if not (pd.api.types.is_string_dtype(values.dtype) or values.pd.api.types.is_object_dtype(dtype)):
+    if not (pd.api.types.is_string_dtype(values.dtype) or pd.api.types.is_object_dtype(values.dtype)):
         return None  # numbers, dates, booleans: generated, not masked
     array = _text_array(values)
     if array is None:  # mixed values: only the texts among them are texts
