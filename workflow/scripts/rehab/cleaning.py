@@ -19,9 +19,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from rehab.study import Study
+from rehab.textparse import INTERVENTION_CODES, parse_codes
 from rehab.validation import always_validate
 from schemas import clean as cs
-from schemas import raw_export as rx
 
 CLEAN_TABLES = ("patients", "sessions", "session_interventions", "outcomes")
 
@@ -160,8 +160,7 @@ def _code_bits(interventions: pa.Array) -> np.ndarray:
     """
     encoded = interventions.dictionary_encode()
     texts = pd.Series(pd.array(encoded.dictionary, dtype="string"))
-    entry_bits = rx.parse_codes(texts)["bits"].to_numpy()
-    rx.clear_parse_cache()
+    entry_bits = parse_codes(texts)["bits"].to_numpy()
     at = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)
     missing = encoded.indices.is_null().to_numpy(zero_copy_only=False)
     return np.where(missing, 0, entry_bits[at] if len(entry_bits) else 0).astype(np.int16)
@@ -173,7 +172,7 @@ def _code_rows(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = np.cumsum(per_row) - per_row  # where each row's codes begin in the long table
     rows = np.empty(int(per_row.sum()), dtype=np.int64)
     codes = np.empty(len(rows), dtype=np.int64)
-    for code in rx.INTERVENTION_CODES:
+    for code in INTERVENTION_CODES:
         have = np.flatnonzero(bits & (1 << code))
         at = first[have] + np.bitwise_count(bits[have] & ((1 << code) - 1))  # codes below it in the row
         rows[at], codes[at] = have, code

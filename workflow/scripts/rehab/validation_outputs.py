@@ -1,9 +1,9 @@
 """The validation results on disk: failures, quarantine, accounting, columns, kept rows.
 
-Privacy: a value shaped like a Swedish personal identity number is written as REDACTED in
-every file written here (failures, quarantine incl. the verbatim record text) and never
-logged. Files are written through `rehab.safe_io`; the three that carry raw export text
-(failures, quarantine, columns) are spreadsheet-safe (`raw_text=True`).
+Privacy: files are written through `rehab.safe_io`, which masks every identity number
+(`rehab.privacy`) in every cell, the verbatim record text of quarantined rows included; no
+value is logged. The three files that carry raw export text (failures, quarantine, columns)
+are spreadsheet-safe (`raw_text=True`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import pyarrow.compute as pc
 from rehab.errors import QuarantineLimitError
 from rehab.safe_io import write_csv, write_parquet_files
 from rehab.validation import FAILURE_COLUMNS, RAW_FILES, FileValidation, contract_columns
-from schemas import raw_export as rx
 
 log = logging.getLogger("rehab")
 
@@ -42,12 +41,12 @@ def accounting(results: Mapping[str, FileValidation]) -> pd.DataFrame:
 
 
 def failures_table(results: Mapping[str, FileValidation]) -> pd.DataFrame:
-    """failures.csv: files in contract order, then line, column, check; ids masked."""
+    """failures.csv: files in contract order, then line, column, check (masked when written)."""
     frames = [results[name].failures for name in RAW_FILES]
     failures = pd.concat(frames, ignore_index=True) if any(len(f) for f in frames) else frames[0].iloc[:0]
     failures = failures.reindex(columns=FAILURE_COLUMNS)
     for column in ("patient_id", "value"):
-        failures[column] = rx.mask_personal_numbers(pd.Series(failures[column], dtype="string")).fillna("")
+        failures[column] = pd.Series(failures[column], dtype="string").fillna("")
     return failures
 
 
@@ -58,9 +57,9 @@ def quarantine_table(result: FileValidation) -> pd.DataFrame:
     rows = frame.reindex(lines)
     out = pd.DataFrame({"line": lines, "reasons": _reasons(result.failures, lines)})
     for column in contract_columns(result.table):
-        out[column] = rx.mask_personal_numbers(pd.Series(rows[column].to_numpy(), dtype="string")).to_numpy()
+        out[column] = pd.Series(rows[column].to_numpy(), dtype="string").to_numpy()
     records = result.table.records(lines) if len(lines) else pd.Series([], dtype="string")
-    out["record"] = rx.mask_personal_numbers_in_records(records).to_numpy()
+    out["record"] = records.astype("string").to_numpy()
     return out
 
 
