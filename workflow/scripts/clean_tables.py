@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
+from rehab.analysis_io import read_accounting
 from rehab.cleaning import CLEAN_TABLES, clean_export, read_kept, write_clean
 from rehab.script_support import run
 from rehab.study import Study
-from rehab.validation_outputs import check_quarantine_limit, read_accounting
+from rehab.validation_outputs import check_quarantine_limit
 
 
 def main(snakemake):

@@ -1,10 +1,13 @@
-"""Row rules of the raw export, vectorised over a whole file: duplicate rows, rows that
-conflict on their key, dates in the wrong order (the Pandera models' dataframe checks)."""
+"""Rules over the rows of a table, vectorised over the whole table (the Pandera models'
+dataframe checks): duplicate rows, rows that conflict on their key, dates in the wrong
+order, rows in sorted order."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from rehab.textparse import codes_as_set_text
 
@@ -44,3 +47,24 @@ def conflicting_rows(frame: pd.DataFrame, columns: list[str], key: list[str]) ->
 def not_after(earlier: pd.Series, later: pd.Series) -> pd.Series:
     """False where both dates are known and `earlier` is after `later`."""
     return ~(earlier > later).fillna(False)
+
+
+def rows_ascending(frame: pd.DataFrame, columns: list[str], strictly: bool = False) -> bool:
+    """True when the rows are sorted by `columns` (adjacent rows compared, no sort needed)."""
+    if len(frame) < 2:
+        return True
+    decided = np.zeros(len(frame) - 1, dtype=bool)  # order already fixed by an earlier column
+    for column in columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.StringDtype):
+            array = pa.array(values.array)
+            before, after = array[:-1], array[1:]
+            less = pc.less(before, after).to_numpy(zero_copy_only=False)
+            equal = pc.equal(before, after).to_numpy(zero_copy_only=False)
+        else:
+            numbers = values.to_numpy()
+            less, equal = numbers[:-1] < numbers[1:], numbers[:-1] == numbers[1:]
+        if not (decided | less | equal).all():
+            return False
+        decided |= less
+    return bool(decided.all()) if strictly else True

@@ -130,7 +130,3 @@ def check_quarantine_limit(
                 f"for the rows set aside. Fix the export, or if this share is acceptable raise "
                 f"cohorts.{cohort}.max_quarantine_share in the config."
             )
-
-
-def read_accounting(path: str | Path) -> pd.DataFrame:
-    return pd.read_csv(path)
