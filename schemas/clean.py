@@ -1,8 +1,8 @@
 """Pandera models of the clean tables (docs/architecture.md, "The clean tables").
 
 These are the interface between cleaning and analysis: exactly these columns, in this
-order, with these dtypes (the models and nothing else; `rehab.cleaning` builds the tables). `clean_tables` validates every table before writing it. The
-outcomes model is the study's (`outcomes_model(study)`): its time points, one column per
+order, with these dtypes (the models and nothing else; `rehab.cleaning` builds the tables
+and validates every table before writing it). The outcomes model is the study's (`outcomes_model(study)`): its time points, one column per
 instrument with the instrument's dtype and range.
 """
 
@@ -13,11 +13,12 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from rehab.row_rules import rows_ascending
+from schemas.raw_export import LEVELS
 
-SEX = ["F", "M"]
-PAIN_DISTRIBUTION = ["localized", "regional", "generalized"]
-MAIN_PAIN_LOCATION = ["neck", "multiple", "lumbar_thoracic_pelvis", "hip_knee_ankle_foot", "shoulder_elbow_hand"]
-EQ5D_VERSION = ["3L", "5L"]
+SEX = list(LEVELS["sex"])
+PAIN_DISTRIBUTION = list(LEVELS["pain_distribution"])
+MAIN_PAIN_LOCATION = list(LEVELS["main_pain_location"])
+EQ5D_VERSION = list(LEVELS["eq5d_version"])
 DAYS_PER_MONTH = 30.4375
 
 

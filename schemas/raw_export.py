@@ -163,10 +163,6 @@ def _text_field(required: bool):
     return pa.Field(nullable=not required)
 
 
-def _check_columns(model: type[pa.DataFrameModel], kind: dict) -> tuple[str, ...]:
-    return tuple(column for column in model.__annotations__ if column in kind)
-
-
 def _column_checks(text_format: TextFormat, contract: RawContract | None = None):
     """Series-level checks shared by the three models (bound to the export's `text_format` and
     to the ranges and levels of `contract`)."""
