@@ -16,9 +16,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from rehab.errors import QuarantineLimitError
+from rehab.errors import DateFormatError, QuarantineLimitError
+from rehab.privacy import mask_text
 from rehab.safe_io import write_csv, write_parquet_files
+from rehab.textparse import ISO_DATE, TextFormat
 from rehab.validation import FAILURE_COLUMNS, RAW_FILES, FileValidation, contract_columns
 
 log = logging.getLogger("rehab")
@@ -115,18 +118,81 @@ def log_summary(results: Mapping[str, FileValidation], table: pd.DataFrame) -> N
 
 
 def check_quarantine_limit(
-    accounting_table: pd.DataFrame, max_share: float, cohort: str, validation_dir: str | Path
+    accounting_table: pd.DataFrame,
+    max_share: float,
+    cohort: str,
+    validation_dir: str | Path,
+    unreadable: pd.DataFrame | None = None,
+    date_format: str = ISO_DATE,
 ) -> None:
-    """Stop (QuarantineLimitError) when a file's quarantined rows exceed max_share of its rows read."""
+    """Stop (QuarantineLimitError) when a file's quarantined rows exceed max_share of its rows read.
+
+    When most written dates of a date column of that file could not be read (`unreadable`, from
+    `unreadable_dates`), the stop is a DateFormatError naming the columns and the date format key.
+    """
     for row in accounting_table.itertuples(index=False):
         share = row.rows_quarantined / row.rows_read if row.rows_read else 0.0
-        if share > max_share:
-            folder = Path(validation_dir)
-            raise QuarantineLimitError(
-                f"Too many rows of {row.file}.csv were quarantined: {row.rows_quarantined} of "
-                f"{row.rows_read} rows read ({share:.1%}), above the limit of {max_share:.1%} for "
-                f"cohort {cohort}. The run stops before analysis so that the export can be checked: "
-                f"see {folder / 'failures.csv'} for every broken rule and {folder / 'quarantine'}/ "
-                f"for the rows set aside. Fix the export, or if this share is acceptable raise "
-                f"cohorts.{cohort}.max_quarantine_share in the config."
-            )
+        if share <= max_share:
+            continue
+        folder = Path(validation_dir)
+        quarantined = (
+            f"{row.rows_quarantined} of {row.rows_read} rows of {row.file}.csv were quarantined ({share:.1%}), "
+            f"above the limit of {max_share:.1%} for cohort {cohort}"
+        )
+        mostly = _mostly_unreadable(unreadable, row.file)
+        if len(mostly):
+            raise DateFormatError(_date_format_message(mostly, row.file, quarantined, cohort, date_format, folder))
+        raise QuarantineLimitError(
+            f"Too many rows of {row.file}.csv were quarantined: {row.rows_quarantined} of "
+            f"{row.rows_read} rows read ({share:.1%}), above the limit of {max_share:.1%} for "
+            f"cohort {cohort}. The run stops before analysis so that the export can be checked: "
+            f"see {folder / 'failures.csv'} for every broken rule and {folder / 'quarantine'}/ "
+            f"for the rows set aside. Fix the export, or if this share is acceptable raise "
+            f"cohorts.{cohort}.max_quarantine_share in the config."
+        )
+
+
+# ----------------------------------------------------------------------------- unreadable dates
+
+MOST_DATES = 0.5  # above this share of a column's written dates unreadable, the format is suspect
+UNREADABLE_COLUMNS = ["file", "column", "unreadable", "written", "example"]
+
+
+def unreadable_dates(failures: pd.DataFrame, kept: Mapping[str, str | Path]) -> pd.DataFrame:
+    """Per date column with dates that could not be read: how many (`unreadable`), of how many
+    written (`unreadable` + the valid dates of the kept rows), and the first such value, masked.
+
+    `failures` is failures.csv as read (`read_raw_text_csv`); `kept` the kept Parquet files by name.
+    """
+    dates = failures[failures["check"].eq("date").to_numpy()]
+    rows = []
+    for (name, column), group in dates.groupby(["file", "column"], sort=True):
+        values = pq.read_table(kept[name], columns=[column]).column(column)
+        written = len(group) + len(values) - values.null_count
+        rows.append((name, column, len(group), written, mask_text(str(group["value"].iloc[0]))))
+    return pd.DataFrame(rows, columns=UNREADABLE_COLUMNS)
+
+
+def _mostly_unreadable(unreadable: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    if unreadable is None or not len(unreadable):
+        return pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    mine = unreadable[unreadable["file"].eq(name) & (unreadable["unreadable"] > MOST_DATES * unreadable["written"])]
+    return mine.sort_values(["unreadable", "column"], ascending=[False, True])
+
+
+def _date_format_message(
+    mostly: pd.DataFrame, name: str, quarantined: str, cohort: str, date_format: str, folder: Path
+) -> str:
+    shape = TextFormat(date_format=date_format).date_shape
+    columns = "; ".join(
+        f"{row.column}: {row.unreadable} of {row.written} dates (for example {row.example!r})"
+        for row in mostly.itertuples(index=False)
+    )
+    return (
+        f"Most dates of {name}.csv are not real calendar dates in the date format {date_format!r} "
+        f"({shape}) of cohort {cohort}: {columns}. So {quarantined}. The export probably writes its "
+        f"dates in another format: set cohorts.{cohort}.export.dialect.date_format in the config to "
+        f'it (e.g. "%Y/%m/%d" for 2019/01/14, "%d.%m.%Y" for 14.01.2019; see config/README.md) '
+        f"rather than raising cohorts.{cohort}.max_quarantine_share. Every broken rule is in "
+        f"{folder / 'failures.csv'}."
+    )
