@@ -61,7 +61,7 @@ def _spoil(rng, column: pa.Array, bad: str, share: float = 0.005) -> pa.Array:
 
 
 def generate(folder: Path, n: int, seed: int = 1) -> None:
-    from schemas.raw_export import canonical_codes
+    from rehab.textparse import canonical_codes
 
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,46 +1,25 @@
 """Pandera models of the clean tables (docs/architecture.md, "The clean tables").
 
 These are the interface between cleaning and analysis: exactly these columns, in this
-order, with these dtypes. `clean_tables` validates every table before writing it. The
-outcomes model is the study's (`outcomes_model(study)`): its time points, one column per
+order, with these dtypes (the models and nothing else; `rehab.cleaning` builds the tables
+and validates every table before writing it). The outcomes model is the study's (`outcomes_model(study)`): its time points, one column per
 instrument with the instrument's dtype and range.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow as pa_arrow
-import pyarrow.compute as pc
 from pandera.typing import Series
 
-SEX = ["F", "M"]
-PAIN_DISTRIBUTION = ["localized", "regional", "generalized"]
-MAIN_PAIN_LOCATION = ["neck", "multiple", "lumbar_thoracic_pelvis", "hip_knee_ankle_foot", "shoulder_elbow_hand"]
-EQ5D_VERSION = ["3L", "5L"]
+from rehab.row_rules import rows_ascending
+from schemas.raw_export import LEVELS
+
+SEX = list(LEVELS["sex"])
+PAIN_DISTRIBUTION = list(LEVELS["pain_distribution"])
+MAIN_PAIN_LOCATION = list(LEVELS["main_pain_location"])
+EQ5D_VERSION = list(LEVELS["eq5d_version"])
 DAYS_PER_MONTH = 30.4375
-
-
-def rows_ascending(frame: pd.DataFrame, columns: list[str], strictly: bool = False) -> bool:
-    """True when the rows are sorted by `columns` (adjacent rows compared, no sort needed)."""
-    if len(frame) < 2:
-        return True
-    decided = np.zeros(len(frame) - 1, dtype=bool)  # order already fixed by an earlier column
-    for column in columns:
-        values = frame[column]
-        if isinstance(values.dtype, pd.StringDtype):
-            array = pa_arrow.array(values.array)
-            before, after = array[:-1], array[1:]
-            less = pc.less(before, after).to_numpy(zero_copy_only=False)
-            equal = pc.equal(before, after).to_numpy(zero_copy_only=False)
-        else:
-            numbers = values.to_numpy()
-            less, equal = numbers[:-1] < numbers[1:], numbers[:-1] == numbers[1:]
-        if not (decided | less | equal).all():
-            return False
-        decided |= less
-    return bool(decided.all()) if strictly else True
 
 
 class _Strict(pa.DataFrameModel):

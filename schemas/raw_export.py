@@ -10,24 +10,36 @@ optional column per instrument with the instrument's type and range, and the ass
 rule for every time point after the baseline. `raw_contract(study)` gathers what the
 validation needs of one study (columns, models, types, messages).
 
-Checks are vectorized over whole columns. The decimal mark is bound by building the models
-with `patients_model(decimal)`, ... . Cross-file rules need the kept patients: the sessions
+Nothing else lives here: the checks call the library's vectorized parsers (`rehab.textparse`),
+row rules (`rehab.row_rules`) and identity-number shape (`rehab.privacy`). How numbers and
+dates are written is bound by building the models with the export's `TextFormat`
+(`patients_model(text_format)`, ...). Cross-file rules need the kept patients: the sessions
 and outcomes frames are enriched with the columns `PATIENT_STATUS`, `PROGRAM_START` and
 `DISCHARGE` (see `rehab.validation`) before they are validated.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow as pa_arrow
-import pyarrow.compute as pc
 from pandera.typing import Series
+
+from rehab.privacy import is_identity_number_value
+from rehab.row_rules import conflicting_rows, duplicate_rows, not_after
+from rehab.textparse import (
+    DEFAULT_FORMAT,
+    TextFormat,
+    date_values,
+    fullmatch,
+    integer_pattern,
+    integer_values,
+    number_pattern,
+    number_values,
+    parse_codes,
+)
 
 # ----------------------------------------------------------------------------- contract values
 
@@ -54,13 +66,8 @@ INTEGER_RANGES = {
 NUMBER_RANGES = {"height_cm": (120, 220), "weight_kg": (30, 250)}
 EQ5D_MAX_LEVEL = {"3L": 3, "5L": 5}
 MIN_PROGRAM_START = "2000-01-01"
-INTERVENTION_CODES = range(1, 11)
-REDACTED = "REDACTED"
 
 PSEUDONYM_PATTERN = r"[A-Za-z0-9_-]{1,32}"
-# Swedish personal identity number: 10 or 12 digits, optionally - or + before the last four.
-PERSONAL_NUMBER_PATTERN = r"(?:[0-9]{6}|[0-9]{8})[-+]?[0-9]{4}"
-DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 # Columns added to sessions/outcomes before validation (the kept patients' context).
 PATIENT_STATUS = "_patient_status"  # "kept", "quarantined" or <NA> (not in patients.csv)
@@ -93,9 +100,11 @@ ROW_CHECKS = frozenset(
 )
 
 
-def describe_check(check: str, column: str, decimal: str = ".", contract: RawContract | None = None) -> str:
-    """The message of failures.csv for one broken rule (ranges and levels as `contract` declares
-    them; without it, those of patients.csv)."""
+def describe_check(
+    check: str, column: str, text_format: TextFormat = DEFAULT_FORMAT, contract: RawContract | None = None
+) -> str:
+    """The message of failures.csv for one broken rule (numbers and dates as `text_format` writes
+    them; ranges and levels as `contract` declares them, without it those of patients.csv)."""
     contract = contract or PATIENTS_ONLY
     if check == "range":
         low, high = contract.range_of(column)
@@ -105,7 +114,7 @@ def describe_check(check: str, column: str, decimal: str = ".", contract: RawCon
     if check == "assessment_not_before_start":
         rows = "/".join(contract.after_baseline) or "later (not baseline)"
         return f"assessment_date of a {rows} row is before the patient's program_start_date"
-    return _MESSAGES[check].format(column=column, decimal=decimal)
+    return _MESSAGES[check].format(column=column, decimal=text_format.decimal, date=text_format.date_shape)
 
 
 def _bound_text(value: float) -> str:
@@ -120,7 +129,7 @@ _MESSAGES = {
     "integer": "{column} is not an integer (digits, optional sign, optional zero fraction after '{decimal}')",
     "number": "{column} is not a number (digits, optional sign, optionally '{decimal}' and digits; "
     "no thousands separator, no exponent)",
-    "date": "{column} is not a real calendar date YYYY-MM-DD",
+    "date": "{column} is not a real calendar date {date}",
     "min_date": "{column} is before " + MIN_PROGRAM_START,
     "intervention_code": "{column} holds a code that is not an intervention code 1-10 (the whole field is set missing)",
     "intervention_repeated": "{column} repeats a code within the visit (the whole field is set missing)",
@@ -139,259 +148,6 @@ _MESSAGES = {
     "this line is quarantined and the lines after it are read as rows of their own",
 }
 
-# ----------------------------------------------------------------------------- text parsing
-
-
-def to_arrow(texts: pd.Series) -> pa_arrow.Array:
-    """A pandas text Series as one Arrow string array (missing = null)."""
-    array = pa_arrow.array(texts.array if hasattr(texts, "array") else texts, from_pandas=True)
-    if isinstance(array, pa_arrow.ChunkedArray):
-        array = array.combine_chunks()
-    if not pa_arrow.types.is_large_string(array.type):
-        array = array.cast(pa_arrow.large_string())
-    return array
-
-
-_MEMO: list = []  # [(key, arrays kept alive, result)], the last few parses
-_MEMO_SIZE = 24  # every parsed column of one file: the typed kept rows reuse the checks' parses
-
-
-def _memoized(function):
-    """Reuse the result for the very same Arrow buffers (the checks and the typed conversion
-    of one column parse it several times). The cached arrays are kept alive, so that their
-    buffer addresses cannot be reused by other data while the entry exists."""
-
-    def wrapper(texts, *args):
-        chunked = pa_arrow.array(texts.array, from_pandas=True) if hasattr(texts, "array") else None
-        if chunked is None:
-            return function(texts, *args)
-        chunks = chunked.chunks if isinstance(chunked, pa_arrow.ChunkedArray) else [chunked]
-        key = (
-            function.__name__,
-            args,
-            len(texts),
-            tuple(texts.index[:1]),
-            tuple(
-                (chunk.offset, len(chunk), *(b.address if b is not None else 0 for b in chunk.buffers()))
-                for chunk in chunks
-            ),
-        )
-        for cached_key, _, result in _MEMO:
-            if cached_key == key and result.index.equals(texts.index):
-                return result
-        result = function(texts, *args)
-        _MEMO.insert(0, (key, chunked, result))
-        del _MEMO[_MEMO_SIZE:]
-        return result
-
-    wrapper.__name__, wrapper.__doc__ = function.__name__, function.__doc__
-    return wrapper
-
-
-def clear_parse_cache() -> None:
-    _MEMO.clear()
-
-
-def _fullmatch(texts: pd.Series, pattern: str) -> np.ndarray:
-    """True where the whole text matches `pattern` (RE2 syntax); False for missing."""
-    matched = pc.match_substring_regex(to_arrow(texts), f"^(?:{pattern})$")
-    return matched.fill_null(False).to_numpy(zero_copy_only=False)
-
-
-def integer_pattern(decimal: str) -> str:
-    return rf"[+-]?[0-9]+(?:{re.escape(decimal)}0+)?"
-
-
-def number_pattern(decimal: str) -> str:
-    return rf"[+-]?[0-9]+(?:{re.escape(decimal)}[0-9]+)?"
-
-
-def _texts_to_float(texts: pd.Series, valid: np.ndarray, decimal: str) -> pd.Series:
-    values = to_arrow(texts).filter(pa_arrow.array(valid))
-    if decimal != ".":
-        values = pc.replace_substring(values, decimal, ".")
-    out = np.full(len(texts), np.nan)
-    out[valid] = pc.cast(values, pa_arrow.float64()).to_numpy(zero_copy_only=False)
-    return pd.Series(out, index=texts.index)
-
-
-@_memoized
-def integer_values(texts: pd.Series, decimal: str = ".") -> pd.Series:
-    """The integers written in `texts` (float64, NaN where not an integer or missing)."""
-    return _texts_to_float(texts, _fullmatch(texts, integer_pattern(decimal)), decimal)
-
-
-@_memoized
-def number_values(texts: pd.Series, decimal: str = ".") -> pd.Series:
-    """The numbers written in `texts` (float64, NaN where not a number or missing)."""
-    return _texts_to_float(texts, _fullmatch(texts, number_pattern(decimal)), decimal)
-
-
-@_memoized
-def date_values(texts: pd.Series) -> pd.Series:
-    """The ISO calendar dates written in `texts` (datetime64[ns], NaT where invalid or missing)."""
-    shaped = _fullmatch(texts, DATE_PATTERN)
-    year, month, day = _date_fields(to_arrow(texts).filter(pa_arrow.array(shaped)))
-    first_of_month = (year - 1970) * 12 + (month - 1)
-    month_ok = (month >= 1) & (month <= 12)
-    first_of_month = np.where(month_ok, first_of_month, 0).astype("datetime64[M]")
-    month_days = ((first_of_month + 1).astype("datetime64[D]") - first_of_month.astype("datetime64[D]")).astype(int)
-    real = month_ok & (day >= 1) & (day <= month_days)
-    dates = first_of_month.astype("datetime64[D]") + (day - 1)
-    out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
-    positions = np.flatnonzero(shaped)[real]
-    out[positions] = dates[real].astype("datetime64[ns]")
-    return pd.Series(out, index=texts.index)
-
-
-def _date_fields(array: pa_arrow.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Year, month, day of strings all shaped YYYY-MM-DD (10 ASCII bytes each), from the bytes."""
-    if len(array) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    array = pa_arrow.concat_arrays([array])  # fresh, contiguous buffers
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
-    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    digits = data.reshape(len(array), 10).astype(np.int64) - ord("0")
-    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    return year, digits[:, 5] * 10 + digits[:, 6], digits[:, 8] * 10 + digits[:, 9]
-
-
-def is_personal_identity_number(texts: pd.Series) -> np.ndarray:
-    return _fullmatch(texts, PERSONAL_NUMBER_PATTERN)
-
-
-def mask_personal_numbers(texts: pd.Series) -> pd.Series:
-    """Whole values shaped like a personal identity number replaced by REDACTED."""
-    return texts.mask(pd.Series(is_personal_identity_number(texts), index=texts.index), REDACTED)
-
-
-def mask_personal_numbers_in_records(records: pd.Series) -> pd.Series:
-    """Every personal-identity-number-shaped token inside verbatim record text masked."""
-    pattern = rf"(?<![0-9A-Za-z]){PERSONAL_NUMBER_PATTERN}(?![0-9A-Za-z])"
-    return records.astype(object).str.replace(pattern, REDACTED, regex=True).astype("string")
-
-
-_CODE_TOKENS = pa_arrow.array([str(code) for code in INTERVENTION_CODES], type=pa_arrow.large_string())
-
-
-@_memoized
-def parse_codes(texts: pd.Series) -> pd.DataFrame:
-    """Intervention code lists: `bits` (bit c set for code c), `unknown`, `repeated` per row.
-
-    Codes are separated by `;`, whitespace around a code is ignored; a missing field has
-    no codes (bits 0).
-    """
-    lists = pc.split_pattern(to_arrow(texts), ";")
-    tokens_per_row = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False)
-    # value id i of a token "1".."10" is code i + 1; anything else is not a code
-    value_ids = pc.index_in(pc.utf8_trim_whitespace(pc.list_flatten(lists)), value_set=_CODE_TOKENS)
-    known = value_ids.is_valid().to_numpy(zero_copy_only=False)
-    token_bits = np.where(known, np.left_shift(2, value_ids.fill_null(0).to_numpy().astype(np.int16)), 0)
-    bits = _per_row(np.bitwise_or, token_bits.astype(np.int16), tokens_per_row)
-    n_known = _per_row(np.add, known.astype(np.int32), tokens_per_row)
-    return pd.DataFrame(
-        {
-            "bits": bits,
-            "unknown": n_known < tokens_per_row,
-            "repeated": n_known > np.bitwise_count(bits),
-        },
-        index=texts.index,
-    )
-
-
-def _per_row(ufunc: np.ufunc, values: np.ndarray, per_row: np.ndarray) -> np.ndarray:
-    """`ufunc` reduced over consecutive runs of `values`, `per_row[i]` of them for row i (0 for none)."""
-    out = np.zeros(len(per_row), dtype=values.dtype)
-    filled = per_row > 0
-    if filled.any():
-        starts = np.concatenate([[0], np.cumsum(per_row)[:-1]])
-        out[filled] = ufunc.reduceat(values, starts[filled])
-    return out
-
-
-_CANONICAL_CODES = pa_arrow.array(
-    [";".join(str(code) for code in INTERVENTION_CODES if bits >> code & 1) for bits in range(2**11)],
-    type=pa_arrow.large_string(),
-)
-
-
-def canonical_codes(bits: np.ndarray) -> pa_arrow.Array:
-    """The codes of each bit set, ascending, joined by `;` ("" for none)."""
-    return _CANONICAL_CODES.take(pa_arrow.array(bits))
-
-
-def codes_as_set_text(texts: pd.Series) -> pd.Series:
-    """The distinct stripped tokens of each code list, sorted and joined (missing stays missing)."""
-    lists = pc.split_pattern(to_arrow(texts), ";")
-    tokens = pd.DataFrame(
-        {
-            "row": pc.list_parent_indices(lists).to_numpy(),
-            "token": pd.Series(pc.utf8_trim_whitespace(pc.list_flatten(lists)), dtype="string"),
-        }
-    )
-    tokens = tokens.drop_duplicates().sort_values(["row", "token"])
-    counts = np.bincount(tokens["row"].to_numpy(), minlength=len(texts))
-    offsets = pa_arrow.array(np.concatenate([[0], np.cumsum(counts)]), type=pa_arrow.int64())
-    joined = pc.binary_join(
-        pa_arrow.LargeListArray.from_arrays(offsets, to_arrow(tokens["token"])),
-        pa_arrow.scalar(";", pa_arrow.large_string()),
-    )
-    return pd.Series(joined, dtype="string", index=texts.index).mask(texts.isna())
-
-
-# ----------------------------------------------------------------------------- row rules
-
-
-def _rows_as_text(frame: pd.DataFrame, columns: list[str], code_column: str | None) -> pd.DataFrame:
-    rows = frame[columns].copy()
-    if code_column is not None:
-        rows[code_column] = codes_as_set_text(rows[code_column])
-    return rows.fillna("\x00")
-
-
-def duplicate_rows(
-    frame: pd.DataFrame, columns: list[str], prefilter: list[str], code_column: str | None = None
-) -> pd.Series:
-    """True for each row equal (as text) to an earlier row; only rows sharing `prefilter` can be."""
-    candidates = frame.duplicated(subset=prefilter, keep=False)
-    later_copy = _rows_as_text(frame.loc[candidates], columns, code_column).duplicated(keep="first")
-    out = pd.Series(False, index=frame.index)
-    out.loc[later_copy.index[later_copy.to_numpy()]] = True
-    return out
-
-
-def conflicting_rows(frame: pd.DataFrame, columns: list[str], key: list[str]) -> pd.Series:
-    """True for every row of a key shared by rows that differ elsewhere."""
-    candidates = frame[key].notna().all(axis=1) & frame.duplicated(subset=key, keep=False)
-    rows = _rows_as_text(frame.loc[candidates], columns, None)
-    n_versions = rows.drop_duplicates().groupby(key).size()
-    conflicted = n_versions.index[n_versions.to_numpy() > 1]
-    in_conflict = (
-        pd.MultiIndex.from_frame(rows[key]).isin(conflicted) if len(key) > 1 else rows[key[0]].isin(conflicted)
-    )
-    out = pd.Series(False, index=frame.index)
-    out.loc[rows.index[np.asarray(in_conflict)]] = True
-    return out
-
-
-def _valid_dates(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame[column] if column.startswith("_") else date_values(frame[column])
-
-
-def not_after(frame: pd.DataFrame, earlier: str, later: str) -> pd.Series:
-    """False where both dates are valid and `earlier` is after `later`."""
-    first, second = _valid_dates(frame, earlier), _valid_dates(frame, later)
-    return ~(first > second).fillna(False)
-
-
-def patient_status_is_not(frame: pd.DataFrame, status) -> pd.Series:
-    column = frame[PATIENT_STATUS]
-    if status is None:  # a missing patient_id is reported as required, not as unknown
-        return (column.notna() | frame["patient_id"].isna()).astype(bool)
-    return (column != status).fillna(True)
-
-
 # ----------------------------------------------------------------------------- models
 
 
@@ -407,20 +163,17 @@ def _text_field(required: bool):
     return pa.Field(nullable=not required)
 
 
-def _check_columns(model: type[pa.DataFrameModel], kind: dict) -> tuple[str, ...]:
-    return tuple(column for column in model.__annotations__ if column in kind)
-
-
-def _column_checks(decimal: str, contract: RawContract | None = None):
-    """Series-level checks shared by the three models (bound to the dialect's decimal mark and
+def _column_checks(text_format: TextFormat, contract: RawContract | None = None):
+    """Series-level checks shared by the three models (bound to the export's `text_format` and
     to the ranges and levels of `contract`)."""
     contract = contract or PATIENTS_ONLY
+    decimal, date_format = text_format.decimal, text_format.date_format
 
     def integer(cls, series):
-        return pd.Series(_fullmatch(series, integer_pattern(decimal)), index=series.index)
+        return pd.Series(fullmatch(series, integer_pattern(decimal)), index=series.index)
 
     def number(cls, series):
-        return pd.Series(_fullmatch(series, number_pattern(decimal)), index=series.index)
+        return pd.Series(fullmatch(series, number_pattern(decimal)), index=series.index)
 
     def in_range(cls, series):
         low, high = contract.range_of(series.name)
@@ -429,7 +182,7 @@ def _column_checks(decimal: str, contract: RawContract | None = None):
         return values.isna() | values.between(low, high)
 
     def date(cls, series):
-        return date_values(series).notna()
+        return date_values(series, date_format).notna()
 
     def level(cls, series):
         return series.isin(contract.levels[series.name]).fillna(False).astype(bool)
@@ -438,16 +191,33 @@ def _column_checks(decimal: str, contract: RawContract | None = None):
 
 
 def _pseudonym(cls, series):
-    return pd.Series(_fullmatch(series, PSEUDONYM_PATTERN) | is_personal_identity_number(series), index=series.index)
+    return pd.Series(fullmatch(series, PSEUDONYM_PATTERN) | is_identity_number_value(series), index=series.index)
 
 
 def _not_personal_number(cls, series):
-    return pd.Series(~is_personal_identity_number(series), index=series.index)
+    return pd.Series(~is_identity_number_value(series), index=series.index)
 
 
-def patients_model(decimal: str = ".") -> type[pa.DataFrameModel]:
-    """The model of patients.csv for a dialect with decimal mark `decimal`."""
-    integer, number, in_range, date, level = _column_checks(decimal)
+def _dates_of(text_format: TextFormat):
+    """The dates of a text column written in the export's date format."""
+
+    def dates_of(series: pd.Series) -> pd.Series:
+        return date_values(series, text_format.date_format)
+
+    return dates_of
+
+
+def _patient_status_is_not(frame: pd.DataFrame, status) -> pd.Series:
+    column = frame[PATIENT_STATUS]
+    if status is None:  # a missing patient_id is reported as required, not as unknown
+        return (column.notna() | frame["patient_id"].isna()).astype(bool)
+    return (column != status).fillna(True)
+
+
+def patients_model(text_format: TextFormat = DEFAULT_FORMAT) -> type[pa.DataFrameModel]:
+    """The model of patients.csv for an export writing its values as `text_format` says."""
+    integer, number, in_range, date, level = _column_checks(text_format)
+    decimal, dates_of = text_format.decimal, _dates_of(text_format)
     integers = ("age", "ability_to_reduce_pain", "activity_minutes_week", "eq5d_anxiety_depression", "rehab_goals")
     numbers = ("height_cm", "weight_kg")
     dates = ("pain_onset_date", "program_start_date", "discharge_date")
@@ -481,15 +251,15 @@ def patients_model(decimal: str = ".") -> type[pa.DataFrameModel]:
 
         @pa.check("program_start_date", name="min_date")
         def _min_start(cls, series):
-            return ~(date_values(series) < pd.Timestamp(MIN_PROGRAM_START)).fillna(False)
+            return ~(dates_of(series) < pd.Timestamp(MIN_PROGRAM_START)).fillna(False)
 
         @pa.dataframe_check(name="pain_onset_not_after_start", ignore_na=False)
         def _onset(cls, frame):
-            return not_after(frame, "pain_onset_date", "program_start_date")
+            return not_after(dates_of(frame["pain_onset_date"]), dates_of(frame["program_start_date"]))
 
         @pa.dataframe_check(name="discharge_not_before_start", ignore_na=False)
         def _discharge(cls, frame):
-            return not_after(frame, "program_start_date", "discharge_date")
+            return not_after(dates_of(frame["program_start_date"]), dates_of(frame["discharge_date"]))
 
         @pa.dataframe_check(name="eq5d_level_within_version", ignore_na=False)
         def _eq5d(cls, frame):
@@ -513,10 +283,10 @@ def _cross_file_checks():
     """Dataframe checks of sessions and outcomes against the kept patients."""
 
     def unknown(cls, frame):
-        return patient_status_is_not(frame, None)
+        return _patient_status_is_not(frame, None)
 
     def quarantined(cls, frame):
-        return patient_status_is_not(frame, "quarantined")
+        return _patient_status_is_not(frame, "quarantined")
 
     return (
         pa.dataframe_check(name="unknown_patient", ignore_na=False)(unknown),
@@ -524,9 +294,10 @@ def _cross_file_checks():
     )
 
 
-def sessions_model(decimal: str = ".") -> type[pa.DataFrameModel]:
+def sessions_model(text_format: TextFormat = DEFAULT_FORMAT) -> type[pa.DataFrameModel]:
     """The model of sessions.csv (frame enriched with the kept patients' context)."""
-    _, _, _, date, _ = _column_checks(decimal)
+    _, _, _, date, _ = _column_checks(text_format)
+    dates_of = _dates_of(text_format)
     unknown, quarantined = _cross_file_checks()
 
     class Sessions(RawModel):
@@ -550,7 +321,8 @@ def sessions_model(decimal: str = ".") -> type[pa.DataFrameModel]:
 
         @pa.dataframe_check(name="session_within_program", ignore_na=False)
         def _within_program(cls, frame):
-            return not_after(frame, PROGRAM_START, "session_date") & not_after(frame, "session_date", DISCHARGE)
+            session = dates_of(frame["session_date"])
+            return not_after(frame[PROGRAM_START], session) & not_after(session, frame[DISCHARGE])
 
         @pa.dataframe_check(name="duplicate_row", ignore_na=False)
         def _duplicate(cls, frame):
@@ -559,12 +331,15 @@ def sessions_model(decimal: str = ".") -> type[pa.DataFrameModel]:
     return Sessions
 
 
-def outcomes_model(decimal: str = ".", contract: RawContract | None = None) -> type[pa.DataFrameModel]:
+def outcomes_model(
+    text_format: TextFormat = DEFAULT_FORMAT, contract: RawContract | None = None
+) -> type[pa.DataFrameModel]:
     """The model of outcomes.csv as `contract` (a study's) declares it, the frame enriched with
     the kept patients' context: key columns, then one optional column per instrument."""
     contract = contract or PATIENTS_ONLY
-    integer, number, in_range, date, level = _column_checks(decimal, contract)
+    integer, number, in_range, date, level = _column_checks(text_format, contract)
     unknown, quarantined = _cross_file_checks()
+    dates_of = _dates_of(text_format)
     columns = contract.outcome_columns
     integers = tuple(column for column in columns if column in contract.integer_ranges)
     numbers = tuple(column for column in columns if column in contract.number_ranges)
@@ -572,7 +347,7 @@ def outcomes_model(decimal: str = ".", contract: RawContract | None = None) -> t
 
     def assessment(cls, frame):
         followed = frame["timepoint"].isin(after_baseline).fillna(False)
-        return ~followed | not_after(frame, PROGRAM_START, "assessment_date")
+        return ~followed | not_after(frame[PROGRAM_START], dates_of(frame["assessment_date"]))
 
     def duplicate(cls, frame):
         return ~duplicate_rows(frame, list(columns), ["patient_id", "timepoint"])
@@ -666,13 +441,13 @@ class RawContract:
         own = {column: kind for column, kind, _, _ in self.instrument_ranges}
         return {**PATIENT_COLUMN_TYPES, **own}
 
-    def model(self, name: str, decimal: str = ".") -> type[pa.DataFrameModel]:
+    def model(self, name: str, text_format: TextFormat = DEFAULT_FORMAT) -> type[pa.DataFrameModel]:
         if name == "outcomes":
-            return outcomes_model(decimal, self)
-        return {"patients": patients_model, "sessions": sessions_model}[name](decimal)
+            return outcomes_model(text_format, self)
+        return {"patients": patients_model, "sessions": sessions_model}[name](text_format)
 
-    def describe_check(self, check: str, column: str, decimal: str = ".") -> str:
-        return describe_check(check, column, decimal, self)
+    def describe_check(self, check: str, column: str, text_format: TextFormat = DEFAULT_FORMAT) -> str:
+        return describe_check(check, column, text_format, self)
 
 
 PATIENTS_ONLY = RawContract(

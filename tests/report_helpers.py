@@ -421,15 +421,15 @@ FIGURE_NAMES = [
 def draw_figures(paths: dict[str, Path], out_dir: Path, study_=None) -> dict[str, Path]:
     """Every report figure of the fixture cohort, as the figure rules draw them; SVG paths by name."""
     from rehab import figures
+    from rehab.codebook import load_codebook
+    from rehab.numbers import read_numbers
     from rehab.plotting_style import save_figure
 
     study_ = study_ or study()
-    numbers_ = figures.read_numbers(paths["numbers"])
+    numbers_ = read_numbers(paths["numbers"])
     drawn = {
         "patient_flow": figures.patient_flow_figure(numbers_, pd.read_csv(paths["accounting"]), study_),
-        "intervention_categories": figures.intervention_categories_figure(
-            numbers_, figures.read_codebook(paths["codebook"])
-        ),
+        "intervention_categories": figures.intervention_categories_figure(numbers_, load_codebook(paths["codebook"])),
         "outcomes": figures.outcomes_figure(pd.read_parquet(paths["outcomes"]), study_, "weibull"),
         "responders": figures.responders_figure(numbers_, study_, 0.95),
         "sessions_per_patient": figures.sessions_per_patient_figure(pd.read_parquet(paths["patients"]), numbers_),

@@ -32,6 +32,7 @@ def test_export_cohort_gets_the_default_dialect(config):
     assert checked["cohorts"]["clinic"]["export"]["dialect"] == {
         "separator": ",",
         "decimal": ".",
+        "date_format": "%Y-%m-%d",
         "encoding": "utf-8",
         "missing_values": [],
     }
@@ -145,6 +146,23 @@ def test_an_unknown_encoding_is_refused(config, encoding):
 def test_text_encodings_pass(config, encoding):
     config["cohorts"]["clinic"] = _export_cohort(encoding=encoding)
     assert check_config(config, SCHEMA)["cohorts"]["clinic"]["export"]["dialect"]["encoding"] == encoding
+
+
+def test_the_date_format_defaults_to_iso(config):
+    config["cohorts"]["clinic"] = _export_cohort()
+    assert check_config(config, SCHEMA)["cohorts"]["clinic"]["export"]["dialect"]["date_format"] == "%Y-%m-%d"
+
+
+@pytest.mark.parametrize("date_format", ["%Y/%m/%d", "%d.%m.%Y", "%Y%m%d", "%m/%d/%Y"])
+def test_local_date_formats_pass(config, date_format):
+    config["cohorts"]["clinic"] = _export_cohort(date_format=date_format)
+    assert check_config(config, SCHEMA)["cohorts"]["clinic"]["export"]["dialect"]["date_format"] == date_format
+
+
+@pytest.mark.parametrize("date_format", ["%Y-%m", "%Y-%m-%d %H:%M", "%d.%d.%Y", "%Y–%m–%d"])
+def test_a_date_format_without_year_month_and_day_once_is_refused(config, date_format):
+    config["cohorts"]["clinic"] = _export_cohort(date_format=date_format)
+    assert "cohorts.clinic.export.dialect.date_format" in _problem(config)
 
 
 def test_an_active_cohort_must_exist_and_the_message_lists_the_known_ones(config):

@@ -11,6 +11,8 @@ import report_helpers as helpers
 from matplotlib.collections import LineCollection, PathCollection
 
 from rehab import figures
+from rehab.codebook import load_codebook
+from rehab.numbers import read_numbers
 from rehab.plotting_style import OKABE_ITO, fixed, interval_arms, save_figure, timepoint_colours
 
 STUDY = helpers.study()
@@ -24,12 +26,6 @@ def _texts(fig) -> list[str]:
 def cohort(tmp_path_factory):
     root = tmp_path_factory.mktemp("fixture")
     return helpers.write_cohort(root)
-
-
-def test_read_numbers_turns_empty_values_into_none(tmp_path):
-    path = tmp_path / "numbers.csv"
-    path.write_text("key,value\nflow.patients,274\nresponders.nprs.followup.pct,\nx.mean,0.1\n", encoding="utf-8")
-    assert figures.read_numbers(path) == {"flow.patients": 274.0, "responders.nprs.followup.pct": None, "x.mean": 0.1}
 
 
 def test_fixed_rounds_half_up_like_the_paper():
@@ -48,7 +44,7 @@ def test_box_stats_use_the_cohort_quantile_method():
 
 
 def test_patient_flow_states_the_counts(cohort):
-    fig = figures.patient_flow_figure(figures.read_numbers(cohort["numbers"]), pd.read_csv(cohort["accounting"]), STUDY)
+    fig = figures.patient_flow_figure(read_numbers(cohort["numbers"]), pd.read_csv(cohort["accounting"]), STUDY)
     text = "\n".join(_texts(fig))
     assert "n = 9" in text  # patient rows read
     assert "Patients included\nn = 8" in text
@@ -59,9 +55,7 @@ def test_patient_flow_states_the_counts(cohort):
 
 
 def test_intervention_categories_use_codebook_names(cohort):
-    fig = figures.intervention_categories_figure(
-        figures.read_numbers(cohort["numbers"]), figures.read_codebook(cohort["codebook"])
-    )
+    fig = figures.intervention_categories_figure(read_numbers(cohort["numbers"]), load_codebook(cohort["codebook"]))
     labels = [label.get_text() for label in fig.axes[0].get_yticklabels()]
     assert labels[0] == "1. Education"
     assert labels[9].startswith("10. Category 10")
@@ -83,7 +77,7 @@ def test_outcomes_draw_each_patient_path_in_small_cohorts(cohort):
 
 def test_a_time_point_nobody_reached_shows_no_data(tmp_path):
     paths = helpers.write_cohort(tmp_path, followup=False)
-    numbers = figures.read_numbers(paths["numbers"])
+    numbers = read_numbers(paths["numbers"])
     outcome_fig = figures.outcomes_figure(pd.read_parquet(paths["outcomes"]), STUDY, "weibull")
     assert _texts(outcome_fig).count("no data") == 3  # one follow-up box per outcome
     responder_fig = figures.responders_figure(numbers, STUDY, 0.95)
@@ -108,7 +102,7 @@ def test_empty_cohort_figures_do_not_fail(tmp_path):
 
 
 def test_responders_plot_the_wilson_interval(cohort):
-    fig = figures.responders_figure(figures.read_numbers(cohort["numbers"]), STUDY, 0.95)
+    fig = figures.responders_figure(read_numbers(cohort["numbers"]), STUDY, 0.95)
     ax = fig.axes[0]
     points = [line.get_ydata()[0] for line in ax.lines if len(line.get_ydata()) == 1 and line.get_marker() == "o"]
     assert points[:2] == pytest.approx([42.857142857142854, 60.0])
@@ -118,9 +112,7 @@ def test_responders_plot_the_wilson_interval(cohort):
 
 
 def test_sessions_histogram_counts_patients_per_session_count(cohort):
-    fig = figures.sessions_per_patient_figure(
-        pd.read_parquet(cohort["patients"]), figures.read_numbers(cohort["numbers"])
-    )
+    fig = figures.sessions_per_patient_figure(pd.read_parquet(cohort["patients"]), read_numbers(cohort["numbers"]))
     heights = [int(patch.get_height()) for patch in fig.axes[0].patches]
     assert heights == list(np.bincount(helpers.SESSIONS))
     assert any("median 9 [5.5, 12]" in text for text in _texts(fig))

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import report_helpers as helpers
 
-from rehab.figures import read_numbers
+from rehab.numbers import read_numbers
 from rehab.report import (
     format_number,
     producer_of,

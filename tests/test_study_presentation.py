@@ -17,6 +17,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import FancyBboxPatch
 
 from rehab import figures
+from rehab.numbers import read_numbers
 from rehab.plotting_style import OKABE_ITO, timepoint_colours
 from rehab.report import render_report
 
@@ -191,7 +192,7 @@ def test_patient_flow_has_a_box_per_later_time_point(study, tmp_path):
     paths = helpers.write_cohort(
         tmp_path, fixture=helpers.Fixture(_declaration(), _numbers(), _outcomes(), _subgroup_rows())
     )
-    fig = figures.patient_flow_figure(figures.read_numbers(paths["numbers"]), pd.read_csv(paths["accounting"]), study)
+    fig = figures.patient_flow_figure(read_numbers(paths["numbers"]), pd.read_csv(paths["accounting"]), study)
     boxes = [patch for patch in fig.axes[0].patches if isinstance(patch, FancyBboxPatch)]
     assert len(boxes) == 3 + 3  # export, quarantined, included + one per later time point
     text = "\n".join(_texts(fig))

@@ -161,3 +161,9 @@ def test_quantile_method_changes_the_quartiles():
     weibull, linear = all_parts("weibull")["baseline"], all_parts("linear")["baseline"]
     assert weibull["baseline.pain_duration_days.q1"] == 100.0
     assert linear["baseline.pain_duration_days.q1"] == 150.0
+
+
+def test_read_numbers_turns_empty_values_into_none(tmp_path):
+    path = tmp_path / "numbers.csv"
+    path.write_text("key,value\nflow.patients,274\nresponders.nprs.followup.pct,\nx.mean,0.1\n", encoding="utf-8")
+    assert read_numbers(path) == {"flow.patients": 274, "responders.nprs.followup.pct": None, "x.mean": 0.1}

@@ -5,6 +5,7 @@
 rule clean_tables:
     input:
         accounting="results/{cohort}/validation/accounting.csv",
+        failures="results/{cohort}/validation/failures.csv",
         kept_patients="results/{cohort}/validation/kept/patients.parquet",
         kept_sessions="results/{cohort}/validation/kept/sessions.parquet",
         kept_outcomes="results/{cohort}/validation/kept/outcomes.parquet",
@@ -23,6 +24,7 @@ rule clean_tables:
     params:
         max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort).get("max_quarantine_share", 0.05),
         cohort=lambda wildcards: wildcards.cohort,
+        date_format=lambda wildcards: dialect(wildcards.cohort).get("date_format", "%Y-%m-%d"),
         study=get_study_measures,
     script:
         "../scripts/clean_tables.py"

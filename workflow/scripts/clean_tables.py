@@ -2,21 +2,27 @@
 
 from pathlib import Path
 
+from rehab.analysis_io import read_accounting
 from rehab.cleaning import CLEAN_TABLES, clean_export, read_kept, write_clean
+from rehab.safe_io import read_raw_text_csv
 from rehab.script_support import run
 from rehab.study import Study
-from rehab.validation_outputs import check_quarantine_limit, read_accounting
+from rehab.validation_outputs import check_quarantine_limit, unreadable_dates
 
 
 def main(snakemake):
     accounting = snakemake.input.accounting
+    kept_paths = {name: snakemake.input[f"kept_{name}"] for name in ("patients", "sessions", "outcomes")}
     check_quarantine_limit(
         read_accounting(accounting),
         snakemake.params.max_quarantine_share,
         snakemake.params.cohort,
         Path(accounting).parent,
+        unreadable=unreadable_dates(
+            read_raw_text_csv(snakemake.input.failures, usecols=["file", "column", "value", "check"]), kept_paths
+        ),
+        date_format=snakemake.params.date_format,
     )
-    kept_paths = {name: snakemake.input[f"kept_{name}"] for name in ("patients", "sessions", "outcomes")}
     # no name holds the kept frames: they are freed before the clean tables are written
     study = Study.from_declaration(snakemake.params.study)
     write_clean(clean_export(read_kept(kept_paths), study), {name: snakemake.output[name] for name in CLEAN_TABLES})

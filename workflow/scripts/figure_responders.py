@@ -2,7 +2,8 @@ from rehab.script_support import run
 
 
 def main(snakemake):
-    from rehab.figures import read_numbers, responders_figure
+    from rehab.figures import responders_figure
+    from rehab.numbers import read_numbers
     from rehab.plotting_style import save_figure
     from rehab.study import Study
 

@@ -4,7 +4,8 @@ from rehab.script_support import run
 def main(snakemake):
     import pandas as pd
 
-    from rehab.figures import read_numbers, sessions_per_patient_figure
+    from rehab.figures import sessions_per_patient_figure
+    from rehab.numbers import read_numbers
     from rehab.plotting_style import save_figure
 
     patients = pd.read_parquet(snakemake.input.patients, columns=["n_sessions"])

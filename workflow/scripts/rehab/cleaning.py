@@ -18,10 +18,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from rehab.row_rules import rows_ascending
 from rehab.study import Study
+from rehab.textparse import INTERVENTION_CODES, parse_codes, to_arrow
 from rehab.validation import always_validate
 from schemas import clean as cs
-from schemas import raw_export as rx
 
 CLEAN_TABLES = ("patients", "sessions", "session_interventions", "outcomes")
 
@@ -49,15 +50,9 @@ def clean_export(kept: Mapping[str, pd.DataFrame], study: Study) -> CleanTables:
 
 def _category(values: pd.Series, levels: list[str], ordered: bool = False) -> pd.Categorical:
     """`values` as a categorical of `levels` (anything else missing), coded by an Arrow hash lookup."""
-    codes = pc.index_in(_arrow(values), value_set=pa.array(levels, type=pa.large_string()))
+    codes = pc.index_in(to_arrow(values), value_set=pa.array(levels, type=pa.large_string()))
     codes = codes.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int8)
     return pd.Categorical.from_codes(codes, categories=levels, ordered=ordered)
-
-
-def _arrow(values: pd.Series) -> pa.Array:
-    array = pa.array(values.array, from_pandas=True)
-    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-    return array.cast(pa.large_string()) if not pa.types.is_large_string(array.type) else array
 
 
 def _int64(values: np.ndarray, missing: np.ndarray | None = None) -> pd.arrays.IntegerArray:
@@ -68,7 +63,7 @@ def _int64(values: np.ndarray, missing: np.ndarray | None = None) -> pd.arrays.I
 
 def _sorted(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """`frame` sorted by `keys` (stable); no work when it already is, as exports usually are."""
-    if cs.rows_ascending(frame, keys):
+    if rows_ascending(frame, keys):
         return frame.reset_index(drop=True)
     return frame.sort_values(keys, ignore_index=True, kind="stable")
 
@@ -127,7 +122,7 @@ def _n_codes(interventions: pa.Array) -> pd.arrays.IntegerArray:
 
 def clean_sessions(kept: pd.DataFrame) -> pd.DataFrame:
     s = _sorted(kept, ["patient_id", "session_date", "line"])
-    interventions = _arrow(s["interventions"])
+    interventions = to_arrow(s["interventions"])
     return pd.DataFrame(
         {
             "line": _int64(s["line"].to_numpy()),
@@ -142,11 +137,11 @@ def clean_sessions(kept: pd.DataFrame) -> pd.DataFrame:
 def session_interventions(kept: pd.DataFrame) -> pd.DataFrame:
     """One row per (visit, code), sorted by (line, code); visits in line order already."""
     s = _sorted(kept, ["line"])
-    rows, codes = _code_rows(_code_bits(_arrow(s["interventions"])))
+    rows, codes = _code_rows(_code_bits(to_arrow(s["interventions"])))
     return pd.DataFrame(
         {
             "line": _int64(s["line"].to_numpy()[rows]),
-            "patient_id": pd.array(_arrow(s["patient_id"]).take(pa.array(rows)), dtype="string"),
+            "patient_id": pd.array(to_arrow(s["patient_id"]).take(pa.array(rows)), dtype="string"),
             "session_date": s["session_date"].to_numpy("datetime64[ns]")[rows],
             "code": _int64(codes),
         }
@@ -160,8 +155,7 @@ def _code_bits(interventions: pa.Array) -> np.ndarray:
     """
     encoded = interventions.dictionary_encode()
     texts = pd.Series(pd.array(encoded.dictionary, dtype="string"))
-    entry_bits = rx.parse_codes(texts)["bits"].to_numpy()
-    rx.clear_parse_cache()
+    entry_bits = parse_codes(texts)["bits"].to_numpy()
     at = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)
     missing = encoded.indices.is_null().to_numpy(zero_copy_only=False)
     return np.where(missing, 0, entry_bits[at] if len(entry_bits) else 0).astype(np.int16)
@@ -173,7 +167,7 @@ def _code_rows(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = np.cumsum(per_row) - per_row  # where each row's codes begin in the long table
     rows = np.empty(int(per_row.sum()), dtype=np.int64)
     codes = np.empty(len(rows), dtype=np.int64)
-    for code in rx.INTERVENTION_CODES:
+    for code in INTERVENTION_CODES:
         have = np.flatnonzero(bits & (1 << code))
         at = first[have] + np.bitwise_count(bits[have] & ((1 << code) - 1))  # codes below it in the row
         rows[at], codes[at] = have, code
@@ -184,7 +178,7 @@ def clean_outcomes(kept: pd.DataFrame, study: Study) -> pd.DataFrame:
     """Sorted by patient and time point (in the declared order); each instrument in its dtype."""
     timepoint = _category(kept["timepoint"], list(study.timepoint_names), ordered=True)
     order_keys = pd.DataFrame({"patient_id": kept["patient_id"], "timepoint": timepoint.codes})
-    if cs.rows_ascending(order_keys, ["patient_id", "timepoint"]):
+    if rows_ascending(order_keys, ["patient_id", "timepoint"]):
         o = kept.assign(timepoint=timepoint).reset_index(drop=True)
     else:
         o = kept.assign(timepoint=timepoint).sort_values(["patient_id", "timepoint"], ignore_index=True)

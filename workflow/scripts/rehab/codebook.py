@@ -8,8 +8,9 @@ import pandas as pd
 import pandera.pandas as pa
 
 from rehab.errors import PipelineError
+from rehab.textparse import INTERVENTION_CODES
 
-CODES = list(range(1, 11))
+CODES = list(INTERVENTION_CODES)
 
 CODEBOOK_SCHEMA = pa.DataFrameSchema(
     {

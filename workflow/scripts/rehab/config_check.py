@@ -16,6 +16,7 @@ import jsonschema
 import yaml
 
 from rehab.privacy import holds_identity_number, mask_text
+from rehab.textparse import date_layout
 
 QUOTE = '"'  # the quote character, fixed by the input contract
 
@@ -106,6 +107,12 @@ def _dialect_problems(cohort: str, dialect: dict) -> list[str]:
             "separator, the decimal mark and the quote must all differ (Swedish exports: "
             'separator ";" with decimal ",")'
         )
+    date_format = dialect.get("date_format")
+    if isinstance(date_format, str):
+        try:
+            date_layout(date_format)
+        except ValueError as error:
+            problems.append(f'{key}.date_format: {error} (e.g. "%Y-%m-%d", "%Y/%m/%d", "%d.%m.%Y")')
     return problems
 
 

@@ -20,3 +20,8 @@ class RawExportError(PipelineError):
 
 class QuarantineLimitError(PipelineError):
     """Too large a share of a file's rows was quarantined to go on safely."""
+
+
+class DateFormatError(QuarantineLimitError):
+    """Too many rows were quarantined because most dates could not be read: the dialect's date
+    format is likely not the export's."""

@@ -36,19 +36,6 @@ SAMPLE_SEED = 20211028
 # ---------------------------------------------------------------- inputs
 
 
-def read_numbers(path: str | Path) -> dict[str, float | None]:
-    """numbers.csv as {key: float or None (empty = not computable)}."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    values = pd.to_numeric(frame["value"].str.strip().replace("", None), errors="coerce")
-    return {key: (None if pd.isna(value) else float(value)) for key, value in zip(frame["key"], values, strict=False)}
-
-
-def read_codebook(path: str | Path) -> pd.DataFrame:
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    frame["code"] = frame["code"].astype(int)
-    return frame.sort_values("code", ignore_index=True)
-
-
 def _value(numbers: dict, key: str) -> float | None:
     value = numbers.get(key)
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from rehab import safe_io  # noqa: E402
+from rehab.formatting import round_half_up  # noqa: E402
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 OKABE_ITO = {
@@ -96,8 +96,7 @@ def show_no_data(ax, message: str = NO_DATA) -> None:
 
 def fixed(value: float, digits: int = 0) -> str:
     """Round half up as the paper prints (12.5 -> 13), not Python's half-to-even."""
-    quantum = Decimal(1).scaleb(-digits)
-    return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+    return str(round_half_up(value, digits))
 
 
 def interval_arms(estimate, low, high):

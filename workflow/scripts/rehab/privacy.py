@@ -189,3 +189,16 @@ def mask_values(values) -> np.ndarray:
 def mask_identifying(value):
     """mask_text for texts; other values as they are."""
     return mask_text(value) if isinstance(value, str) else value
+
+
+# The input contract refuses a patient_id that is, as a whole, an identity number written
+# plainly: 10 or 12 ASCII digits, optionally `-` or `+` before the last four. (Masking, above,
+# finds every form of a token anywhere in a text.)
+WHOLE_VALUE_PATTERN = r"(?:[0-9]{6}|[0-9]{8})[-+]?[0-9]{4}"
+
+
+def is_identity_number_value(texts) -> np.ndarray:
+    """True where a whole text (a pandas text Series) is shaped like an identity number; False for missing."""
+    from rehab.textparse import fullmatch
+
+    return fullmatch(texts, WHOLE_VALUE_PATTERN)

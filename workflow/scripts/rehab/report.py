@@ -20,7 +20,8 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from rehab.figures import read_numbers
+from rehab.analysis_io import read_accounting
+from rehab.codebook import load_codebook
 from rehab.methods import (
     capitalize_first,
     definition_records,
@@ -29,6 +30,7 @@ from rehab.methods import (
     lower_first,
     subgroup_sentence,
 )
+from rehab.numbers import read_numbers
 from rehab.plotting_style import fixed
 from rehab.safe_io import read_raw_text_csv, write_text
 from rehab.study import Study
@@ -258,10 +260,6 @@ def summarize_failures(path: Path) -> pd.DataFrame:
     )
 
 
-def read_accounting(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
-
-
 # ---------------------------------------------------------------- figures and methods
 
 
@@ -367,11 +365,6 @@ def instrument_entries(study: Study) -> list[dict]:
     ]
 
 
-def relative_path(path: Path | str) -> str:
-    """Paths as the workflow names them (relative); absolute ones are shown as given."""
-    return Path(path).as_posix()
-
-
 # ---------------------------------------------------------------- rendering
 
 
@@ -420,7 +413,7 @@ def report_context(inputs: ReportInputs) -> dict:
         "config_text": json.dumps(provenance.get("config", {}), indent=2, sort_keys=True, ensure_ascii=False),
         "definitions": definition_records(study),
         "sensitivity": sensitivity_entries(numbers, instruments, timepoints),
-        "codebook": pd.read_csv(inputs.codebook, dtype=str, keep_default_na=False),
+        "codebook": load_codebook(inputs.codebook),
         "strobe": STROBE_ITEMS,
         "sensitivity_keys": sorted(k for k in numbers if k.startswith("sensitivity.") or ".sensitivity." in k),
     }

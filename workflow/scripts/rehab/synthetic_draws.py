@@ -50,6 +50,9 @@ def plotting_positions(n: int) -> np.ndarray:
 
 
 def round_half_up(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Half-up on the binary values, vectorised: the generator's draws (kept exactly so that a
+    seed gives the same cohort). Displayed numbers round the decimal text instead
+    (`rehab.formatting.round_half_up`)."""
     factor = 10.0**decimals
     return np.floor(np.asarray(values, dtype=np.float64) * factor + 0.5) / factor
 

@@ -4,11 +4,14 @@ Order matters: patients.csv is validated first; its kept rows decide the cross-f
 of sessions.csv and outcomes.csv. For each file:
 
 1. the Pandera model (schemas/raw_export.py; the outcomes model is the study's) checks the
-   text lazily: every failure of the file in one pass, mapped to (line, column, check);
+   text lazily (its checks parse numbers and dates as the dialect writes them,
+   `rehab.textparse`): every failure of the file in one pass, mapped to (line, column, check);
 2. a row with a failure in a required column or of a row rule (duplicate, conflict,
    unknown/quarantined patient, wrong field count, stray quote) is quarantined, with every rule it broke;
    any other failure sets that value missing in a kept row (action `set_missing`);
 3. the kept rows are parsed to typed columns, the set-missing values masked.
+
+Each file is validated within one `parse_scope`: the typed rows reuse the checks' parses.
 
 Writing the outputs, masking and the quarantine limit live in `validation_outputs.py`.
 """
@@ -20,6 +23,7 @@ from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +33,17 @@ import pyarrow.compute as pc
 from pandera.config import ValidationDepth, config_context, get_config_context
 
 from rehab.study import Study
+from rehab.textparse import (
+    DEFAULT_FORMAT,
+    TextFormat,
+    canonical_codes,
+    date_values,
+    integer_values,
+    number_values,
+    parse_codes,
+    parse_scope,
+    to_arrow,
+)
 from schemas import raw_export as rx
 
 log = logging.getLogger("rehab")
@@ -50,7 +65,7 @@ class FileValidation:
     rows_read: int
     values_set_missing: int
     columns: pd.DataFrame  # file, column, status
-    table: object  # the RawTable (for the verbatim records of quarantined rows)
+    table: Any  # the RawTable (for the verbatim records of quarantined rows)
 
     @property
     def rows_quarantined(self) -> int:
@@ -80,7 +95,7 @@ class PatientContext:
 
     def enrich(self, frame: pd.DataFrame) -> pd.DataFrame:
         """`frame` with its patients' status, program start and kept discharge_date."""
-        at = pc.index_in(rx.to_arrow(frame["patient_id"]), value_set=rx.to_arrow(pd.Series(self.ids.array)))
+        at = pc.index_in(to_arrow(frame["patient_id"]), value_set=to_arrow(pd.Series(self.ids.array)))
         known = at.is_valid().to_numpy(zero_copy_only=False)
         at = at.fill_null(len(self.ids)).to_numpy().astype(np.int64)  # unknown: one past the last patient
         kept = np.append(self.kept, False)[at]  # (there may be no patient at all)
@@ -139,40 +154,36 @@ def validate_export(
         )
         for name in RAW_FILES
     }
-    try:
-        return validate_tables(tables, dialect, study)
-    finally:
-        rx.clear_parse_cache()
+    return validate_tables(tables, dialect, study)
 
 
 def validate_tables(tables: Mapping[str, object], dialect: Mapping, study: Study) -> dict[str, FileValidation]:
     """Validate RawTables in contract order: patients first, its kept rows feed the others."""
-    decimal = dialect.get("decimal", ".")
+    text_format = TextFormat.of(dialect)
     contract = rx.raw_contract(study)
-    rx.clear_parse_cache()
-    patients = validate_file(tables["patients"], contract, decimal)
-    rx.clear_parse_cache()  # a file's parses are not needed once its kept rows are typed
+    patients = validate_file(tables["patients"], contract, text_format)
     context = PatientContext.of(patients)
     results = {"patients": patients}
     for name in ("sessions", "outcomes"):
-        results[name] = validate_file(tables[name], contract, decimal, context)
-        rx.clear_parse_cache()
+        results[name] = validate_file(tables[name], contract, text_format, context)
     return results
 
 
 def validate_file(
-    table, contract: rx.RawContract, decimal: str = ".", context: PatientContext | None = None
+    table, contract: rx.RawContract, text_format: TextFormat = DEFAULT_FORMAT, context: PatientContext | None = None
 ) -> FileValidation:
     """Validate one RawTable against `contract`; sessions/outcomes need the patients' context."""
     name = table.name
     frame = table.frame.set_index("line")
     checked = context.enrich(frame) if context is not None else frame
-    model = contract.model(name, decimal)
-    broken = pd.concat([schema_failures(model, checked), malformed_failures(table)], ignore_index=True)
-    quarantined = quarantined_lines(broken, name)
-    set_missing = broken[~broken["line"].isin(quarantined)]
-    kept = typed_rows(frame, decimal, set_missing, keep=~frame.index.isin(quarantined), types=contract.column_types)
-    failures = describe_failures(name, broken, frame, quarantined, decimal, contract)
+    model = contract.model(name, text_format)
+    with parse_scope():  # a file's parses are not needed once its kept rows are typed
+        broken = pd.concat([schema_failures(model, checked), malformed_failures(table)], ignore_index=True)
+        quarantined = quarantined_lines(broken, name)
+        set_missing = broken[~broken["line"].isin(quarantined)]
+        keep = ~frame.index.isin(quarantined)
+        kept = typed_rows(frame, text_format, set_missing, keep=keep, types=contract.column_types)
+    failures = describe_failures(name, broken, frame, quarantined, text_format, contract)
     return FileValidation(
         name=name,
         failures=failures,
@@ -256,13 +267,13 @@ def describe_failures(
     broken: pd.DataFrame,
     frame: pd.DataFrame,
     quarantined: np.ndarray,
-    decimal: str,
+    text_format: TextFormat,
     contract: rx.RawContract | None = None,
 ) -> pd.DataFrame:
     """failures.csv rows of one file (values as read; masking happens when writing)."""
     is_row_detail = broken["check"].isin(list(ROW_DETAIL_CHECKS)).to_numpy()  # `column` holds the detail
     column = broken["column"].mask(is_row_detail, "")
-    messages = _messages(broken, decimal, contract)
+    messages = _messages(broken, text_format, contract)
     out = pd.DataFrame(
         {
             "file": name,
@@ -278,11 +289,11 @@ def describe_failures(
     return out.sort_values(["line", "column", "check"], ignore_index=True)
 
 
-def _messages(broken: pd.DataFrame, decimal: str, contract: rx.RawContract | None) -> np.ndarray:
+def _messages(broken: pd.DataFrame, text_format: TextFormat, contract: rx.RawContract | None) -> np.ndarray:
     pairs = broken[["check", "column"]].drop_duplicates()
     lookup = {
         (check, column): (
-            f"row has {column}" if check == "field_count" else rx.describe_check(check, column, decimal, contract)
+            f"row has {column}" if check == "field_count" else rx.describe_check(check, column, text_format, contract)
         )
         for check, column in pairs.itertuples(index=False)
     }
@@ -308,38 +319,43 @@ def _failure_values(frame: pd.DataFrame, lines: pd.Series, columns: pd.Series) -
 
 
 def typed_rows(
-    frame: pd.DataFrame, decimal: str, set_missing: pd.DataFrame, keep: np.ndarray, types: Mapping[str, str]
+    frame: pd.DataFrame,
+    text_format: TextFormat,
+    set_missing: pd.DataFrame,
+    keep: np.ndarray,
+    types: Mapping[str, str],
 ) -> pd.DataFrame:
     """The rows of `keep` parsed to their `types` (line first; a column without one stays text),
     values that broke a rule set missing.
 
-    Columns are parsed whole, as the checks parsed them (the parse cache answers), then cut to the kept rows.
+    Columns are parsed whole, as the checks parsed them (within a `parse_scope` the checks'
+    parses answer), then cut to the kept rows.
     """
     out = {"line": frame.index.to_numpy(dtype=np.int64)[keep]}
     for column in frame.columns:
         lines = set_missing.loc[set_missing["column"].eq(column).to_numpy(), "line"]
         invalid = frame.index.isin(lines)[keep]
-        out[column] = _typed_column(frame[column], types.get(column, "text"), decimal, keep, invalid)
+        out[column] = _typed_column(frame[column], types.get(column, "text"), text_format, keep, invalid)
     return pd.DataFrame(out)
 
 
-def _typed_column(texts: pd.Series, kind: str, decimal: str, keep: np.ndarray, invalid: np.ndarray):
+def _typed_column(texts: pd.Series, kind: str, text_format: TextFormat, keep: np.ndarray, invalid: np.ndarray):
     if kind in ("integer", "number"):
-        parse = rx.integer_values if kind == "integer" else rx.number_values
-        values = parse(texts, decimal).to_numpy()[keep]
+        parse = integer_values if kind == "integer" else number_values
+        values = parse(texts, text_format.decimal).to_numpy()[keep]
         missing = invalid | np.isnan(values)
         if kind == "number":
             return pd.arrays.FloatingArray(np.where(missing, 0.0, values), missing)
         # every kept integer passed its range check, so it fits int64 exactly
         return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int64), missing)
     if kind == "date":
-        values = rx.date_values(texts).to_numpy()[keep]
+        values = date_values(texts, text_format.date_format).to_numpy()[keep]
         values[invalid] = np.datetime64("NaT")
         return values
     if kind == "codes":
         # Canonical code list; "" when nothing was coded, <NA> when the field was set missing.
-        bits = rx.parse_codes(texts)["bits"].to_numpy()[keep]
-        codes = rx.canonical_codes(bits)
+        bits = parse_codes(texts)["bits"].to_numpy()[keep]
+        codes = canonical_codes(bits)
         return pd.array(
             pc.if_else(pyarrow.array(invalid), pyarrow.scalar(None, pyarrow.large_string()), codes), dtype="string"
         )
@@ -348,9 +364,8 @@ def _typed_column(texts: pd.Series, kind: str, decimal: str, keep: np.ndarray, i
 
 def column_status(table) -> pd.DataFrame:
     """columns.csv rows: contract columns present/absent, then the unknown columns."""
-    header = set(present_columns(table))
-    contract = contract_columns(table)
-    rows = [(table.name, c, "present" if c in header else "absent") for c in contract]
+    header = set(table.header)
+    rows = [(table.name, c, "present" if c in header else "absent") for c in contract_columns(table)]
     rows += [(table.name, c, "unknown") for c in table.unknown_columns]
     return pd.DataFrame(rows, columns=["file", "column", "status"])
 
@@ -358,26 +373,3 @@ def column_status(table) -> pd.DataFrame:
 def contract_columns(table) -> list[str]:
     """The contract columns the table was read with (every one is a column of its frame)."""
     return [column for column in table.frame.columns if column != "line"]
-
-
-def present_columns(table) -> list[str]:
-    """Contract columns found in the file's header."""
-    header = getattr(table, "header", None)
-    if header is not None:
-        return list(header)
-    # Older RawTable without the header: an all-missing optional column counts as absent
-    # only when the header line of the file does not name it.
-    return _header_of_file(table)
-
-
-def _header_of_file(table) -> list[str]:
-    path = Path(table.path)
-    if not path.is_file():
-        return [c for c in contract_columns(table) if table.frame[c].notna().any()]
-    first = path.read_bytes().split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
-    names = {
-        name.strip(" \t\u00a0\r").strip('"').strip(" \t\u00a0")
-        for separator in (",", ";", "\t", "|")
-        for name in first.split(separator)
-    }
-    return [c for c in contract_columns(table) if c in names]

@@ -1,9 +1,9 @@
 """The validation results on disk: failures, quarantine, accounting, columns, kept rows.
 
-Privacy: a value shaped like a Swedish personal identity number is written as REDACTED in
-every file written here (failures, quarantine incl. the verbatim record text) and never
-logged. Files are written through `rehab.safe_io`; the three that carry raw export text
-(failures, quarantine, columns) are spreadsheet-safe (`raw_text=True`).
+Privacy: files are written through `rehab.safe_io`, which masks every identity number
+(`rehab.privacy`) in every cell, the verbatim record text of quarantined rows included; no
+value is logged. The three files that carry raw export text (failures, quarantine, columns)
+are spreadsheet-safe (`raw_text=True`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from rehab.errors import QuarantineLimitError
+from rehab.errors import DateFormatError, QuarantineLimitError
+from rehab.privacy import mask_text
 from rehab.safe_io import write_csv, write_parquet_files
+from rehab.textparse import ISO_DATE, TextFormat
 from rehab.validation import FAILURE_COLUMNS, RAW_FILES, FileValidation, contract_columns
-from schemas import raw_export as rx
 
 log = logging.getLogger("rehab")
 
@@ -42,12 +44,12 @@ def accounting(results: Mapping[str, FileValidation]) -> pd.DataFrame:
 
 
 def failures_table(results: Mapping[str, FileValidation]) -> pd.DataFrame:
-    """failures.csv: files in contract order, then line, column, check; ids masked."""
+    """failures.csv: files in contract order, then line, column, check (masked when written)."""
     frames = [results[name].failures for name in RAW_FILES]
     failures = pd.concat(frames, ignore_index=True) if any(len(f) for f in frames) else frames[0].iloc[:0]
     failures = failures.reindex(columns=FAILURE_COLUMNS)
     for column in ("patient_id", "value"):
-        failures[column] = rx.mask_personal_numbers(pd.Series(failures[column], dtype="string")).fillna("")
+        failures[column] = pd.Series(failures[column], dtype="string").fillna("")
     return failures
 
 
@@ -58,9 +60,9 @@ def quarantine_table(result: FileValidation) -> pd.DataFrame:
     rows = frame.reindex(lines)
     out = pd.DataFrame({"line": lines, "reasons": _reasons(result.failures, lines)})
     for column in contract_columns(result.table):
-        out[column] = rx.mask_personal_numbers(pd.Series(rows[column].to_numpy(), dtype="string")).to_numpy()
+        out[column] = pd.Series(rows[column].to_numpy(), dtype="string").to_numpy()
     records = result.table.records(lines) if len(lines) else pd.Series([], dtype="string")
-    out["record"] = rx.mask_personal_numbers_in_records(records).to_numpy()
+    out["record"] = records.astype("string").to_numpy()
     return out
 
 
@@ -116,22 +118,81 @@ def log_summary(results: Mapping[str, FileValidation], table: pd.DataFrame) -> N
 
 
 def check_quarantine_limit(
-    accounting_table: pd.DataFrame, max_share: float, cohort: str, validation_dir: str | Path
+    accounting_table: pd.DataFrame,
+    max_share: float,
+    cohort: str,
+    validation_dir: str | Path,
+    unreadable: pd.DataFrame | None = None,
+    date_format: str = ISO_DATE,
 ) -> None:
-    """Stop (QuarantineLimitError) when a file's quarantined rows exceed max_share of its rows read."""
+    """Stop (QuarantineLimitError) when a file's quarantined rows exceed max_share of its rows read.
+
+    When most written dates of a date column of that file could not be read (`unreadable`, from
+    `unreadable_dates`), the stop is a DateFormatError naming the columns and the date format key.
+    """
     for row in accounting_table.itertuples(index=False):
         share = row.rows_quarantined / row.rows_read if row.rows_read else 0.0
-        if share > max_share:
-            folder = Path(validation_dir)
-            raise QuarantineLimitError(
-                f"Too many rows of {row.file}.csv were quarantined: {row.rows_quarantined} of "
-                f"{row.rows_read} rows read ({share:.1%}), above the limit of {max_share:.1%} for "
-                f"cohort {cohort}. The run stops before analysis so that the export can be checked: "
-                f"see {folder / 'failures.csv'} for every broken rule and {folder / 'quarantine'}/ "
-                f"for the rows set aside. Fix the export, or if this share is acceptable raise "
-                f"cohorts.{cohort}.max_quarantine_share in the config."
-            )
+        if share <= max_share:
+            continue
+        folder = Path(validation_dir)
+        quarantined = (
+            f"{row.rows_quarantined} of {row.rows_read} rows of {row.file}.csv were quarantined ({share:.1%}), "
+            f"above the limit of {max_share:.1%} for cohort {cohort}"
+        )
+        mostly = _mostly_unreadable(unreadable, row.file)
+        if len(mostly):
+            raise DateFormatError(_date_format_message(mostly, row.file, quarantined, cohort, date_format, folder))
+        raise QuarantineLimitError(
+            f"Too many rows of {row.file}.csv were quarantined: {row.rows_quarantined} of "
+            f"{row.rows_read} rows read ({share:.1%}), above the limit of {max_share:.1%} for "
+            f"cohort {cohort}. The run stops before analysis so that the export can be checked: "
+            f"see {folder / 'failures.csv'} for every broken rule and {folder / 'quarantine'}/ "
+            f"for the rows set aside. Fix the export, or if this share is acceptable raise "
+            f"cohorts.{cohort}.max_quarantine_share in the config."
+        )
 
 
-def read_accounting(path: str | Path) -> pd.DataFrame:
-    return pd.read_csv(path)
+# ----------------------------------------------------------------------------- unreadable dates
+
+MOST_DATES = 0.5  # above this share of a column's written dates unreadable, the format is suspect
+UNREADABLE_COLUMNS = ["file", "column", "unreadable", "written", "example"]
+
+
+def unreadable_dates(failures: pd.DataFrame, kept: Mapping[str, str | Path]) -> pd.DataFrame:
+    """Per date column with dates that could not be read: how many (`unreadable`), of how many
+    written (`unreadable` + the valid dates of the kept rows), and the first such value, masked.
+
+    `failures` is failures.csv as read (`read_raw_text_csv`); `kept` the kept Parquet files by name.
+    """
+    dates = failures[failures["check"].eq("date").to_numpy()]
+    rows = []
+    for (name, column), group in dates.groupby(["file", "column"], sort=True):
+        values = pq.read_table(kept[name], columns=[column]).column(column)
+        written = len(group) + len(values) - values.null_count
+        rows.append((name, column, len(group), written, mask_text(str(group["value"].iloc[0]))))
+    return pd.DataFrame(rows, columns=UNREADABLE_COLUMNS)
+
+
+def _mostly_unreadable(unreadable: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    if unreadable is None or not len(unreadable):
+        return pd.DataFrame(columns=UNREADABLE_COLUMNS)
+    mine = unreadable[unreadable["file"].eq(name) & (unreadable["unreadable"] > MOST_DATES * unreadable["written"])]
+    return mine.sort_values(["unreadable", "column"], ascending=[False, True])
+
+
+def _date_format_message(
+    mostly: pd.DataFrame, name: str, quarantined: str, cohort: str, date_format: str, folder: Path
+) -> str:
+    shape = TextFormat(date_format=date_format).date_shape
+    columns = "; ".join(
+        f"{row.column}: {row.unreadable} of {row.written} dates (for example {row.example!r})"
+        for row in mostly.itertuples(index=False)
+    )
+    return (
+        f"Most dates of {name}.csv are not real calendar dates in the date format {date_format!r} "
+        f"({shape}) of cohort {cohort}: {columns}. So {quarantined}. The export probably writes its "
+        f"dates in another format: set cohorts.{cohort}.export.dialect.date_format in the config to "
+        f'it (e.g. "%Y/%m/%d" for 2019/01/14, "%d.%m.%Y" for 14.01.2019; see config/README.md) '
+        f"rather than raising cohorts.{cohort}.max_quarantine_share. Every broken rule is in "
+        f"{folder / 'failures.csv'}."
+    )
