@@ -64,3 +64,10 @@ def test_mask_values_keeps_missing_values_and_masks_texts():
     out = mask_values(pd.Series(["P1", None, "x 195516161616"], dtype="string"))
     assert out[0] == "P1" and out[1] is None and out[2] == f"x {REDACTED}"
     assert isinstance(out, np.ndarray)
+
+
+def test_a_token_with_a_separator_after_a_decimal_point_is_still_masked():
+    """Only a bare digit run after `<digit>.` is a fraction; a separator makes it a token."""
+    assert mask_text("0.19551616-1616") == "0.REDACTED"
+    assert mask_text("1.551212\u200b1234") == "1.REDACTED"
+    assert mask_text("0.1234567890") == "0.1234567890"

@@ -50,7 +50,7 @@ def _token_pattern(ignorable: str) -> re.Pattern:
     separator = rf"[{re.escape(ignorable)}\s]*[{re.escape(_SEPARATORS)}]?[{re.escape(ignorable)}\s]*"
     four = digit + f"(?:{gap}{digit}){{3}}"
     body = six + two_more + separator + four
-    return re.compile(rf"(?<!\d)(?<!\d\.)(?:{body})(?!\d)")
+    return re.compile(rf"(?<!\d)(?:{body})(?!\d)")
 
 
 _ASCII_PATTERN = _token_pattern(_ASCII_IGNORABLE)
@@ -100,6 +100,12 @@ def _is_hex(span: str) -> bool:
     return _HEX.issuperset(span)
 
 
+def _is_decimal_fraction(text: str, start: int, end: int) -> bool:
+    """A bare run of digits right after `<digit>.` is the fraction of a number (0.1234567890),
+    not a token; a run with a separator or invisible characters inside is always a token."""
+    return start >= 2 and text[start - 1] == "." and text[start - 2].isdigit() and text[start:end].isdigit()
+
+
 def find_identity_numbers(text: str) -> list[tuple[int, int]]:
     """Spans (start, end) of `text` holding an identity-number token."""
     if text.isascii():
@@ -111,6 +117,8 @@ def find_identity_numbers(text: str) -> list[tuple[int, int]]:
     for match in pattern.finditer(searched):
         start, end = match.span()
         if _is_hex(searched[start:end]) and _hex_run_length(searched, start, end) >= HEX_RUN_MIN:
+            continue
+        if _is_decimal_fraction(searched, start, end):
             continue
         spans.append((start, end))
     return spans
