@@ -71,7 +71,7 @@ def test_the_failure_report_gives_each_failed_job_its_message(tmp_path):
     log.write_text("INFO patients.csv: read\nERROR Raw export file outcomes.csv does not split\n", encoding="utf-8")
     report = failure_report([("validate_raw_export", [str(log)]), ("render_report", [str(tmp_path / "none.log")])])
     assert report == (
-        f"The run stopped. Rule validate_raw_export failed (log: {log}):\n"
+        f"The run stopped.\nRule validate_raw_export failed (log: {log}):\n"
         "ERROR Raw export file outcomes.csv does not split\n\n"
         f"Rule render_report failed without a message of its own (log: {tmp_path / 'none.log'}); see its error above."
     )

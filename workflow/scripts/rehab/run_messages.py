@@ -88,7 +88,7 @@ def failure_report(failed: Iterable[tuple[str, Iterable[str]]]) -> str:
             blocks.append(f"Rule {rule} failed without a message of its own (log: {where}); see its error above.")
     if not blocks:
         return ""
-    return "The run stopped. " + "\n\n".join(blocks)
+    return "The run stopped.\n" + "\n\n".join(blocks)
 
 
 def is_script_exit_report(record: logging.LogRecord) -> bool:
