@@ -7,6 +7,7 @@
 #
 # Which rule writes which file: docs/outputs.md.
 
+from snakemake.logging import logger
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -38,6 +39,28 @@ include: "workflow/rules/comparison.smk"
 
 check_export_folders()
 check_study_declarations()
+
+# The run's end (docs/decisions.md, "What a run says at its end"): a WARNING summary of every
+# cohort's validation defects; after a failure, each failed job's own message, last. Snakemake's
+# report that a script exited with an error status adds nothing to that message: not shown.
+logger.addFilter(ScriptExitFilter())
+
+
+onsuccess:
+    summary = run_summary(active_cohorts())
+    if summary:
+        logger.warning(summary)
+
+
+onerror:
+    failed = failed_jobs()
+    failed_cohorts = {cohort for _, _, cohort in failed}
+    summary = run_summary(c for c in active_cohorts() if c not in failed_cohorts)
+    if summary:
+        logger.warning(summary)
+    stop = failure_report((rule, logs) for rule, logs, _ in failed)
+    if stop:
+        logger.error(stop)
 
 
 rule all:

@@ -1,6 +1,7 @@
 """The cross-cohort comparison: display values, missing values, the report's escaping."""
 
 import copy
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,6 +14,7 @@ from rehab.comparison import (
     responder_figure,
     shared_study,
 )
+from rehab.comparison_name import comparison_name
 from rehab.numbers import read_numbers
 from rehab.study import Study
 
@@ -79,6 +81,7 @@ def test_report_escapes_cohort_names_and_is_self_contained(tmp_path):
         "workflow/templates/comparison.html.j2",
         html,
         studies(cohort),
+        "escaping",
     )
     text = html.read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in text
@@ -130,7 +133,7 @@ def test_cohorts_with_different_declarations_are_compared_on_what_they_share(tmp
     assert table["measure"].str.contains("responders").sum() == 4
     png, svg, html = tmp_path / "f.png", tmp_path / "f.svg", tmp_path / "r.html"
     responder_figure({"a": numbers(), "b": numbers()}, by_study, png, svg)
-    render_comparison_report(table, png, "workflow/templates/comparison.html.j2", html, by_study)
+    render_comparison_report(table, png, "workflow/templates/comparison.html.j2", html, by_study, "a+b")
     text = html.read_text(encoding="utf-8")
     assert 'id="study-differences"' in text and "Not compared: Disability (DRI) (cohort a)" in text
     assert "at discharge and at 1 year after discharge.</figcaption>" in text
@@ -138,3 +141,38 @@ def test_cohorts_with_different_declarations_are_compared_on_what_they_share(tmp
 
 def test_cohorts_with_one_declaration_carry_no_note():
     assert shared_study(studies("a", "b")).note == ""
+
+
+def test_the_comparison_shares_the_main_report_style(tmp_path):
+    png, svg, html = tmp_path / "f.png", tmp_path / "f.svg", tmp_path / "r.html"
+    responder_figure({"a": numbers()}, studies("a"), png, svg)
+    render_comparison_report(
+        comparison_table({"a": numbers()}, studies("a")), png, "workflow/templates/comparison.html.j2", html,
+        studies("a"), "a"
+    )  # fmt: skip
+    text = html.read_text(encoding="utf-8")
+    style = Path("workflow/templates/report_style.css").read_text(encoding="utf-8")
+    assert style.strip() in text
+    assert '{% include "report_style.css" %}' in Path("workflow/templates/report.html.j2").read_text(encoding="utf-8")
+    assert '<header class="top">' in text and "comparison <code>a</code>" in text
+
+
+@pytest.mark.parametrize(
+    "configured, cohorts, expected",
+    [
+        (None, ["reference"], "reference"),
+        (None, ["reference", "clinic_a"], "reference+clinic_a"),
+        ("", ["b", "a"], "b+a"),
+        ("spring-2024", ["reference", "clinic_a"], "spring-2024"),
+        ("../a b{c}", ["x"], "_a_b_c_"),
+    ],
+)
+def test_the_comparison_is_named_by_the_config_or_the_cohorts(configured, cohorts, expected):
+    assert comparison_name(configured, cohorts) == expected
+
+
+def test_a_long_comparison_name_is_cut_and_stays_distinct():
+    many = [f"clinic_{index:02d}_with_a_long_name" for index in range(12)]
+    first, second = comparison_name(None, many), comparison_name(None, [*many[:-1], "other"])
+    assert len(first) == len(second) == 100
+    assert first != second and first.startswith("clinic_00_with_a_long_name+clinic_01")

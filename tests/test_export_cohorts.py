@@ -51,10 +51,11 @@ def test_a_swedish_export_added_by_config_gives_the_same_numbers_as_its_source(t
             "klinik": {"export": {"path": str(export), "dialect": SWEDISH}},
         },
     )
-    snakemake(workdir)
+    run = snakemake(workdir)
 
     assert (workdir / "results" / "klinik" / "report.html").is_file()
-    comparison = pd.read_csv(workdir / "results" / "comparison" / "comparison.csv")
+    assert "WARNING cohort" not in run.stderr, "a clean export has no defects to report"
+    comparison = pd.read_csv(workdir / "results" / "comparison" / "generated+klinik" / "comparison.csv")
     assert list(comparison.columns) == ["measure", "generated", "klinik"]
     assert (comparison["generated"] == comparison["klinik"]).all()
     pd.testing.assert_series_equal(numbers(workdir, "generated"), numbers(workdir, "klinik"))
@@ -93,6 +94,14 @@ def test_a_file_level_error_stops_the_run_with_a_clear_message(tmp_path, break_e
     for fragment in expected:
         assert fragment in output
     assert "Traceback" not in output
+    # the project's message once, clearly, without Snakemake's report of the script's exit status
+    assert output.count("Raw export file") == 1, output
+    assert "RuleException" not in output and "CalledProcessError" not in output, output
+    assert ".snakemake/scripts" not in output, output
+    if "Error in rule" in output:  # a job failed (not the start-up check): its message comes at the end
+        end = output[output.index("The run stopped.") :]
+        assert "Rule validate_raw_export failed (log: results/broken/logs/validate_raw_export.log):" in end
+        assert "\nERROR Raw export file" in end and output.index("Error in rule") < output.index("The run stopped.")
     assert "cohorts.broken.export." in output, "the message names the config key to fix"
     assert not (workdir / "results" / "broken" / "clean").exists(), "nothing downstream runs"
 
@@ -113,9 +122,17 @@ def test_an_export_with_defects_completes_with_every_defect_reported_and_counted
         paths[name].write_text("\n".join(lines) + "\n", encoding="utf-8")
     write_config(workdir, {"defects": {"export": {"path": str(folder)}}})
 
-    snakemake(workdir)
+    run = snakemake(workdir)
 
     results = workdir / "results" / "defects"
+    # the run ends with a WARNING summary of the defects per file, naming failures.csv
+    end = run.stderr[run.stderr.index("WARNING cohort defects:") :].splitlines()
+    assert end[0].endswith("is in results/defects/validation/failures.csv")
+    assert end[1:4] == [
+        f"WARNING   patients.csv: 0 of {N_PATIENTS} rows quarantined, 1 value set missing",
+        f"WARNING   sessions.csv: 1 of {len(sessions) - 1} rows quarantined, 0 values set missing",
+        f"WARNING   outcomes.csv: 1 of {len(outcomes) - 1} rows quarantined, 0 values set missing",
+    ]
     accounting = pd.read_csv(results / "validation" / "accounting.csv").set_index("file")
     assert accounting.loc["patients"].tolist() == [N_PATIENTS, N_PATIENTS, 0, 1, N_PATIENTS + 1]
     assert accounting.loc["sessions", "rows_read"] == len(sessions) - 1

@@ -101,7 +101,23 @@ def test_missing_required_columns_are_listed_with_the_columns_found(tmp_path):
     message = error_of(tmp_path, "patients", "patient_id,Sex,height_cm\nA,F,170\n")
     assert "lacks the required column(s) sex, age, program_start_date" in message
     assert "columns found are: 'patient_id', 'Sex', 'height_cm'" in message
-    assert "case-sensitive" in message
+    assert "note 'Sex': did you mean 'sex'? (names are case-sensitive)" in message
+
+
+def test_a_misspelled_required_column_gets_the_close_contract_name(tmp_path):
+    message = error_of(tmp_path, "patients", "patient_id,sex,age,program_start\nA,F,30,2015-01-01\n")
+    assert "lacks the required column(s) program_start_date" in message
+    assert "note 'program_start': did you mean 'program_start_date'?" in message
+    assert "case-sensitive" not in message
+
+
+def test_a_close_name_is_suggested_only_if_it_looks_like_a_name_and_never_shows_an_identity_number(tmp_path):
+    pin = "19851203-1234"
+    message = error_of(tmp_path, "patients", f"patient_id,sex,age,program_start_{pin}\nA,F,30,2015-01-01\n")
+    assert pin not in message and "19851203" not in message
+    assert "did you mean" not in message
+    message = error_of(tmp_path, "sessions", "patient_id,datum\nA,2015-01-01\n")
+    assert "did you mean" not in message, "no contract name is close to 'datum'"
 
 
 def test_duplicate_column_names(tmp_path):

@@ -266,7 +266,20 @@ def test_script_logs_and_stderr_are_masked_tracebacks_included(tmp_path, capsys,
     stderr = capsys.readouterr().err
     for text in (logged, stderr):
         assert PIN not in text
-        assert f"reading {REDACTED}" in text and f"bad value {REDACTED}" in text
+        assert f"reading {REDACTED}" in text
+    assert f"bad value {REDACTED}" in logged
+    # the error goes to the log only: the run's end prints it from there (Snakefile onerror)
+    assert "bad value" not in stderr
+    logging.getLogger().handlers.clear()
+
+
+def test_without_a_log_file_the_error_goes_to_stderr(capsys):
+    def main(_):
+        raise RawExportError(f"bad value {PIN}")
+
+    with pytest.raises(SystemExit):
+        run(SimpleNamespace(log=[], rule="demo"), main)
+    assert f"ERROR bad value {REDACTED}" in capsys.readouterr().err
     logging.getLogger().handlers.clear()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -73,6 +74,21 @@ def test_accounting_invariant_and_set_missing_count(tmp_path):
         assert len(run.quarantine(name)) == acc.loc[name, "rows_quarantined"]
         missing = run.failures[(run.failures["file"] == name) & (run.failures["action"] == "set_missing")]
         assert len(missing) == acc.loc[name, "values_set_missing"]
+
+
+def test_a_file_with_defects_is_logged_as_a_warning_naming_failures_csv(tmp_path, caplog):
+    # one bad date quarantines a patient: a WARNING, not an INFO line easily missed
+    with caplog.at_level(logging.INFO, logger="rehab"):
+        run_validation(tmp_path, patients=PATIENTS + [patient_row(patient_id="P4", program_start_date="2019-13-01")])
+    levels = {
+        record.getMessage().split(".csv")[0]: record.levelname
+        for record in caplog.records
+        if record.filename == "validation_outputs.py"
+    }
+    assert levels == {"patients": "WARNING", "sessions": "INFO", "outcomes": "INFO"}
+    (warning,) = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert "1 quarantined" in warning
+    assert warning.endswith(f"every failure is in {tmp_path / 'validation' / 'failures.csv'}")
 
 
 def test_failures_sorted_by_file_line_column(tmp_path):

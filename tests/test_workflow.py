@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -21,6 +22,7 @@ COHORTS = {
     "second": {"synthetic": {"seed": 8, "n_patients": 35}},
 }
 RESPONDER_RULES = {"table_responders", "table_subgroups"}
+COMPARISON = "small+second"  # the default name of the comparison: the cohorts compared
 
 
 def fresh_run(workdir: Path) -> Path:
@@ -64,9 +66,9 @@ def test_each_cohort_gets_its_outputs_and_the_comparison(first_run):
         assert (accounting["rows_read"] == accounting["rows_kept"] + accounting["rows_quarantined"]).all()
         numbers = pd.read_csv(folder / "numbers.csv", keep_default_na=False).set_index("key")["value"]
         assert int(float(numbers["flow.patients"])) == COHORTS[cohort]["synthetic"]["n_patients"]
-    comparison = pd.read_csv(first_run / "results" / "comparison" / "comparison.csv")
+    comparison = pd.read_csv(first_run / "results" / "comparison" / COMPARISON / "comparison.csv")
     assert list(comparison.columns) == ["measure", *COHORTS]
-    assert (first_run / "results" / "comparison" / "report.html").is_file()
+    assert (first_run / "results" / "comparison" / COMPARISON / "report.html").is_file()
 
 
 def _comparable_files(workdir: Path) -> dict[str, Path]:
@@ -90,12 +92,31 @@ def test_two_clean_runs_give_the_same_bytes(first_run, second_run):
             one, two = (json.loads(p.read_text(encoding="utf-8")) for p in (path, second[name]))
             one.pop("run_timestamp", None), two.pop("run_timestamp", None)
             assert one == two, name
-        elif name.endswith("report.html") and name != "comparison/report.html":
+        elif name.endswith("report.html") and not name.startswith("comparison/"):
             one, two = (TIMESTAMP.sub("", p.read_text(encoding="utf-8")) for p in (path, second[name]))
             assert TIMESTAMP.search(path.read_text(encoding="utf-8")), "the report states its run timestamp"
             assert one == two, name
         else:
             assert path.read_bytes() == second[name].read_bytes(), name
+
+
+def test_two_configs_write_two_comparison_folders(first_run):
+    comparisons = first_run / "results" / "comparison"
+    before = (comparisons / COMPARISON / "comparison.csv").read_bytes()
+    added = [comparisons / "small", comparisons / "trial"]
+    try:
+        # only the comparison: a full run would remake provenance.json (it records the config)
+        snakemake(first_run, "compare_cohorts", "--config", "active_cohorts=[small]")
+        snakemake(first_run, "compare_cohorts", "--config", "comparison_name=trial")
+        assert {path.name for path in comparisons.iterdir()} == {COMPARISON, "small", "trial"}
+        assert list(pd.read_csv(comparisons / "small" / "comparison.csv").columns) == ["measure", "small"]
+        assert (comparisons / "trial" / "comparison.csv").read_bytes() == before
+        assert (comparisons / COMPARISON / "comparison.csv").read_bytes() == before, "not overwritten"
+        report = (comparisons / "trial" / "report.html").read_text(encoding="utf-8")
+        assert "comparison <code>trial</code>" in report
+    finally:  # the other tests compare this run's files
+        for folder in added:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_provenance_names_the_command_that_ran(first_run):

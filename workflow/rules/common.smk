@@ -6,10 +6,12 @@ from pathlib import Path
 
 # The library is installed with the project (pyproject.toml; README's setup command).
 from rehab.code_closure import script_closure
+from rehab.comparison_name import comparison_name
 from rehab.config_check import check_config, ConfigError
 from rehab.errors import RawExportError
 from rehab.privacy import mask_text
 from rehab.rawio import DEFAULT_MAX_RECORD_LINES, check_file_present
+from rehab.run_messages import ScriptExitFilter, failure_report, run_summary
 from rehab.study import Study, StudyDeclarationError, declaration, measurement_declaration
 
 PROJECT_ROOT = Path(workflow.basedir)
@@ -113,10 +115,26 @@ def check_export_folders():
                 raise WorkflowError(mask_text(str(error))) from None
 
 
+def comparison_dir():
+    """This run's comparison folder: named by config `comparison_name`, else by the compared
+    cohorts, so that runs of other cohorts do not overwrite it."""
+    return f"results/comparison/{comparison_name(config.get('comparison_name'), active_cohorts())}"
+
+
 def all_targets():
     targets = [f"results/{cohort}/report.html" for cohort in active_cohorts()]
-    targets.append("results/comparison/report.html")
+    targets.append(f"{comparison_dir()}/report.html")
     return targets
+
+
+def failed_jobs():
+    """(rule, log paths, cohort or None) of each job that failed in this run, from Snakemake's
+    scheduler; none if a later Snakemake keeps them elsewhere (its own error report remains)."""
+    scheduler = getattr(workflow, "scheduler", None)
+    return [
+        (job.name, [str(path) for path in job.log], (getattr(job, "wildcards_dict", None) or {}).get("cohort"))
+        for job in getattr(scheduler, "failed", ())
+    ]
 
 
 # --- figures and report ---

@@ -1,32 +1,37 @@
-# Stage: compare every active cohort side by side.
+# Stage: compare every active cohort side by side, into this run's own folder
+# (results/comparison/<name>/, named by config comparison_name or by the cohorts compared).
+
+COMPARISON = comparison_dir()
 
 
 rule compare_cohorts:
     input:
         numbers=expand("results/{cohort}/numbers.csv", cohort=active_cohorts()),
         template="workflow/templates/comparison.html.j2",
+        style="workflow/templates/report_style.css",
         code=script_code("compare_cohorts.py"),
     output:
         table=report(
-            "results/comparison/comparison.csv",
+            f"{COMPARISON}/comparison.csv",
             category="Comparison",
             caption="../report/comparison.rst",
         ),
-        numbers="results/comparison/comparison_numbers.csv",
-        png="results/comparison/responders.png",
+        numbers=f"{COMPARISON}/comparison_numbers.csv",
+        png=f"{COMPARISON}/responders.png",
         svg=report(
-            "results/comparison/responders.svg",
+            f"{COMPARISON}/responders.svg",
             category="Comparison",
             caption="../report/comparison.rst",
         ),
-        report="results/comparison/report.html",
+        report=f"{COMPARISON}/report.html",
     log:
-        "results/comparison/logs/compare_cohorts.log",
+        f"{COMPARISON}/logs/compare_cohorts.log",
     benchmark:
-        "results/comparison/benchmarks/compare_cohorts.tsv"
+        f"{COMPARISON}/benchmarks/compare_cohorts.tsv"
     conda:
         "../../environment.yml"
     params:
+        name=Path(COMPARISON).name,
         cohorts=active_cohorts(),
         studies={cohort: study_declaration(cohort) for cohort in active_cohorts()},
     script:

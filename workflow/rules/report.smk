@@ -60,7 +60,7 @@ rule render_report:
         tables=expand("results/{{cohort}}/tables/{table}.csv", table=REPORT_TABLES),
         figures=expand("results/{{cohort}}/figures/{figure}.svg", figure=REPORT_FIGURES),
         template="workflow/templates/report.html.j2",
-        partials="workflow/templates/report_macros.html.j2",
+        partials=["workflow/templates/report_macros.html.j2", "workflow/templates/report_style.css"],
         code=script_code("render_report.py"),
     output:
         report=report(

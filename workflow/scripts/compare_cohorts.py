@@ -17,7 +17,9 @@ def main(snakemake):
     write_csv(table, snakemake.output.table)
     write_csv(comparison_numbers(numbers_by_cohort, studies), snakemake.output.numbers)
     responder_figure(numbers_by_cohort, studies, snakemake.output.png, snakemake.output.svg)
-    render_comparison_report(table, snakemake.output.png, snakemake.input.template, snakemake.output.report, studies)
+    render_comparison_report(
+        table, snakemake.output.png, snakemake.input.template, snakemake.output.report, studies, snakemake.params.name
+    )
 
 
 run(snakemake, main)  # noqa: F821 - injected by Snakemake

@@ -237,7 +237,10 @@ def render_comparison_report(
     template_path: str | Path,
     out_path: str | Path,
     studies: Mapping[str, Study],
+    name: str,
 ) -> None:
+    """The comparison page, `name` being its folder's name (results/comparison/<name>/); the
+    template shares the main report's style (report_style.css beside it)."""
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(template_path).parent)),
         autoescape=True,
@@ -246,6 +249,8 @@ def render_comparison_report(
     template = environment.get_template(Path(template_path).name)
     figure = base64.b64encode(Path(png_path).read_bytes()).decode("ascii")
     html = template.render(
+        name=name,
+        cohorts=list(studies),
         columns=list(table.columns),
         rows=table.values.tolist(),
         figure_png_base64=figure,

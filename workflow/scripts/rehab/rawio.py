@@ -26,6 +26,7 @@ Header messages never echo a value: a header-less file's first line is a patient
 from __future__ import annotations
 
 import codecs
+import difflib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -617,18 +618,30 @@ def _check_header(
             "the extra column(s) and export the file again."
         )
     if missing:
-        near = [
-            f"{mask_text(repr(c))} (is it {m!r}? names are case-sensitive)"
-            for m in missing
-            for c in header
-            if c != m and c.lower() == m.lower()
-        ]
+        near = _close_names(missing, [c for c in header if c not in contract])
         raise RawExportError(
             f"Raw export file {path} lacks the required column(s) {', '.join(missing)}; the "
             f"columns found are: {_shown_names(header)}. Export the file with these columns named "
             "exactly as in the contract (order free)" + (f"; note {'; '.join(near)}" if near else "") + "."
         )
     return {c: header.index(c) for c in contract if c in header}
+
+
+def _close_names(missing: list[str], found: list[str]) -> list[str]:
+    """For each missing contract column, the found name closest to it (difflib, case ignored)
+    as "'found': did you mean 'column'?"; only names that look like column names, masked."""
+    by_lower: dict[str, str] = {}
+    for name in found:
+        if _looks_like_name(name):
+            by_lower.setdefault(name.lower(), name)
+    notes = []
+    for column in missing:
+        match = difflib.get_close_matches(column.lower(), list(by_lower), n=1)
+        if match:
+            name = by_lower[match[0]]
+            case = " (names are case-sensitive)" if name.lower() == column.lower() else ""
+            notes.append(f"{mask_text(repr(name))}: did you mean {column!r}?{case}")
+    return notes
 
 
 # A column name: a letter or _ first, then letters, digits, spaces and a few marks.

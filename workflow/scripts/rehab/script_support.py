@@ -23,10 +23,19 @@ class MaskingFormatter(logging.Formatter):
         return mask_text(super().format(record))
 
 
+def _below_error(record: logging.LogRecord) -> bool:
+    return record.levelno < logging.ERROR
+
+
 def masking_handlers(log_path: str | None) -> list[logging.Handler]:
-    """stderr and, when given, the rule's log file, each formatting through MaskingFormatter."""
+    """stderr and, when given, the rule's log file, each formatting through MaskingFormatter.
+
+    With a log file, an error goes to the log only: the run's end prints it from there, once,
+    after Snakemake's report of the failed job (Snakefile `onerror:`, rehab.run_messages).
+    """
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
+        handlers[0].addFilter(_below_error)
         handlers.append(logging.FileHandler(checked_path(log_path), mode="w", encoding="utf-8"))
     for handler in handlers:
         handler.setFormatter(MaskingFormatter(LOG_FORMAT))
@@ -36,8 +45,9 @@ def masking_handlers(log_path: str | None) -> list[logging.Handler]:
 def run(snakemake: Any, main: Callable[[Any], None]) -> None:
     """Run `main(snakemake)`, logging to the rule's log file.
 
-    An expected error (PipelineError) ends the job with its message only, in the log and on
-    stderr; anything else keeps its traceback in the log for the developer.
+    An expected error (PipelineError) ends the job with its message only, in the log (on
+    stderr when there is no log); anything else keeps its traceback in the log for the
+    developer. The Snakefile's `onerror:` prints the log's last message at the run's end.
     """
     log_path = snakemake.log[0] if len(snakemake.log) else None
     logging.basicConfig(level=logging.INFO, handlers=masking_handlers(log_path), force=True)

@@ -93,20 +93,23 @@ def write_validation_outputs(
     for name in RAW_FILES:
         write_csv(quarantine_table(results[name]), quarantine[name], raw_text=True)
     write_parquet_files({name: results[name].kept for name in RAW_FILES}, kept)
-    log_summary(results, table)
+    log_summary(results, table, failures)
     return table
 
 
-def log_summary(results: Mapping[str, FileValidation], table: pd.DataFrame) -> None:
-    """One line per file plus the failures by check (no values: they may identify a person)."""
+def log_summary(results: Mapping[str, FileValidation], table: pd.DataFrame, failures_path: str | Path) -> None:
+    """One line per file plus the failures by check (no values: they may identify a person);
+    a WARNING, naming failures.csv, for a file with rows quarantined or values set missing."""
     for row in table.itertuples(index=False):
         failures = results[row.file].failures
         by_check = failures.groupby(["check", "action"]).size()
         detail = ", ".join(f"{check} ({action}): {n}" for (check, action), n in by_check.items()) or "none"
         unknown = ", ".join(results[row.file].table.unknown_columns) or "none"
-        log.info(
+        defects = bool(row.rows_quarantined or row.values_set_missing)
+        log.log(
+            logging.WARNING if defects else logging.INFO,
             "%s.csv: %d rows read, %d kept, %d quarantined, %d values set missing; failures by check: %s; "
-            "unknown columns (ignored): %s",
+            "unknown columns (ignored): %s%s",
             row.file,
             row.rows_read,
             row.rows_kept,
@@ -114,6 +117,7 @@ def log_summary(results: Mapping[str, FileValidation], table: pd.DataFrame) -> N
             row.values_set_missing,
             detail,
             unknown,
+            f"; every failure is in {failures_path}" if defects else "",
         )
 
 
