@@ -535,3 +535,56 @@ def subgroups_forest_figure(rows: pd.DataFrame, study: Study, min_group_size: in
     fig.legend(unique.values(), unique.keys(), loc="upper center", ncols=len(study.followed), bbox_to_anchor=(0.5, 1.0))
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / height))
     return fig
+
+
+# ---------------------------------------------------------------- missing data
+
+SCENARIO_STYLES = {  # colour and marker per missing-data estimate (rehab.missing_data.SCENARIOS)
+    "complete_case": (OKABE_ITO["black"], "o"),
+    "worst_case": (OKABE_ITO["vermillion"], "v"),
+    "best_case": (OKABE_ITO["green"], "^"),
+    "imputed": (OKABE_ITO["blue"], "D"),
+}
+
+
+def missing_data_figure(estimates: pd.DataFrame, study: Study, labels: dict[str, str], confidence_level: float):
+    """The four responder estimates (complete case, worst case, best case, imputed) side by side
+    with their intervals: one panel per instrument, a group of markers per later time point.
+
+    `estimates`: rehab.missing_data.scenario_estimates; `labels`: scenario -> legend text."""
+    followed = study.followed
+    fig, axes = _panels(len(study.instruments), max(2.6, 1.5 * len(followed)), 3.9, min_width=7.2, sharey=True)
+    offsets = dict(zip(labels, _offsets(len(labels), 0.2), strict=False))
+    position = {timepoint.name: index for index, timepoint in enumerate(followed)}
+    for ax, instrument in zip(axes, study.instruments, strict=False):
+        part = estimates[estimates["instrument"] == instrument.name]
+        for scenario, label in labels.items():
+            colour, marker = SCENARIO_STYLES[scenario]
+            rows = part[(part["scenario"] == scenario) & part["pct"].notna()]
+            x = np.array([position[t] for t in rows["timepoint"]], dtype=float)
+            pct = rows["pct"].to_numpy(dtype=float)
+            arms = interval_arms(pct, rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float))
+            ax.errorbar(
+                x + offsets[scenario],
+                pct,
+                yerr=list(arms),
+                fmt=marker,
+                color=colour,
+                capsize=2.5,
+                ms=4.5,
+                lw=1.1,
+                label=label,
+            )
+        if part["pct"].isna().all():
+            show_no_data(ax)
+        ax.set_xticks(range(len(followed)), [t.short_label for t in followed])
+        ax.set_xlim(-0.6, len(followed) - 0.4)
+        ax.set_ylim(0, 100)
+        ax.set_title(instrument.label)
+        ax.grid(axis="y", color="#e5e5e5", lw=0.6)
+        ax.set_axisbelow(True)
+    axes[0].set_ylabel(f"Responders, % ({confidence_level * 100:g}% CI)")
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper center", ncols=2, bbox_to_anchor=(0.5, 1.0), fontsize=8)
+    fig.tight_layout(rect=(0, 0, 1, 0.86))
+    return fig

@@ -75,6 +75,7 @@ TABLE_SECTIONS = {
     "responders": "responders",
     "responders_sensitivity": "responders",
     "subgroups": "subgroups",
+    "missing_data": "missing_data",
 }
 FIGURE_CAPTIONS = {
     "intervention_categories": (
@@ -106,6 +107,12 @@ COLUMN_HEADERS = {
     "known_from_paper": "Named in the paper",
     "timepoint": "Time point",
     "relative_pct": "Relative, %",
+    "with_baseline": "With a baseline value, n",
+    "missing": "Missing at the time point, n",
+    "complete_case": "Complete case, % (CI)",
+    "worst_case": "Worst case, % (CI)",
+    "best_case": "Best case, % (CI)",
+    "imputed": "Multiple imputation, % (CI)",
 }
 LONG_CELL = 40  # longer cells may wrap; shorter ones stay on one line
 
@@ -311,7 +318,14 @@ def table_captions(study: Study) -> dict[str, tuple[str, str]]:
         ),
         "responders_sensitivity": (
             "Table 5b. Responders, sensitivity analysis",
-            f"Every patient with a {baseline} value counted; those without a value at the time point count as non-responders.",
+            f"The patients with a {baseline} value (not every included patient); those without a value at the time point count as non-responders.",
+        ),
+        "missing_data": (
+            "Table 5c. Responders with missing follow-up values handled four ways",
+            f"Over the patients with a {baseline} value: complete case (evaluable patients only), worst case (missing = non-responder), "
+            "best case (missing = responder unless the baseline makes a response impossible), and multiple imputation under MAR "
+            "(Rubin's rules). Cells: % (confidence interval): Wilson intervals for the first three, the pooled logit interval "
+            "with Barnard–Rubin degrees of freedom for the imputation.",
         ),
     }
 
@@ -333,6 +347,11 @@ def figure_captions(study: Study) -> dict[str, tuple[str, str]]:
         "responders": (
             "Figure 5. Responders",
             f"Proportion with a clinically important improvement at {later}, per instrument, with Wilson confidence intervals.",
+        ),
+        "missing_data": (
+            "Figure 5b. Responders under four missing-data assumptions",
+            f"Complete case, worst case, best case and multiple imputation at {later}, per instrument, with their confidence intervals "
+            "(the true proportion lies between the worst and the best case whatever the reason for missing values).",
         ),
     }
 
