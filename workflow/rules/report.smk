@@ -21,6 +21,7 @@ REPORT_FIGURES = [
     "sessions_per_patient",
     "subgroups_forest",
     "missing_data",
+    "responder_curves",
 ]
 
 REPORT_SECTIONS = sorted(

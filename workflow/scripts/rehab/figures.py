@@ -588,3 +588,55 @@ def missing_data_figure(estimates: pd.DataFrame, study: Study, labels: dict[str,
     fig.legend(handles, names, loc="upper center", ncols=2, bbox_to_anchor=(0.5, 1.0), fontsize=8)
     fig.tight_layout(rect=(0, 0, 1, 0.86))
     return fig
+
+
+# ---------------------------------------------------------------- cumulative responder curves
+
+
+def responder_curves_figure(curves: pd.DataFrame, study: Study):
+    """Cumulative responder curves (seaborn): one panel per instrument, a step line per later
+    time point: x the improvement from the baseline (in the better direction), y the share of
+    evaluable patients with at least that improvement; the primary threshold dashed.
+
+    `curves`: rehab.responders.responder_curves."""
+    import seaborn as sns
+
+    colours = timepoint_colours(study.timepoints)
+    fig, axes = _panels(len(study.instruments), 3.4, 3.8, min_width=7.2)
+    labels = {timepoint.name: timepoint.label for timepoint in study.followed}
+    for ax, instrument in zip(axes, study.instruments, strict=False):
+        part = curves[curves["instrument"] == instrument.name].assign(
+            time_point=lambda frame: frame["timepoint"].map(labels)
+        )
+        definition = instrument.primary
+        relative = definition.absolute is None
+        if part.empty:
+            show_no_data(ax)
+        else:
+            sns.lineplot(
+                data=part,
+                x="improvement",
+                y="pct",
+                hue="time_point",
+                hue_order=[labels[name] for name in labels if name in set(part["timepoint"])],
+                palette={labels[name]: colours[name] for name in labels},
+                drawstyle="steps-pre",
+                estimator=None,
+                errorbar=None,
+                sort=True,
+                lw=1.4,
+                ax=ax,
+            )
+        threshold = definition.relative if relative else definition.absolute
+        ax.axvline(threshold, color="#444444", lw=1.0, ls="--")
+        ax.text(threshold, 101, f" primary ≥ {threshold:g}{'%' if relative else ''}", fontsize=7, va="bottom")
+        ax.axvline(0, color="#bbbbbb", lw=0.8)
+        ax.set_ylim(0, 100)
+        unit = "% of the baseline value" if relative else (instrument.unit or "points")
+        ax.set_xlabel(f"Improvement ({unit}; {instrument.direction})")
+        ax.set_ylabel("Patients with at least this improvement, %")
+        ax.set_title(instrument.label, pad=14)
+        if ax.get_legend() is not None:
+            ax.legend(loc="lower left", title=None, fontsize=7.5)
+    fig.tight_layout()
+    return fig

@@ -104,6 +104,8 @@ COLUMN_HEADERS = {
     "n_evaluable": "Evaluable, n",
     "n_cannot_improve": "Cannot improve, n",
     "n_missing_counted_as_non_responders": "Missing, n",
+    "n_deteriorated": "Deteriorated, n",
+    "pct_deteriorated": "Deteriorated, %",
     "known_from_paper": "Named in the paper",
     "timepoint": "Time point",
     "relative_pct": "Relative, %",
@@ -314,7 +316,8 @@ def table_captions(study: Study) -> dict[str, tuple[str, str]]:
         ),
         "responders": (
             "Table 5. Clinically important improvement",
-            f"Responders among evaluable patients (a value at {baseline} and at the time point), with Wilson confidence intervals.",
+            f"Responders among evaluable patients (a value at {baseline} and at the time point), with Wilson confidence intervals; "
+            "deteriorated: worse by at least the same threshold(s), of the evaluable patients.",
         ),
         "responders_sensitivity": (
             "Table 5b. Responders, sensitivity analysis",
@@ -334,6 +337,7 @@ def figure_captions(study: Study) -> dict[str, tuple[str, str]]:
     """Title and caption of every known figure, those that name the study's time points and
     instruments included."""
     later = timepoints_text(study.followed)
+    baseline = lower_first(study.baseline.label)
     return {
         **FIGURE_CAPTIONS,
         "patient_flow": (
@@ -347,6 +351,11 @@ def figure_captions(study: Study) -> dict[str, tuple[str, str]]:
         "responders": (
             "Figure 5. Responders",
             f"Proportion with a clinically important improvement at {later}, per instrument, with Wilson confidence intervals.",
+        ),
+        "responder_curves": (
+            "Figure 5c. Cumulative responder curves",
+            f"Share of evaluable patients with at least each improvement from {baseline} (negative: worsening), per instrument, "
+            f"a line per time point ({later}); dashed: the primary responder threshold.",
         ),
         "missing_data": (
             "Figure 5b. Responders under four missing-data assumptions",
