@@ -12,6 +12,7 @@ REPORT_TABLES = [
     "subgroups",
     "methods",
     "missing_data",
+    "subgroup_interactions",
 ]
 REPORT_FIGURES = [
     "patient_flow",

@@ -438,6 +438,7 @@ def read_subgroup_results(path: str | Path) -> pd.DataFrame:
     SUBGROUP_COLUMNS, with its display labels and in its row order."""
     frame = pd.read_csv(path, keep_default_na=True, dtype={"subgroup_label": str, "group_label": str})
     suppressed = frame["suppressed"].astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+    complementary = frame.get("suppression", pd.Series("", index=frame.index)).astype(str).eq("complementary")
     return pd.DataFrame(
         {
             "subgroup": frame.get("subgroup_label", frame["subgroup"]).astype(str),
@@ -449,6 +450,7 @@ def read_subgroup_results(path: str | Path) -> pd.DataFrame:
             "ci_low": pd.to_numeric(frame["ci_low"], errors="coerce"),
             "ci_high": pd.to_numeric(frame["ci_high"], errors="coerce"),
             "suppressed": suppressed.to_numpy(),
+            "complementary": complementary.to_numpy(),
         }
     )
 
@@ -495,8 +497,12 @@ def _draw_forest_points(
         )
         hidden = groups.merge(sub, on=["subgroup", "group"], how="left")
         hidden = hidden[hidden["suppressed"].isna() | hidden["suppressed"].eq(True) | hidden["pct"].isna()]
-        for s, g, suppressed in zip(hidden["subgroup"], hidden["group"], hidden["suppressed"].eq(True), strict=False):
+        complementary = hidden.get("complementary", pd.Series(False, index=hidden.index)).eq(True)
+        for s, g, suppressed, other in zip(
+            hidden["subgroup"], hidden["group"], hidden["suppressed"].eq(True), complementary, strict=False
+        ):
             text = f"suppressed (n < {min_group_size})" if suppressed else NO_DATA
+            text = "suppressed (complementary)" if other else text
             ax.text(2, y_of[(s, g)] + offset, text, va="center", fontsize=6.5, color="#666666")
 
 

@@ -61,8 +61,9 @@ TABLE_CAPTIONS = {
         "The quantile method and confidence level every table of this report was computed with.",
     ),
     "subgroups": (
-        "Table 6. Responders by subgroup",
-        "Responder proportions per subgroup; groups below the minimum size are suppressed.",
+        "Table 6. Responders by subgroup (exploratory)",
+        "Responder proportions per subgroup; groups below the minimum size are suppressed, and the next smallest groups "
+        "too where the suppressed counts would otherwise follow by subtraction (complementary).",
     ),
 }
 TABLE_SECTIONS = {
@@ -75,6 +76,7 @@ TABLE_SECTIONS = {
     "responders": "responders",
     "responders_sensitivity": "responders",
     "subgroups": "subgroups",
+    "subgroup_interactions": "subgroup_tests",
     "missing_data": "missing_data",
 }
 FIGURE_CAPTIONS = {
@@ -87,7 +89,7 @@ FIGURE_CAPTIONS = {
         "Kept physiotherapy visits per patient; dashed line: median.",
     ),
     "subgroups_forest": (
-        "Figure 6. Responders by subgroup",
+        "Figure 6. Responders by subgroup (exploratory)",
         "Forest plot of responder proportions per subgroup and instrument, a marker per time point after the baseline; suppressed groups are marked.",
     ),
 }
@@ -115,6 +117,10 @@ COLUMN_HEADERS = {
     "worst_case": "Worst case, % (CI)",
     "best_case": "Best case, % (CI)",
     "imputed": "Multiple imputation, % (CI)",
+    "levels": "Levels tested",
+    "lr_chi2": "LR χ²",
+    "lr_df": "df",
+    "interaction_p": "Interaction p",
 }
 LONG_CELL = 40  # longer cells may wrap; shorter ones stay on one line
 
@@ -300,12 +306,27 @@ def timepoints_text(timepoints, short: bool = False) -> str:
     return join_words([lower_first(t.short_label if short else t.label) for t in timepoints])
 
 
-def table_captions(study: Study) -> dict[str, tuple[str, str]]:
+def exploratory_note(numbers: dict | None) -> str:
+    """`Exploratory: 30 interaction tests, …`: the number of tests from numbers.csv."""
+    tests = (numbers or {}).get("subgroups.n_interaction_tests")
+    count = "" if tests is None else f"{tests:g} "
+    return f" Exploratory: {count}interaction tests (one per subgroup variable, instrument and time point), no adjustment for multiplicity."
+
+
+def table_captions(study: Study, numbers: dict | None = None) -> dict[str, tuple[str, str]]:
     """Title and caption of every known table, those that name the study's time points and
-    instruments included."""
+    instruments included (and, given numbers.csv, the number of interaction tests)."""
     baseline = lower_first(study.baseline.label)
+    title, caption = TABLE_CAPTIONS["subgroups"]
     return {
         **TABLE_CAPTIONS,
+        "subgroups": (title, caption + exploratory_note(numbers)),
+        "subgroup_interactions": (
+            "Table 6b. Subgroup interaction tests (exploratory)",
+            "Likelihood-ratio test of a logistic regression of response on the subgroup against the intercept-only model, "
+            "over the evaluable patients with a value of the subgroup variable; suppressed groups pooled as one level."
+            + exploratory_note(numbers),
+        ),
         "table2_baseline": (
             f"Table 2. Characteristics of the patients at {baseline}",
             "Statistics over the valid n of each variable (available-case); “valid n = …” in a label when fewer than all patients answered.",
@@ -333,13 +354,15 @@ def table_captions(study: Study) -> dict[str, tuple[str, str]]:
     }
 
 
-def figure_captions(study: Study) -> dict[str, tuple[str, str]]:
+def figure_captions(study: Study, numbers: dict | None = None) -> dict[str, tuple[str, str]]:
     """Title and caption of every known figure, those that name the study's time points and
-    instruments included."""
+    instruments included (and, given numbers.csv, the number of interaction tests)."""
     later = timepoints_text(study.followed)
     baseline = lower_first(study.baseline.label)
+    title, caption = FIGURE_CAPTIONS["subgroups_forest"]
     return {
         **FIGURE_CAPTIONS,
+        "subgroups_forest": (title, caption + exploratory_note(numbers)),
         "patient_flow": (
             "Figure 1. Patient flow",
             f"Rows read and quarantined, patients included, and patients with data at {' and at '.join(lower_first(t.label) for t in study.followed)}.",
@@ -423,7 +446,7 @@ def report_context(inputs: ReportInputs) -> dict:
     study = inputs.study
     provenance = json.loads(Path(inputs.provenance).read_text(encoding="utf-8"))
     products = provenance.get("products", [])
-    tables = [read_display_table(Path(path), products, table_captions(study)) for path in inputs.tables]
+    tables = [read_display_table(Path(path), products, table_captions(study, numbers)) for path in inputs.tables]
     accounting = read_accounting(inputs.accounting)
     timepoints = timepoint_entries(study)
     instruments = instrument_entries(study)
@@ -439,7 +462,7 @@ def report_context(inputs: ReportInputs) -> dict:
         "timepoints_short_text": timepoints_text(study.timepoints, short=True),
         "subgroups": [subgroup_sentence(subgroup) for subgroup in study.subgroups],
         "tables": tables,
-        "figures": figure_entries([Path(p) for p in inputs.figures], products, figure_captions(study)),
+        "figures": figure_entries([Path(p) for p in inputs.figures], products, figure_captions(study, numbers)),
         "reproduction": read_reproduction(inputs.reproduction),
         "accounting": accounting,
         "failures": summarize_failures(inputs.failures),
