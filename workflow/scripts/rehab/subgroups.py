@@ -149,9 +149,7 @@ def subgroup_analysis(
             ] + variables:
                 counts = _group_counts(status, groups)
                 n, k = counts["n_evaluable"].to_numpy(), counts["n_responders"].to_numpy()
-                counts["suppression"] = (
-                    suppression(n, k, total_n, total_k, int(min_group_size)) if key != "overall" else ""
-                )
+                counts["suppression"] = suppression(n, k, total_n, total_k, int(min_group_size))
                 counts.insert(0, "outcome", instrument.name)
                 counts.insert(1, "outcome_label", instrument.label)
                 counts.insert(2, "timepoint", timepoint.name)
