@@ -81,6 +81,9 @@ def all_parts(quantile_method="weibull") -> dict[str, dict]:
         "responders": responder_numbers(outcomes, PAPER_STUDY, 0.95),
         "subgroups": subgroup_numbers(subgroup_results(patients, outcomes, PAPER_STUDY, MIN_GROUP_SIZE, 0.95)),
         "validation": validation_numbers(ACCOUNTING),
+        "missing_data": missing_data_numbers(
+            patients, outcomes, PAPER_STUDY, ImputationSettings(5, 1, ("age", "sex")), 0.95
+        ),
     }
 
 
