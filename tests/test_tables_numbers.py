@@ -8,6 +8,7 @@ from analysis_helpers import ACCOUNTING, MIN_GROUP_SIZE, PAPER_STUDY, small_coho
 from rehab.baseline import baseline_numbers
 from rehab.flow import flow_numbers, validation_numbers
 from rehab.interventions import combination_numbers, intervention_numbers, program_numbers
+from rehab.missing_data import ImputationSettings, missing_data_numbers
 from rehab.numbers import (
     PARTS,
     DuplicateNumberKeyError,
@@ -18,7 +19,6 @@ from rehab.numbers import (
     write_fragment,
     write_numbers,
 )
-from rehab.missing_data import ImputationSettings, missing_data_numbers
 from rehab.outcomes import outcome_numbers
 from rehab.responders import responder_numbers
 from rehab.subgroups import subgroup_numbers, subgroup_results
