@@ -430,6 +430,7 @@ SUBGROUP_COLUMNS = [
     "ci_low",
     "ci_high",
     "suppressed",
+    "complementary",
 ]
 
 
