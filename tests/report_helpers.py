@@ -452,6 +452,7 @@ def settings(synthetic: bool = True) -> dict:
         "quantile_method": "weibull",
         "confidence_level": 0.95,
         "subgroups": {"min_group_size": 5},
+        "missing_data": {"imputations": 5, "seed": 1, "covariates": ["age", "sex"], "max_patients": 20000},
         "quarantine_dir": "results/fixture/validation/quarantine",
         "max_quarantine_share": 0.05,
     }

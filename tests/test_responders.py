@@ -6,7 +6,14 @@ from analysis_helpers import PAPER_STUDY, extended_study, make_outcomes, small_c
 from statsmodels.stats.proportion import proportion_confint
 
 from rehab.formatting import DASH
-from rehab.responders import cannot_improve, definitions_table, meets_rule, responder_numbers, responders_table
+from rehab.responders import (
+    cannot_improve,
+    definitions_table,
+    meets_rule,
+    responder_curves,
+    responder_numbers,
+    responders_table,
+)
 from rehab.study import StudyDeclarationError
 
 
@@ -128,9 +135,12 @@ def test_responder_tables(numbers):
         "pct",
         "ci",
         "n_cannot_improve",
+        "n_deteriorated",
+        "pct_deteriorated",
     ]
     first = table.iloc[0].tolist()
     assert first[:7] == ["Pain (NPRS)", "Discharge", "decrease ≥ 2", "1", "2", "50", "9–91"]
+    assert first[8:] == ["0", "0"]
     assert table.iloc[1]["timepoint"] == "1 year after discharge"  # the declared label
     assert table.iloc[1][["pct", "ci"]].tolist() == [DASH, DASH]
     sensitivity = responders_table(numbers, PAPER_STUDY, sensitivity=True)
@@ -150,7 +160,7 @@ def test_definition_text_and_table():
     assert responders_table(numbers, study).iloc[0]["definition"] == "decrease ≥ 2 and ≥ 30%"
     definitions = definitions_table(study, 0.95)
     assert definitions.iloc[0][["absolute", "relative_pct", "combine"]].tolist() == ["2", "30", "both"]
-    assert definitions.iloc[1]["relative_pct"] == DASH
+    assert definitions.set_index("outcome").loc["dri", "relative_pct"] == DASH
 
 
 def test_increase_with_relative_threshold_on_a_cohort():
@@ -192,15 +202,27 @@ def test_secondary_definition_rows_follow_the_primary_ones():
     study = study_with(with_secondary)
     numbers = responder_numbers(small_cohort()["outcomes"], study, 0.95)
     table = responders_table(numbers, study)
-    assert table["definition"].tolist()[:4] == [
+    # the default config's IMMPACT definitions come first, then the added one
+    assert table["definition"].tolist()[:8] == [
         "decrease ≥ 2",
         "decrease ≥ 2",
+        "decrease ≥ 30% (immpact_moderate)",
+        "decrease ≥ 30% (immpact_moderate)",
+        "decrease ≥ 50% (immpact_substantial)",
+        "decrease ≥ 50% (immpact_substantial)",
         "decrease ≥ 30% (thirty_pct)",
         "decrease ≥ 30% (thirty_pct)",
     ]
-    assert table.iloc[2][["n_responders", "n_evaluable", "pct"]].tolist() == ["1", "2", "50"]
+    assert table.iloc[6][["n_responders", "n_evaluable", "pct"]].tolist() == ["1", "2", "50"]
     assert len(responders_table(numbers, study, sensitivity=True)) == 6  # primary definitions only
-    assert definitions_table(study, 0.95)["outcome"].tolist() == ["nprs", "nprs.thirty_pct", "dri", "eq_vas"]
+    assert definitions_table(study, 0.95)["outcome"].tolist() == [
+        "nprs",
+        "nprs.immpact_moderate",
+        "nprs.immpact_substantial",
+        "nprs.thirty_pct",
+        "dri",
+        "eq_vas",
+    ]
 
 
 # ---------------------------------------------------------------- a fourth instrument and time point
@@ -230,3 +252,68 @@ def test_a_declared_instrument_and_time_point_get_responders():
     assert numbers["responders.sensitivity.hads_anxiety.six_months.n_evaluable"] == 3
     timepoints = responders_table(numbers, study)["timepoint"].tolist()
     assert timepoints[:3] == ["Discharge", "6 months after discharge", "1 year after discharge"]
+
+
+# ---------------------------------------------------------------- IMMPACT levels, deterioration, curves
+
+
+def test_the_default_config_declares_immpact_30_and_50_percent_for_pain_after_the_absolute_primary():
+    nprs = PAPER_STUDY.instrument("nprs")
+    assert (nprs.primary.absolute, nprs.primary.relative) == (2, None)
+    assert [(d.name, d.relative, d.absolute) for d in nprs.secondary] == [
+        ("immpact_moderate", 30, None),
+        ("immpact_substantial", 50, None),
+    ]
+    assert all("Dworkin" in d.citation for d in nprs.secondary)
+
+
+# a: 8 → 4 (−50 %), b: 8 → 6 (−25 %, −2), c: 5 → 7 (+2, +40 %), d: 2 → 3 (+1, +50 %), e: 4 → 4, f: no discharge
+DETERIORATION = [
+    ("a", "start", 8, None, None),
+    ("a", "discharge", 4, None, None),
+    ("b", "start", 8, None, None),
+    ("b", "discharge", 6, None, None),
+    ("c", "start", 5, None, None),
+    ("c", "discharge", 7, None, None),
+    ("d", "start", 2, None, None),
+    ("d", "discharge", 3, None, None),
+    ("e", "start", 4, None, None),
+    ("e", "discharge", 4, None, None),
+    ("f", "start", 6, None, None),
+]
+
+
+def test_deterioration_is_a_worsening_by_the_same_threshold():
+    numbers = responder_numbers(make_outcomes(DETERIORATION), PAPER_STUDY, 0.95)
+    prefix = "responders.nprs.discharge"
+    assert numbers[f"{prefix}.n_responders"] == 2  # a and b fall by ≥ 2
+    assert numbers[f"{prefix}.n_deteriorated"] == 1  # c rises by 2; d by 1 only
+    assert numbers[f"{prefix}.pct_deteriorated"] == pytest.approx(100 / 5)  # of 5 evaluable, not of 6
+    # ≥ 30 %: a improved by 50 %; c worsened by 40 %, d by 50 %
+    assert numbers["responders.nprs.immpact_moderate.discharge.n_responders"] == 1  # a (b is 25 %)
+    assert numbers["responders.nprs.immpact_moderate.discharge.n_deteriorated"] == 2  # c and d
+    assert numbers["responders.nprs.immpact_substantial.discharge.n_deteriorated"] == 1  # d (+50 %)
+    assert numbers["responders.nprs.followup.pct_deteriorated"] is None  # nobody evaluable
+
+
+def test_cumulative_responder_curve_is_the_share_with_at_least_each_improvement():
+    curves = responder_curves(make_outcomes(DETERIORATION), PAPER_STUDY)
+    nprs = curves[(curves["instrument"] == "nprs") & (curves["timepoint"] == "discharge")]
+    # improvements (decrease): a 4, b 2, c −2, d −1, e 0
+    assert nprs["improvement"].tolist() == [-2.0, -1.0, 0.0, 2.0, 4.0]
+    assert nprs["pct"].tolist() == pytest.approx([100.0, 80.0, 60.0, 40.0, 20.0])
+    threshold = PAPER_STUDY.instrument("nprs").primary.absolute
+    at_threshold = nprs.loc[nprs["improvement"] >= threshold, "pct"].iloc[0]
+    numbers = responder_numbers(make_outcomes(DETERIORATION), PAPER_STUDY, 0.95)
+    assert at_threshold == pytest.approx(numbers["responders.nprs.discharge.pct"])  # the curve meets the table
+    assert curves[curves["timepoint"] == "followup"].empty
+
+
+def test_a_relative_primary_definition_gives_a_curve_in_percent():
+    def relative(declared):
+        declared["instruments"]["nprs"]["responders"][0].update(absolute=None, relative=30)
+
+    study = study_with(relative)
+    curves = responder_curves(make_outcomes(DETERIORATION), study)
+    nprs = curves[(curves["instrument"] == "nprs") & (curves["timepoint"] == "discharge")]
+    assert nprs["improvement"].tolist() == pytest.approx([-50.0, -40.0, 0.0, 25.0, 50.0])

@@ -50,7 +50,10 @@ def test_instrument_labels_and_directions():
     assert (nprs.direction, eq_vas.direction) == ("decrease", "increase")
     assert (nprs.best_value, eq_vas.best_value) == (0, 100)
     assert (nprs.dtype, dri.dtype) == ("Int64", "Float64")
-    assert nprs.primary.threshold_text == "decrease ≥ 2" and nprs.secondary == ()
+    assert nprs.primary.threshold_text == "decrease ≥ 2" and [d.name for d in nprs.secondary] == [
+        "immpact_moderate",
+        "immpact_substantial",
+    ]  # IMMPACT's 30 % and 50 % (default config)
     assert PAPER_STUDY.timepoint("followup").phrase == "at 1 year after discharge"
 
 
@@ -155,7 +158,8 @@ def test_reserved_instrument_names(name):
 @pytest.mark.parametrize("name", ["discharge", "followup", "absolute", "with_start", "cannot_improve"])
 def test_a_secondary_definition_name_may_not_collide_with_keys(name):
     message = refused(lambda d: d["instruments"]["nprs"]["responders"].append({"name": name, "relative": 30}))
-    assert f"config key study.instruments.nprs.responders[1].name: {name!r} would collide" in message
+    index = len(PAPER_STUDY.instrument("nprs").responders)  # the appended one
+    assert f"config key study.instruments.nprs.responders[{index}].name: {name!r} would collide" in message
 
 
 def test_definition_names_differ():

@@ -67,20 +67,23 @@ def row(results, subgroup, group, outcome="nprs", timepoint="discharge"):
     return match.iloc[0]
 
 
-def test_overall_and_sex(results):
+def test_overall_and_pain_distribution(results):
     overall = row(results, "overall", "all")
     assert (overall["n_evaluable"], overall["n_responders"], overall["pct"]) == (5, 3, 60.0)
-    women = row(results, "sex", "female")
-    assert (women["n_evaluable"], women["n_responders"], women["pct"]) == (4, 3, 75.0)
-    low, high = proportion_confint(3, 4, alpha=0.05, method="wilson")
-    assert (women["ci_low"], women["ci_high"]) == pytest.approx((low * 100, high * 100))
+    localized = row(results, "pain_distribution", "localized")  # w1, w2: both responders
+    assert (localized["n_evaluable"], localized["n_responders"], localized["pct"]) == (2, 2, 100.0)
+    low, high = proportion_confint(2, 2, alpha=0.05, method="wilson")
+    assert (localized["ci_low"], localized["ci_high"]) == pytest.approx((low * 100, high * 100))
 
 
-def test_small_groups_are_suppressed(results):
+def test_small_groups_are_suppressed_and_so_is_the_group_that_would_give_them_away(results):
     men = row(results, "sex", "male")
-    assert men["n_evaluable"] == 1 and bool(men["suppressed"])
+    assert men["n_evaluable"] == 1 and bool(men["suppressed"]) and men["suppression"] == "small"
     assert pd.isna(men["n_responders"]) and pd.isna(men["pct"]) and pd.isna(men["ci_low"])
-    assert not bool(row(results, "sex", "female")["suppressed"])
+    # overall 3 of 5 minus women 3 of 4 would leave the man's 0 of 1: women are hidden too
+    women = row(results, "sex", "female")
+    assert bool(women["suppressed"]) and women["suppression"] == "complementary"
+    assert women["n_evaluable"] == 4 and pd.isna(women["n_responders"]) and pd.isna(women["pct"])
 
 
 def test_age_bands_are_lower_inclusive(results):
@@ -150,9 +153,12 @@ def test_time_point_nobody_reached_is_suppressed_without_nan(results):
 
 def test_numbers_and_display(results):
     numbers = subgroup_numbers(results)
-    assert numbers["subgroups.nprs.discharge.sex.female.pct"] == 75.0
-    assert numbers["subgroups.nprs.discharge.sex.female.suppressed"] == 0
+    assert numbers["subgroups.nprs.discharge.sex.female.pct"] is None
+    assert numbers["subgroups.nprs.discharge.sex.female.suppressed"] == 1
+    assert numbers["subgroups.nprs.discharge.sex.female.suppressed_complementary"] == 1
     assert numbers["subgroups.nprs.discharge.sex.male.suppressed"] == 1
+    assert numbers["subgroups.nprs.discharge.sex.male.suppressed_complementary"] == 0
+    assert numbers["subgroups.nprs.discharge.pain_distribution.localized.pct"] == 100.0
     assert numbers["subgroups.nprs.discharge.sex.male.pct"] is None
     assert numbers["subgroups.nprs.discharge.sex.male.n_evaluable"] == 1
     table = subgroups_table(results, PAPER_STUDY)
@@ -176,7 +182,13 @@ def test_numbers_and_display(results):
     women = table[
         (table["group"] == "Women") & (table["timepoint"] == "Discharge") & (table["outcome"] == "Pain (NPRS)")
     ]
-    assert women[["n_responders", "pct"]].iloc[0].tolist() == ["3", "75"]
+    assert women[["n_evaluable", "n_responders", "pct"]].iloc[0].tolist() == [
+        "4",
+        f"{SUPPRESSED} (complementary)",
+        f"{SUPPRESSED} (complementary)",
+    ]
+    localized = table[(table["group"] == "localized") & (table["timepoint"] == "Discharge")]
+    assert localized[["n_responders", "pct"]].iloc[0].tolist() == ["2", "100"]
 
 
 def test_machine_readable_results(results, tmp_path):

@@ -50,6 +50,25 @@ def test_numbers_csv_holds_every_required_key(project):
     assert numbers["flow.patients"] == 274
 
 
+def test_missing_data_immpact_and_interaction_numbers_are_published(project):
+    numbers = read_numbers(project / "results/reference/numbers.csv")
+    for instrument in ("nprs", "dri", "eq_vas"):
+        for timepoint in ("discharge", "followup"):
+            prefix = f"responders.{instrument}.{timepoint}"
+            worst, best, imputed = (numbers[f"{prefix}.{s}.pct"] for s in ("worst_case", "best_case", "imputed"))
+            assert worst <= numbers[f"{prefix}.pct"] <= best and worst <= imputed <= best
+            assert (
+                numbers[f"{prefix}.worst_case.pct"] == numbers[f"responders.sensitivity.{instrument}.{timepoint}.pct"]
+            )
+            assert numbers[f"{prefix}.n_deteriorated"] is not None
+            assert numbers[f"subgroups.{instrument}.{timepoint}.sex.interaction_p"] is not None
+    assert numbers["responders.nprs.immpact_moderate.discharge.pct"] is not None
+    assert numbers["responders.nprs.immpact_substantial.followup.pct"] is not None
+    assert numbers["subgroups.n_interaction_tests"] == 3 * 2 * 5
+    table = pd.read_csv(project / "results/reference/tables/missing_data.csv", dtype=str)
+    assert len(table) == 6 and list(table.columns[-4:]) == ["complete_case", "worst_case", "best_case", "imputed"]
+
+
 def test_tables_carry_no_nan(project):
     for path in sorted((project / "results/reference/tables").glob("*.csv")):
         assert "nan" not in path.read_text(encoding="utf-8").lower(), path.name
@@ -61,7 +80,13 @@ def test_a_responder_threshold_reruns_only_the_responder_rules(project):
     config["study"]["instruments"]["nprs"]["responders"][0]["absolute"] = 3
     config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     jobs = rules_to_run(project, *TARGETS, "results/reference/tables/table2_baseline.csv")
-    assert jobs == {"table_responders", "table_subgroups", "collect_numbers", "check_reproduction"}
+    assert jobs == {
+        "table_responders",
+        "table_subgroups",
+        "table_missing_data",
+        "collect_numbers",
+        "check_reproduction",
+    }
 
 
 def test_a_mismatch_does_not_fail_the_rule(project):

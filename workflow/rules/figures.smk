@@ -110,3 +110,21 @@ rule figure_subgroups_forest:
         confidence_level=config["analysis"]["confidence_level"],
     script:
         "../scripts/figure_subgroups_forest.py"
+
+
+rule figure_responder_curves:
+    input:
+        outcomes="results/{cohort}/clean/outcomes.parquet",
+        code=script_code("figure_responder_curves.py"),
+    output:
+        **figure_outputs("responder_curves"),
+    log:
+        "results/{cohort}/logs/figure_responder_curves.log",
+    benchmark:
+        "results/{cohort}/benchmarks/figure_responder_curves.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        study=get_study,
+    script:
+        "../scripts/figure_responder_curves.py"

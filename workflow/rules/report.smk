@@ -11,6 +11,8 @@ REPORT_TABLES = [
     "responders_sensitivity",
     "subgroups",
     "methods",
+    "missing_data",
+    "subgroup_interactions",
 ]
 REPORT_FIGURES = [
     "patient_flow",
@@ -19,7 +21,13 @@ REPORT_FIGURES = [
     "responders",
     "sessions_per_patient",
     "subgroups_forest",
+    "missing_data",
+    "responder_curves",
 ]
+
+REPORT_SECTIONS = sorted(
+    str(path.relative_to(PROJECT_ROOT)) for path in (PROJECT_ROOT / "workflow/templates/sections").glob("*.html.j2")
+)
 
 
 rule provenance:
@@ -61,6 +69,7 @@ rule render_report:
         figures=expand("results/{{cohort}}/figures/{figure}.svg", figure=REPORT_FIGURES),
         template="workflow/templates/report.html.j2",
         partials=["workflow/templates/report_macros.html.j2", "workflow/templates/report_style.css"],
+        sections=REPORT_SECTIONS,
         code=script_code("render_report.py"),
     output:
         report=report(
@@ -82,6 +91,7 @@ rule render_report:
         confidence_level=config["analysis"]["confidence_level"],
         study=get_study,
         subgroups=config["analysis"]["subgroups"],
+        missing_data=config["analysis"]["missing_data"],
         quarantine_dir=lambda wildcards: f"results/{wildcards.cohort}/validation/quarantine",
         max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort)["max_quarantine_share"],
     script:

@@ -48,6 +48,11 @@ rule table_subgroups:
             category="Tables",
             caption="../report/subgroups.rst",
         ),
+        interactions=report(
+            "results/{cohort}/tables/subgroup_interactions.csv",
+            category="Tables",
+            caption="../report/subgroup_interactions.rst",
+        ),
         results="results/{cohort}/analysis/subgroups.csv",
         numbers="results/{cohort}/numbers/subgroups.csv",
     log:

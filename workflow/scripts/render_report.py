@@ -24,6 +24,7 @@ def main(snakemake):
             "quantile_method": snakemake.params.quantile_method,
             "confidence_level": snakemake.params.confidence_level,
             "subgroups": snakemake.params.subgroups,
+            "missing_data": snakemake.params.missing_data,
             "quarantine_dir": snakemake.params.quarantine_dir,
             "max_quarantine_share": snakemake.params.max_quarantine_share,
         },

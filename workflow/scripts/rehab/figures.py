@@ -417,6 +417,7 @@ SUBGROUP_COLUMNS = [
     "ci_low",
     "ci_high",
     "suppressed",
+    "complementary",
 ]
 
 
@@ -425,6 +426,7 @@ def read_subgroup_results(path: str | Path) -> pd.DataFrame:
     SUBGROUP_COLUMNS, with its display labels and in its row order."""
     frame = pd.read_csv(path, keep_default_na=True, dtype={"subgroup_label": str, "group_label": str})
     suppressed = frame["suppressed"].astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
+    complementary = frame.get("suppression", pd.Series("", index=frame.index)).astype(str).eq("complementary")
     return pd.DataFrame(
         {
             "subgroup": frame.get("subgroup_label", frame["subgroup"]).astype(str),
@@ -436,6 +438,7 @@ def read_subgroup_results(path: str | Path) -> pd.DataFrame:
             "ci_low": pd.to_numeric(frame["ci_low"], errors="coerce"),
             "ci_high": pd.to_numeric(frame["ci_high"], errors="coerce"),
             "suppressed": suppressed.to_numpy(),
+            "complementary": complementary.to_numpy(),
         }
     )
 
@@ -482,8 +485,12 @@ def _draw_forest_points(
         )
         hidden = groups.merge(sub, on=["subgroup", "group"], how="left")
         hidden = hidden[hidden["suppressed"].isna() | hidden["suppressed"].eq(True) | hidden["pct"].isna()]
-        for s, g, suppressed in zip(hidden["subgroup"], hidden["group"], hidden["suppressed"].eq(True), strict=False):
+        complementary = hidden.get("complementary", pd.Series(False, index=hidden.index)).eq(True)
+        for s, g, suppressed, other in zip(
+            hidden["subgroup"], hidden["group"], hidden["suppressed"].eq(True), complementary, strict=False
+        ):
             text = f"suppressed (n < {min_group_size})" if suppressed else NO_DATA
+            text = "suppressed (complementary)" if other else text
             ax.text(2, y_of[(s, g)] + offset, text, va="center", fontsize=6.5, color="#666666")
 
 
@@ -521,4 +528,109 @@ def subgroups_forest_figure(rows: pd.DataFrame, study: Study, min_group_size: in
     unique = dict(zip(names, handles, strict=False))
     fig.legend(unique.values(), unique.keys(), loc="upper center", ncols=len(study.followed), bbox_to_anchor=(0.5, 1.0))
     fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / height))
+    return fig
+
+
+# ---------------------------------------------------------------- missing data
+
+SCENARIO_STYLES = {  # colour and marker per missing-data estimate (rehab.missing_data.SCENARIOS)
+    "complete_case": (OKABE_ITO["black"], "o"),
+    "worst_case": (OKABE_ITO["vermillion"], "v"),
+    "best_case": (OKABE_ITO["green"], "^"),
+    "imputed": (OKABE_ITO["blue"], "D"),
+}
+
+
+def missing_data_figure(estimates: pd.DataFrame, study: Study, labels: dict[str, str], confidence_level: float):
+    """The four responder estimates (complete case, worst case, best case, imputed) side by side
+    with their intervals: one panel per instrument, a group of markers per later time point.
+
+    `estimates`: rehab.missing_data.scenario_estimates; `labels`: scenario -> legend text."""
+    followed = study.followed
+    fig, axes = _panels(len(study.instruments), max(2.6, 1.5 * len(followed)), 3.9, min_width=7.2, sharey=True)
+    offsets = dict(zip(labels, _offsets(len(labels), 0.2), strict=False))
+    position = {timepoint.name: index for index, timepoint in enumerate(followed)}
+    for ax, instrument in zip(axes, study.instruments, strict=False):
+        part = estimates[estimates["instrument"] == instrument.name]
+        for scenario, label in labels.items():
+            colour, marker = SCENARIO_STYLES[scenario]
+            rows = part[(part["scenario"] == scenario) & part["pct"].notna()]
+            x = np.array([position[t] for t in rows["timepoint"]], dtype=float)
+            pct = rows["pct"].to_numpy(dtype=float)
+            arms = interval_arms(pct, rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float))
+            ax.errorbar(
+                x + offsets[scenario],
+                pct,
+                yerr=list(arms),
+                fmt=marker,
+                color=colour,
+                capsize=2.5,
+                ms=4.5,
+                lw=1.1,
+                label=label,
+            )
+        if part["pct"].isna().all():
+            show_no_data(ax)
+        ax.set_xticks(range(len(followed)), [t.short_label for t in followed])
+        ax.set_xlim(-0.6, len(followed) - 0.4)
+        ax.set_ylim(0, 100)
+        ax.set_title(instrument.label)
+        ax.grid(axis="y", color="#e5e5e5", lw=0.6)
+        ax.set_axisbelow(True)
+    axes[0].set_ylabel(f"Responders, % ({confidence_level * 100:g}% CI)")
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper center", ncols=2, bbox_to_anchor=(0.5, 1.0), fontsize=8)
+    fig.tight_layout(rect=(0, 0, 1, 0.86))
+    return fig
+
+
+# ---------------------------------------------------------------- cumulative responder curves
+
+
+def responder_curves_figure(curves: pd.DataFrame, study: Study):
+    """Cumulative responder curves (seaborn): one panel per instrument, a step line per later
+    time point: x the improvement from the baseline (in the better direction), y the share of
+    evaluable patients with at least that improvement; the primary threshold dashed.
+
+    `curves`: rehab.responders.responder_curves."""
+    import seaborn as sns
+
+    colours = timepoint_colours(study.timepoints)
+    fig, axes = _panels(len(study.instruments), 3.4, 3.8, min_width=7.2)
+    labels = {timepoint.name: timepoint.label for timepoint in study.followed}
+    for ax, instrument in zip(axes, study.instruments, strict=False):
+        part = curves[curves["instrument"] == instrument.name].assign(
+            time_point=lambda frame: frame["timepoint"].map(labels)
+        )
+        definition = instrument.primary
+        relative = definition.absolute is None
+        if part.empty:
+            show_no_data(ax)
+        else:
+            sns.lineplot(
+                data=part,
+                x="improvement",
+                y="pct",
+                hue="time_point",
+                hue_order=[labels[name] for name in labels if name in set(part["timepoint"])],
+                palette={labels[name]: colours[name] for name in labels},
+                drawstyle="steps-pre",
+                estimator=None,
+                errorbar=None,
+                sort=True,
+                lw=1.4,
+                ax=ax,
+            )
+        threshold = definition.relative if relative else definition.absolute
+        ax.axvline(threshold, color="#444444", lw=1.0, ls="--")
+        ax.text(threshold, 101, f" primary ≥ {threshold:g}{'%' if relative else ''}", fontsize=7, va="bottom")
+        ax.axvline(0, color="#bbbbbb", lw=0.8)
+        ax.set_ylim(0, 100)
+        unit = "% of the baseline value" if relative else (instrument.unit or "points")
+        ax.set_xlabel(f"Improvement ({unit}; {instrument.direction})")
+        ax.set_ylabel("Patients with at least this improvement, %")
+        ax.set_title(instrument.label, pad=14)
+        if ax.get_legend() is not None:
+            ax.legend(loc="lower left", title=None, fontsize=7.5)
+    fig.tight_layout()
     return fig

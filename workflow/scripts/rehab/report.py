@@ -63,8 +63,9 @@ TABLE_CAPTIONS = {
         "The quantile method and confidence level every table of this report was computed with.",
     ),
     "subgroups": (
-        "Table 6. Responders by subgroup",
-        "Responder proportions per subgroup; groups below the minimum size are suppressed.",
+        "Table 6. Responders by subgroup (exploratory)",
+        "Responder proportions per subgroup; groups below the minimum size are suppressed, and the next smallest groups "
+        "too where the suppressed counts would otherwise follow by subtraction (complementary).",
     ),
 }
 TABLE_SECTIONS = {
@@ -77,6 +78,8 @@ TABLE_SECTIONS = {
     "responders": "responders",
     "responders_sensitivity": "responders",
     "subgroups": "subgroups",
+    "subgroup_interactions": "subgroup_tests",
+    "missing_data": "missing_data",
 }
 FIGURE_CAPTIONS = {
     "intervention_categories": (
@@ -88,7 +91,7 @@ FIGURE_CAPTIONS = {
         "Kept physiotherapy visits per patient; dashed line: median.",
     ),
     "subgroups_forest": (
-        "Figure 6. Responders by subgroup",
+        "Figure 6. Responders by subgroup (exploratory)",
         "Forest plot of responder proportions per subgroup and instrument, a marker per time point after the baseline; suppressed groups are marked.",
     ),
 }
@@ -105,9 +108,21 @@ COLUMN_HEADERS = {
     "n_evaluable": "Evaluable, n",
     "n_cannot_improve": "Cannot improve, n",
     "n_missing_counted_as_non_responders": "Missing, n",
+    "n_deteriorated": "Deteriorated, n",
+    "pct_deteriorated": "Deteriorated, %",
     "known_from_paper": "Named in the paper",
     "timepoint": "Time point",
     "relative_pct": "Relative, %",
+    "with_baseline": "With a baseline value, n",
+    "missing": "Missing at the time point, n",
+    "complete_case": "Complete case, % (CI)",
+    "worst_case": "Worst case, % (CI)",
+    "best_case": "Best case, % (CI)",
+    "imputed": "Multiple imputation, % (CI)",
+    "levels": "Levels tested",
+    "lr_chi2": "LR χ²",
+    "lr_df": "df",
+    "interaction_p": "Interaction p",
 }
 LONG_CELL = 40  # longer cells may wrap; shorter ones stay on one line
 
@@ -289,12 +304,27 @@ def timepoints_text(timepoints, short: bool = False) -> str:
     return join_words([lower_first(t.short_label if short else t.label) for t in timepoints])
 
 
-def table_captions(study: Study) -> dict[str, tuple[str, str]]:
+def exploratory_note(numbers: dict | None) -> str:
+    """`Exploratory: 30 interaction tests, …`: the number of tests from numbers.csv."""
+    tests = (numbers or {}).get("subgroups.n_interaction_tests")
+    count = "" if tests is None else f"{tests:g} "
+    return f" Exploratory: {count}interaction tests (one per subgroup variable, instrument and time point), no adjustment for multiplicity."
+
+
+def table_captions(study: Study, numbers: dict | None = None) -> dict[str, tuple[str, str]]:
     """Title and caption of every known table, those that name the study's time points and
-    instruments included."""
+    instruments included (and, given numbers.csv, the number of interaction tests)."""
     baseline = lower_first(study.baseline.label)
+    title, caption = TABLE_CAPTIONS["subgroups"]
     return {
         **TABLE_CAPTIONS,
+        "subgroups": (title, caption + exploratory_note(numbers)),
+        "subgroup_interactions": (
+            "Table 6b. Subgroup interaction tests (exploratory)",
+            "Likelihood-ratio test of a logistic regression of response on the subgroup against the intercept-only model, "
+            "over the evaluable patients with a value of the subgroup variable; suppressed groups pooled as one level."
+            + exploratory_note(numbers),
+        ),
         "table2_baseline": (
             f"Table 2. Characteristics of the patients at {baseline}",
             "Statistics over the valid n of each variable (available-case); “valid n = …” in a label when fewer than all patients answered.",
@@ -305,21 +335,32 @@ def table_captions(study: Study) -> dict[str, tuple[str, str]]:
         ),
         "responders": (
             "Table 5. Clinically important improvement",
-            f"Responders among evaluable patients (a value at {baseline} and at the time point), with Wilson confidence intervals.",
+            f"Responders among evaluable patients (a value at {baseline} and at the time point), with Wilson confidence intervals; "
+            "deteriorated: worse by at least the same threshold(s), of the evaluable patients.",
         ),
         "responders_sensitivity": (
             "Table 5b. Responders, sensitivity analysis",
-            f"Every patient with a {baseline} value counted; those without a value at the time point count as non-responders.",
+            f"The patients with a {baseline} value (not every included patient); those without a value at the time point count as non-responders.",
+        ),
+        "missing_data": (
+            "Table 5c. Responders with missing follow-up values handled four ways",
+            f"Over the patients with a {baseline} value: complete case (evaluable patients only), worst case (missing = non-responder), "
+            "best case (missing = responder unless the baseline makes a response impossible), and multiple imputation under MAR "
+            "(Rubin's rules). Cells: % (confidence interval): Wilson intervals for the first three, the pooled logit interval "
+            "with Barnard–Rubin degrees of freedom for the imputation.",
         ),
     }
 
 
-def figure_captions(study: Study) -> dict[str, tuple[str, str]]:
+def figure_captions(study: Study, numbers: dict | None = None) -> dict[str, tuple[str, str]]:
     """Title and caption of every known figure, those that name the study's time points and
-    instruments included."""
+    instruments included (and, given numbers.csv, the number of interaction tests)."""
     later = timepoints_text(study.followed)
+    baseline = lower_first(study.baseline.label)
+    title, caption = FIGURE_CAPTIONS["subgroups_forest"]
     return {
         **FIGURE_CAPTIONS,
+        "subgroups_forest": (title, caption + exploratory_note(numbers)),
         "patient_flow": (
             "Figure 1. Patient flow",
             f"Rows read and quarantined, patients included, and patients with data at {' and at '.join(lower_first(t.label) for t in study.followed)}.",
@@ -331,6 +372,16 @@ def figure_captions(study: Study) -> dict[str, tuple[str, str]]:
         "responders": (
             "Figure 5. Responders",
             f"Proportion with a clinically important improvement at {later}, per instrument, with Wilson confidence intervals.",
+        ),
+        "responder_curves": (
+            "Figure 5c. Cumulative responder curves",
+            f"Share of evaluable patients with at least each improvement from {baseline} (negative: worsening), per instrument, "
+            f"a line per time point ({later}); dashed: the primary responder threshold.",
+        ),
+        "missing_data": (
+            "Figure 5b. Responders under four missing-data assumptions",
+            f"Complete case, worst case, best case and multiple imputation at {later}, per instrument, with their confidence intervals "
+            "(the true proportion lies between the worst and the best case whatever the reason for missing values).",
         ),
     }
 
@@ -388,7 +439,7 @@ def report_context(inputs: ReportInputs) -> dict:
     study = inputs.study
     provenance = json.loads(Path(inputs.provenance).read_text(encoding="utf-8"))
     products = provenance.get("products", [])
-    tables = [read_display_table(Path(path), products, table_captions(study)) for path in inputs.tables]
+    tables = [read_display_table(Path(path), products, table_captions(study, numbers)) for path in inputs.tables]
     accounting = read_accounting(inputs.accounting)
     timepoints = timepoint_entries(study)
     instruments = instrument_entries(study)
@@ -404,7 +455,7 @@ def report_context(inputs: ReportInputs) -> dict:
         "timepoints_short_text": timepoints_text(study.timepoints, short=True),
         "subgroups": [subgroup_sentence(subgroup) for subgroup in study.subgroups],
         "tables": tables,
-        "figures": figure_entries([Path(p) for p in inputs.figures], products, figure_captions(study)),
+        "figures": figure_entries([Path(p) for p in inputs.figures], products, figure_captions(study, numbers)),
         "reproduction": read_reproduction(inputs.reproduction),
         "accounting": accounting,
         "failures": summarize_failures(inputs.failures),

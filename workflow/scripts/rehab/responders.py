@@ -10,12 +10,16 @@ cannot meet a relative threshold. Evaluable = a value at the baseline and at the
 The first definition of an instrument is its primary one: `responders.<instrument>.*`, the
 sensitivity variant and the subgroups use it. Every further definition has its own keys,
 `responders.<instrument>.<definition>.*`.
+
+Deterioration is the mirror image: a change by at least the same threshold(s) in the worse
+direction (`n_deteriorated`, `pct_deteriorated` of the evaluable patients).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from rehab.formatting import DASH, fmt_count, fmt_interval, fmt_number
@@ -24,6 +28,7 @@ from rehab.stats import percentage, wilson_interval
 from rehab.study import Instrument, ResponderDefinition, Study
 
 SUMMARY_STATS = ("n_responders", "n_evaluable", "pct", "ci_low", "ci_high", "n_cannot_improve")
+DETERIORATION_STATS = ("n_deteriorated", "pct_deteriorated")
 
 
 def _improvement(baseline: pd.Series, value: pd.Series, direction: str) -> pd.Series:
@@ -58,6 +63,11 @@ def meets_rule(baseline: pd.Series, value: pd.Series, rule: Mapping) -> pd.Serie
     return _combine(absolute_met, relative_met, rule.get("combine", "either")).astype(bool)
 
 
+def worsening_rule(rule: Mapping) -> dict:
+    """The same thresholds in the worse direction: a patient who meets it has deteriorated."""
+    return {**rule, "direction": "increase" if rule["direction"] == "decrease" else "decrease"}
+
+
 def cannot_improve(baseline: pd.Series, rule: Mapping, best_value: float) -> pd.Series:
     """True where not even the instrument's best value (the low or high end of its range)
     could meet the rule: e.g. a baseline below 2 on a 0–10 scale for a decrease of 2."""
@@ -73,8 +83,8 @@ def responder_status(
     definition: ResponderDefinition | None = None,
 ) -> pd.DataFrame:
     """Patients with a value at the `baseline` time point: baseline, value (NaN when missing),
-    evaluable, responder, cannot_improve; indexed by patient_id. The instrument's primary
-    definition unless `definition` is given."""
+    evaluable, responder, deteriorated, cannot_improve; indexed by patient_id. The
+    instrument's primary definition unless `definition` is given."""
     rule = (definition or instrument.primary).as_rule()
     baseline_value = values_at(outcomes, instrument.name, baseline)
     value = values_at(outcomes, instrument.name, timepoint).reindex(baseline_value.index)
@@ -84,6 +94,7 @@ def responder_status(
             "value": value,
             "evaluable": value.notna(),
             "responder": meets_rule(baseline_value, value, rule),
+            "deteriorated": meets_rule(baseline_value, value, worsening_rule(rule)),
             "cannot_improve": cannot_improve(baseline_value, rule, instrument.best_value),
         }
     )
@@ -108,6 +119,13 @@ def summarize(status: pd.DataFrame, confidence_level: float, sensitivity: bool =
     }
 
 
+def deterioration(status: pd.DataFrame) -> dict:
+    """n_deteriorated and pct_deteriorated (of the evaluable patients; None when none)."""
+    evaluable = status.loc[status["evaluable"], "deteriorated"]
+    n_deteriorated = int(evaluable.sum())
+    return {"n_deteriorated": n_deteriorated, "pct_deteriorated": percentage(n_deteriorated, int(len(evaluable)))}
+
+
 def responder_numbers(outcomes: pd.DataFrame, study: Study, confidence_level: float) -> dict:
     """Per instrument, its primary definition: `responders.<instrument>.<timepoint>.*`
     (evaluable patients), the thresholds, the patients who cannot improve; then each further
@@ -128,6 +146,8 @@ def responder_numbers(outcomes: pd.DataFrame, study: Study, confidence_level: fl
                 main = summarize(status, confidence_level)
                 numbers.update({f"{prefix}.{timepoint.name}.{stat}": main[stat] for stat in SUMMARY_STATS})
                 numbers[f"{prefix}.{timepoint.name}.n_missing"] = int((~status["evaluable"]).sum())
+                worse = deterioration(status)
+                numbers.update({f"{prefix}.{timepoint.name}.{stat}": worse[stat] for stat in DETERIORATION_STATS})
                 if definition is instrument.primary:
                     variant = summarize(status, confidence_level, sensitivity=True)
                     sensitivity.update(
@@ -147,6 +167,33 @@ def _key(instrument: Instrument, definition: ResponderDefinition) -> str:
     return f"responders.{instrument.name}.{definition.name}"
 
 
+def cumulative_responders(status: pd.DataFrame, rule: Mapping) -> pd.DataFrame:
+    """The cumulative responder curve: at each observed improvement (in the better direction;
+    as % of the baseline value when the rule has no absolute threshold, baseline 0 left out),
+    from the largest worsening to the largest improvement, the share (%) of the evaluable
+    patients who improved at least that much."""
+    evaluable = status.loc[status["evaluable"]]
+    improvement = _improvement(evaluable["baseline"], evaluable["value"], rule["direction"])
+    if rule.get("absolute") is None:
+        improvement = _relative_improvement(evaluable["baseline"], improvement)
+    values, counts = np.unique(improvement.dropna().to_numpy(dtype="float64"), return_counts=True)
+    at_least = counts[::-1].cumsum()[::-1]
+    return pd.DataFrame({"improvement": values, "pct": at_least * 100.0 / max(int(counts.sum()), 1)})
+
+
+def responder_curves(outcomes: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """instrument, timepoint, improvement, pct: cumulative_responders of every instrument's
+    primary definition at every time point after the baseline."""
+    frames = [
+        cumulative_responders(
+            responder_status(outcomes, instrument, timepoint.name, study.baseline.name), instrument.primary.as_rule()
+        ).assign(instrument=instrument.name, timepoint=timepoint.name)
+        for instrument in study.instruments
+        for timepoint in study.followed
+    ]
+    return pd.concat(frames, ignore_index=True)[["instrument", "timepoint", "improvement", "pct"]]
+
+
 # ---------------------------------------------------------------- display
 
 
@@ -158,9 +205,10 @@ def _definition_text(instrument: Instrument, definition: ResponderDefinition) ->
 
 
 def responders_table(numbers: dict, study: Study, sensitivity: bool = False) -> pd.DataFrame:
-    """outcome, timepoint, definition, n_responders, n_evaluable, pct, ci, n_cannot_improve
-    (+ n_missing_counted_as_non_responders in the sensitivity variant, primary definitions
-    only); an instrument's further definitions follow its primary rows."""
+    """outcome, timepoint, definition, n_responders, n_evaluable, pct, ci, n_cannot_improve,
+    then n_deteriorated and pct_deteriorated (or n_missing_counted_as_non_responders in the
+    sensitivity variant, primary definitions only); an instrument's further definitions
+    follow its primary rows."""
     rows = []
     for instrument in study.instruments:
         definitions = (instrument.primary,) if sensitivity else instrument.responders
@@ -180,6 +228,9 @@ def responders_table(numbers: dict, study: Study, sensitivity: bool = False) -> 
                 }
                 if sensitivity:
                     row["n_missing_counted_as_non_responders"] = fmt_count(numbers[f"{main}.n_missing"])
+                else:
+                    row["n_deteriorated"] = fmt_count(numbers[f"{main}.n_deteriorated"])
+                    row["pct_deteriorated"] = fmt_number(numbers[f"{main}.pct_deteriorated"], 0)
                 rows.append(row)
     return pd.DataFrame(rows)
 

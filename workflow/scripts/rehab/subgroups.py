@@ -1,19 +1,33 @@
 """Responder proportions by subgroup (the study's subgroup variables: the levels of a patients
 column, bands of a patients column, or bands of an instrument's baseline value), with Wilson
 intervals; small groups are suppressed. The responders are those of each instrument's
-primary definition.
+primary definition. Exploratory: one interaction test per subgroup variable, instrument and
+time point, no adjustment for multiplicity.
 
 Patients with a missing subgroup variable (or a value outside the declared levels or bands)
 take no part in that variable's groups.
+
+Suppression. A group with fewer evaluable patients than min_group_size hides its
+responders, percentage and interval (its evaluable n stays). So that its responders cannot be
+recovered by subtraction (the overall row minus the other groups), the next smallest groups
+of the same variable are hidden too (complementary suppression) until, for every hidden
+group, the published numbers allow at least two values of its responder count: with R_n
+and R_k the evaluable patients and responders not in a published group, a hidden group of
+n_s patients may hold from max(0, R_k − (R_n − n_s)) to min(n_s, R_k) responders. Only an
+overall row of 0% or 100% gives every group away, whatever is hidden. The interaction test
+pools the hidden groups into one, so its statistic depends on no hidden count.
 """
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
 
 from rehab.errors import PipelineError
-from rehab.formatting import fmt_count, fmt_interval, fmt_number
+from rehab.formatting import fmt_count, fmt_interval, fmt_number, fmt_p
 from rehab.outcomes import values_at
 from rehab.responders import responder_status
 from rehab.safe_io import write_csv
@@ -36,6 +50,19 @@ RESULT_COLUMNS = [
     "ci_low",
     "ci_high",
     "suppressed",
+    "suppression",
+]
+SMALL, COMPLEMENTARY = "small", "complementary"  # why a group is suppressed
+INTERACTION_COLUMNS = [
+    "outcome",
+    "outcome_label",
+    "timepoint",
+    "subgroup",
+    "subgroup_label",
+    "levels",
+    "lr_chi2",
+    "lr_df",
+    "p",
 ]
 
 
@@ -97,18 +124,32 @@ def subgroup_results(
 ) -> pd.DataFrame:
     """One row per instrument × later time point × subgroup × group (the overall row first):
     counts, responder pct and Wilson CI in percent, `suppressed` when n_evaluable <
-    min_group_size (then n_responders, pct and CI are missing)."""
+    min_group_size or to protect such a group (`suppression`: small or complementary; then
+    n_responders, pct and CI are missing)."""
+    return subgroup_analysis(patients, outcomes, study, min_group_size, confidence_level)[0]
+
+
+def subgroup_analysis(
+    patients: pd.DataFrame, outcomes: pd.DataFrame, study: Study, min_group_size: int, confidence_level: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """subgroup_results and the interaction tests (INTERACTION_COLUMNS, one row per
+    instrument × later time point × subgroup variable)."""
     variables = subgroup_variables(patients, outcomes, study)
     overall = pd.Series(
         pd.Categorical(["all"] * len(patients), categories=["all"]), index=pd.Index(patients["patient_id"])
     )
-    variables.insert(0, ("overall", "All patients", overall, {"all": "All patients"}))
-    frames = []
+    frames, tests = [], []
     for instrument in study.instruments:
         for timepoint in study.followed:
             status = responder_status(outcomes, instrument, timepoint.name, study.baseline.name)
-            for key, label, groups, group_labels in variables:
+            evaluable = status.loc[status["evaluable"], "responder"]
+            total_n, total_k = int(evaluable.size), int(evaluable.sum())
+            for key, label, groups, group_labels in [
+                ("overall", "All patients", overall, {"all": "All patients"})
+            ] + variables:
                 counts = _group_counts(status, groups)
+                n, k = counts["n_evaluable"].to_numpy(), counts["n_responders"].to_numpy()
+                counts["suppression"] = suppression(n, k, total_n, total_k, int(min_group_size))
                 counts.insert(0, "outcome", instrument.name)
                 counts.insert(1, "outcome_label", instrument.label)
                 counts.insert(2, "timepoint", timepoint.name)
@@ -117,12 +158,86 @@ def subgroup_results(
                 counts["group_label"] = counts["group"].map(group_labels)
                 counts["order"] = np.arange(len(counts), dtype="int64")
                 frames.append(counts)
+                if key != "overall":
+                    chi2, df, p, levels = interaction_test(n, k, counts["suppression"].to_numpy() != "")
+                    tests.append(
+                        {
+                            "outcome": instrument.name,
+                            "outcome_label": instrument.label,
+                            "timepoint": timepoint.name,
+                            "subgroup": key,
+                            "subgroup_label": label,
+                            "levels": levels,
+                            "lr_chi2": chi2,
+                            "lr_df": df,
+                            "p": p,
+                        }
+                    )
     results = pd.concat(frames, ignore_index=True)
-    return _with_proportions(results, int(min_group_size), confidence_level)
+    return _with_proportions(results, confidence_level), pd.DataFrame(tests, columns=INTERACTION_COLUMNS)
 
 
-def _with_proportions(results: pd.DataFrame, min_group_size: int, confidence_level: float) -> pd.DataFrame:
-    suppressed = results["n_evaluable"].to_numpy() < min_group_size
+def responder_range(n: np.ndarray, k: np.ndarray, hidden: np.ndarray, total_n: int, total_k: int):
+    """The fewest and most responders each group can hold given everything published: the
+    overall counts and the counts of the groups that are not `hidden` (exact for the
+    published groups)."""
+    rest_n = total_n - int(n[~hidden].sum())
+    rest_k = total_k - int(k[~hidden].sum())
+    low = np.where(hidden, np.maximum(0, rest_k - (rest_n - n)), k)
+    high = np.where(hidden, np.minimum(n, rest_k), k)
+    return low, high
+
+
+def suppression(n: np.ndarray, k: np.ndarray, total_n: int, total_k: int, min_group_size: int) -> np.ndarray:
+    """Per group "" (shown), SMALL (n_evaluable < min_group_size) or COMPLEMENTARY (hidden so
+    that no small group's responders follow from the other numbers; the next smallest groups,
+    in declared order among equals, until every small group with patients has at least two
+    possible responder counts)."""
+    reason = np.where(n < min_group_size, SMALL, "").astype(object)
+    protected = (reason == SMALL) & (n > 0)
+    if not protected.any():
+        return reason
+    for index in np.argsort(n, kind="stable"):
+        low, high = responder_range(n, k, reason != "", total_n, total_k)
+        if not (low[protected] == high[protected]).any():
+            break
+        if reason[index] == "":
+            reason[index] = COMPLEMENTARY
+    return reason
+
+
+def interaction_test(
+    n: np.ndarray, k: np.ndarray, hidden: np.ndarray
+) -> tuple[float | None, int | None, float | None, int]:
+    """Likelihood-ratio test of a logistic regression of response on the subgroup against the
+    intercept-only model (statsmodels GLM, binomial, on the group counts; the patients without
+    the subgroup variable left out). The hidden groups enter pooled as one level. Returns
+    (chi2, df, p, levels); None when fewer than two levels hold patients."""
+    import statsmodels.api as sm
+
+    pooled_n = np.append(n[~hidden], n[hidden].sum())
+    pooled_k = np.append(k[~hidden], k[hidden].sum())
+    present = pooled_n > 0
+    levels = int(present.sum())
+    if levels < 2:
+        return None, None, None, levels
+    endog = np.column_stack([pooled_k[present], pooled_n[present] - pooled_k[present]]).astype("float64")
+    full = np.eye(levels)
+    null = np.ones((levels, 1))
+    with warnings.catch_warnings():
+        # a level with 0% or 100% responders sends its coefficient to infinity; the
+        # likelihood still converges to its supremum, which the test needs
+        warnings.simplefilter("ignore")
+        family = sm.families.Binomial()
+        llf_full = sm.GLM(endog, full, family=family).fit().llf
+        llf_null = sm.GLM(endog, null, family=family).fit().llf
+    chi2 = max(2.0 * (llf_full - llf_null), 0.0)
+    df = levels - 1
+    return float(chi2), df, float(scipy_stats.chi2.sf(chi2, df)), levels
+
+
+def _with_proportions(results: pd.DataFrame, confidence_level: float) -> pd.DataFrame:
+    suppressed = results["suppression"].to_numpy() != ""
     n, k = results["n_evaluable"].to_numpy(dtype="float64"), results["n_responders"].to_numpy(dtype="float64")
     low, high = wilson_interval(k, n, confidence_level)
     pct = np.divide(k * 100.0, n, out=np.full_like(n, np.nan), where=n > 0)
@@ -147,7 +262,50 @@ def subgroup_numbers(results: pd.DataFrame) -> dict:
             value = getattr(row, stat)
             numbers[f"{prefix}.{stat}"] = None if pd.isna(value) else float(value)
         numbers[f"{prefix}.suppressed"] = int(bool(row.suppressed))
+        numbers[f"{prefix}.suppressed_complementary"] = int(row.suppression == COMPLEMENTARY)
     return numbers
+
+
+def interaction_numbers(tests: pd.DataFrame) -> dict:
+    """`subgroups.<outcome>.<timepoint>.<subgroup>.interaction_p|lr_chi2|lr_df|levels` and
+    `subgroups.n_interaction_tests` (the tests with a p-value) and `subgroups.n_estimates`
+    is added by the caller."""
+    numbers: dict = {}
+    for row in tests.itertuples(index=False):  # one per subgroup variable, instrument and time point
+        prefix = f"subgroups.{row.outcome}.{row.timepoint}.{row.subgroup}"
+        numbers[f"{prefix}.interaction_p"] = None if pd.isna(row.p) else float(row.p)
+        numbers[f"{prefix}.lr_chi2"] = None if pd.isna(row.lr_chi2) else float(row.lr_chi2)
+        numbers[f"{prefix}.lr_df"] = None if pd.isna(row.lr_df) else int(row.lr_df)
+        numbers[f"{prefix}.levels"] = int(row.levels)
+    numbers["subgroups.n_interaction_tests"] = int(tests["p"].notna().sum())
+    return numbers
+
+
+def summary_numbers(results: pd.DataFrame) -> dict:
+    """`subgroups.n_estimates` (group proportions shown, overall rows aside) and
+    `subgroups.n_suppressed_small|n_suppressed_complementary`."""
+    groups = results[results["subgroup"] != "overall"]
+    return {
+        "subgroups.n_estimates": int(groups["pct"].notna().sum()),
+        "subgroups.n_suppressed_small": int((groups["suppression"] == SMALL).sum()),
+        "subgroups.n_suppressed_complementary": int((groups["suppression"] == COMPLEMENTARY).sum()),
+    }
+
+
+def interactions_table(tests: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Display: outcome, timepoint, subgroup, levels, lr_chi2, lr_df, interaction_p."""
+    labels = {timepoint.name: timepoint.label for timepoint in study.timepoints}
+    return pd.DataFrame(
+        {
+            "outcome": tests["outcome_label"],
+            "timepoint": tests["timepoint"].map(labels),
+            "subgroup": tests["subgroup_label"],
+            "levels": tests["levels"].map(fmt_count),
+            "lr_chi2": [fmt_number(None if pd.isna(v) else v, 2) for v in tests["lr_chi2"]],
+            "lr_df": [fmt_count(None if pd.isna(v) else v) for v in tests["lr_df"]],
+            "interaction_p": [fmt_p(None if pd.isna(v) else v) for v in tests["p"]],
+        }
+    )
 
 
 def subgroups_table(results: pd.DataFrame, study: Study) -> pd.DataFrame:
@@ -170,6 +328,8 @@ def subgroups_table(results: pd.DataFrame, study: Study) -> pd.DataFrame:
     )
     hidden = results["suppressed"].to_numpy()
     table.loc[hidden, ["n_responders", "pct", "ci"]] = SUPPRESSED
+    complementary = (results["suppression"] == COMPLEMENTARY).to_numpy()
+    table.loc[complementary, ["n_responders", "pct", "ci"]] = f"{SUPPRESSED} (complementary)"
     return table
 
 

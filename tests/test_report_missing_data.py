@@ -1,0 +1,66 @@
+"""The report's missing-data, responder-level and subgroup-test sections: present, honest
+about MCAR and MAR, and every number traced to numbers.csv."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import re
+
+import pytest
+import report_helpers as helpers
+
+from rehab.report import render_report
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory):
+    inputs = helpers.report_inputs(tmp_path_factory.mktemp("report"))
+    return render_report(inputs, helpers.TEMPLATE_DIR)
+
+
+def section(html: str, anchor: str) -> str:
+    found = re.search(rf'<section id="{anchor}">(.*?)</section>', html, re.S)
+    assert found, anchor
+    return found.group(1)
+
+
+def test_the_missing_data_section_states_what_each_estimate_assumes(html):
+    text = section(html, "missing-data")
+    assert "completely at random (MCAR)" in text and "missing at random (MAR" in text
+    assert "make no assumption" in text and "Rubin's rules" in text and "Barnard–Rubin" in text
+    for key in ("responders.missing_data.imputations", "responders.missing_data.seed"):
+        assert f'data-key="{key}"' in text
+    assert 'data-config="analysis.missing_data.covariates"' in text
+
+
+def test_limitations_and_sensitivity_wording(html):
+    limitations = section(html, "limitations")
+    assert "missing completely at random (MCAR)" in limitations and "(MAR)" in limitations
+    assert "independently of the outcome" not in html
+    assert "not every included patient" in html
+
+
+def test_subgroup_tests_are_labelled_exploratory_with_the_number_of_tests(html):
+    text = section(html, "subgroup-tests")
+    assert "exploratory" in text.lower() and 'data-key="subgroups.n_interaction_tests"' in text
+    assert "complementary suppression" in text
+
+
+def test_responder_levels_section_shows_deterioration_and_further_definitions_with_their_source(tmp_path):
+    declared = copy.deepcopy(helpers.STUDY_DECLARATION)
+    declared["instruments"]["nprs"]["responders"].append(
+        {"name": "immpact_moderate", "relative": 30, "citation": "Dworkin et al. 2008"}
+    )
+    paper = helpers.paper_fixture(True, False)
+    more = {
+        "responders.nprs.discharge.n_deteriorated": "3",
+        "responders.nprs.discharge.pct_deteriorated": "12.5",
+        **{f"responders.nprs.immpact_moderate.discharge.{s}": v for s, v in (("pct", "40.0"), ("n_responders", "2"))},
+    }
+    fixture = dataclasses.replace(paper, declaration=declared, numbers={**paper.numbers, **more})
+    inputs = dataclasses.replace(helpers.report_inputs(tmp_path, fixture=fixture), study=helpers.study(declared))
+    text = section(render_report(inputs, helpers.TEMPLATE_DIR), "responder-levels")
+    assert "immpact_moderate" in text and "Dworkin et al. 2008" in text
+    assert 'data-key="responders.nprs.immpact_moderate.discharge.pct"' in text
+    assert 'data-key="responders.nprs.discharge.n_deteriorated"' in text

@@ -1,0 +1,206 @@
+"""Subgroup interaction tests and complementary suppression: no suppressed responder count
+can be recovered by subtraction from anything written (numbers.csv fragment, the display
+table, the machine-readable results that the forest figure draws)."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from analysis_helpers import PAPER_STUDY, make_outcomes, make_patients, study_with
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rehab.figures import read_subgroup_results
+from rehab.numbers import read_numbers, write_fragment
+from rehab.subgroups import (
+    COMPLEMENTARY,
+    SMALL,
+    interaction_numbers,
+    interaction_test,
+    responder_range,
+    subgroup_analysis,
+    subgroup_numbers,
+    subgroups_table,
+    suppression,
+    write_results,
+)
+
+LEVELS = ["localized", "regional", "generalized"]
+# the paper's study with only the pain distribution subgroup (the property runs many cohorts)
+STUDY = study_with(lambda declared: declared.update(subgroups=[declared["subgroups"][2]]))
+
+
+# ---------------------------------------------------------------- the interaction test
+
+
+def test_the_likelihood_ratio_test_is_statsmodels_logit_against_the_intercept():
+    n, k = np.array([10, 12, 8]), np.array([3, 8, 4])
+    chi2, df, p, levels = interaction_test(n, k, np.zeros(3, dtype=bool))
+    # the same test on one row per patient, with statsmodels' own LR test of Logit
+    group = np.repeat([0, 1, 2], n)
+    response = np.concatenate([np.r_[np.ones(ki), np.zeros(ni - ki)] for ni, ki in zip(n, k, strict=True)])
+    exog = sm.add_constant(np.column_stack([group == 1, group == 2]).astype(float))
+    fit = sm.Logit(response, exog).fit(disp=0)
+    assert (df, levels) == (2, 3)
+    assert chi2 == pytest.approx(fit.llr) and p == pytest.approx(fit.llr_pvalue)
+
+
+def test_a_group_with_every_patient_responding_still_gives_the_supremum_statistic():
+    n, k = np.array([4, 10]), np.array([4, 5])
+    chi2, df, p, _ = interaction_test(n, k, np.zeros(2, dtype=bool))
+    # saturated log-likelihood: 4 log 1 + 5 log .5 + 5 log .5; null: 9 log (9/14) + 5 log (5/14)
+    expected = 2 * ((10 * np.log(0.5)) - (9 * np.log(9 / 14) + 5 * np.log(5 / 14)))
+    assert chi2 == pytest.approx(expected, rel=1e-6) and df == 1
+
+
+def test_one_level_with_patients_has_no_test():
+    assert interaction_test(np.array([5, 0]), np.array([2, 0]), np.zeros(2, dtype=bool))[:3] == (None, None, None)
+
+
+def test_hidden_groups_are_pooled_so_the_test_reveals_no_hidden_count():
+    n, hidden = np.array([3, 4, 20]), np.array([True, True, False])
+    one = interaction_test(n, np.array([1, 3, 10]), hidden)
+    other = interaction_test(n, np.array([3, 1, 10]), hidden)  # the same total of 4 split otherwise
+    assert one == other and one[1] == 1  # two levels: the pooled hidden groups and the third
+
+
+# ---------------------------------------------------------------- suppression by hand
+
+
+def test_a_lone_small_group_is_protected_by_the_next_smallest():
+    # overall 3 of 5; men 0 of 1 would follow from women's 3 of 4
+    reason = suppression(np.array([4, 1]), np.array([3, 0]), 5, 3, 2)
+    assert reason.tolist() == [COMPLEMENTARY, SMALL]
+
+
+def test_patients_without_the_variable_can_protect_a_small_group_alone():
+    # 2 patients lack the variable: the small group's responders range over 0..1
+    reason = suppression(np.array([10, 1]), np.array([5, 0]), 13, 6, 2)
+    assert reason.tolist() == ["", SMALL]
+    low, high = responder_range(np.array([10, 1]), np.array([5, 0]), reason != "", 13, 6)
+    assert (low[1], high[1]) == (0, 1)
+
+
+def test_complementary_suppression_continues_until_the_count_is_open():
+    # groups 1, 5, 6 patients; the small one has 0 responders, the 5-group 0 as well:
+    # hiding both leaves 0 responders to share, so the 6-group is hidden too
+    reason = suppression(np.array([1, 5, 6]), np.array([0, 0, 3]), 12, 3, 2)
+    assert reason.tolist() == [SMALL, COMPLEMENTARY, COMPLEMENTARY]
+
+
+# ---------------------------------------------------------------- the property, on written files
+
+
+def cohort(groups: list[int | None], discharge: list[tuple[int, bool]]):
+    """One patient per entry: pain distribution level index (None: missing) and (start,
+    responder) at discharge; every patient is evaluable for NPRS."""
+    patients, rows = [], []
+    for index, (level, (start, responds)) in enumerate(zip(groups, discharge, strict=True)):
+        pid = f"p{index:03d}"
+        patients.append({"patient_id": pid, "pain_distribution": None if level is None else LEVELS[level]})
+        rows.append((pid, "start", start, None, None))
+        rows.append((pid, "discharge", start - 2 if responds else start, None, None))
+    return make_patients(patients), make_outcomes(rows)
+
+
+def published(tmp_path, results, tests) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Everything written: the numbers fragment, the display table, the results file and the
+    forest figure's reading of it."""
+    write_fragment(subgroup_numbers(results) | interaction_numbers(tests), tmp_path / "numbers.csv")
+    write_results(results, tmp_path / "subgroups.csv")
+    return (
+        read_numbers(tmp_path / "numbers.csv"),
+        subgroups_table(results, PAPER_STUDY),
+        pd.read_csv(tmp_path / "subgroups.csv"),
+        read_subgroup_results(tmp_path / "subgroups.csv"),
+    )
+
+
+def feasible_counts(total_n, total_k, n, k_published) -> list[set[int]]:
+    """Every responder count each group can hold given the published numbers, by brute force:
+    the hidden groups and the patients without the variable share what the overall row leaves."""
+    hidden = [i for i, k in enumerate(k_published) if k is None]
+    rest_n = total_n - sum(n[i] for i in range(len(n)) if k_published[i] is not None)
+    rest_k = total_k - sum(k for k in k_published if k is not None)
+    missing_n = rest_n - sum(n[i] for i in hidden)
+    options = [set() for _ in n]
+    for split in itertools.product(*(range(n[i] + 1) for i in hidden)):
+        if 0 <= rest_k - sum(split) <= missing_n:
+            for i, value in zip(hidden, split, strict=True):
+                options[i].add(value)
+    return options
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.integers(0, 2)), st.integers(2, 10), st.booleans()),
+        min_size=1,
+        max_size=14,
+    ),
+    st.integers(1, 5),
+)
+def test_no_suppressed_count_can_be_recovered_by_subtraction(tmp_path, patients_rows, min_group_size):
+    patients, outcomes = cohort([r[0] for r in patients_rows], [(r[1], r[2]) for r in patients_rows])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results, tests = subgroup_analysis(patients, outcomes, STUDY, min_group_size, 0.95)
+    numbers, table, written, forest = published(tmp_path, results, tests)
+    prefix = "subgroups.nprs.discharge.pain_distribution"
+    total_n = numbers["subgroups.nprs.discharge.overall.all.n_evaluable"]
+    total_k = numbers["subgroups.nprs.discharge.overall.all.n_responders"]
+    n = [numbers[f"{prefix}.{level}.n_evaluable"] for level in LEVELS]
+    k_published = [numbers[f"{prefix}.{level}.n_responders"] for level in LEVELS]
+    truth = [sum(1 for r in patients_rows if r[0] == i and r[2]) for i in range(3)]
+    assert total_k is None or total_k == sum(r[2] for r in patients_rows)
+    # a hidden count shows nowhere: numbers.csv, the results file, the display table, the figure's data
+    rows = written[(written["outcome"] == "nprs") & (written["timepoint"] == "discharge")]
+    rows = rows[rows["subgroup"] == "pain_distribution"].set_index("group")
+    shown = table[(table["outcome"] == "Pain (NPRS)") & (table["timepoint"] == "Discharge")]
+    shown = shown[shown["subgroup"] == "Pain distribution"].set_index("group")
+    drawn = forest[(forest["outcome"] == "nprs") & (forest["timepoint"] == "discharge")]
+    drawn = drawn[drawn["subgroup"] == "Pain distribution"].set_index("group")
+    for level, k in zip(LEVELS, k_published, strict=True):
+        if k is None:
+            assert numbers[f"{prefix}.{level}.pct"] is None and numbers[f"{prefix}.{level}.ci_high"] is None
+            assert rows.loc[level, ["n_responders", "pct", "ci_low", "ci_high"]].isna().all()
+            assert shown.loc[level, ["n_responders", "pct", "ci"]].str.startswith("suppressed").all()
+            assert drawn.loc[level, ["pct", "ci_low", "ci_high"]].isna().all() and drawn.loc[level, "suppressed"]
+    if total_k is None or total_k in (0, total_n):
+        return  # an overall row of 0 % or 100 % (or none at all) gives every group away by itself
+    options = feasible_counts(total_n, total_k, n, k_published)
+    for index, level in enumerate(LEVELS):
+        if n[index] < min_group_size and n[index] > 0:
+            assert k_published[index] is None, level
+            assert truth[index] in options[index]
+            assert len(options[index]) >= 2, (level, n, k_published, total_n, total_k)
+    # the interaction statistic is the same for every hidden split the published numbers allow
+    hidden = np.array([k is None for k in k_published])
+    if hidden.sum() >= 2:
+        statistics = set()
+        for split in itertools.product(*(sorted(options[i]) for i in np.flatnonzero(hidden))):
+            k = np.array([0 if v is None else v for v in k_published])
+            k[hidden] = split
+            if k[hidden].sum() == np.array(truth)[hidden].sum():
+                statistics.add(interaction_test(np.array(n), k, hidden)[0])
+        assert len({round(s, 9) for s in statistics if s is not None}) <= 1
+
+
+def test_the_issue_example_a_suppressed_group_beside_the_overall_row(tmp_path):
+    # localized 1 patient (responder), regional 6 (3 responders), generalized 0; overall 7, 4
+    rows = [(0, 8, True)] + [(1, 8, i < 3) for i in range(6)]
+    patients, outcomes = cohort([r[0] for r in rows], [(r[1], r[2]) for r in rows])
+    results, tests = subgroup_analysis(patients, outcomes, PAPER_STUDY, 5, 0.95)
+    numbers, table, written, _ = published(tmp_path, results, tests)
+    prefix = "subgroups.nprs.discharge.pain_distribution"
+    assert numbers[f"{prefix}.localized.n_responders"] is None
+    assert numbers[f"{prefix}.regional.n_responders"] is None  # 4 − 3 would give the localized one away
+    assert numbers[f"{prefix}.regional.suppressed_complementary"] == 1
+    assert numbers[f"{prefix}.interaction_p"] is None and numbers[f"{prefix}.levels"] == 1  # pooled: one level
+    # the check itself can fail: had regional's 3 been published, the localized count is 1 for sure
+    assert feasible_counts(7, 4, [1, 6, 0], [None, 3, 0])[0] == {1}
