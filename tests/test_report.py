@@ -226,16 +226,17 @@ def test_tables_are_rendered_with_their_caption_and_rule(rendered):
     _, html = rendered
     assert "Table 2. Characteristics of the patients at start" in html
     assert "<td>mean ± SD (min–max)</td>" in html and '<td class="numeric">42 ± 13.4 (18–77)</td>' in html
-    assert "Made by rule <code>table_baseline</code> with <code>workflow/scripts/table_baseline.py</code>" in html
+    assert "Made by rule <code>table_baseline</code> with <code>workflow/<wbr>scripts/<wbr>table_baseline.py</code>" in html
     assert "Made by rule <code>figure_outcomes</code>" in html
     # machine-style column names get display headers; display headers are kept as written
-    assert '<th scope="col">Responders, n</th>' in html and '<th scope="col">Missing, n</th>' in html
-    assert '<th scope="col">Patients, n (%)</th>' in html
+    assert '<th scope="col" class="numeric">Responders, n</th>' in html
+    assert '<th scope="col" class="numeric">Missing, n</th>' in html
+    assert '<th scope="col" class="numeric">Patients, n (%)</th>' in html
 
 
 def test_reproduction_mismatches_are_highlighted(rendered):
     inputs, html = rendered
-    table_html = html[html.index('<table id="reproduction-table">') :]
+    table_html = html[html.index('<table id="reproduction-table" class="comparison">') :]
     table_html = table_html[: table_html.index("</table>")]
     assert table_html.count('<tr class="mismatch">') == 2
     assert "2 of 3 differ" in html
