@@ -296,10 +296,12 @@ def test_methods_describe_the_fourth_instrument_and_time_point(html):
 def test_outcome_section_and_table_4_carry_the_fourth_instrument_and_time_point(html):
     outcomes = _section(html, "outcomes")
     assert "<h2>Outcomes at start, discharge, 6 months and 1 year</h2>" in outcomes
-    assert "Table 4. Outcomes at start, discharge, 6 months and 1 year." in outcomes  # after the 3 fixture tables before it
+    assert (
+        "Table 4. Outcomes at start, discharge, 6 months and 1 year." in outcomes
+    )  # after the 3 fixture tables before it
     assert "Median [q1, q3] and n of NPRS, DRI, EQ-VAS and HADS-A at each time point" in outcomes
     assert '<th scope="col" class="numeric">6 months</th>' in outcomes
-    assert "<td>HADS-A (0–21)</td>" in outcomes
+    assert '<td class="nowrap">HADS-A (0–21)</td>' in outcomes
     assert "Distributions of NPRS, DRI, EQ-VAS and HADS-A" in outcomes
     responders = _plain(_section(html, "responders"))
     assert "at discharge, 6 months after discharge and 1 year after discharge, per instrument" in responders

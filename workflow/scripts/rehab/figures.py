@@ -267,7 +267,14 @@ def _draw_outcome_panel(ax, wide: pd.DataFrame, instrument, study: Study, quanti
     ax.set_ylabel(instrument.axis_label)
     ax.set_title(instrument.label, fontsize=9.5, fontweight="bold", pad=16)
     ax.text(
-        0.5, 1.015, instrument.better_text, transform=ax.transAxes, ha="center", va="bottom", fontsize=8, color="#555555"
+        0.5,
+        1.015,
+        instrument.better_text,
+        transform=ax.transAxes,
+        ha="center",
+        va="bottom",
+        fontsize=8,
+        color="#555555",
     )
 
 

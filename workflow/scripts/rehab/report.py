@@ -32,7 +32,6 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from rehab.errors import PipelineError
-
 from rehab.figures import read_numbers
 from rehab.methods import (
     capitalize_first,
@@ -138,7 +137,9 @@ COLUMN_HEADERS = {
     "timepoint": "Time point",
     "relative_pct": "Relative, %",
 }
-LONG_CELL = 40  # longer cells may wrap; shorter ones stay on one line
+LONG_CELL = 40  # a text cell this long gets a minimum width to wrap in
+SHORT_CELL = 16  # a text cell this short stays on one line, as does one without letters
+LETTER = re.compile(r"[^\W\d_]")
 
 # STROBE items (cohort studies) and the section of the report that answers each.
 # A note may mention a numbered table or figure as {table:<name>} or {figure:<name>}.
@@ -149,7 +150,12 @@ STROBE_ITEMS = [
     ("4", "Study design", "methods", "Retrospective cohort from medical records"),
     ("5", "Setting", "methods", ""),
     ("6", "Participants", "flow", "Eligibility of the paper is unknown; all exported patients kept by validation"),
-    ("7", "Variables", "tables", "{table:table1_codebook} (interventions), {table:table2_baseline} (characteristics), outcomes in the methods"),
+    (
+        "7",
+        "Variables",
+        "tables",
+        "{table:table1_codebook} (interventions), {table:table2_baseline} (characteristics), outcomes in the methods",
+    ),
     ("8", "Data sources / measurement", "methods", "Instruments and their ranges"),
     ("9", "Bias", "validation", "Validation audit; no adjustment"),
     ("10", "Study size", "flow", ""),
@@ -297,16 +303,14 @@ def read_display_table(
         name, (name.replace("_", " ").capitalize(), "")
     )
     classes = column_classes(frame)
+    rows = frame.to_numpy().tolist()
     return {
         "name": name,
         "anchor": table_anchor(name),
         "title": untyped_title(title),
         "caption": caption,
         "columns": [column_header(column) for column in frame.columns],
-        "rows": [
-            [(cell, css or ("long" if len(cell) > LONG_CELL else "")) for cell, css in zip(row, classes, strict=True)]
-            for row in frame.to_numpy().tolist()
-        ],
+        "rows": [[(cell, css or text_class(cell)) for cell, css in zip(row, classes, strict=True)] for row in rows],
         "grid": subgroup_grid(frame, study) if name == "subgroups" else None,
         "section": TABLE_SECTIONS.get(name, "tables"),
         "made_by": producer_of(path, products),
@@ -327,9 +331,11 @@ def column_header(column: str) -> str:
     return column
 
 
-def cell_class(cell: str) -> str:
-    if NUMERIC_CELL.match(cell):
-        return "numeric"
+def text_class(cell: str) -> str:
+    """How a cell of a text column wraps: "nowrap" when short or without letters (a code
+    list such as `1 + 2 + 4`), "long" (with a minimum width) when long, else as it fits."""
+    if len(cell) <= SHORT_CELL or not LETTER.search(cell):
+        return "nowrap"
     return "long" if len(cell) > LONG_CELL else ""
 
 
@@ -388,7 +394,9 @@ def subgroup_grid(frame: pd.DataFrame, study: Study | None = None) -> dict | Non
         ]
         blocks.append({"label": subgroup if len(names) > 1 or names[0] != subgroup else None, "rows": rows})
     return {
-        "instruments": [{"label": outcome, "timepoints": [short.get(t, t) for t in timepoints]} for outcome in outcomes],
+        "instruments": [
+            {"label": outcome, "timepoints": [short.get(t, t) for t in timepoints]} for outcome in outcomes
+        ],
         "n_columns": len(columns),
         "blocks": blocks,
     }
