@@ -305,16 +305,18 @@ def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
                 "n_missing_counted_as_non_responders": ["1"],
             }
         ),
-        "subgroups.csv": pd.DataFrame(
-            {
-                "Subgroup": ["Sex", "Sex"],
-                "Group": ["F", "M"],
-                "Outcome": ["Pain (NPRS)", "Pain (NPRS)"],
-                "Time point": ["discharge", "discharge"],
-                "Responders, n/N (%)": ["2/5 (40)", "suppressed"],
-            }
-        ),
     }
+
+
+def subgroup_table(fixture: Fixture) -> pd.DataFrame:
+    """The display table tables/subgroups.csv of the fixture's subgroup results, as the
+    analysis stage writes it."""
+    from rehab.subgroups import subgroups_table
+
+    study_ = fixture.study
+    labels = {instrument.name: instrument.label for instrument in study_.instruments}
+    results = fixture.subgroup_rows.assign(outcome_label=fixture.subgroup_rows["outcome"].map(labels))
+    return subgroups_table(results, study_)
 
 
 def subgroup_rows(followup: bool = True) -> pd.DataFrame:
@@ -398,7 +400,7 @@ def write_cohort(
     paths["patients"].parent.mkdir(parents=True, exist_ok=True)
     clean_patients().to_parquet(paths["patients"], index=False)
     fixture.outcomes.to_parquet(paths["outcomes"], index=False)
-    for name, table in {**tables(evil), **fixture.tables}.items():
+    for name, table in {**tables(evil), "subgroups.csv": subgroup_table(fixture), **fixture.tables}.items():
         paths[f"table:{name}"] = write_csv(table, root / "tables" / name)
     raw = root / "raw"
     for name in ("patients", "sessions", "outcomes"):
@@ -445,10 +447,14 @@ def draw_figures(paths: dict[str, Path], out_dir: Path, study_=None) -> dict[str
     return svgs
 
 
-def settings(synthetic: bool = True) -> dict:
+def settings(synthetic: bool = True, compare_with_published: bool | None = None) -> dict:
+    """The report's settings; a synthetic cohort is framed as a reproduction, another as an
+    export (compare_with_published None: the default of its kind)."""
     return {
         "synthetic": synthetic,
         "synthetic_settings": {"seed": 1, "n_patients": 8} if synthetic else None,
+        "reproduction": synthetic,
+        "compare_with_published": synthetic if compare_with_published is None else compare_with_published,
         "quantile_method": "weibull",
         "confidence_level": 0.95,
         "subgroups": {"min_group_size": 5},
@@ -500,6 +506,7 @@ def report_inputs(
     evil: bool = False,
     synthetic: bool = True,
     fixture: Fixture | None = None,
+    compare_with_published: bool | None = None,
 ):
     """Write the fixture cohort, its figures and provenance under `root`; return ReportInputs."""
     from rehab.report import ReportInputs
@@ -519,7 +526,7 @@ def report_inputs(
         tables=sorted((root / "tables").glob("*.csv")),
         figures=[svgs[name] for name in FIGURE_NAMES],
         study=fixture.study,
-        settings=settings(synthetic),
+        settings=settings(synthetic, compare_with_published),
     )
 
 

@@ -1,15 +1,27 @@
-"""Open a rendered report in headless Chromium: it renders, logs no console error, makes no
-network request, every image decodes, and a screenshot is saved for a person to look at."""
+"""Open rendered reports in headless Chromium: each renders, logs no console error, makes no
+network request, every figure decodes, nothing is wider than a 1280 px window (nor hidden
+behind a horizontal scroll bar, the folded appendix opened), tables and figures are numbered
+in reading order, and full-page screenshots at 1280 and 1920 px are saved for a person to
+look at (their paths are printed; `pytest -s` shows them).
+
+Three reports: the small hand-made fixture, and from one workflow run the synthetic
+reference cohort (a reproduction) and a clinic's real export (a Swedish-dialect export whose
+NPRS threshold was changed away from its citation's)."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 import report_helpers as helpers
+import yaml
+from test_export_cohorts import SWEDISH, write_swedish_export
+from workflow_helpers import copy_project, snakemake, write_config
 
 from rehab.report import write_report
 
@@ -18,6 +30,30 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 DRIVER_CANDIDATES = ("/usr/bin/chromedriver",)
 LOCAL_SCHEMES = ("data:", "file:", "about:", "chrome:", "chrome-extension:", "devtools:")
+WIDTHS = (1280, 1920)
+MAX_SCREENSHOT_HEIGHT = 16_000
+REFERENCE = {"synthetic": {"seed": 20211028, "n_patients": 274}}  # config/config.yaml's reference cohort
+FIGURES_PER_REPORT = 6  # REPORT_FIGURES of workflow/rules/report.smk
+
+# Elements wider than the window or, inside the main column, than the column's text width, or
+# holding content wider than themselves behind a scroll bar.
+OVERFLOW_SCRIPT = """
+const width = document.documentElement.clientWidth;
+const main = document.querySelector('main');
+const column = main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight);
+const wide = [];
+for (const element of document.querySelectorAll('body *')) {
+  const box = element.getBoundingClientRect();
+  const style = getComputedStyle(element);
+  const scrolls = ['auto', 'scroll'].includes(style.overflowX) && element.scrollWidth > element.clientWidth + 1;
+  const outside = element !== main && main.contains(element) && box.width > 0 && box.right > column + 1;
+  if (box.right > width + 1 || box.left < -1 || scrolls || outside) {
+    wide.push(`${element.tagName.toLowerCase()}#${element.id}.${element.className}: ` +
+              `${Math.round(box.left)}-${Math.round(box.right)} (scroll ${element.scrollWidth}/${element.clientWidth})`);
+  }
+}
+return {page: document.documentElement.scrollWidth, width: width, wide: wide};
+"""
 
 
 def _first_existing(candidates, name):
@@ -46,6 +82,7 @@ def browser(tmp_path_factory):
         "--disable-component-update",
         "--no-first-run",
         "--disable-sync",
+        "--hide-scrollbars",
         "--window-size=1280,1600",
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
@@ -57,12 +94,34 @@ def browser(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def report_file(tmp_path_factory) -> Path:
+def fixture_report(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("browser-report")
     inputs = helpers.report_inputs(root)
     path = root / "report.html"
     write_report(inputs, helpers.TEMPLATE_DIR, path)
     return path
+
+
+@pytest.fixture(scope="module")
+def workflow_run(tmp_path_factory):
+    """One run of the workflow: the reference cohort and a clinic's export whose NPRS
+    threshold (3) is not its citation's (2)."""
+    root = tmp_path_factory.mktemp("browser-workflow")
+    workdir = copy_project(root / "project")
+    export = write_swedish_export(root / "export")
+    config = yaml.safe_load((workdir / "config" / "config.yaml").read_text(encoding="utf-8"))
+    instruments = copy.deepcopy(config["study"]["instruments"])
+    instruments["nprs"]["responders"][0]["absolute"] = 3
+    assert instruments["nprs"]["responders"][0]["cited"] == {"absolute": 2}
+    write_config(
+        workdir,
+        {
+            "reference": REFERENCE,
+            "klinik": {"export": {"path": str(export), "dialect": SWEDISH}, "study": {"instruments": instruments}},
+        },
+    )
+    result = snakemake(workdir)
+    return workdir, result
 
 
 def _requested_urls(performance_log: list[dict]) -> list[str]:
@@ -74,14 +133,50 @@ def _requested_urls(performance_log: list[dict]) -> list[str]:
     return urls
 
 
-def test_report_renders_offline_in_chromium(browser, report_file, tmp_path):
-    browser.get(report_file.as_uri())
+def _viewport(browser, width: int, height: int) -> None:
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+
+
+def _open(browser, path: Path) -> None:
+    _viewport(browser, WIDTHS[0], 1000)
+    browser.get(path.as_uri())
     assert browser.execute_script("return document.readyState") == "complete"
-    assert "Rehabilitation outcomes report" in browser.title
+
+
+def _full_page(browser, width: int) -> None:
+    _viewport(browser, width, 1000)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    _viewport(browser, width, min(height, MAX_SCREENSHOT_HEIGHT))
+
+
+def _screenshots(browser, name: str, folder: Path) -> list[Path]:
+    """Full-page screenshots at each width, as a reader first sees the page (the appendix
+    folded), and one of the subgroup table at 1280 px."""
+    from selenium.webdriver.common.by import By
+
+    shots = []
+    for width in WIDTHS:
+        _full_page(browser, width)
+        path = folder / f"{name}-{width}.png"
+        assert browser.save_screenshot(str(path))
+        assert path.stat().st_size > 10_000
+        shots.append(path)
+    _full_page(browser, WIDTHS[0])
+    path = folder / f"{name}-subgroups-{WIDTHS[0]}.png"
+    assert browser.find_element(By.ID, "table-subgroups").screenshot(str(path))
+    shots.append(path)
+    _viewport(browser, WIDTHS[0], 1000)
+    return shots
+
+
+def _check_report(browser, path: Path, folder: Path, name: str, synthetic: bool) -> None:
+    _open(browser, path)
 
     errors = [entry for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
     assert errors == []
-
     requested = _requested_urls(browser.get_log("performance"))
     assert requested, "the performance log recorded no request at all (not even the file itself)"
     assert [url for url in requested if not url.startswith(LOCAL_SCHEMES)] == []
@@ -91,16 +186,73 @@ def test_report_renders_offline_in_chromium(browser, report_file, tmp_path):
     images = browser.execute_script(
         "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.src.slice(0, 26)])"
     )
-    assert len(images) == len(helpers.FIGURE_NAMES)
+    assert len(images) == FIGURES_PER_REPORT
     for complete, width, source in images:
         assert complete and width > 0 and source == "data:image/svg+xml;base64,"
-    inline_svgs = browser.execute_script("return document.querySelectorAll('svg').length")
-    assert inline_svgs == 0  # figures are embedded as images, so their ids cannot clash
+    assert browser.execute_script("return document.querySelectorAll('svg').length") == 0  # no id clashes
 
     banner = browser.execute_script("const b = document.getElementById('synthetic-banner'); return b && b.offsetHeight")
-    assert banner and banner > 0
+    assert bool(banner) == synthetic
 
-    screenshot = tmp_path / "report.png"
-    assert browser.save_screenshot(str(screenshot))
-    assert screenshot.stat().st_size > 10_000
-    print(f"screenshot: {screenshot}")
+    # numbered in reading order: 1, 2, 3, ... per kind, down the page
+    captions = browser.execute_script(
+        "return Array.from(document.querySelectorAll('figcaption > strong')).map(s => s.textContent)"
+    )
+    for kind in ("Table", "Figure"):
+        numbers = [int(m[1]) for text in captions if (m := re.match(rf"{kind} (\d+)\. ", text))]
+        assert numbers == list(range(1, len(numbers) + 1)), (kind, numbers)
+    assert len([c for c in captions if c.startswith("Figure ")]) == FIGURES_PER_REPORT
+
+    # the summary, methods and results come first; the provenance is the folded appendix
+    order = browser.execute_script("return Array.from(document.querySelectorAll('main > section')).map(s => s.id)")
+    assert order[:3] == ["summary", "methods", "flow"] and order[-1] == "provenance"
+    assert browser.execute_script("return Array.from(document.querySelectorAll('details')).every(d => !d.open)")
+
+    shots = _screenshots(browser, name, folder)
+    print(f"\nscreenshots of the {name} report: " + ", ".join(str(shot) for shot in shots))
+
+    # at 1280 px nothing is wider than the window or the text column, nothing hides behind a
+    # horizontal scroll bar: the folded appendix opened, and the subgroup results first
+    layout = browser.execute_script(OVERFLOW_SCRIPT)
+    assert layout["width"] == WIDTHS[0]
+    assert layout["page"] <= layout["width"] and layout["wide"] == [], layout
+    browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+    layout = browser.execute_script(OVERFLOW_SCRIPT)
+    assert layout["page"] <= layout["width"] and layout["wide"] == [], layout
+
+
+def test_the_fixture_report_renders_offline_and_fits_1280_px(browser, fixture_report, tmp_path):
+    _check_report(browser, fixture_report, tmp_path, "fixture", synthetic=True)
+    assert "Rehabilitation outcomes report" in browser.title
+
+
+def test_the_reference_report_reads_as_a_reproduction_and_fits_1280_px(browser, workflow_run, tmp_path):
+    workdir, _ = workflow_run
+    _check_report(browser, workdir / "results" / "reference" / "report.html", tmp_path, "reference", synthetic=True)
+    assert browser.title == "Rehabilitation outcomes report — reference"
+    heading = browser.execute_script("return document.querySelector('header.top').textContent")
+    assert "Reproduction of Trulsson Schouenborg" in heading
+    assert browser.execute_script("return !!document.getElementById('reproduction-table')")
+
+
+def test_an_exports_report_reads_as_the_clinics_own_analysis_and_fits_1280_px(browser, workflow_run, tmp_path):
+    workdir, result = workflow_run
+    _check_report(browser, workdir / "results" / "klinik" / "report.html", tmp_path, "klinik", synthetic=False)
+    assert browser.title == "Rehabilitation outcomes — klinik"
+    heading = browser.execute_script("return document.querySelector('header.top').textContent")
+    assert "Rehabilitation outcomes — klinik" in heading and "Reproduction" not in heading
+    # no published-versus-reproduced section, no failure styling anywhere but the flagged threshold
+    assert browser.execute_script("return document.getElementById('reproduction')") is None
+    assert browser.execute_script("return document.querySelectorAll('#reproduction-table tr.mismatch').length") == 0
+    flagged = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#methods .tag.bad')).map(t => t.textContent)"
+    )
+    assert flagged == ["Threshold differs from its source"]
+    # ... and the run said so as a WARNING on stderr and in the log of the rule that uses it
+    message = "differs from the one its source states (decrease of at least 2 units)"
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING") and message in line]
+    assert len(warnings) == 1 and "study.instruments.nprs.responders[0]" in warnings[0]
+    log = (workdir / "results" / "klinik" / "logs" / "table_responders.log").read_text(encoding="utf-8")
+    assert "WARNING config key study.instruments.nprs.responders[0]" in log and message in log
+    reference_log = (workdir / "results" / "reference" / "logs" / "table_responders.log").read_text(encoding="utf-8")
+    assert "WARNING" not in reference_log

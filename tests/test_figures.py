@@ -65,13 +65,16 @@ def test_intervention_categories_use_codebook_names(cohort):
     plt.close(fig)
 
 
-def test_outcomes_draw_each_patient_path_in_small_cohorts(cohort):
+def test_outcome_panels_are_titled_by_instrument_and_draw_every_value_without_paths(cohort):
     fig = figures.outcomes_figure(pd.read_parquet(cohort["outcomes"]), STUDY, "weibull")
     nprs_panel = fig.axes[0]
-    lines = [c for c in nprs_panel.collections if isinstance(c, LineCollection)]
-    # NPRS pairs with both values: start-discharge 7 patients, discharge-followup 5.
-    assert len(lines) == 1 and len(lines[0].get_segments()) == 12
+    assert [ax.get_title() for ax in fig.axes] == ["Pain (NPRS)", "Disability (DRI)", "Overall health (EQ-VAS)"]
+    assert [t.get_text() for t in nprs_panel.texts] == ["lower is better"]
+    assert not any(isinstance(c, LineCollection) for c in nprs_panel.collections)
+    points = [len(c.get_offsets()) for c in nprs_panel.collections if isinstance(c, PathCollection)]
+    assert points == [8, 7, 5]  # every patient's value at start, discharge and 1 year
     assert [t.get_text() for t in nprs_panel.get_xticklabels()] == ["Start\nn = 8", "Discharge\nn = 7", "1 year\nn = 5"]
+    assert "Points: each patient's value." in _texts(fig)[-1]
     plt.close(fig)
 
 
@@ -116,6 +119,31 @@ def test_sessions_histogram_counts_patients_per_session_count(cohort):
     heights = [int(patch.get_height()) for patch in fig.axes[0].patches]
     assert heights == list(np.bincount(helpers.SESSIONS))
     assert any("median 9 [5.5, 12]" in text for text in _texts(fig))
+    plt.close(fig)
+
+
+def test_sessions_histogram_counts_on_whole_numbers():
+    """A count axis has no 2.5-patient tick, whatever the counts (here at most 3 per bar)."""
+    patients = pd.DataFrame({"n_sessions": pd.array([1, 2, 2, 3, 3, 3, 5, 8], dtype="Int64")})
+    fig = figures.sessions_per_patient_figure(patients, {})
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    visible = [tick for tick in ax.get_yticks() if ax.get_ylim()[0] <= tick <= ax.get_ylim()[1]]
+    assert visible and all(float(tick).is_integer() for tick in visible)
+    assert all(float(tick).is_integer() for tick in ax.get_xticks())
+    plt.close(fig)
+
+
+def test_intervention_axis_label_fits_the_figure(cohort):
+    """The x-axis label (two lines) lies inside the figure: it was cut at the right edge."""
+    fig = figures.intervention_categories_figure(
+        figures.read_numbers(cohort["numbers"]), figures.read_codebook(cohort["codebook"])
+    )
+    fig.canvas.draw()
+    label = fig.axes[0].xaxis.label
+    box = label.get_window_extent(fig.canvas.get_renderer())
+    assert label.get_text() == "Patients who received the category at least once\n% of n = 8"
+    assert 0 <= box.x0 and box.x1 <= fig.bbox.width
     plt.close(fig)
 
 

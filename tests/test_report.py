@@ -226,16 +226,20 @@ def test_tables_are_rendered_with_their_caption_and_rule(rendered):
     _, html = rendered
     assert "Table 2. Characteristics of the patients at start" in html
     assert "<td>mean ± SD (min–max)</td>" in html and '<td class="numeric">42 ± 13.4 (18–77)</td>' in html
-    assert "Made by rule <code>table_baseline</code> with <code>workflow/scripts/table_baseline.py</code>" in html
+    assert (
+        "Made by rule <code>table_baseline</code> with <code>workflow/<wbr>scripts/<wbr>table_baseline.py</code>"
+        in html
+    )
     assert "Made by rule <code>figure_outcomes</code>" in html
     # machine-style column names get display headers; display headers are kept as written
-    assert '<th scope="col">Responders, n</th>' in html and '<th scope="col">Missing, n</th>' in html
-    assert '<th scope="col">Patients, n (%)</th>' in html
+    assert '<th scope="col" class="numeric">Responders, n</th>' in html
+    assert '<th scope="col" class="numeric">Missing, n</th>' in html
+    assert '<th scope="col" class="numeric">Patients, n (%)</th>' in html
 
 
 def test_reproduction_mismatches_are_highlighted(rendered):
     inputs, html = rendered
-    table_html = html[html.index('<table id="reproduction-table">') :]
+    table_html = html[html.index('<table id="reproduction-table" class="comparison">') :]
     table_html = table_html[: table_html.index("</table>")]
     assert table_html.count('<tr class="mismatch">') == 2
     assert "2 of 3 differ" in html
@@ -288,3 +292,217 @@ def test_format_number():
     assert format_number(None) == "—"
     assert format_number(4.928, 1) == "4.9"
     assert format_number(42.5) == "43"
+
+
+# ---------------------------------------------------------------- numbering in reading order
+
+
+def test_tables_and_figures_are_numbered_in_the_order_they_appear():
+    from rehab.report import number_in_reading_order, number_mark, reference_mark
+
+    page = (
+        f"see {reference_mark('table', 'late')}; "
+        f"<img alt='{number_mark('figure', 'b')}'>{number_mark('figure', 'b')} "
+        f"{number_mark('table', 'first')} {number_mark('figure', 'a')} {number_mark('table', 'late')} "
+        f"again {reference_mark('figure', 'a')}"
+    )
+    assert number_in_reading_order(page) == (
+        "see Table 2; <img alt='Figure 1'>Figure 1 Table 1 Figure 2 Table 2 again Figure 2"
+    )
+
+
+def test_a_mention_of_a_table_the_page_does_not_show_stops_the_report():
+    from rehab.report import ReportError, number_in_reading_order, number_mark, reference_mark
+
+    with pytest.raises(ReportError, match="table gone"):
+        number_in_reading_order(f"{number_mark('table', 'here')} see {reference_mark('table', 'gone')}")
+
+
+def test_typed_numbers_are_dropped_from_titles(tmp_path):
+    from rehab.report import read_display_table, untyped_title
+
+    assert untyped_title("Table 5b. Responders, sensitivity analysis") == "Responders, sensitivity analysis"
+    assert untyped_title("Figure 12. Flow") == "Flow"
+    assert untyped_title("Tables of 2019") == "Tables of 2019"
+    path = helpers.write_csv(pd.DataFrame({"a": ["x"]}), tmp_path / "extra.csv")
+    table = read_display_table(path, [], {"extra": ("Table 7. Something new", "")})
+    assert table["title"] == "Something new"
+
+
+def _caption_numbers(html: str, kind: str) -> list[int]:
+    return [int(n) for n in re.findall(rf"<figcaption><strong>{kind} (\d+)\. ", html)]
+
+
+def test_the_rendered_report_numbers_its_tables_and_figures_in_reading_order(rendered):
+    _, html = rendered
+    tables, figures = _caption_numbers(html, "Table"), _caption_numbers(html, "Figure")
+    assert tables == list(range(1, len(tables) + 1)) and len(tables) == 7
+    assert figures == list(range(1, len(helpers.FIGURE_NAMES) + 1))
+    assert "\ue000" not in html and "\ue001" not in html
+    assert not re.search(r"Table \d+[a-z]\b", html)  # no "5b"
+    # the figure of the interventions follows their table; the sensitivity table is mentioned by its number
+    assert html.index("Table 3. Interventions received") < html.index("Figure 2. Intervention categories")
+    sensitivity = re.search(r"<strong>(Table \d+)\. Responders, sensitivity analysis", html)[1]
+    assert f'Sensitivity analysis (<a href="#table-responders-sensitivity">{sensitivity}</a>)' in html
+    assert f"<td>{sensitivity} with valid n per variable</td>" not in html  # STROBE names table 2, not it
+    assert "<td>Table 2 with valid n per variable</td>" in html
+    # appendix tables are folded and not numbered
+    assert '<details id="details-table-methods">' in html or "table-methods" not in html
+
+
+def test_a_new_table_is_numbered_where_it_appears(tmp_path):
+    """A table another stage adds (unknown to the report) is shown in the interventions
+    section and numbered in its place; the tables after it move up one."""
+    inputs = helpers.report_inputs(tmp_path)
+    extra = helpers.write_csv(pd.DataFrame({"Item": ["a"], "n": ["1"]}), tmp_path / "tables" / "table3_extra.csv")
+    inputs.tables = [*inputs.tables, extra]
+    html = render_report(inputs, helpers.TEMPLATE_DIR)
+    assert "Table 4. Table3 extra." in html  # after the fixture's tables 1-3 of that section
+    assert "Table 5. Outcomes at start, discharge and 1 year." in html
+    tables = _caption_numbers(html, "Table")
+    assert tables == list(range(1, len(tables) + 1))
+
+
+# ---------------------------------------------------------------- layout pieces
+
+
+def test_columns_are_aligned_as_a_whole():
+    from rehab.report import column_classes, text_class
+
+    frame = pd.DataFrame(
+        {
+            "group": ["18–29", "Women", "All patients"],
+            "n": ["12", "—", "7"],
+            "ci": ["39–51", "", "8–50"],
+            "code": ["1 + 2 + 3 + 4 + 5 + 7", "1", "2"],
+        }
+    )
+    assert column_classes(frame) == ["", "numeric", "numeric", ""]
+    assert text_class("1 + 2 + 3 + 4 + 5 + 7") == "nowrap"  # no letters: never split
+    assert text_class("Overall health (EQ-VAS)") == ""
+    assert text_class("x" * 41 + " y") == "long"
+
+
+def test_the_subgroup_table_becomes_one_row_per_group():
+    from rehab.report import subgroup_grid
+
+    rows = [
+        ("Pain (NPRS)", "Discharge", "All patients", "All patients", "231", "104", "45", "39–51"),
+        ("Pain (NPRS)", "Discharge", "Sex", "Women", "161", "72", "45", "37–52"),
+        ("Pain (NPRS)", "Discharge", "Sex", "Men", "3", "suppressed", "suppressed", "suppressed"),
+        ("Pain (NPRS)", "1 year after discharge", "All patients", "All patients", "179", "79", "44", "37–51"),
+        ("Pain (NPRS)", "1 year after discharge", "Sex", "Women", "0", "—", "—", "—"),
+        ("Disability (DRI)", "Discharge", "All patients", "All patients", "228", "139", "61", "55–67"),
+    ]
+    columns = ["outcome", "timepoint", "subgroup", "group", "n_evaluable", "n_responders", "pct", "ci"]
+    grid = subgroup_grid(pd.DataFrame(rows, columns=columns), helpers.study())
+    assert grid["instruments"] == [
+        {"label": "Pain (NPRS)", "timepoints": ["Discharge", "1 year"]},
+        {"label": "Disability (DRI)", "timepoints": ["Discharge", "1 year"]},
+    ]
+    overall, sex = grid["blocks"]
+    assert overall["label"] is None and [row["group"] for row in overall["rows"]] == ["All patients"]
+    assert sex["label"] == "Sex" and [row["group"] for row in sex["rows"]] == ["Women", "Men"]
+    cells = [(c["value"], c["interval"], c["n"], c["suppressed"], c["first"]) for c in overall["rows"][0]["cells"]]
+    assert cells == [
+        ("45%", "(39–51)", "231", False, True),
+        ("44%", "(37–51)", "179", False, False),
+        ("61%", "(55–67)", "228", False, True),
+        ("—", "", "", False, False),  # not in the table
+    ]
+    women, men = sex["rows"]
+    assert (women["cells"][1]["value"], women["cells"][1]["interval"], women["cells"][1]["n"]) == ("—", "", "0")
+    assert (men["cells"][0]["value"], men["cells"][0]["n"], men["cells"][0]["suppressed"]) == ("suppressed", "3", True)
+    assert subgroup_grid(pd.DataFrame({"Group": ["a"]})) is None  # another layout is shown as it is
+
+
+def test_the_rendered_subgroup_table_has_a_column_per_instrument_and_time_point(rendered):
+    _, html = rendered
+    start = html.index('<figure class="table" id="table-subgroups">')
+    table = html[start : html.index("</figure>", start)]
+    assert '<table class="grid">' in table
+    assert table.count('<th scope="colgroup" colspan="2" class="instrument first">') == 3
+    assert '<tr class="subgroup"><th scope="rowgroup" colspan="7">Sex</th></tr>' in table
+    assert '<span class="value">40%</span> <span class="interval">(12–77)</span><span class="n">n = 5</span>' in table
+    assert 'suppressed"><span class="value">suppressed</span><span class="n">n = 2</span>' in table
+
+
+def test_paths_wrap_only_after_a_slash_and_computed_inputs_read_as_words():
+    from rehab.report import path_breaks, rule_file
+
+    assert str(path_breaks("results/<c>/clean/outcomes.parquet")) == (
+        "results/<wbr>&lt;c&gt;/<wbr>clean/<wbr>outcomes.parquet"
+    )
+    assert str(rule_file("(chosen per cohort by raw_files_to_validate())")) == (
+        '<span class="computed">chosen per cohort by raw_files_to_validate()</span>'
+    )
+    assert str(rule_file("VERSION")) == "<code>VERSION</code>"
+
+
+# ---------------------------------------------------------------- framing by cohort kind
+
+
+@pytest.mark.parametrize(
+    "settings, expected",
+    [
+        ({"reproduction": True}, {"reproduction": True, "published": "comparison"}),
+        ({"reproduction": True, "compare_with_published": False}, {"reproduction": True, "published": None}),
+        ({"reproduction": False}, {"reproduction": False, "published": None}),
+        ({"reproduction": False, "compare_with_published": True}, {"reproduction": False, "published": "context"}),
+        ({"synthetic": True}, {"reproduction": True, "published": "comparison"}),  # a caller without the kind
+    ],
+)
+def test_the_report_frame_follows_the_cohort_kind(settings, expected):
+    from rehab.report import report_frame
+
+    assert report_frame(settings) == expected
+
+
+def test_a_reproduction_is_titled_as_one(rendered):
+    _, html = rendered
+    assert "<title>Rehabilitation outcomes report — fixture</title>" in html
+    assert "<p>Reproduction of Trulsson Schouenborg et al." in html
+    assert "This report regenerates the tables and figures of Trulsson" in html
+
+
+def test_an_exports_report_analyses_the_clinics_data_without_the_published_values(tmp_path):
+    html = render_report(helpers.report_inputs(tmp_path, cohort="klinik", synthetic=False), helpers.TEMPLATE_DIR)
+    assert "<title>Rehabilitation outcomes — klinik</title>" in html
+    assert "<h1>Rehabilitation outcomes — klinik</h1>" in html
+    assert "Reproduction" not in html and "reproduction" not in html.replace('id="reproduction', "")
+    assert '<section id="reproduction">' not in html and "reproduction-table" not in html
+    assert "This report describes the patients of cohort <code>klinik</code>" in html
+    assert "<h2>Limitations</h2>" in html
+    assert "Not applicable: a reproduction" not in html
+
+
+def test_an_export_asking_for_the_published_values_shows_them_as_context(tmp_path):
+    inputs = helpers.report_inputs(tmp_path, cohort="klinik", synthetic=False, compare_with_published=True)
+    html = render_report(inputs, helpers.TEMPLATE_DIR)
+    start = html.index('<section id="reproduction">')
+    section = html[start : html.index("</section>", start)]
+    assert "<h2>Published values, for context</h2>" in section
+    assert '<table id="reproduction-table" class="context">' in section
+    assert "mismatch" not in section and "tag bad" not in section and "of 3 differ" not in section
+    assert '<th scope="col">Matches</th>' not in section and '<th scope="col">This cohort</th>' in section
+    assert section.count("<tr>") == 4  # header and three rows, none styled as a failure
+    assert "Reproduction" not in html
+
+
+def test_a_threshold_that_differs_from_its_citation_is_flagged_and_logged(caplog):
+    import copy
+
+    from rehab.methods import threshold_warnings, warn_about_thresholds
+
+    declared = copy.deepcopy(helpers.STUDY_DECLARATION)
+    assert threshold_warnings(helpers.study(declared)) == []
+    declared["instruments"]["nprs"]["responders"][0]["absolute"] = 3
+    changed = helpers.study(declared)
+    with caplog.at_level("WARNING"):
+        warn_about_thresholds(changed)
+    assert [record.levelname for record in caplog.records] == ["WARNING"]
+    assert caplog.records[0].getMessage() == (
+        "config key study.instruments.nprs.responders[0] (Pain (NPRS), primary): The threshold in use "
+        "(decrease of at least 3 units) differs from the one its source states (decrease of at least 2 units). "
+        "The report's methods flag it; if the change is not intended, set the threshold back."
+    )

@@ -88,6 +88,17 @@ def raw_export_files(wildcards):
     return raw_export_files_of(wildcards.cohort)
 
 
+def raw_files_to_validate(wildcards):
+    """All three raw files for a synthetic cohort (generated upstream); for an export only
+    those that exist, so that a missing file stops with the validation's own message
+    (RawExportError naming the file and the fix), not Snakemake's "missing input"."""
+    return {
+        name: path
+        for name, path in raw_export_files(wildcards).items()
+        if is_synthetic(wildcards.cohort) or Path(path).exists()
+    }
+
+
 def dialect(cohort):
     if is_synthetic(cohort):
         return {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
@@ -167,13 +178,14 @@ def _project_path(path):
 
 def _rule_files(files):
     """A rule's input or output patterns as text; an input function is named, without the
-    memory address that would change from run to run."""
+    memory address that would change from run to run (an unnamed one is only described)."""
     texts = []
     for item in files:
         text = str(item)
         function = re.fullmatch(r"<function (\S+) at 0x[0-9a-f]+>", text)
         if function:
-            texts.append(f"(computed by {function.group(1)}())")
+            name = function.group(1)
+            texts.append("(chosen per cohort)" if name == "<lambda>" else f"(chosen per cohort by {name}())")
         else:
             text = re.sub(r"\{(\w+),[^{}]*\}", r"{\1}", text)  # drop wildcard constraints
             texts.append(_project_path(text) if os.path.isabs(text) else text)

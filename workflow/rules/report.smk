@@ -87,6 +87,10 @@ rule render_report:
             "synthetic_banner", is_synthetic(wildcards.cohort)
         ),
         synthetic_settings=lambda wildcards: cohort_config(wildcards.cohort).get("synthetic"),
+        reproduction=lambda wildcards: is_synthetic(wildcards.cohort),
+        compare_with_published=lambda wildcards: cohort_config(wildcards.cohort).get(
+            "compare_with_published", is_synthetic(wildcards.cohort)
+        ),
         quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
         confidence_level=config["analysis"]["confidence_level"],
         study=get_study,

@@ -6,16 +6,7 @@
 
 rule validate_raw_export:
     input:
-        # All three raw files for synthetic cohorts (generated upstream); for an export only
-        # those that exist, so that a missing file stops with the validation's own message
-        # (RawExportError naming the file and the fix), not Snakemake's "missing input".
-        unpack(
-            lambda wildcards: {
-                name: path
-                for name, path in raw_export_files(wildcards).items()
-                if is_synthetic(wildcards.cohort) or Path(path).exists()
-            }
-        ),
+        unpack(raw_files_to_validate),
         code=script_code("validate_raw_export.py"),
     output:
         failures=report(

@@ -21,6 +21,8 @@ def main(snakemake):
         settings={
             "synthetic": snakemake.params.synthetic,
             "synthetic_settings": snakemake.params.synthetic_settings,
+            "reproduction": snakemake.params.reproduction,
+            "compare_with_published": snakemake.params.compare_with_published,
             "quantile_method": snakemake.params.quantile_method,
             "confidence_level": snakemake.params.confidence_level,
             "subgroups": snakemake.params.subgroups,

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection
 from matplotlib.patches import FancyBboxPatch
+from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from rehab.plotting_style import (
@@ -28,7 +28,6 @@ from rehab.plotting_style import (
 )
 from rehab.study import Study
 
-MAX_PATH_PATIENTS = 300  # draw each patient's path only for small cohorts
 MAX_POINTS_PER_BOX = 400  # sampled strip points per box, so 1M patients stay fast
 SAMPLE_SEED = 20211028
 
@@ -166,8 +165,10 @@ def intervention_categories_figure(numbers: dict, codebook: pd.DataFrame):
     ax.invert_yaxis()
     ax.set_xlim(0, 125)
     ax.set_xticks(range(0, 101, 20))
+    # Two short lines: one long line, centred on an axes pushed right by the category
+    # names, ran past the figure's right edge.
     ax.set_xlabel(
-        f"Patients who received the category at least once, % (of n = {_count(_value(numbers, 'flow.patients'))})"
+        f"Patients who received the category at least once\n% of n = {_count(_value(numbers, 'flow.patients'))}"
     )
     ax.tick_params(axis="y", length=0)
     fig.tight_layout()
@@ -208,29 +209,10 @@ def _sample_rows(n_rows: int, limit: int, rng: np.random.Generator) -> np.ndarra
     return np.arange(n_rows) if n_rows <= limit else np.sort(rng.choice(n_rows, size=limit, replace=False))
 
 
-def _draw_paths(ax, values: np.ndarray, jitter: np.ndarray) -> None:
-    """Each patient's path between consecutive time points with values at both."""
-    segments = []
-    for left in range(values.shape[1] - 1):
-        right = left + 1
-        both = ~np.isnan(values[:, left]) & ~np.isnan(values[:, right])
-        left_points = np.column_stack([left + jitter[both], values[both, left]])
-        right_points = np.column_stack([right + jitter[both], values[both, right]])
-        segments.append(np.stack([left_points, right_points], axis=1))
-    if segments:
-        ax.add_collection(
-            LineCollection(np.concatenate(segments), colors="#9a9a9a", linewidths=0.4, alpha=0.35, zorder=1)
-        )
-
-
-def _draw_outcome_panel(
-    ax, wide: pd.DataFrame, instrument, study: Study, quantile_method: str, draw_paths: bool
-) -> None:
+def _draw_outcome_panel(ax, wide: pd.DataFrame, instrument, study: Study, quantile_method: str) -> None:
     rng = np.random.default_rng(SAMPLE_SEED)
     jitter = rng.uniform(-0.16, 0.16, size=len(wide))
     values = wide.to_numpy()
-    if draw_paths and len(wide):
-        _draw_paths(ax, values, jitter)
     low, high = instrument.low, instrument.high
     colours = timepoint_colours(study.timepoints)
     for position, timepoint in enumerate(study.timepoints):
@@ -270,7 +252,17 @@ def _draw_outcome_panel(
     margin = (high - low) * 0.04
     ax.set_ylim(low - margin, high + margin)
     ax.set_ylabel(instrument.axis_label)
-    ax.set_title(instrument.better_text, fontsize=8.5, fontweight="normal", color="#555555")
+    ax.set_title(instrument.label, fontsize=9.5, fontweight="bold", pad=16)
+    ax.text(
+        0.5,
+        1.015,
+        instrument.better_text,
+        transform=ax.transAxes,
+        ha="center",
+        va="bottom",
+        fontsize=8,
+        color="#555555",
+    )
 
 
 def _panels(count: int, width_per_panel: float, height: float, min_width: float = 0.0, **subplot_kw):
@@ -280,22 +272,22 @@ def _panels(count: int, width_per_panel: float, height: float, min_width: float 
     return fig, axes.ravel()
 
 
-def outcomes_figure(
-    outcomes: pd.DataFrame, study: Study, quantile_method: str, max_path_patients: int = MAX_PATH_PATIENTS
-):
-    """One panel per instrument with every time point: boxes (cohort quantile method), a
-    sample of points, and each patient's path when the cohort is small."""
-    fig, axes = _panels(len(study.instruments), 0.8 + 0.8 * len(study.timepoints), 4.2)  # 3.2 in for 3 boxes
-    n_patients = outcomes["patient_id"].nunique()
+def outcomes_figure(outcomes: pd.DataFrame, study: Study, quantile_method: str):
+    """One panel per instrument, titled with its label and the direction of improvement,
+    with every time point: boxes (cohort quantile method) over a sample of the patients'
+    values. No per-patient paths: over a few dozen patients they only hid the boxes."""
+    fig, axes = _panels(len(study.instruments), 0.8 + 0.8 * len(study.timepoints), 4.4)  # 3.2 in for 3 boxes
     timepoints = list(study.timepoint_names)
+    largest = 0
     for ax, instrument in zip(axes, study.instruments, strict=False):
         wide = _outcome_wide(outcomes, instrument.name, timepoints)
-        _draw_outcome_panel(ax, wide, instrument, study, quantile_method, n_patients <= max_path_patients)
-    note = "Boxes: median and quartiles; whiskers: 1.5 × IQR. "
+        largest = max(largest, int(wide.notna().sum().max()) if len(wide) else 0)  # the fullest box
+        _draw_outcome_panel(ax, wide, instrument, study, quantile_method)
+    note = "Boxes: median and quartiles; whiskers: 1.5 × IQR. Points: "
     note += (
-        "Grey lines: each patient's path."
-        if n_patients <= max_path_patients
-        else (f"Points: a random sample of at most {MAX_POINTS_PER_BOX} per time point.")
+        "each patient's value."
+        if largest <= MAX_POINTS_PER_BOX
+        else f"a random sample of at most {MAX_POINTS_PER_BOX} patients' values per time point."
     )
     fig.text(0.01, 0.01, note, fontsize=7.5, color="#555555")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
@@ -394,6 +386,8 @@ def sessions_per_patient_figure(patients: pd.DataFrame, numbers: dict):
             va="bottom",
         )
     ax.set_ylim(0, counts.max() * 1.15)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Sessions per patient (kept visits)")
     ax.set_ylabel("Patients, n")
     ax.set_xlim(-0.8, counts.size - 0.2)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 QUANTILE_DESCRIPTIONS = {
     "weibull": "SPSS's default: weighted average at (n + 1)p",
@@ -113,6 +117,24 @@ def definition_records(study) -> list[dict]:
         for instrument in study.instruments
         for index, definition in enumerate(instrument.responders)
     ]
+
+
+def threshold_warnings(study) -> list[str]:
+    """A message per responder definition whose threshold is not the one its citation states
+    (config `cited:`), naming its config key."""
+    return [
+        f"config key {record['config_key']} ({record['label']}, {record['name']}): {record['note']} "
+        "The report's methods flag it; if the change is not intended, set the threshold back."
+        for record in definition_records(study)
+        if record["note"]
+    ]
+
+
+def warn_about_thresholds(study) -> None:
+    """Log each threshold that differs from its citation as a WARNING (the rule's log and
+    stderr), so a changed threshold is not noticed only by a careful reader of the report."""
+    for message in threshold_warnings(study):
+        log.warning("%s", message)
 
 
 def subgroup_sentence(subgroup) -> str:

@@ -5,6 +5,16 @@ Every number in the report's sentences is looked up in numbers.csv by key in the
 figures are embedded as SVG data URIs, so the file opens offline with no request anywhere.
 Sections, captions and methods sentences name the instruments and time points of the study
 declaration (`rehab.study.Study`), never a fixed list.
+
+Tables and figures are numbered in the order they appear on the page, after rendering: the
+templates write a mark for each numbered table or figure (`number`) and for each mention of
+one (`ref`), and `number_in_reading_order` replaces the marks by "Table 3", "Figure 2".
+Captions carry titles only, never a number.
+
+The report is framed by the cohort's kind (`report_frame`): a synthetic cohort's report is a
+reproduction of the paper; a real export's is an analysis of that clinic's data, which shows
+the paper's published values only on request (`cohorts.<name>.compare_with_published`), as
+context rather than as differences.
 """
 
 from __future__ import annotations
@@ -13,15 +23,17 @@ import base64
 import json
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
 import pandas as pd
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from rehab.analysis_io import read_accounting
 from rehab.codebook import load_codebook
+from rehab.errors import PipelineError
 from rehab.methods import (
     capitalize_first,
     definition_records,
@@ -40,22 +52,23 @@ NUMERIC_CELL = re.compile(r"^[\d\s.,–\-\[\]()±%/<>=]+$")
 TEMPLATE_NAME = "report.html.j2"
 
 # Title and caption of each known table that names no instrument or time point (see
-# table_captions); an unknown table gets a title from its file name.
+# table_captions); an unknown table gets a title from its file name. Titles carry no number:
+# the report numbers tables and figures in reading order (a typed "Table 3." is dropped).
 TABLE_CAPTIONS = {
     "table1_codebook": (
-        "Table 1. Intervention categories",
+        "Intervention categories",
         "The codebook of the ten intervention categories. Categories not named in the paper are marked as such.",
     ),
     "table3_interventions": (
-        "Table 3a. Interventions received",
+        "Interventions received",
         "Patients who received each category at least once, of all included patients.",
     ),
     "table3_program": (
-        "Table 3b. The rehabilitation program",
+        "The rehabilitation program",
         "Sessions per patient (patients with at least one visit) and program duration (patients with a program end date).",
     ),
     "table3_combinations": (
-        "Table 3c. Combinations of interventions",
+        "Combinations of interventions",
         "The most frequent combinations of intervention categories.",
     ),
     "methods": (
@@ -63,11 +76,14 @@ TABLE_CAPTIONS = {
         "The quantile method and confidence level every table of this report was computed with.",
     ),
     "subgroups": (
-        "Table 6. Responders by subgroup (exploratory)",
-        "Responder proportions per subgroup; groups below the minimum size are suppressed, and the next smallest groups "
-        "too where the suppressed counts would otherwise follow by subtraction (complementary).",
+        "Responders by subgroup (exploratory)",
+        "Responders, % (confidence interval), among the evaluable patients (n) of each group, per instrument and "
+        "time point; groups below the minimum size are suppressed, and the next smallest groups too where the "
+        "suppressed counts would otherwise follow by subtraction (complementary).",
     ),
 }
+# The section of the report each known table is shown in; an unknown table goes to "tables".
+# Tables of the "appendix" are shown collapsed and unnumbered.
 TABLE_SECTIONS = {
     "table1_codebook": "tables",
     "table2_baseline": "tables",
@@ -80,21 +96,35 @@ TABLE_SECTIONS = {
     "subgroups": "subgroups",
     "subgroup_interactions": "subgroup_tests",
     "missing_data": "missing_data",
+    "methods": "appendix",
+}
+# Figures shown right after a table of their section, rather than at the section's end.
+FIGURES_AFTER_TABLE = {
+    "table3_interventions": ["intervention_categories"],
+    "table3_program": ["sessions_per_patient"],
 }
 FIGURE_CAPTIONS = {
     "intervention_categories": (
-        "Figure 2. Intervention categories",
+        "Intervention categories",
         "Share of patients who received each category at least once.",
     ),
     "sessions_per_patient": (
-        "Figure 4. Sessions per patient",
+        "Sessions per patient",
         "Kept physiotherapy visits per patient; dashed line: median.",
     ),
     "subgroups_forest": (
-        "Figure 6. Responders by subgroup (exploratory)",
+        "Responders by subgroup (exploratory)",
         "Forest plot of responder proportions per subgroup and instrument, a marker per time point after the baseline; suppressed groups are marked.",
     ),
 }
+# What the report calls each numbered kind, and the mark a template leaves for a number.
+NUMBERED_KINDS = {"table": "Table", "figure": "Figure"}
+NUMBER_MARK = re.compile("\ue000(number|ref):(table|figure):([^\ue000\ue001]*)\ue001")
+TYPED_NUMBER = re.compile(r"^(?:Table|Figure)\s+\d+[a-z]?\.\s*")
+# Columns of the subgroup display table (tables/subgroups.csv) that the report lays out as
+# one row per group and a column per instrument and time point.
+SUBGROUP_GRID_COLUMNS = ["outcome", "timepoint", "subgroup", "group", "n_evaluable", "pct", "ci"]
+SUPPRESSED = "suppressed"
 # Display headers for the analysis tables' machine-style column names.
 COLUMN_HEADERS = {
     "n": "n",
@@ -124,25 +154,33 @@ COLUMN_HEADERS = {
     "lr_df": "df",
     "interaction_p": "Interaction p",
 }
-LONG_CELL = 40  # longer cells may wrap; shorter ones stay on one line
+LONG_CELL = 40  # a text cell this long gets a minimum width to wrap in
+SHORT_CELL = 16  # a text cell this short stays on one line, as does one without letters
+LETTER = re.compile(r"[^\W\d_]")
 
 # STROBE items (cohort studies) and the section of the report that answers each.
+# A note may mention a numbered table or figure as {table:<name>} or {figure:<name>}.
 STROBE_ITEMS = [
     ("1", "Title and abstract", "summary", "Summary of the key results"),
-    ("2", "Background / rationale", "methods", "Reference to the reproduced paper"),
+    ("2", "Background / rationale", "methods", "Reference to the paper whose methods are applied"),
     ("3", "Objectives", "summary", ""),
     ("4", "Study design", "methods", "Retrospective cohort from medical records"),
     ("5", "Setting", "methods", ""),
     ("6", "Participants", "flow", "Eligibility of the paper is unknown; all exported patients kept by validation"),
-    ("7", "Variables", "tables", "Table 1 (interventions), Table 2 (characteristics), outcomes in the methods"),
+    (
+        "7",
+        "Variables",
+        "tables",
+        "{table:table1_codebook} (interventions), {table:table2_baseline} (characteristics), outcomes in the methods",
+    ),
     ("8", "Data sources / measurement", "methods", "Instruments and their ranges"),
     ("9", "Bias", "validation", "Validation audit; no adjustment"),
     ("10", "Study size", "flow", ""),
     ("11", "Quantitative variables", "methods", "Responder thresholds, subgroup bands"),
     ("12", "Statistical methods", "methods", "Quantiles, Wilson intervals, missing data, sensitivity variant"),
     ("13", "Participants (numbers at each stage)", "flow", ""),
-    ("14", "Descriptive data", "tables", "Table 2 with valid n per variable"),
-    ("15", "Outcome data", "outcomes", "Table 4 and Figure 3"),
+    ("14", "Descriptive data", "tables", "{table:table2_baseline} with valid n per variable"),
+    ("15", "Outcome data", "outcomes", "{table:table4_outcomes} and {figure:outcomes}"),
     ("16", "Main results", "responders", "Responder proportions with confidence intervals"),
     ("17", "Other analyses", "subgroups", "Subgroups and sensitivity analysis"),
     ("18", "Key results", "summary", ""),
@@ -151,6 +189,18 @@ STROBE_ITEMS = [
     ("21", "Generalisability", None, "Not applicable: see the paper"),
     ("22", "Funding", None, "Not applicable: see the paper"),
 ]
+# The notes that differ when the report analyses a clinic's own export.
+STROBE_EXPORT_NOTES = {
+    "20": "Left to the clinic: the report describes its data and makes no causal claim",
+    "21": "One clinic's patients; compare with the paper's cohort before generalising",
+    "22": "Not applicable: routine clinical data",
+}
+STROBE_MENTION = re.compile(r"\{(table|figure):(\w+)\}")
+
+
+class ReportError(PipelineError):
+    """The report's templates do not fit what the report shows (a mention of a table that is
+    not on the page)."""
 
 
 @dataclass
@@ -207,27 +257,85 @@ def config_value(text: object, path: str) -> Markup:
     return Markup('<span class="cfg" data-config="{}" title="config: {}">{}</span>').format(path, path, text)
 
 
+# ---------------------------------------------------------------- numbering in reading order
+
+
+def number_mark(kind: str, name: str) -> Markup:
+    """Where a numbered table or figure is shown: becomes "Table 3" (the third one shown)."""
+    return Markup("\ue000number:{}:{}\ue001").format(kind, name)
+
+
+def reference_mark(kind: str, name: str) -> Markup:
+    """A mention of a numbered table or figure in the text: becomes its number's label."""
+    return Markup("\ue000ref:{}:{}\ue001").format(kind, name)
+
+
+def number_in_reading_order(html: str) -> str:
+    """The page with every mark replaced: tables and figures numbered 1, 2, … per kind in the
+    order they first appear; mentions (before or after) get the same label."""
+    numbers: dict[tuple[str, str], int] = {}
+    counters: Counter = Counter()
+    mentioned = set()
+    for match in NUMBER_MARK.finditer(html):
+        role, kind, name = match.groups()
+        if role == "ref":
+            mentioned.add((kind, name))
+        elif (kind, name) not in numbers:
+            counters[kind] += 1
+            numbers[(kind, name)] = counters[kind]
+    missing = sorted(f"{kind} {name}" for kind, name in mentioned - numbers.keys())
+    if missing:
+        raise ReportError(f"the report mentions {', '.join(missing)}, which it does not show")
+    return NUMBER_MARK.sub(lambda m: f"{NUMBERED_KINDS[m[2]]} {numbers[(m[2], m[3])]}", html)
+
+
+def untyped_title(title: str) -> str:
+    """A caption title without a typed number ("Table 3b. Program" → "Program")."""
+    return TYPED_NUMBER.sub("", title)
+
+
+def mention_marks(text: str) -> Markup:
+    """Text whose {table:<name>} and {figure:<name>} become mentions (`reference_mark`)."""
+    parts, last = [], 0
+    for match in STROBE_MENTION.finditer(text):
+        parts += [escape(text[last : match.start()]), reference_mark(match[1], match[2])]
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
 # ---------------------------------------------------------------- tables
 
 
-def read_display_table(path: Path, products: list[dict], captions: dict | None = None) -> dict:
+def read_display_table(
+    path: Path, products: list[dict], captions: dict | None = None, study: Study | None = None
+) -> dict:
     """A display CSV as columns and rows of text, with its caption (from `captions`, by
-    default the study-free ones) and the rule that made it."""
+    default the study-free ones) and the rule that made it. Each column is aligned as one:
+    right when every filled cell is a number, else left. The subgroup table also comes as a
+    grid (`subgroup_grid`), one row per group, which the report shows instead of its rows."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     name = path.stem
     title, caption = (TABLE_CAPTIONS if captions is None else captions).get(
         name, (name.replace("_", " ").capitalize(), "")
     )
+    classes = column_classes(frame)
+    rows = frame.to_numpy().tolist()
     return {
         "name": name,
-        "anchor": f"table-{name.replace('_', '-')}",
-        "title": title,
+        "anchor": table_anchor(name),
+        "title": untyped_title(title),
         "caption": caption,
         "columns": [column_header(column) for column in frame.columns],
-        "rows": [[(cell, cell_class(cell)) for cell in row] for row in frame.to_numpy().tolist()],
+        "rows": [[(cell, css or text_class(cell)) for cell, css in zip(row, classes, strict=True)] for row in rows],
+        "grid": subgroup_grid(frame, study) if name == "subgroups" else None,
         "section": TABLE_SECTIONS.get(name, "tables"),
         "made_by": producer_of(path, products),
     }
+
+
+def table_anchor(name: str) -> str:
+    return f"table-{name.replace('_', '-')}"
 
 
 def column_header(column: str) -> str:
@@ -240,10 +348,75 @@ def column_header(column: str) -> str:
     return column
 
 
-def cell_class(cell: str) -> str:
-    if NUMERIC_CELL.match(cell):
-        return "numeric"
+def text_class(cell: str) -> str:
+    """How a cell of a text column wraps: "nowrap" when short or without letters (a code
+    list such as `1 + 2 + 4`), "long" (with a minimum width) when long, else as it fits."""
+    if len(cell) <= SHORT_CELL or not LETTER.search(cell):
+        return "nowrap"
     return "long" if len(cell) > LONG_CELL else ""
+
+
+def column_classes(frame: pd.DataFrame) -> list[str]:
+    """ "numeric" for a column whose filled cells (not empty, not a dash) are all numbers, so
+    a whole column is aligned alike; "" for the others."""
+    classes = []
+    for column in frame.columns:
+        cells = frame[column]
+        filled = cells[~cells.isin(["", MISSING])]
+        numeric = not filled.empty and bool(filled.str.match(NUMERIC_CELL).all())
+        classes.append("numeric" if numeric else "")
+    return classes
+
+
+def subgroup_grid(frame: pd.DataFrame, study: Study | None = None) -> dict | None:
+    """The subgroup display table (a row per instrument × time point × group) as one row per
+    group and a column per instrument and time point, each cell "45% (39–51)" over its n, so
+    it fits a page's width. Instruments, time points and groups keep the table's order;
+    a subgroup of several groups (or one named otherwise) opens with a header row.
+    None when the table lacks the columns (then it is shown as it is)."""
+    if not set(SUBGROUP_GRID_COLUMNS) <= set(frame.columns) or frame.empty:
+        return None
+    short = {t.label: t.short_label for t in study.timepoints} if study else {}
+    suppressed = frame["pct"].eq(SUPPRESSED)
+    known = ~frame["pct"].isin(["", MISSING]) & ~suppressed
+    cells = frame.assign(
+        value=frame["pct"].where(~known, frame["pct"] + "%"),
+        interval=frame["ci"].where(known, "").map(lambda ci: f"({ci})" if ci else ""),
+        suppressed=suppressed,
+    )
+    outcomes, timepoints = list(pd.unique(frame["outcome"])), list(pd.unique(frame["timepoint"]))
+    columns = [(outcome, timepoint) for outcome in outcomes for timepoint in timepoints]
+    by_cell = {
+        (r["subgroup"], r["group"], r["outcome"], r["timepoint"]): {
+            "value": r["value"],
+            "interval": r["interval"],
+            "n": r["n_evaluable"],
+            "suppressed": bool(r["suppressed"]),
+        }
+        for r in cells.to_dict("records")
+    }
+    blank = {"value": MISSING, "interval": "", "n": "", "suppressed": False}
+    blocks: list[dict] = []
+    for subgroup, members in frame[["subgroup", "group"]].drop_duplicates().groupby("subgroup", sort=False):
+        names = members["group"].tolist()
+        rows = [
+            {
+                "group": group,
+                "cells": [
+                    {**by_cell.get((subgroup, group, *column), blank), "first": index % len(timepoints) == 0}
+                    for index, column in enumerate(columns)
+                ],
+            }
+            for group in names
+        ]
+        blocks.append({"label": subgroup if len(names) > 1 or names[0] != subgroup else None, "rows": rows})
+    return {
+        "instruments": [
+            {"label": outcome, "timepoints": [short.get(t, t) for t in timepoints]} for outcome in outcomes
+        ],
+        "n_columns": len(columns),
+        "blocks": blocks,
+    }
 
 
 def producer_of(path: Path | str, products: list[dict]) -> dict | None:
@@ -262,7 +435,10 @@ def read_reproduction(path: Path) -> dict:
     frame["_mismatch"] = matches.isin(["false", "0", "no"])
     columns = [c for c in ("key", "label", "published", "reproduced", "matches") if c in frame.columns]
     columns += [c for c in frame.columns if c not in columns and c != "_mismatch"]
-    rows = [{"cells": [row[c] for c in columns], "mismatch": bool(row["_mismatch"])} for _, row in frame.iterrows()]
+    rows = [
+        {"cells": [row[c] for c in columns], "named": {c: row[c] for c in columns}, "mismatch": bool(row["_mismatch"])}
+        for _, row in frame.iterrows()
+    ]
     return {"columns": columns, "rows": rows, "n_mismatch": int(frame["_mismatch"].sum()), "n_rows": len(frame)}
 
 
@@ -291,7 +467,7 @@ def figure_entries(paths: list[Path], products: list[dict], captions: dict | Non
         )
         entries[name] = {
             "name": name,
-            "title": title,
+            "title": untyped_title(title),
             "caption": caption,
             "src": svg_data_uri(path),
             "made_by": producer_of(path, products),
@@ -320,30 +496,30 @@ def table_captions(study: Study, numbers: dict | None = None) -> dict[str, tuple
         **TABLE_CAPTIONS,
         "subgroups": (title, caption + exploratory_note(numbers)),
         "subgroup_interactions": (
-            "Table 6b. Subgroup interaction tests (exploratory)",
+            "Subgroup interaction tests (exploratory)",
             "Likelihood-ratio test of a logistic regression of response on the subgroup against the intercept-only model, "
             "over the evaluable patients with a value of the subgroup variable; suppressed groups pooled as one level."
             + exploratory_note(numbers),
         ),
         "table2_baseline": (
-            f"Table 2. Characteristics of the patients at {baseline}",
+            f"Characteristics of the patients at {baseline}",
             "Statistics over the valid n of each variable (available-case); “valid n = …” in a label when fewer than all patients answered.",
         ),
         "table4_outcomes": (
-            f"Table 4. Outcomes at {timepoints_text(study.timepoints, short=True)}",
+            f"Outcomes at {timepoints_text(study.timepoints, short=True)}",
             f"Median [q1, q3] and n of {join_words([i.short_label for i in study.instruments])} at each time point, over the patients with a value.",
         ),
         "responders": (
-            "Table 5. Clinically important improvement",
+            "Clinically important improvement",
             f"Responders among evaluable patients (a value at {baseline} and at the time point), with Wilson confidence intervals; "
             "deteriorated: worse by at least the same threshold(s), of the evaluable patients.",
         ),
         "responders_sensitivity": (
-            "Table 5b. Responders, sensitivity analysis",
+            "Responders, sensitivity analysis",
             f"The patients with a {baseline} value (not every included patient); those without a value at the time point count as non-responders.",
         ),
         "missing_data": (
-            "Table 5c. Responders with missing follow-up values handled four ways",
+            "Responders with missing follow-up values handled four ways",
             f"Over the patients with a {baseline} value: complete case (evaluable patients only), worst case (missing = non-responder), "
             "best case (missing = responder unless the baseline makes a response impossible), and multiple imputation under MAR "
             "(Rubin's rules). Cells: % (confidence interval): Wilson intervals for the first three, the pooled logit interval "
@@ -362,24 +538,24 @@ def figure_captions(study: Study, numbers: dict | None = None) -> dict[str, tupl
         **FIGURE_CAPTIONS,
         "subgroups_forest": (title, caption + exploratory_note(numbers)),
         "patient_flow": (
-            "Figure 1. Patient flow",
+            "Patient flow",
             f"Rows read and quarantined, patients included, and patients with data at {' and at '.join(lower_first(t.label) for t in study.followed)}.",
         ),
         "outcomes": (
-            f"Figure 3. Outcomes at {timepoints_text(study.timepoints, short=True)}",
+            f"Outcomes at {timepoints_text(study.timepoints, short=True)}",
             f"Distributions of {join_words([i.short_label for i in study.instruments])}; boxes use the cohort's quantile method.",
         ),
         "responders": (
-            "Figure 5. Responders",
+            "Responders",
             f"Proportion with a clinically important improvement at {later}, per instrument, with Wilson confidence intervals.",
         ),
         "responder_curves": (
-            "Figure 5c. Cumulative responder curves",
+            "Cumulative responder curves",
             f"Share of evaluable patients with at least each improvement from {baseline} (negative: worsening), per instrument, "
             f"a line per time point ({later}); dashed: the primary responder threshold.",
         ),
         "missing_data": (
-            "Figure 5b. Responders under four missing-data assumptions",
+            "Responders under four missing-data assumptions",
             f"Complete case, worst case, best case and multiple imputation at {later}, per instrument, with their confidence intervals "
             "(the true proportion lies between the worst and the best case whatever the reason for missing values).",
         ),
@@ -430,8 +606,65 @@ def template_environment(template_dir: Path | str) -> jinja2.Environment:
     )
     environment.filters["fixed"] = format_number
     environment.filters["upper_first"] = capitalize_first
+    environment.filters["path_breaks"] = path_breaks
+    environment.filters["rule_file"] = rule_file
     environment.globals["cfg"] = config_value
+    environment.globals["number"] = number_mark
+    environment.globals["ref"] = reference_mark
     return environment
+
+
+def path_breaks(path: str) -> Markup:
+    """A path that may wrap only after a "/" (never inside a name)."""
+    return Markup("/<wbr>").join(escape(part) for part in str(path).split("/"))
+
+
+def figure_places(tables: list[dict]) -> dict:
+    """`figures_after`: the figures to show right after each shown table; `figures_unplaced`:
+    those whose table is not shown (they close the section instead)."""
+    shown = {table["name"] for table in tables}
+    return {
+        "figures_after": {table: names for table, names in FIGURES_AFTER_TABLE.items() if table in shown},
+        "figures_unplaced": [
+            name for table, names in FIGURES_AFTER_TABLE.items() if table not in shown for name in names
+        ],
+    }
+
+
+def report_frame(settings: dict) -> dict:
+    """How the report presents its cohort.
+
+    `reproduction`: a synthetic cohort's report reproduces the paper (its title is the
+    paper's); a real export's is an analysis of that clinic's data, titled by the cohort.
+    `published`: "comparison" (published next to reproduced values, differences
+    highlighted), "context" (the paper's values beside the clinic's, neutral), or None (not
+    shown). By default a reproduction compares and an export shows none; the config's
+    `compare_with_published` asks for them (as context for an export).
+    """
+    reproduction = bool(settings.get("reproduction", settings.get("synthetic", False)))
+    requested = settings.get("compare_with_published")
+    compare = reproduction if requested is None else bool(requested)
+    published = ("comparison" if reproduction else "context") if compare else None
+    return {"reproduction": reproduction, "published": published}
+
+
+def strobe_rows(reproduction: bool) -> list[tuple]:
+    """The STROBE items with their notes' mentions of tables and figures marked; an export's
+    report gets the notes that fit a clinic's own data."""
+    rows = []
+    for number, topic, anchor, note in STROBE_ITEMS:
+        if not reproduction:
+            note = STROBE_EXPORT_NOTES.get(number, note)
+        rows.append((number, topic, anchor, mention_marks(note)))
+    return rows
+
+
+def rule_file(path: str) -> Markup:
+    """A rule's input or output as shown: a path in code that wraps only after a "/", or the
+    words in parentheses that stand for the files a function picks per cohort."""
+    if path.startswith("(") and path.endswith(")"):
+        return Markup('<span class="computed">{}</span>').format(path[1:-1])
+    return Markup("<code>{}</code>").format(path_breaks(path))
 
 
 def report_context(inputs: ReportInputs) -> dict:
@@ -439,13 +672,15 @@ def report_context(inputs: ReportInputs) -> dict:
     study = inputs.study
     provenance = json.loads(Path(inputs.provenance).read_text(encoding="utf-8"))
     products = provenance.get("products", [])
-    tables = [read_display_table(Path(path), products, table_captions(study, numbers)) for path in inputs.tables]
+    tables = [read_display_table(Path(path), products, table_captions(study, numbers), study) for path in inputs.tables]
     accounting = read_accounting(inputs.accounting)
     timepoints = timepoint_entries(study)
     instruments = instrument_entries(study)
+    frame = report_frame(inputs.settings)
     return {
         "cohort": inputs.cohort,
         "settings": inputs.settings,
+        "frame": frame,
         "numbers": numbers,
         "instruments": instruments,
         "timepoints": timepoints,
@@ -465,7 +700,8 @@ def report_context(inputs: ReportInputs) -> dict:
         "definitions": definition_records(study),
         "sensitivity": sensitivity_entries(numbers, instruments, timepoints),
         "codebook": load_codebook(inputs.codebook),
-        "strobe": STROBE_ITEMS,
+        "strobe": strobe_rows(frame["reproduction"]),
+        **figure_places(tables),
         "sensitivity_keys": sorted(k for k in numbers if k.startswith("sensitivity.") or ".sensitivity." in k),
     }
 
@@ -495,7 +731,7 @@ def render_report(inputs: ReportInputs, template_dir: Path | str) -> str:
     environment = template_environment(template_dir)
     context = report_context(inputs)
     environment.filters.update(number_filters(context["numbers"]))
-    return environment.get_template(TEMPLATE_NAME).render(**context)
+    return number_in_reading_order(environment.get_template(TEMPLATE_NAME).render(**context))
 
 
 def write_report(inputs: ReportInputs, template_dir: Path | str, output: Path | str) -> None:
