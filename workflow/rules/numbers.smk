@@ -1,7 +1,18 @@
 # Stage: numbers.csv (every number the report states) and the reproduction check against
 # the paper's published values.
 
-NUMBER_PARTS = ["flow", "baseline", "interventions", "program", "outcomes", "responders", "subgroups", "validation"]
+NUMBER_PARTS = [
+    "flow",
+    "baseline",
+    "interventions",
+    "program",
+    "outcomes",
+    "responders",
+    "subgroups",
+    "attrition",
+    "maintenance",
+    "validation",
+]
 
 
 rule collect_numbers:

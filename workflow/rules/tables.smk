@@ -146,6 +146,7 @@ rule table_flow:
         "../../environment.yml"
     params:
         study=get_study_measures,
+        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
     script:
         "../scripts/table_flow.py"
 

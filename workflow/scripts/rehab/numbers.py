@@ -18,7 +18,18 @@ import pandas as pd
 from rehab.errors import PipelineError
 from rehab.safe_io import write_csv
 
-PARTS = ("flow", "baseline", "interventions", "program", "outcomes", "responders", "subgroups", "validation")
+PARTS = (
+    "flow",
+    "baseline",
+    "interventions",
+    "program",
+    "outcomes",
+    "responders",
+    "subgroups",
+    "attrition",
+    "maintenance",
+    "validation",
+)
 KEY_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
 
