@@ -11,6 +11,8 @@ REPORT_TABLES = [
     "responders_sensitivity",
     "subgroups",
     "methods",
+    "attrition",
+    "maintenance",
 ]
 REPORT_FIGURES = [
     "patient_flow",
@@ -61,6 +63,7 @@ rule render_report:
         figures=expand("results/{{cohort}}/figures/{figure}.svg", figure=REPORT_FIGURES),
         template="workflow/templates/report.html.j2",
         partials="workflow/templates/report_macros.html.j2",
+        sections=sorted(str(path) for path in Path("workflow/templates/sections").glob("*.html.j2")),
         code=script_code("render_report.py"),
     output:
         report=report(

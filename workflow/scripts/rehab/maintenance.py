@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from rehab.effects import EFFECT_STATISTICS, paired_effects
+from rehab.methods import lower_first
 from rehab.outcomes import EFFECT_COLUMNS, effect_cells, paired_values
 from rehab.study import Study, Timepoint
 
@@ -53,7 +54,8 @@ def maintenance_table(numbers: dict, study: Study) -> pd.DataFrame:
         for instrument in study.instruments
         for earlier, later in consecutive_followed(study)
     ]
-    return pd.DataFrame(rows, columns=["outcome", "from", "to", *EFFECT_COLUMNS])
+    table = pd.DataFrame(rows, columns=["outcome", "from", "to", *EFFECT_COLUMNS])
+    return table.rename(columns={"change_median_iqr": "change_iqr"})  # not a change from the baseline
 
 
 def maintenance_verdicts(numbers: dict, study: Study) -> list[dict]:
@@ -76,8 +78,11 @@ def maintenance_verdicts(numbers: dict, study: Study) -> list[dict]:
                     "domain": instrument.domain,
                     "unit": instrument.unit,
                     "threshold": threshold,
+                    "threshold_text": None if threshold is None else f"{threshold:g}",
                     "from": earlier.name,
                     "to": later.name,
+                    "from_text": lower_first(earlier.label),
+                    "to_text": lower_first(later.label),
                     "prefix": prefix,
                     "maintained": maintained,
                 }

@@ -21,6 +21,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from rehab.figures import read_numbers
+from rehab.maintenance import maintenance_verdicts
 from rehab.methods import (
     capitalize_first,
     definition_records,
@@ -75,6 +76,8 @@ TABLE_SECTIONS = {
     "responders": "responders",
     "responders_sensitivity": "responders",
     "subgroups": "subgroups",
+    "attrition": "attrition",  # placed by sections/followup.html.j2
+    "maintenance": "maintenance",  # placed by sections/maintenance.html.j2
 }
 FIGURE_CAPTIONS = {
     "intervention_categories": (
@@ -106,6 +109,13 @@ COLUMN_HEADERS = {
     "known_from_paper": "Named in the paper",
     "timepoint": "Time point",
     "relative_pct": "Relative, %",
+    "population": "Patients the row covers",
+    "change_iqr": "Change, median [q1, q3]",
+    "change_hl_ci": "Change, Hodges–Lehmann (CI)",
+    "change_mean_ci": "Change, mean (CI)",
+    "effect_r": "r",
+    "non_completers": "Non-completers",
+    "smd": "SMD",
 }
 LONG_CELL = 40  # longer cells may wrap; shorter ones stay on one line
 
@@ -122,10 +132,20 @@ STROBE_ITEMS = [
     ("9", "Bias", "validation", "Validation audit; no adjustment"),
     ("10", "Study size", "flow", ""),
     ("11", "Quantitative variables", "methods", "Responder thresholds, subgroup bands"),
-    ("12", "Statistical methods", "methods", "Quantiles, Wilson intervals, missing data, sensitivity variant"),
+    (
+        "12",
+        "Statistical methods",
+        "methods",
+        "Quantiles, Wilcoxon signed-rank test, Hodges–Lehmann and t intervals, effect size r, Wilson intervals, missing data, sensitivity variant",
+    ),
     ("13", "Participants (numbers at each stage)", "flow", ""),
-    ("14", "Descriptive data", "tables", "Table 2 with valid n per variable"),
-    ("15", "Outcome data", "outcomes", "Table 4 and Figure 3"),
+    (
+        "14",
+        "Descriptive data",
+        "tables",
+        "Table 2 with valid n per variable; completers against non-completers (Table 4b) and follow-up timing in the patient flow",
+    ),
+    ("15", "Outcome data", "outcomes", "Table 4, Figure 3 and the change between the later time points (Table 4c)"),
     ("16", "Main results", "responders", "Responder proportions with confidence intervals"),
     ("17", "Other analyses", "subgroups", "Subgroups and sensitivity analysis"),
     ("18", "Key results", "summary", ""),
@@ -303,7 +323,21 @@ def table_captions(study: Study) -> dict[str, tuple[str, str]]:
         ),
         "table4_outcomes": (
             f"Table 4. Outcomes at {timepoints_text(study.timepoints, short=True)}",
-            f"Median [q1, q3] and n of {join_words([i.short_label for i in study.instruments])} at each time point, over the patients with a value.",
+            f"Median [q1, q3] and n of {join_words([i.short_label for i in study.instruments])} at each time point, over the patients with a value there; "
+            f"the change from {baseline} over the complete pairs (a value at {baseline} and at the time point): median [q1, q3], "
+            "Hodges–Lehmann estimate and mean with confidence intervals, two-sided Wilcoxon signed-rank p and r = Z/√n "
+            "(methods: paired changes and effect sizes). The population column says which patients each row covers.",
+        ),
+        "attrition": (
+            "Table 4b. Completers and non-completers",
+            "Characteristics at "
+            f"{baseline} of the patients with any outcome recorded at each later time point (completers) and of the others, "
+            "with standardised mean differences (completers − non-completers).",
+        ),
+        "maintenance": (
+            "Table 4c. Change between the later time points",
+            "Paired change from each time point after "
+            f"{baseline} to the next one, over the complete pairs, with the effect sizes of Table 4.",
         ),
         "responders": (
             "Table 5. Clinically important improvement",
@@ -422,6 +456,7 @@ def report_context(inputs: ReportInputs) -> dict:
         "sensitivity": sensitivity_entries(numbers, instruments, timepoints),
         "codebook": pd.read_csv(inputs.codebook, dtype=str, keep_default_na=False),
         "strobe": STROBE_ITEMS,
+        "maintenance": maintenance_verdicts(numbers, study),
         "sensitivity_keys": sorted(k for k in numbers if k.startswith("sensitivity.") or ".sensitivity." in k),
     }
 
