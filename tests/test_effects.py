@@ -17,6 +17,8 @@ from rehab.effects import (
     paired_effects,
     signed_rank_cdf,
     signed_rank_order,
+    walsh_median,
+    walsh_order_statistics,
     wilcoxon_effect,
 )
 from rehab.formatting import fmt_median_iqr
@@ -106,6 +108,23 @@ def test_hodges_lehmann_interval_inverts_scipys_exact_test():
     step = 1e-4
     assert p_at(low + step) > 0.05 and p_at(high - step) > 0.05  # inside: not rejected
     assert p_at(low - step) <= 0.05 and p_at(high + step) <= 0.05  # outside: rejected
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.array(SIX_CHANGES, dtype=float),
+        np.random.default_rng(3).integers(-10, 11, size=40).astype(float),  # many ties, as NPRS
+        np.round(np.random.default_rng(4).normal(-12, 20, size=35), 1),  # DRI-like, one decimal
+        np.round(np.random.default_rng(5).normal(0, 1, size=30), 6),  # all distinct
+        np.array([7.5]),
+    ],
+)
+def test_walsh_order_statistics_equal_every_brute_force_order(values):
+    walsh = brute_force_walsh(values)
+    orders = np.arange(1, len(walsh) + 1)
+    assert walsh_order_statistics(values, orders) == pytest.approx(walsh, abs=1e-9)
+    assert walsh_median(values) == pytest.approx(np.median(walsh), abs=1e-9)
 
 
 def test_hodges_lehmann_uses_zero_changes():

@@ -5,7 +5,8 @@ For the changes of the complete pairs (a value at both time points):
 - the median and quartiles (the cohort's quantile method) and the two-sided Wilcoxon
   signed-rank p (`rehab.stats.wilcoxon_p`: zero differences dropped, scipy's `wilcox`);
 - the Hodges–Lehmann estimate (median of the n(n + 1)/2 Walsh averages (x_i + x_j)/2,
-  i ≤ j, of every pair, zero changes included) and its confidence interval by inverting the
+  i ≤ j, of every pair, zero changes included; found by counting, never formed, so a million
+  pairs need no more memory than the changes) and its confidence interval by inverting the
   signed-rank test: the Walsh averages of order C and M + 1 − C, M = n(n + 1)/2, C from the
   exact null distribution of the signed-rank statistic up to 50 pairs (scipy.stats.wilcoxon's
   own switch to the normal approximation) and from the normal approximation above
@@ -73,10 +74,42 @@ def signed_rank_order(n: int, confidence_level: float) -> int:
     return max(math.floor(mean + 0.5 - z * sd), 0)  # continuity corrected: P(T+ ≤ t) ≈ Φ((t + ½ − mean) / sd)
 
 
-def walsh_averages(values: np.ndarray) -> np.ndarray:
-    """The n(n + 1)/2 averages (x_i + x_j)/2 with i ≤ j, sorted (memory grows with n²)."""
-    first, second = np.triu_indices(values.size)
-    return np.sort((values[first] + values[second]) / 2)
+def walsh_order_statistics(values: np.ndarray, orders) -> np.ndarray:
+    """The Walsh averages (x_i + x_j)/2, i ≤ j, of the given 1-based orders among all
+    n(n + 1)/2 of them, without forming them (memory in n, not n²).
+
+    On the grid of `VALUE_DECIMALS` every Walsh sum is an integer, so a bisection over the
+    integers finds the smallest sum s with at least `order` sums ≤ s: exactly a Walsh sum.
+    Each step counts the pairs with x_i + x_j ≤ s over the distinct values (their counts as
+    weights), in O(u log u) for u distinct values.
+    """
+    levels, counts = np.unique(np.rint(values * 10**VALUE_DECIMALS).astype(np.int64), return_counts=True)
+    cumulative = np.concatenate([[0], np.cumsum(counts)])
+    position = np.arange(levels.size)
+    orders = np.asarray(orders, dtype=np.int64)
+    low = np.full(orders.size, 2 * levels[0])
+    high = np.full(orders.size, 2 * levels[-1])
+    while (low < high).any():  # about log2(range on the grid) steps, all orders at once
+        middle = (low + high) // 2
+        reached = _walsh_sums_at_most(middle, levels, counts, cumulative, position) >= orders
+        high = np.where(reached, middle, high)
+        low = np.where(reached, low, middle + 1)
+    return low / (2 * 10**VALUE_DECIMALS)
+
+
+def _walsh_sums_at_most(bounds, levels, counts, cumulative, position) -> np.ndarray:
+    """For each bound s: the number of pairs i ≤ j with x_i + x_j ≤ s (values as levels and counts)."""
+    ends = np.searchsorted(levels, bounds[:, None] - levels[None, :], side="right")  # levels b with u_a + u_b ≤ s
+    later = cumulative[np.maximum(ends, position + 1)] - cumulative[position + 1]  # values of the levels a < b < end
+    itself = np.where(ends > position, counts * (counts + 1) // 2, 0)  # pairs within level a (i ≤ j)
+    return (counts * later + itself).sum(axis=1)
+
+
+def walsh_median(values: np.ndarray) -> float:
+    """The median of the n(n + 1)/2 Walsh averages."""
+    total = values.size * (values.size + 1) // 2
+    middle = walsh_order_statistics(values, [(total + 1) // 2, total // 2 + 1])
+    return float(middle.mean())
 
 
 def _rounded(value) -> float | None:
@@ -85,14 +118,17 @@ def _rounded(value) -> float | None:
 
 
 def hodges_lehmann(changes: Iterable, confidence_level: float = 0.95) -> dict:
-    """`hl`, `hl_ci_low`, `hl_ci_high` of the valid changes (None when not computable)."""
+    """`hl`, `hl_ci_low`, `hl_ci_high` of the valid changes (None when not computable); the
+    changes are taken at `VALUE_DECIMALS` decimals, as `rehab.outcomes.paired_values` rounds them."""
     array = valid_values(changes)
     if array.size == 0:
         return {"hl": None, "hl_ci_low": None, "hl_ci_high": None}
-    walsh = walsh_averages(array)
+    total = array.size * (array.size + 1) // 2
     order = signed_rank_order(array.size, confidence_level)
-    low, high = (walsh[order - 1], walsh[walsh.size - order]) if order > 0 else (None, None)
-    return {"hl": _rounded(np.median(walsh)), "hl_ci_low": _rounded(low), "hl_ci_high": _rounded(high)}
+    # the median's two middle orders and the interval's two orders, in one bisection
+    found = walsh_order_statistics(array, [(total + 1) // 2, total // 2 + 1, max(order, 1), total + 1 - max(order, 1)])
+    low, high = (found[2], found[3]) if order > 0 else (None, None)
+    return {"hl": _rounded(found[:2].mean()), "hl_ci_low": _rounded(low), "hl_ci_high": _rounded(high)}
 
 
 def mean_interval(changes: Iterable, confidence_level: float = 0.95) -> dict:
