@@ -8,7 +8,7 @@ import pytest
 from analysis_helpers import PAPER_STUDY, START, make_outcomes, make_patients, study_with
 
 from rehab.attrition import attrition_numbers, attrition_table
-from rehab.flow import followup_timing
+from rehab.flow import assessment_timing
 from rehab.maintenance import maintenance_numbers, maintenance_table, maintenance_verdicts
 
 DAY = pd.Timedelta(days=1)
@@ -135,9 +135,9 @@ def test_attrition_table_rows(cohort):
 # ---------------------------------------------------------------- follow-up timing
 
 
-def test_followup_timing_by_hand(cohort):
+def test_assessment_timing_by_hand(cohort):
     patients, outcomes = cohort
-    n = followup_timing(patients, outcomes, PAPER_STUDY, "weibull")
+    n = assessment_timing(patients, outcomes, PAPER_STUDY, "weibull")
     # discharge: 0, 5, 0, 2 days (p4's row holds no value); weibull quartiles of 0, 0, 2, 5
     prefix = "flow.discharge.days_after_discharge"
     assert [n[f"{prefix}.{s}"] for s in ("n", "median", "q1", "q3", "min", "max")] == [4, 1.0, 0.0, 4.25, 0.0, 5.0]

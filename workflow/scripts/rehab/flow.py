@@ -20,14 +20,14 @@ def flow_numbers(
 ) -> dict:
     """Kept patients, and those with outcome data at each time point of the study (any of its
     instruments present: `flow.with_<timepoint>`), a kept visit, and a discharge_date; then
-    the follow-up timing of every time point after the baseline (`followup_timing`)."""
+    the follow-up timing of every time point after the baseline (`assessment_timing`)."""
     numbers: dict = {"flow.patients": len(patients)}
     for timepoint in study.timepoint_names:  # clean outcome rows belong to kept patients only
         numbers[f"flow.with_{timepoint}"] = patients_with_any_outcome(outcomes, timepoint, study.instrument_names)
     numbers["flow.with_sessions"] = int((patients["n_sessions"].fillna(0) > 0).sum())
     numbers["flow.visits"] = len(sessions)
     numbers["flow.with_discharge_date"] = int(patients["discharge_date"].notna().sum())
-    numbers.update(followup_timing(patients, outcomes, study, quantile_method))
+    numbers.update(assessment_timing(patients, outcomes, study, quantile_method))
     return numbers
 
 
@@ -42,7 +42,7 @@ def days_after_discharge(patients: pd.DataFrame, outcomes: pd.DataFrame, study: 
     return (rows["assessment_date"] - discharge).dt.days.dropna().astype("float64")
 
 
-def followup_timing(
+def assessment_timing(
     patients: pd.DataFrame, outcomes: pd.DataFrame, study: Study, quantile_method: str = DEFAULT_QUANTILE_METHOD
 ) -> dict:
     """`flow.<later>.days_after_discharge.median|q1|q3|min|max|n` for every time point after

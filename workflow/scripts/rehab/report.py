@@ -76,7 +76,7 @@ TABLE_SECTIONS = {
     "responders": "responders",
     "responders_sensitivity": "responders",
     "subgroups": "subgroups",
-    "attrition": "attrition",  # placed by sections/followup.html.j2
+    "attrition": "attrition",  # placed by sections/attrition.html.j2
     "maintenance": "maintenance",  # placed by sections/maintenance.html.j2
 }
 FIGURE_CAPTIONS = {
