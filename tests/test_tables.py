@@ -207,15 +207,34 @@ def test_table4_layout(cohort):
     assert list(table.columns) == [
         "outcome",
         "timepoint",
+        "population",
         "n",
         "median_iqr",
         "n_pairs",
         "change_median_iqr",
+        "change_hl_ci",
+        "change_mean_ci",
         "wilcoxon_p",
+        "effect_r",
     ]
     assert len(table) == 9
-    first = table.iloc[1]
-    assert first.tolist() == ["NPRS (0–10)", "Discharge", "3", "3.0 [0.0, 6.0]", "2", "-1.5 [-2.0, -1.0]", "0.500"]
+    assert table.iloc[0]["population"] == "all with a value at start"
+    assert table.iloc[0][["n_pairs", "change_hl_ci", "effect_r"]].tolist() == [DASH] * 3
+    # changes -2 and -1: Walsh averages -2, -1.5, -1; two pairs cannot reach 95% (CI "—");
+    # mean -1.5 ± t(0.975, 1) · 0.5 = ±6.353; Z = (0 - 1.5) / sqrt(1.25), r = Z / sqrt(2)
+    assert table.iloc[1].tolist() == [
+        "NPRS (0–10)",
+        "Discharge",
+        "with a value at discharge; change: also at start",
+        "3",
+        "3.0 [0.0, 6.0]",
+        "2",
+        "-1.5 [-2.0, -1.0]",
+        "-1.5 (—)",
+        "-1.5 (-7.9 to 4.9)",
+        "0.500",
+        "-0.95",
+    ]
 
 
 # ---------------------------------------------------------------- flow and validation

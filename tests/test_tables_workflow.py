@@ -94,3 +94,21 @@ def test_a_mismatch_does_not_fail_the_rule(project):
     reproduction = pd.read_csv(project / "results/reference/reproduction.csv", dtype="string", keep_default_na=False)
     row = reproduction.set_index("key").loc["responders.nprs.discharge.pct"]
     assert row["matches"] == "false"
+
+
+def test_reference_cohort_has_effect_sizes_attrition_and_maintenance(project):
+    numbers = read_numbers(project / "results/reference/numbers.csv")
+    statistics = ("hl", "hl_ci_low", "hl_ci_high", "mean", "mean_ci_low", "mean_ci_high", "wilcoxon_z", "effect_r")
+    for instrument in ("nprs", "dri", "eq_vas"):
+        for timepoint in ("discharge", "followup"):
+            for stat in statistics:
+                assert numbers[f"outcomes.{instrument}.{timepoint}.change.{stat}"] is not None
+            assert numbers[f"attrition.{timepoint}.{instrument}.smd"] is not None
+        assert numbers[f"maintenance.{instrument}.discharge_to_followup.hl_ci_high"] is not None
+    assert numbers["flow.followup.days_after_discharge.n"] == numbers["flow.with_followup"]
+    assert numbers["attrition.followup.completers.n"] + numbers["attrition.followup.non_completers.n"] == 274
+    # binary noise is rounded away before display: −22.849999999999998 is stored −22.85, shown −22.9
+    assert numbers["outcomes.dri.discharge.change.q1"] == -22.85
+    table = pd.read_csv(project / "results/reference/tables/table4_outcomes.csv", dtype=str, keep_default_na=False)
+    dri = table[(table["outcome"] == "DRI, mm (0–100)") & (table["timepoint"] == "Discharge")]
+    assert dri["change_median_iqr"].item() == "-12.7 [-22.9, -1.9]"

@@ -9,6 +9,8 @@ NUMBER_PARTS = [
     "outcomes",
     "responders",
     "subgroups",
+    "attrition",
+    "maintenance",
     "validation",
     "missing_data",
 ]

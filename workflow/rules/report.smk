@@ -13,6 +13,8 @@ REPORT_TABLES = [
     "methods",
     "missing_data",
     "subgroup_interactions",
+    "attrition",
+    "maintenance",
 ]
 REPORT_FIGURES = [
     "patient_flow",

@@ -125,6 +125,7 @@ rule table_outcomes:
     params:
         study=get_study_measures,
         quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
+        confidence_level=config["analysis"]["confidence_level"],
     script:
         "../scripts/table_outcomes.py"
 
@@ -145,6 +146,7 @@ rule table_flow:
         "../../environment.yml"
     params:
         study=get_study_measures,
+        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
     script:
         "../scripts/table_flow.py"
 

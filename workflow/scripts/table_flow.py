@@ -9,8 +9,9 @@ def main(snakemake):
     study = Study.from_declaration(snakemake.params.study)
     patients = read_clean(snakemake.input.patients, PATIENT_COLUMNS_FLOW)
     sessions = read_clean(snakemake.input.sessions, ["line"])
-    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
-    write_fragment(flow_numbers(patients, sessions, outcomes, study), snakemake.output.numbers)
+    outcomes = read_clean(snakemake.input.outcomes, [*study.outcome_columns, "assessment_date"])
+    numbers = flow_numbers(patients, sessions, outcomes, study, snakemake.params.quantile_method)
+    write_fragment(numbers, snakemake.output.numbers)
 
 
 run(snakemake, main)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from rehab.effects import VALUE_DECIMALS
 from rehab.formatting import fmt_mean_sd, fmt_mean_sd_range, fmt_median_iqr, fmt_n_pct
 from rehab.outcomes import values_at
 from rehab.stats import count_pct, level_counts, mean_sd_range, median_iqr
@@ -67,7 +68,8 @@ def baseline_numbers(patients: pd.DataFrame, outcomes: pd.DataFrame, study: Stud
     )
     for instrument in study.instrument_names:
         values = baseline_values(patients, outcomes, instrument, study.baseline.name)
-        numbers.update(_prefixed(f"baseline.{instrument}", median_iqr(values, quantile_method)))
+        summary = median_iqr(values, quantile_method, decimals=VALUE_DECIMALS)  # as Table 4's start row
+        numbers.update(_prefixed(f"baseline.{instrument}", summary))
     for flag in FLAGS[1:]:
         numbers.update(_prefixed(f"baseline.{flag}", count_pct(patients[flag])))
     numbers.update(_prefixed("baseline.rehab_goals", median_iqr(patients["rehab_goals"], quantile_method)))

@@ -82,6 +82,15 @@ def fmt_interval(low, high, decimals: int = 0) -> str:
     return f"{fmt_number(low, decimals)}–{fmt_number(high, decimals)}"
 
 
+def fmt_estimate_ci(estimate, low, high, decimals: int = 1) -> str:
+    """`-1.5 (-2.5 to -0.5)`: an estimate with its interval ("to", as the ends may be
+    negative); a dash for a missing estimate, `(—)` for an interval that cannot be computed."""
+    if estimate is None:
+        return DASH
+    interval = DASH if low is None or high is None else f"{fmt_number(low, decimals)} to {fmt_number(high, decimals)}"
+    return f"{fmt_number(estimate, decimals)} ({interval})"
+
+
 def fmt_p(p) -> str:
     """`0.012`, `<0.001`; a dash when no test was possible."""
     if p is None:

@@ -26,6 +26,8 @@ PARTS = (
     "outcomes",
     "responders",
     "subgroups",
+    "attrition",
+    "maintenance",
     "validation",
     "missing_data",
 )

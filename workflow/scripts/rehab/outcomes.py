@@ -6,12 +6,14 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from rehab.formatting import DASH, fmt_count, fmt_median_iqr, fmt_p
-from rehab.stats import median_iqr, wilcoxon_p
+from rehab.effects import EFFECT_STATISTICS, VALUE_DECIMALS, paired_effects
+from rehab.formatting import DASH, fmt_count, fmt_estimate_ci, fmt_median_iqr, fmt_number, fmt_p
+from rehab.stats import median_iqr
 from rehab.study import Study
 
-CHANGE_DECIMALS = 6  # a change is compared and summarised at this precision (35.3 → 25.3 is 10)
+CHANGE_DECIMALS = VALUE_DECIMALS  # a change is compared and summarised at this precision (35.3 → 25.3 is 10)
 TABLE_DECIMALS = 1
+EFFECT_R_DECIMALS = 2
 
 
 def values_at(outcomes: pd.DataFrame, instrument: str, timepoint: str) -> pd.Series:
@@ -40,29 +42,59 @@ def patients_with_any_outcome(outcomes: pd.DataFrame, timepoint: str, instrument
     return int(present.sum())  # (patient_id, timepoint) is unique in the clean table
 
 
-def outcome_numbers(outcomes: pd.DataFrame, study: Study, quantile_method: str) -> dict:
+def outcome_numbers(outcomes: pd.DataFrame, study: Study, quantile_method: str, confidence_level: float = 0.95) -> dict:
     """`outcomes.<instrument>.<timepoint>.median|q1|q3|n` and, after the baseline,
-    `...change.n|median|q1|q3|wilcoxon_p` (change = value − baseline, paired patients)."""
+    `...change.<statistic>` for every statistic of `rehab.effects.EFFECT_STATISTICS`
+    (change = value − baseline over the complete pairs). Quantiles are rounded to
+    `VALUE_DECIMALS` (binary noise of interpolation, see `rehab.stats.quantiles`)."""
     numbers: dict = {}
     baseline = study.baseline.name
     for instrument in study.instrument_names:
         for timepoint in study.timepoints:
             prefix = f"outcomes.{instrument}.{timepoint.name}"
-            summary = median_iqr(values_at(outcomes, instrument, timepoint.name), quantile_method)
+            values = values_at(outcomes, instrument, timepoint.name)
+            summary = median_iqr(values, quantile_method, decimals=VALUE_DECIMALS)
             numbers.update({f"{prefix}.{stat}": summary[stat] for stat in ("median", "q1", "q3")})
             numbers[f"{prefix}.n"] = summary["valid_n"]
             if timepoint.baseline:
                 continue
             change = paired_values(outcomes, instrument, timepoint.name, baseline)["change"]
-            change_summary = median_iqr(change, quantile_method)
-            numbers[f"{prefix}.change.n"] = change_summary["valid_n"]
-            numbers.update({f"{prefix}.change.{stat}": change_summary[stat] for stat in ("median", "q1", "q3")})
-            numbers[f"{prefix}.change.wilcoxon_p"] = wilcoxon_p(change)
+            effects = paired_effects(change, quantile_method, confidence_level)
+            numbers.update({f"{prefix}.change.{stat}": effects[stat] for stat in EFFECT_STATISTICS})
     return numbers
 
 
+def effect_cells(numbers: dict, prefix: str) -> dict:
+    """The display cells of a paired change's numbers under `prefix` (`….change`)."""
+    change = [numbers[f"{prefix}.{stat}"] for stat in ("median", "q1", "q3")]
+    return {
+        "n_pairs": fmt_count(numbers[f"{prefix}.n"]),
+        "change_median_iqr": fmt_median_iqr(*change, decimals=TABLE_DECIMALS),
+        "change_hl_ci": fmt_estimate_ci(
+            *(numbers[f"{prefix}.{stat}"] for stat in ("hl", "hl_ci_low", "hl_ci_high")), decimals=TABLE_DECIMALS
+        ),
+        "change_mean_ci": fmt_estimate_ci(
+            *(numbers[f"{prefix}.{stat}"] for stat in ("mean", "mean_ci_low", "mean_ci_high")),
+            decimals=TABLE_DECIMALS,
+        ),
+        "wilcoxon_p": fmt_p(numbers[f"{prefix}.wilcoxon_p"]),
+        "effect_r": fmt_number(numbers[f"{prefix}.effect_r"], EFFECT_R_DECIMALS),
+    }
+
+
+EFFECT_COLUMNS = ("n_pairs", "change_median_iqr", "change_hl_ci", "change_mean_ci", "wilcoxon_p", "effect_r")
+
+
+def population_text(timepoint, baseline) -> str:
+    """Which patients a Table 4 row covers: its value columns, then its change columns."""
+    if timepoint.baseline:
+        return f"all with a value {timepoint.phrase}"
+    return f"with a value {timepoint.phrase}; change: also {baseline.phrase}"
+
+
 def outcomes_table(numbers: dict, study: Study) -> pd.DataFrame:
-    """Table 4: per instrument and time point n, median [q1, q3], paired change and Wilcoxon p."""
+    """Table 4: per instrument and time point the patients it covers, n, median [q1, q3] and,
+    after the baseline, the paired change with its effect sizes."""
     rows = []
     for instrument in study.instruments:
         for timepoint in study.timepoints:
@@ -71,16 +103,12 @@ def outcomes_table(numbers: dict, study: Study) -> pd.DataFrame:
             row = {
                 "outcome": instrument.table_label,
                 "timepoint": timepoint.label,
+                "population": population_text(timepoint, study.baseline),
                 "n": fmt_count(numbers[f"{prefix}.n"]),
                 "median_iqr": fmt_median_iqr(*value, decimals=TABLE_DECIMALS),
-                "n_pairs": DASH,
-                "change_median_iqr": DASH,
-                "wilcoxon_p": DASH,
+                **dict.fromkeys(EFFECT_COLUMNS, DASH),
             }
             if not timepoint.baseline:
-                change = [numbers[f"{prefix}.change.{stat}"] for stat in ("median", "q1", "q3")]
-                row["n_pairs"] = fmt_count(numbers[f"{prefix}.change.n"])
-                row["change_median_iqr"] = fmt_median_iqr(*change, decimals=TABLE_DECIMALS)
-                row["wilcoxon_p"] = fmt_p(numbers[f"{prefix}.change.wilcoxon_p"])
+                row.update(effect_cells(numbers, f"{prefix}.change"))
             rows.append(row)
     return pd.DataFrame(rows)

@@ -34,6 +34,7 @@ from markupsafe import Markup, escape
 from rehab.analysis_io import read_accounting
 from rehab.codebook import load_codebook
 from rehab.errors import PipelineError
+from rehab.maintenance import maintenance_verdicts
 from rehab.methods import (
     capitalize_first,
     definition_records,
@@ -97,6 +98,8 @@ TABLE_SECTIONS = {
     "subgroup_interactions": "subgroup_tests",
     "missing_data": "missing_data",
     "methods": "appendix",
+    "attrition": "attrition",  # placed by sections/attrition.html.j2
+    "maintenance": "maintenance",  # placed by sections/maintenance.html.j2
 }
 # Figures shown right after a table of their section, rather than at the section's end.
 FIGURES_AFTER_TABLE = {
@@ -153,6 +156,13 @@ COLUMN_HEADERS = {
     "lr_chi2": "LR χ²",
     "lr_df": "df",
     "interaction_p": "Interaction p",
+    "population": "Patients the row covers",
+    "change_iqr": "Change, median [q1, q3]",
+    "change_hl_ci": "Change, Hodges–Lehmann (CI)",
+    "change_mean_ci": "Change, mean (CI)",
+    "effect_r": "r",
+    "non_completers": "Non-completers",
+    "smd": "SMD",
 }
 LONG_CELL = 40  # a text cell this long gets a minimum width to wrap in
 SHORT_CELL = 16  # a text cell this short stays on one line, as does one without letters
@@ -177,10 +187,26 @@ STROBE_ITEMS = [
     ("9", "Bias", "validation", "Validation audit; no adjustment"),
     ("10", "Study size", "flow", ""),
     ("11", "Quantitative variables", "methods", "Responder thresholds, subgroup bands"),
-    ("12", "Statistical methods", "methods", "Quantiles, Wilson intervals, missing data, sensitivity variant"),
+    (
+        "12",
+        "Statistical methods",
+        "methods",
+        "Quantiles, Wilcoxon signed-rank test, Hodges–Lehmann and t intervals, effect size r, Wilson intervals, missing data, sensitivity variant",
+    ),
     ("13", "Participants (numbers at each stage)", "flow", ""),
-    ("14", "Descriptive data", "tables", "{table:table2_baseline} with valid n per variable"),
-    ("15", "Outcome data", "outcomes", "{table:table4_outcomes} and {figure:outcomes}"),
+    (
+        "14",
+        "Descriptive data",
+        "tables",
+        "{table:table2_baseline} with valid n per variable; completers against non-completers ({table:attrition}) "
+        "and follow-up timing in the patient flow",
+    ),
+    (
+        "15",
+        "Outcome data",
+        "outcomes",
+        "{table:table4_outcomes}, {figure:outcomes} and the change between the later time points ({table:maintenance})",
+    ),
     ("16", "Main results", "responders", "Responder proportions with confidence intervals"),
     ("17", "Other analyses", "subgroups", "Subgroups and sensitivity analysis"),
     ("18", "Key results", "summary", ""),
@@ -507,7 +533,21 @@ def table_captions(study: Study, numbers: dict | None = None) -> dict[str, tuple
         ),
         "table4_outcomes": (
             f"Outcomes at {timepoints_text(study.timepoints, short=True)}",
-            f"Median [q1, q3] and n of {join_words([i.short_label for i in study.instruments])} at each time point, over the patients with a value.",
+            f"Median [q1, q3] and n of {join_words([i.short_label for i in study.instruments])} at each time point, over the patients with a value there; "
+            f"the change from {baseline} over the complete pairs (a value at {baseline} and at the time point): median [q1, q3], "
+            "Hodges–Lehmann estimate and mean with confidence intervals, two-sided Wilcoxon signed-rank p and r = Z/√n "
+            "(methods: paired changes and effect sizes). The population column says which patients each row covers.",
+        ),
+        "attrition": (
+            "Completers and non-completers",
+            "Characteristics at "
+            f"{baseline} of the patients with any outcome recorded at each later time point (completers) and of the others, "
+            "with standardised mean differences (completers − non-completers).",
+        ),
+        "maintenance": (
+            "Change between the later time points",
+            "Paired change from each time point after "
+            f"{baseline} to the next one, over the complete pairs, with the effect sizes of Table 4.",
         ),
         "responders": (
             "Clinically important improvement",
@@ -702,6 +742,7 @@ def report_context(inputs: ReportInputs) -> dict:
         "codebook": load_codebook(inputs.codebook),
         "strobe": strobe_rows(frame["reproduction"]),
         **figure_places(tables),
+        "maintenance": maintenance_verdicts(numbers, study),
         "sensitivity_keys": sorted(k for k in numbers if k.startswith("sensitivity.") or ".sensitivity." in k),
     }
 

@@ -31,18 +31,31 @@ def as_number(value) -> float | None:
     return None if math.isnan(number) else number + 0.0
 
 
-def quantiles(values: Iterable, probs=(0.25, 0.5, 0.75), method: str = DEFAULT_QUANTILE_METHOD) -> list[float] | None:
-    """Quantiles of the valid values by numpy's `method`; None when there are none."""
+def quantiles(
+    values: Iterable,
+    probs=(0.25, 0.5, 0.75),
+    method: str = DEFAULT_QUANTILE_METHOD,
+    decimals: int | None = None,
+) -> list[float] | None:
+    """Quantiles of the valid values by numpy's `method`; None when there are none.
+
+    `decimals` rounds them (numpy's round half to even, on the binary value): for values
+    recorded at a few decimals, whose interpolated quantiles carry binary noise
+    (−22.849999999999998 for −22.85) that display rounding half-up would otherwise see.
+    """
     array = valid_values(values)
     if array.size == 0:
         return None
-    return [as_number(q) for q in np.quantile(array, list(probs), method=method)]
+    found = np.quantile(array, list(probs), method=method)
+    if decimals is not None:
+        found = np.round(found, decimals)
+    return [as_number(q) for q in found]
 
 
-def median_iqr(values: Iterable, method: str = DEFAULT_QUANTILE_METHOD) -> dict:
-    """`median`, `q1`, `q3` (None when no valid value) and `valid_n`."""
+def median_iqr(values: Iterable, method: str = DEFAULT_QUANTILE_METHOD, decimals: int | None = None) -> dict:
+    """`median`, `q1`, `q3` (None when no valid value; rounded to `decimals` when given) and `valid_n`."""
     array = valid_values(values)
-    found = quantiles(array, method=method)
+    found = quantiles(array, method=method, decimals=decimals)
     q1, median, q3 = found if found is not None else (None, None, None)
     return {"median": median, "q1": q1, "q3": q3, "valid_n": int(array.size)}
 

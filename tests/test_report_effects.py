@@ -1,0 +1,134 @@
+"""The report's effect-size methods, follow-up timing, attrition table and maintenance
+statements (template partials in workflow/templates/sections/)."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+
+import pandas as pd
+import pytest
+import report_helpers as helpers
+
+from rehab.report import render_report
+
+MAINTENANCE = "maintenance.{}.discharge_to_followup"
+EXTRA_NUMBERS = {
+    "flow.discharge.days_after_discharge.median": "0.0",
+    "flow.discharge.days_after_discharge.q1": "0.0",
+    "flow.discharge.days_after_discharge.q3": "1.0",
+    "flow.discharge.days_after_discharge.min": "-3.0",
+    "flow.discharge.days_after_discharge.max": "7.0",
+    "flow.discharge.days_after_discharge.n": "7",
+    "flow.followup.days_after_discharge.median": "383.0",
+    "flow.followup.days_after_discharge.q1": "365.75",
+    "flow.followup.days_after_discharge.q3": "400.25",
+    "flow.followup.days_after_discharge.min": "350.0",
+    "flow.followup.days_after_discharge.max": "420.0",
+    "flow.followup.days_after_discharge.n": "5",
+    "attrition.discharge.completers.n": "7",
+    "attrition.discharge.non_completers.n": "1",
+    "attrition.followup.completers.n": "5",
+    "attrition.followup.non_completers.n": "3",
+    # NPRS (threshold 2): a rise of 2 is ruled out; DRI (10 mm): a rise of 10 is not;
+    # EQ-VAS: too few pairs for an interval
+    **{
+        f"{MAINTENANCE.format('nprs')}.{k}": v
+        for k, v in {"hl": "0.5", "hl_ci_low": "0.0", "hl_ci_high": "1.5"}.items()
+    },
+    **{
+        f"{MAINTENANCE.format('nprs')}.{k}": v
+        for k, v in {"n": "5", "wilcoxon_p": "0.0004", "effect_r": "0.12"}.items()
+    },
+    **{
+        f"{MAINTENANCE.format('dri')}.{k}": v
+        for k, v in {"hl": "4.0", "hl_ci_low": "-2.0", "hl_ci_high": "10.0"}.items()
+    },
+    **{f"{MAINTENANCE.format('dri')}.{k}": v for k, v in {"n": "5", "wilcoxon_p": "0.25", "effect_r": "0.3"}.items()},
+    **{f"{MAINTENANCE.format('eq_vas')}.{k}": v for k, v in {"hl": "-1.0", "hl_ci_low": "", "hl_ci_high": ""}.items()},
+    **{f"{MAINTENANCE.format('eq_vas')}.{k}": v for k, v in {"n": "3", "wilcoxon_p": "", "effect_r": ""}.items()},
+}
+ATTRITION_TABLE = pd.DataFrame(
+    {
+        "timepoint": ["Discharge", "Discharge"],
+        "characteristic": ["Patients", "Age, years"],
+        "statistic": ["n", "mean ± SD"],
+        "completers": ["7", "42.2 ± 13.4"],
+        "non_completers": ["1", "40.6 ± —"],
+        "smd": ["—", "—"],
+    }
+)
+MAINTENANCE_TABLE = pd.DataFrame(
+    {"outcome": ["NPRS (0–10)"], "from": ["Discharge"], "to": ["1 year after discharge"], "change_iqr": ["0 [-1, 1]"]}
+)
+
+
+def section(html: str, start: str, end: str) -> str:
+    return html[html.index(start) : html.index(end, html.index(start))]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report_effects")
+    inputs = helpers.report_inputs(root)
+    numbers = pd.read_csv(inputs.numbers, dtype=str, keep_default_na=False)
+    extra = pd.DataFrame(list(EXTRA_NUMBERS.items()), columns=["key", "value"])
+    pd.concat([numbers, extra]).to_csv(inputs.numbers, index=False, lineterminator="\n")
+    helpers.write_csv(ATTRITION_TABLE, root / "tables" / "attrition.csv")
+    helpers.write_csv(MAINTENANCE_TABLE, root / "tables" / "maintenance.csv")
+    inputs = dataclasses.replace(inputs, tables=sorted((root / "tables").glob("*.csv")))
+    return render_report(inputs, helpers.TEMPLATE_DIR)
+
+
+def test_methods_name_the_test_pairing_zero_handling_and_interval_methods(rendered):
+    methods = section(rendered, '<section id="methods">', "</section>")
+    assert 'id="methods-effects"' in methods
+    for phrase in (
+        "Wilcoxon signed-rank test, two-sided",
+        "complete pairs",
+        "Zero differences are dropped",
+        "Hodges–Lehmann estimate",
+        "95% confidence interval inverts the signed-rank test",
+        "95% t interval",
+        "r = Z/√n",
+        "the number of non-zero changes",
+        "rounded to 6 decimals",
+        "standardised mean difference",
+    ):
+        assert phrase in methods, phrase
+
+
+def test_flow_shows_follow_up_timing_and_the_attrition_table(rendered):
+    flow = section(rendered, '<section id="flow">', "</section>")
+    assert 'data-key="flow.followup.days_after_discharge.median" data-digits="0"' in flow
+    text = re.sub(r"<[^>]+>", "", flow)
+    assert "1 year after discharge: median 383 days (quartiles 366 to 400; range 350 to 420; n = 5)" in text
+    assert "At discharge 7 patients had outcome data and 1 had none; at 1 year after discharge 5" in text
+    assert "Table 4b. Completers and non-completers" in flow
+    assert '<th scope="col">Non-completers</th>' in flow and '<th scope="col">SMD</th>' in flow
+    assert rendered.count("Table 4b. Completers and non-completers") == 1  # not repeated in Tables 1–3
+
+
+def test_maintained_is_said_only_where_the_interval_rules_out_a_clinically_important_loss(rendered):
+    outcomes = section(rendered, '<section id="outcomes">', "</section>")
+    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", outcomes)))
+    assert "NPRS, from discharge to 1 year after discharge: Hodges–Lehmann change 0.5 (95% CI 0.0 to 1.5)" in text
+    assert "p < 0.001" in text
+    assert "Maintained: the interval rules out a loss of 2 (the primary responder threshold)" in text
+    assert "Not shown to be maintained: a loss of 10 mm (the primary responder threshold) lies within" in text
+    assert "No statement on maintenance: no confidence interval (too few pairs)" in text
+    assert text.count("Maintained:") == 1
+    assert 'data-key="maintenance.dri.discharge_to_followup.hl_ci_high"' in outcomes
+    assert '<th scope="col">Change, median [q1, q3]</th>' in outcomes
+    # no other section claims that an outcome was maintained
+    methods = section(rendered, '<section id="methods">', "</section>")
+    elsewhere = re.sub(r"<[^>]+>", "", rendered.replace(outcomes, "").replace(methods, ""))
+    assert "maintained" not in elsewhere.lower()
+
+
+def test_report_without_maintenance_numbers_renders_no_statement(tmp_path):
+    html = render_report(helpers.report_inputs(tmp_path), helpers.TEMPLATE_DIR)
+    outcomes = section(html, '<section id="outcomes">', "</section>")
+    assert "Maintained:" not in outcomes and "maintained" not in outcomes.replace('id="maintenance"', "")
+    assert outcomes.count("no patient with a value at both time points") == 3
