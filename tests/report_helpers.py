@@ -344,7 +344,8 @@ def subgroup_rows(followup: bool = True) -> pd.DataFrame:
         "ci_high",
         "suppressed",
     ]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.assign(suppression=frame["suppressed"].map({True: "small", False: ""}))
 
 
 def reproduction() -> pd.DataFrame:

@@ -136,9 +136,7 @@ def test_sessions_histogram_counts_on_whole_numbers():
 
 def test_intervention_axis_label_fits_the_figure(cohort):
     """The x-axis label (two lines) lies inside the figure: it was cut at the right edge."""
-    fig = figures.intervention_categories_figure(
-        figures.read_numbers(cohort["numbers"]), figures.read_codebook(cohort["codebook"])
-    )
+    fig = figures.intervention_categories_figure(read_numbers(cohort["numbers"]), load_codebook(cohort["codebook"]))
     fig.canvas.draw()
     label = fig.axes[0].xaxis.label
     box = label.get_window_extent(fig.canvas.get_renderer())

@@ -344,8 +344,8 @@ def test_the_rendered_report_numbers_its_tables_and_figures_in_reading_order(ren
     assert html.index("Table 3. Interventions received") < html.index("Figure 2. Intervention categories")
     sensitivity = re.search(r"<strong>(Table \d+)\. Responders, sensitivity analysis", html)[1]
     assert f'Sensitivity analysis (<a href="#table-responders-sensitivity">{sensitivity}</a>)' in html
-    assert f"<td>{sensitivity} with valid n per variable</td>" not in html  # STROBE names table 2, not it
-    assert "<td>Table 2 with valid n per variable</td>" in html
+    assert f"<td>{sensitivity} with valid n per variable" not in html  # STROBE names table 2, not it
+    assert "<td>Table 2 with valid n per variable;" in html
     # appendix tables are folded and not numbered
     assert '<details id="details-table-methods">' in html or "table-methods" not in html
 

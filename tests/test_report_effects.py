@@ -105,9 +105,9 @@ def test_flow_shows_follow_up_timing_and_the_attrition_table(rendered):
     text = re.sub(r"<[^>]+>", "", flow)
     assert "1 year after discharge: median 383 days (quartiles 366 to 400; range 350 to 420; n = 5)" in text
     assert "At discharge 7 patients had outcome data and 1 had none; at 1 year after discharge 5" in text
-    assert "Table 4b. Completers and non-completers" in flow
+    assert re.search(r"Table \d+\. Completers and non-completers", flow)
     assert '<th scope="col">Non-completers</th>' in flow and '<th scope="col">SMD</th>' in flow
-    assert rendered.count("Table 4b. Completers and non-completers") == 1  # not repeated in Tables 1–3
+    assert len(re.findall(r"Table \d+\. Completers and non-completers", rendered)) == 1  # not repeated elsewhere
 
 
 def test_maintained_is_said_only_where_the_interval_rules_out_a_clinically_important_loss(rendered):
@@ -120,7 +120,7 @@ def test_maintained_is_said_only_where_the_interval_rules_out_a_clinically_impor
     assert "No statement on maintenance: no confidence interval (too few pairs)" in text
     assert text.count("Maintained:") == 1
     assert 'data-key="maintenance.dri.discharge_to_followup.hl_ci_high"' in outcomes
-    assert '<th scope="col">Change, median [q1, q3]</th>' in outcomes
+    assert ">Change, median [q1, q3]</th>" in outcomes
     # no other section claims that an outcome was maintained
     methods = section(rendered, '<section id="methods">', "</section>")
     elsewhere = re.sub(r"<[^>]+>", "", rendered.replace(outcomes, "").replace(methods, ""))

@@ -131,7 +131,8 @@ def _subgroup_rows() -> pd.DataFrame:
         "ci_high",
         "suppressed",
     ]
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.assign(suppression=frame["suppressed"].map({True: "small", False: ""}))
 
 
 TABLE4 = pd.DataFrame(

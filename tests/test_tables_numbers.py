@@ -9,8 +9,8 @@ from rehab.attrition import attrition_numbers
 from rehab.baseline import baseline_numbers
 from rehab.flow import flow_numbers, validation_numbers
 from rehab.interventions import combination_numbers, intervention_numbers, program_numbers
-from rehab.missing_data import ImputationSettings, missing_data_numbers
 from rehab.maintenance import maintenance_numbers
+from rehab.missing_data import ImputationSettings, missing_data_numbers
 from rehab.numbers import (
     PARTS,
     DuplicateNumberKeyError,

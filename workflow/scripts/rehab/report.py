@@ -198,14 +198,14 @@ STROBE_ITEMS = [
         "14",
         "Descriptive data",
         "tables",
-        "{table:table2_baseline} with valid n per variable; completers against non-completers ({table:attrition}) "
+        "{table:table2_baseline} with valid n per variable; completers against non-completers (attrition table) "
         "and follow-up timing in the patient flow",
     ),
     (
         "15",
         "Outcome data",
         "outcomes",
-        "{table:table4_outcomes}, {figure:outcomes} and the change between the later time points ({table:maintenance})",
+        "{table:table4_outcomes}, {figure:outcomes} and the change between the later time points (maintenance table)",
     ),
     ("16", "Main results", "responders", "Responder proportions with confidence intervals"),
     ("17", "Other analyses", "subgroups", "Subgroups and sensitivity analysis"),
