@@ -219,7 +219,9 @@ def test_responders_of_the_declared_instrument_and_time_point_with_wilson_interv
     assert rows["definition"].tolist() == ["decrease ≥ 2", "decrease ≥ 50% (halved)"]
     assert rows.iloc[0][["n_responders", "n_evaluable", "pct"]].tolist() == ["16", "32", "50"]
     definitions = read(results, "tables/responder_definitions.csv")
-    assert definitions["outcome"].tolist() == ["nprs", "dri", "eq_vas", "hads_anxiety", "hads_anxiety.halved"]
+    assert definitions["outcome"].tolist() == [
+        "nprs", "nprs.immpact_moderate", "nprs.immpact_substantial", "dri", "eq_vas", "hads_anxiety", "hads_anxiety.halved"
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------- subgroups

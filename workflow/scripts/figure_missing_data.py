@@ -2,8 +2,9 @@ from rehab.script_support import run
 
 
 def main(snakemake):
-    from rehab.figures import missing_data_figure, read_numbers
+    from rehab.figures import missing_data_figure
     from rehab.missing_data import SCENARIO_LABELS, scenario_estimates
+    from rehab.numbers import read_numbers
     from rehab.plotting_style import save_figure
     from rehab.study import Study
 
