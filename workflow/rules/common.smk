@@ -9,7 +9,7 @@ from rehab.code_closure import script_closure
 from rehab.config_check import check_config, ConfigError
 from rehab.errors import RawExportError
 from rehab.privacy import mask_text
-from rehab.rawio import DEFAULT_MAX_RECORD_LINES, check_file_present
+from rehab.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
 from rehab.study import Study, StudyDeclarationError, declaration, measurement_declaration
 
 PROJECT_ROOT = Path(workflow.basedir)

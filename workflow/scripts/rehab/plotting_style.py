@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import matplotlib
@@ -12,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from rehab import safe_io  # noqa: E402
+from rehab.formatting import fixed  # noqa: E402, F401 - the figures' label rounding, kept importable here
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 OKABE_ITO = {
@@ -92,12 +92,6 @@ def save_figure(fig, png_path: str | Path, svg_path: str | Path) -> None:
 def show_no_data(ax, message: str = NO_DATA) -> None:
     """Mark an empty panel instead of failing on it."""
     ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", color="#666666", fontsize=10)
-
-
-def fixed(value: float, digits: int = 0) -> str:
-    """Round half up as the paper prints (12.5 -> 13), not Python's half-to-even."""
-    quantum = Decimal(1).scaleb(-digits)
-    return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def interval_arms(estimate, low, high):

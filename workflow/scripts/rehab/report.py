@@ -20,7 +20,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
-from rehab.figures import read_numbers
+from rehab.formatting import fixed
 from rehab.methods import (
     capitalize_first,
     definition_records,
@@ -29,7 +29,7 @@ from rehab.methods import (
     lower_first,
     subgroup_sentence,
 )
-from rehab.plotting_style import fixed
+from rehab.numbers import read_numbers
 from rehab.safe_io import read_raw_text_csv, write_text
 from rehab.study import Study
 
