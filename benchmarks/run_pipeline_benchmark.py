@@ -28,14 +28,20 @@ from workflow_helpers import copy_project, snakemake, write_config  # noqa: E402
 DEFAULT_SIZES = [10_000, 100_000, 1_000_000]
 
 
-def run_size(n_patients: int, workroot: Path, cores: int) -> tuple[pd.DataFrame, float]:
-    """Run the pipeline on one synthetic cohort; return per-rule benchmarks and total wall time."""
+def prepare_size(n_patients: int, workroot: Path) -> tuple[Path, str]:
+    """A fresh copy of the project configured with one synthetic cohort of `n_patients`."""
     workdir = workroot / f"n{n_patients}"
     if workdir.exists():
         shutil.rmtree(workdir)
     copy_project(workdir)
     cohort = f"bench_{n_patients}"
     write_config(workdir, {cohort: {"synthetic": {"seed": 20211028, "n_patients": n_patients}}})
+    return workdir, cohort
+
+
+def run_size(n_patients: int, workroot: Path, cores: int) -> tuple[pd.DataFrame, float]:
+    """Run the pipeline on one synthetic cohort; return per-rule benchmarks and total wall time."""
+    workdir, cohort = prepare_size(n_patients, workroot)
     started = time.perf_counter()
     snakemake(workdir, "--cores", str(cores))
     wall = time.perf_counter() - started

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import yaml
+from conftest import REFERENCE_COHORT
 from workflow_helpers import ROOT, copy_project, snakemake, write_config
 
 from rehab.synthetic import generate_synthetic_cohort
@@ -16,17 +18,12 @@ SWEDISH = {"separator": ";", "decimal": ",", "encoding": "cp1252", "missing_valu
 DECIMAL_COLUMNS = {"patients": ["height_cm", "weight_kg"], "outcomes": ["dri"]}
 
 
-def write_swedish_export(folder):
-    """The synthetic cohort rewritten as a Swedish spreadsheet would save it: `;`, decimal
+def write_swedish_export(source, swedish):
+    """The export in `source` rewritten as a Swedish spreadsheet would save it: `;`, decimal
     comma, cp1252, missing written as NA, and an extra free-text column with å, ä, ö."""
-    default = folder / "default"
-    default.mkdir(parents=True)
-    paths = {name: default / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
-    generate_synthetic_cohort(SEED, N_PATIENTS, ROOT / "config" / "synthetic.yaml", paths)
-    swedish = folder / "swedish"
-    swedish.mkdir()
-    for name, path in paths.items():
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    swedish.mkdir(parents=True)
+    for name in ("patients", "sessions", "outcomes"):
+        frame = pd.read_csv(source / f"{name}.csv", dtype=str, keep_default_na=False)
         for column in DECIMAL_COLUMNS.get(name, []):
             frame[column] = frame[column].str.replace(".", ",", regex=False)
         frame = frame.mask(frame == "", "NA")
@@ -41,24 +38,24 @@ def numbers(workdir, cohort):
     return frame.set_index("key")["value"]
 
 
-def test_a_swedish_export_added_by_config_gives_the_same_numbers_as_its_source(tmp_path):
-    workdir = copy_project(tmp_path / "project")
-    export = write_swedish_export(tmp_path / "export")
+def test_a_swedish_export_added_by_config_gives_the_same_numbers_as_its_source(reference_run_copy, tmp_path):
+    """The reference cohort's generated export, rewritten in a Swedish dialect, added as a
+    second cohort to a copy of the finished reference run."""
+    workdir = reference_run_copy
+    export = write_swedish_export(workdir / "results" / REFERENCE_COHORT / "raw", tmp_path / "swedish")
+    config = yaml.safe_load((workdir / "config" / "config.yaml").read_text(encoding="utf-8"))
+    reference = config["cohorts"][REFERENCE_COHORT]
     write_config(
-        workdir,
-        {
-            "generated": {"synthetic": {"seed": SEED, "n_patients": N_PATIENTS}},
-            "klinik": {"export": {"path": str(export), "dialect": SWEDISH}},
-        },
+        workdir, {REFERENCE_COHORT: reference, "klinik": {"export": {"path": str(export), "dialect": SWEDISH}}}
     )
     run = snakemake(workdir)
 
     assert (workdir / "results" / "klinik" / "report.html").is_file()
     assert "WARNING cohort" not in run.stderr, "a clean export has no defects to report"
-    comparison = pd.read_csv(workdir / "results" / "comparison" / "generated+klinik" / "comparison.csv")
-    assert list(comparison.columns) == ["measure", "generated", "klinik"]
-    assert (comparison["generated"] == comparison["klinik"]).all()
-    pd.testing.assert_series_equal(numbers(workdir, "generated"), numbers(workdir, "klinik"))
+    comparison = pd.read_csv(workdir / "results" / "comparison" / f"{REFERENCE_COHORT}+klinik" / "comparison.csv")
+    assert list(comparison.columns) == ["measure", REFERENCE_COHORT, "klinik"]
+    assert (comparison[REFERENCE_COHORT] == comparison["klinik"]).all()
+    pd.testing.assert_series_equal(numbers(workdir, REFERENCE_COHORT), numbers(workdir, "klinik"))
 
     columns = pd.read_csv(workdir / "results" / "klinik" / "validation" / "columns.csv")
     assert columns.query("status == 'unknown'")["column"].tolist() == ["kommentar"]

@@ -35,6 +35,12 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
+def copy_run(source: Path, destination: Path) -> Path:
+    """A finished run's project folder with its .snakemake (Snakemake sees it up to date)."""
+    shutil.copytree(source, destination, symlinks=True)
+    return destination
+
+
 def write_config(workdir: Path, cohorts: dict, **top_level) -> Path:
     """Overwrite the copy's config/config.yaml cohorts (and any top-level key)."""
     path = workdir / "config" / "config.yaml"

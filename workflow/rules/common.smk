@@ -10,7 +10,7 @@ from rehab.comparison_name import comparison_name
 from rehab.config_check import check_config, ConfigError
 from rehab.errors import RawExportError
 from rehab.privacy import mask_text
-from rehab.rawio import DEFAULT_MAX_RECORD_LINES, check_file_present
+from rehab.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
 from rehab.run_messages import ScriptExitFilter, failure_report, run_summary
 from rehab.study import Study, StudyDeclarationError, declaration, measurement_declaration
 
@@ -30,7 +30,17 @@ def script_code(script):
     """Every project module (rehab, schemas) the rule's script imports, directly or through
     other modules, read from the import statements themselves (rehab.code_closure): as
     inputs, so that editing any of them reruns the rule, and the list cannot drift."""
-    return script_closure(SCRIPTS / script, [SCRIPTS, PROJECT_ROOT])
+    return [project_file(path) for path in script_closure(SCRIPTS / script, [SCRIPTS, PROJECT_ROOT])]
+
+
+def project_file(path):
+    """A file of the project as a rule's input: relative when Snakemake runs in the project
+    folder, so that a moved or copied project (with its .snakemake folder) does not rerun
+    rules for a changed set of input files; absolute otherwise."""
+    absolute = PROJECT_ROOT / path
+    if Path.cwd().resolve() != PROJECT_ROOT.resolve():
+        return str(absolute)
+    return _project_path(absolute)
 
 
 def active_cohorts():
@@ -76,7 +86,7 @@ def raw_export_dir(cohort):
     if is_synthetic(cohort):
         return f"results/{cohort}/raw"
     path = Path(cohort_config(cohort)["export"]["path"])
-    return str(path if path.is_absolute() else PROJECT_ROOT / path)
+    return str(path) if path.is_absolute() else project_file(path)
 
 
 def raw_export_files_of(cohort):

@@ -35,8 +35,8 @@ REPORT_SECTIONS = sorted(
 rule provenance:
     input:
         unpack(raw_export_files),
-        requirements=str(PROJECT_ROOT / "requirements.txt"),
-        version=str(PROJECT_ROOT / "VERSION"),
+        requirements=project_file("requirements.txt"),
+        version=project_file("VERSION"),
         code=script_code("write_provenance.py"),
     output:
         provenance=report(

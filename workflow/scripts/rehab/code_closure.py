@@ -8,6 +8,7 @@ of the given top-level packages (the project's own: `rehab`, `schemas`) are foll
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -17,7 +18,7 @@ PROJECT_PACKAGES = ("rehab", "schemas")
 def imported_modules(source: str, package: str | None = None) -> set[str]:
     """Dotted names a module's source imports (`from rehab import x` yields rehab and rehab.x)."""
     names: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in _statements(ast.parse(source).body):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -26,6 +27,18 @@ def imported_modules(source: str, package: str | None = None) -> set[str]:
                 names.add(base)
                 names.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
     return names
+
+
+STATEMENT_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(nodes: list) -> Iterator[ast.AST]:
+    """Every statement, nested ones included (imports are statements: expressions, the bulk
+    of a tree, need not be visited; the DAG is built from this for every rule)."""
+    for node in nodes:
+        yield node
+        for block in STATEMENT_BLOCKS:
+            yield from _statements(getattr(node, block, ()))
 
 
 def _absolute(node: ast.ImportFrom, package: str | None) -> str | None:
@@ -38,6 +51,7 @@ def _absolute(node: ast.ImportFrom, package: str | None) -> str | None:
     return ".".join(parts + ([node.module] if node.module else []))
 
 
+@cache
 def module_file(name: str, roots: tuple[Path, ...]) -> Path | None:
     """The source file of a project module (package __init__ or module file), or None."""
     relative = Path(*name.split("."))
@@ -54,7 +68,7 @@ def _closure(script: Path, roots: tuple[Path, ...], packages: tuple[str, ...]) -
     pending: list[tuple[Path, str | None]] = [(script, None)]
     while pending:
         path, package = pending.pop()
-        for name in sorted(imported_modules(path.read_text(encoding="utf-8"), package)):
+        for name in _file_imports(path, package):
             if name.split(".")[0] not in packages:
                 continue
             for parent in _with_parents(name):
@@ -64,6 +78,12 @@ def _closure(script: Path, roots: tuple[Path, ...], packages: tuple[str, ...]) -
                     is_package = found.name == "__init__.py"
                     pending.append((found, parent if is_package else parent.rpartition(".")[0]))
     return tuple(sorted(seen))
+
+
+@cache
+def _file_imports(path: Path, package: str | None) -> tuple[str, ...]:
+    """A file's imports, parsed once per process: every rule's script shares most modules."""
+    return tuple(sorted(imported_modules(path.read_text(encoding="utf-8"), package)))
 
 
 def _with_parents(name: str) -> list[str]:

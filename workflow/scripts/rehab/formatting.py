@@ -18,6 +18,12 @@ from rehab.safe_io import write_csv
 DASH = "—"
 
 
+def fixed(value: float, digits: int = 0) -> str:
+    """Round half up as the paper prints (12.5 -> 13), not Python's half-to-even."""
+    quantum = Decimal(1).scaleb(-digits)
+    return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
 def _decimal(value) -> Decimal | None:
     if value is None or value is pd.NA:
         return None

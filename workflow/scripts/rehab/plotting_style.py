@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from rehab import safe_io  # noqa: E402
-from rehab.formatting import round_half_up  # noqa: E402
+from rehab.formatting import fixed  # noqa: E402, F401 - the figures' label rounding, kept importable here
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency.
 OKABE_ITO = {
@@ -92,11 +92,6 @@ def save_figure(fig, png_path: str | Path, svg_path: str | Path) -> None:
 def show_no_data(ax, message: str = NO_DATA) -> None:
     """Mark an empty panel instead of failing on it."""
     ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", color="#666666", fontsize=10)
-
-
-def fixed(value: float, digits: int = 0) -> str:
-    """Round half up as the paper prints (12.5 -> 13), not Python's half-to-even."""
-    return str(round_half_up(value, digits))
 
 
 def interval_arms(estimate, low, high):

@@ -29,8 +29,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 REDACTED = "REDACTED"
 HEX_RUN_MIN = 32  # a checksum or commit id, not an identity number
@@ -159,6 +161,7 @@ _CANDIDATE = r"[\p{Nd}\p{No}](?:[\p{Cf}\p{Mn}\p{Me}\p{Z}\p{Pd}\p{Sm}\s\x{0b}\x{1
 
 def mask_array(array):
     """mask_text over an Arrow string array; the same array when nothing needed masking."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 

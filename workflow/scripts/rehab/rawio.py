@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rehab.errors import RawExportError
+from rehab.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
 from rehab.privacy import holds_identity_number, mask_text
 
 log = logging.getLogger("rehab")
@@ -84,8 +85,6 @@ UTF8_BOM = b"\xef\xbb\xbf"
 QUOTE, NEWLINE, CR = ord('"'), ord("\n"), ord("\r")
 # UTF-8 bytes of the whitespace a blank line may hold (NBSP is C2 A0).
 BLANK_BYTES = [ord(" "), ord("\t"), CR, NEWLINE, 0xC2, 0xA0]
-# A quoted value may span lines (a note with a newline); a record over more is a stray quote.
-DEFAULT_MAX_RECORD_LINES = 20
 
 
 UNBALANCED_COLUMNS = ["line", "runs_to_line", "n_fields", "expected_fields", "max_record_lines"]
@@ -193,17 +192,6 @@ class _ConfigKeys:
 
 
 # --------------------------------------------------------------------------- decoding
-
-
-def check_file_present(path: str | Path, cohort: str | None = None) -> None:
-    """Raise the file-level error for a raw export file that is not there."""
-    path = Path(path)
-    if not path.is_file():
-        raise RawExportError(
-            f"Raw export file {path} is missing (or is not a file). The export folder must hold "
-            "patients.csv, sessions.csv and outcomes.csv: put the file there or fix "
-            f"cohorts.{cohort or '<cohort>'}.export.path in the config."
-        )
 
 
 def _read_utf8(path: Path, encoding: str, where: _ConfigKeys) -> bytes:

@@ -34,6 +34,7 @@ from markupsafe import Markup, escape
 from rehab.analysis_io import read_accounting
 from rehab.codebook import load_codebook
 from rehab.errors import PipelineError
+from rehab.formatting import fixed
 from rehab.maintenance import maintenance_verdicts
 from rehab.methods import (
     capitalize_first,
@@ -44,7 +45,6 @@ from rehab.methods import (
     subgroup_sentence,
 )
 from rehab.numbers import read_numbers
-from rehab.plotting_style import fixed
 from rehab.safe_io import read_raw_text_csv, write_text
 from rehab.study import Study
 

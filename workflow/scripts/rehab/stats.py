@@ -11,8 +11,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
-from statsmodels.stats.proportion import proportion_confint
 
 DEFAULT_QUANTILE_METHOD = "weibull"  # SPSS: weighted average at (n + 1)p
 
@@ -105,6 +103,9 @@ def wilson_interval(count, nobs, confidence_level: float = 0.95):
 
     Scalars give a (low, high) tuple, (None, None) when nobs is 0.
     """
+    # Imported here: statsmodels takes seconds to load and most table jobs never need it.
+    from statsmodels.stats.proportion import proportion_confint
+
     count_array = np.asarray(count, dtype="float64")
     nobs_array = np.asarray(nobs, dtype="float64")
     safe_nobs = np.where(nobs_array > 0, nobs_array, 1.0)
@@ -119,6 +120,8 @@ def wilson_interval(count, nobs, confidence_level: float = 0.95):
 def wilcoxon_p(differences: Iterable) -> float | None:
     """Two-sided p of the Wilcoxon signed-rank test of paired differences (zeros dropped, as
     SPSS does); None when no difference is non-zero."""
+    from scipy import stats as scipy_stats  # imported here, as statsmodels above
+
     array = valid_values(differences)
     if np.count_nonzero(array) == 0:
         return None

@@ -1,0 +1,84 @@
+"""Which heavy third-party packages a Snakemake script loads when its job starts.
+
+`heavy_modules_per_script` runs every script in ONE fresh interpreter (run() stubbed, as in
+tests/test_code_closure.py): the script's top-level imports, then the imports at the top of
+its `main` (where scripts defer them), with the project modules reloaded per script. Heavy
+packages stay loaded from one script to the next, so every `import` statement is recorded
+through a wrapper of builtins.__import__, and the heavy packages that a package pulls in on
+its first import (seaborn -> matplotlib) are remembered and credited to every later importer.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+HEAVY = ("numpy", "pandas", "pyarrow", "pandera", "matplotlib", "seaborn", "scipy", "statsmodels", "jinja2")
+
+_PROBE = textwrap.dedent(
+    """
+    import ast, builtins, json, sys
+    sys.path[:0] = {roots!r}
+    HEAVY = set({heavy!r})
+    real_import = builtins.__import__
+    pulled_in = {{}}  # (name, fromlist) -> heavy packages its first import loaded
+    frames = []       # sets collecting heavy packages: the script's, then nested first imports
+
+    def credit(packages):
+        for frame in frames:
+            frame.update(packages)
+
+    def tracking_import(name, globals=None, locals=None, fromlist=(), level=0):
+        if level:
+            return real_import(name, globals, locals, fromlist, level)
+        top = name.partition(".")[0]
+        if top in HEAVY:
+            credit({{top}})
+        key = (name, tuple(fromlist or ()))
+        if key in pulled_in:
+            credit(pulled_in[key])
+            return real_import(name, globals, locals, fromlist, level)
+        frames.append(set())
+        try:
+            return real_import(name, globals, locals, fromlist, level)
+        finally:
+            loaded = frames.pop()
+            pulled_in[key] = loaded
+            credit(loaded)
+
+    def main_imports(source):
+        # The import statements at the top level of the script's main(), as source.
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.FunctionDef) and node.name == "main":
+                return [ast.unparse(item) for item in node.body if isinstance(item, (ast.Import, ast.ImportFrom))]
+        return []
+
+    builtins.__import__ = tracking_import
+    loaded = {{}}
+    for script in {scripts!r}:
+        for name in [name for name in sys.modules if name.split(".")[0] in ("rehab", "schemas")]:
+            del sys.modules[name]
+        frames.append(set())
+        import rehab.script_support
+        rehab.script_support.run = lambda snakemake, main: None
+        source = open(script, encoding="utf-8").read()
+        namespace = {{"__name__": "__main__", "snakemake": None}}
+        exec(compile(source, script, "exec"), namespace)
+        for statement in main_imports(source):
+            exec(statement, namespace)
+        loaded[script] = sorted(frames.pop())
+    builtins.__import__ = real_import
+    print(json.dumps(loaded))
+    """
+)
+
+
+def heavy_modules_per_script(scripts: list[Path], roots: list[Path], cwd: Path) -> dict[str, list[str]]:
+    """Script path -> the heavy packages (HEAVY) it loads at start, in one subprocess."""
+    code = _PROBE.format(roots=[str(root) for root in roots], heavy=HEAVY, scripts=[str(s) for s in scripts])
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=cwd, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
