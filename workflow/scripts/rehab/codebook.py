@@ -5,24 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import pandera.pandas as pa
 
 from rehab.errors import PipelineError
 from rehab.textparse import INTERVENTION_CODES
 
 CODES = list(INTERVENTION_CODES)
 
-CODEBOOK_SCHEMA = pa.DataFrameSchema(
-    {
-        "code": pa.Column(int, pa.Check.isin(CODES), unique=True),
-        "name": pa.Column(str, pa.Check.str_length(min_value=1)),
-        "description": pa.Column(str),
-        "known_from_paper": pa.Column(bool),
-    },
-    checks=pa.Check(lambda frame: sorted(frame["code"]) == CODES, element_wise=False, error="codes 1-10, each once"),
-    strict=True,
-    coerce=True,
-)
+
+def codebook_schema():
+    """The Pandera schema of the codebook (pandera is imported here: the figure and report
+    scripts that read the codebook need nothing else of it)."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        {
+            "code": pa.Column(int, pa.Check.isin(CODES), unique=True),
+            "name": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "description": pa.Column(str),
+            "known_from_paper": pa.Column(bool),
+        },
+        checks=pa.Check(
+            lambda frame: sorted(frame["code"]) == CODES, element_wise=False, error="codes 1-10, each once"
+        ),
+        strict=True,
+        coerce=True,
+    )
 
 
 class CodebookError(PipelineError):
@@ -35,9 +42,11 @@ def load_codebook(path: str | Path) -> pd.DataFrame:
     raw["known_from_paper"] = (
         raw.get("known_from_paper", pd.Series(dtype="string")).str.lower().map({"true": True, "false": False})
     )
+    from pandera.errors import SchemaError, SchemaErrors
+
     try:
-        codebook = CODEBOOK_SCHEMA.validate(raw, lazy=True)
-    except (pa.errors.SchemaErrors, pa.errors.SchemaError) as error:
+        codebook = codebook_schema().validate(raw, lazy=True)
+    except (SchemaErrors, SchemaError) as error:
         raise CodebookError(
             f"{path}: the codebook needs columns code,name,description,known_from_paper "
             f"(true/false) and one row for each code 1-10:\n{error}"

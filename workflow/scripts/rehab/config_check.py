@@ -15,8 +15,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from rehab.date_formats import date_layout
 from rehab.privacy import holds_identity_number, mask_text
-from rehab.textparse import date_layout
 
 QUOTE = '"'  # the quote character, fixed by the input contract
 

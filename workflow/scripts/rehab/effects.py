@@ -27,8 +27,6 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
-from scipy import stats as scipy_stats
-from statsmodels.stats.weightstats import DescrStatsW
 
 from rehab.stats import as_number, median_iqr, valid_values, wilcoxon_p
 
@@ -70,6 +68,8 @@ def signed_rank_order(n: int, confidence_level: float) -> int:
         return int(np.count_nonzero(signed_rank_cdf(n) <= tail))
     mean = n * (n + 1) / 4
     sd = math.sqrt(n * (n + 1) * (2 * n + 1) / 24)
+    from scipy import stats as scipy_stats
+
     z = scipy_stats.norm.ppf(1 - tail)
     return max(math.floor(mean + 0.5 - z * sd), 0)  # continuity corrected: P(T+ ≤ t) ≈ Φ((t + ½ − mean) / sd)
 
@@ -138,6 +138,8 @@ def mean_interval(changes: Iterable, confidence_level: float = 0.95) -> dict:
         return {"mean": None, "mean_ci_low": None, "mean_ci_high": None}
     if array.size < 2:
         return {"mean": as_number(array.mean()), "mean_ci_low": None, "mean_ci_high": None}
+    from statsmodels.stats.weightstats import DescrStatsW
+
     described = DescrStatsW(array)
     low, high = described.tconfint_mean(alpha=1 - confidence_level)
     return {"mean": as_number(described.mean), "mean_ci_low": as_number(low), "mean_ci_high": as_number(high)}
@@ -150,6 +152,8 @@ def wilcoxon_effect(changes: Iterable) -> dict:
     if nonzero == 0:
         return {"n_nonzero": 0, "wilcoxon_z": None, "effect_r": None}
     # alternative="greater" keeps Z's sign (two-sided reports −|Z|); its p is not used
+    from scipy import stats as scipy_stats
+
     result = scipy_stats.wilcoxon(array, zero_method="wilcox", method="asymptotic", alternative="greater")
     z = as_number(result.zstatistic)
     return {"n_nonzero": nonzero, "wilcoxon_z": z, "effect_r": None if z is None else z / math.sqrt(nonzero)}

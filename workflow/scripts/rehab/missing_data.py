@@ -24,8 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
-from scipy.special import expit, logit
 
 from rehab.errors import PipelineError
 from rehab.formatting import DASH, fmt_count, fmt_interval, fmt_number
@@ -111,6 +109,9 @@ def pool_logit(estimates: Sequence[float], variances: Sequence[float], n: int, c
     df_complete = max(n - 1, 1)
     df_observed = (df_complete + 1) / (df_complete + 3) * df_complete * (1 - share)
     df = df_observed if share == 0 else 1 / (share**2 / (m - 1) + 1 / df_observed)
+    from scipy import stats as scipy_stats
+    from scipy.special import expit
+
     half_width = scipy_stats.t.ppf(0.5 + confidence_level / 2, df) * np.sqrt(total)
     return {
         "pct": 100.0 * float(expit(q_bar)),
@@ -130,6 +131,8 @@ def logit_estimates(responders: np.ndarray, n: int) -> tuple[np.ndarray, np.ndar
     k = np.asarray(responders, dtype="float64")
     if np.any((k == 0) | (k == n)):
         return np.log((k + 0.5) / (n - k + 0.5)), 1 / (k + 0.5) + 1 / (n - k + 0.5)
+    from scipy.special import logit
+
     p = k / n
     return logit(p), 1 / (n * p * (1 - p))
 

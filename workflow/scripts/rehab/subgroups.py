@@ -24,7 +24,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from rehab.errors import PipelineError
 from rehab.formatting import fmt_count, fmt_interval, fmt_number, fmt_p
@@ -233,6 +232,8 @@ def interaction_test(
         llf_null = sm.GLM(endog, null, family=family).fit().llf
     chi2 = max(2.0 * (llf_full - llf_null), 0.0)
     df = levels - 1
+    from scipy import stats as scipy_stats
+
     return float(chi2), df, float(scipy_stats.chi2.sf(chi2, df)), levels
 
 

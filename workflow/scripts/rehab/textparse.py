@@ -24,10 +24,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rehab.date_formats import DATE_FIELDS as _DATE_FIELDS
+from rehab.date_formats import DateLayout, date_layout  # noqa: F401 - date_layout: the parsers' public API
+
 ISO_DATE = "%Y-%m-%d"
 INTERVENTION_CODES = range(1, 11)
 # Directives of a date format: field -> (placeholder shown to people, digits written).
-_DATE_FIELDS = {"%Y": ("YYYY", 4), "%m": ("MM", 2), "%d": ("DD", 2)}
 
 
 @dataclass(frozen=True)
@@ -151,44 +153,6 @@ def number_values(texts: pd.Series, decimal: str = ".") -> pd.Series:
 
 
 # ----------------------------------------------------------------------------- dates
-
-
-@dataclass(frozen=True)
-class DateLayout:
-    """A date format of fixed width: where its year, month and day digits stand."""
-
-    pattern: str  # RE2, the whole text
-    shape: str  # e.g. YYYY-MM-DD
-    width: int  # characters of every date written in it
-    starts: dict[str, int]  # "%Y"/"%m"/"%d" -> first character
-
-
-def date_layout(date_format: str) -> DateLayout:
-    """The layout of a strptime-style format made of `%Y`, `%m`, `%d` (each once: four, two and
-    two digits) and literal characters (`%%` for `%`); ValueError for anything else."""
-    pattern, shape, starts, position = [], [], {}, 0
-    for directive, literal in re.findall(r"(%.)|([^%]+|%$)", date_format):
-        if literal:
-            if literal == "%" or not literal.isascii():
-                raise ValueError(f"date format {date_format!r}: only ASCII characters besides %Y, %m, %d (%% for %)")
-            pattern.append(re.escape(literal))
-            shape.append(literal)
-            position += len(literal)
-        elif directive == "%%":
-            pattern.append("%")
-            shape.append("%")
-            position += 1
-        elif directive in _DATE_FIELDS and directive not in starts:
-            placeholder, digits = _DATE_FIELDS[directive]
-            pattern.append(f"[0-9]{{{digits}}}")
-            shape.append(placeholder)
-            starts[directive] = position
-            position += digits
-        else:
-            raise ValueError(f"date format {date_format!r}: {directive} is not one of %Y, %m, %d (each once)")
-    if set(starts) != set(_DATE_FIELDS):
-        raise ValueError(f"date format {date_format!r} needs %Y, %m and %d")
-    return DateLayout("".join(pattern), "".join(shape), position, starts)
 
 
 @_memoized
