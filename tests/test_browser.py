@@ -21,7 +21,7 @@ import pytest
 import report_helpers as helpers
 import yaml
 from test_export_cohorts import SWEDISH, write_swedish_export
-from workflow_helpers import copy_project, snakemake, write_config
+from workflow_helpers import copy_run, snakemake, write_config
 
 from rehab.report import write_report
 
@@ -33,7 +33,12 @@ LOCAL_SCHEMES = ("data:", "file:", "about:", "chrome:", "chrome-extension:", "de
 WIDTHS = (1280, 1920)
 MAX_SCREENSHOT_HEIGHT = 16_000
 REFERENCE = {"synthetic": {"seed": 20211028, "n_patients": 274}}  # config/config.yaml's reference cohort
-FIGURES_PER_REPORT = 6  # REPORT_FIGURES of workflow/rules/report.smk
+
+
+def _figures_embedded(path: Path) -> int:
+    """The figures the report embeds (one SVG data URI each): every one must load."""
+    return path.read_text(encoding="utf-8").count('src="data:image/svg+xml;base64,')
+
 
 # Elements wider than the window or, inside the main column, than the column's text width, or
 # holding content wider than themselves behind a scroll bar.
@@ -103,12 +108,12 @@ def fixture_report(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def workflow_run(tmp_path_factory):
-    """One run of the workflow: the reference cohort and a clinic's export whose NPRS
-    threshold (3) is not its citation's (2)."""
+def workflow_run(reference_run, tmp_path_factory):
+    """The shared reference run, copied, with a clinic's export added whose NPRS threshold (3)
+    is not its citation's (2); only the clinic's jobs run."""
     root = tmp_path_factory.mktemp("browser-workflow")
-    workdir = copy_project(root / "project")
-    export = write_swedish_export(root / "export")
+    workdir = copy_run(reference_run, root / "project")
+    export = write_swedish_export(workdir / "results" / "reference" / "raw", root / "export")
     config = yaml.safe_load((workdir / "config" / "config.yaml").read_text(encoding="utf-8"))
     instruments = copy.deepcopy(config["study"]["instruments"])
     instruments["nprs"]["responders"][0]["absolute"] = 3
@@ -186,7 +191,8 @@ def _check_report(browser, path: Path, folder: Path, name: str, synthetic: bool)
     images = browser.execute_script(
         "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.src.slice(0, 26)])"
     )
-    assert len(images) == FIGURES_PER_REPORT
+    expected_figures = _figures_embedded(path)
+    assert expected_figures >= 6 and len(images) == expected_figures
     for complete, width, source in images:
         assert complete and width > 0 and source == "data:image/svg+xml;base64,"
     assert browser.execute_script("return document.querySelectorAll('svg').length") == 0  # no id clashes
@@ -201,7 +207,7 @@ def _check_report(browser, path: Path, folder: Path, name: str, synthetic: bool)
     for kind in ("Table", "Figure"):
         numbers = [int(m[1]) for text in captions if (m := re.match(rf"{kind} (\d+)\. ", text))]
         assert numbers == list(range(1, len(numbers) + 1)), (kind, numbers)
-    assert len([c for c in captions if c.startswith("Figure ")]) == FIGURES_PER_REPORT
+    assert len([c for c in captions if c.startswith("Figure ")]) == expected_figures
 
     # the summary, methods and results come first; the provenance is the folded appendix
     order = browser.execute_script("return Array.from(document.querySelectorAll('main > section')).map(s => s.id)")
