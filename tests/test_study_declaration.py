@@ -121,7 +121,7 @@ def anxiety_run(tmp_path_factory):
     for name, frame in frames.items():
         frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
     write_config(workdir, {COHORT: {"export": {"path": str(folder)}, "study": cohort_study()}})
-    targets = [f"results/{COHORT}/numbers.csv", *(f"results/{COHORT}/tables/{table}.csv" for table in TABLES)]
+    targets = [f"results/{COHORT}/report.html", *(f"results/{COHORT}/tables/{table}.csv" for table in TABLES)]
     snakemake(workdir, *targets)
     return workdir / "results" / COHORT, frames
 
@@ -249,3 +249,26 @@ def test_subgroups_include_the_declared_instrument_time_point_and_bands(anxiety_
     assert "subgroups.nprs.six_months.sex.female.n_evaluable" in values
     table = read(results, "tables/subgroups.csv")
     assert {"Anxiety (HADS-A)"} <= set(table["outcome"]) and "6 months after discharge" in set(table["timepoint"])
+
+
+# ---------------------------------------------------------------- figures and report
+
+
+def test_every_figure_and_the_report_include_the_declared_instrument_and_time_point(anxiety_run):
+    """Declared only in the cohort's config: the figures are drawn and the report's summary,
+    Table 4, responder tables and figure captions name the fourth instrument and time point."""
+    results, _ = anxiety_run
+    figures = sorted(path.stem for path in (results / "figures").glob("*.svg"))
+    assert {"outcomes", "responders", "responder_curves", "missing_data", "subgroups_forest", "patient_flow"} <= set(
+        figures
+    )
+    report = (results / "report.html").read_text(encoding="utf-8")
+    summary = report.split('<section id="summary">', 1)[1].split("</section>", 1)[0]
+    assert "anxiety" in summary.lower() and "6 months after discharge" in summary
+    outcomes = report.split('<section id="outcomes">', 1)[1].split("</section>", 1)[0]
+    assert "HADS-A (0–21)" in outcomes and "6 months after discharge" in outcomes
+    assert "Distributions of NPRS, DRI, EQ-VAS and HADS-A" in outcomes  # the outcome figure's caption
+    responders = report.split('<section id="responders">', 1)[1].split("</section>", 1)[0]
+    assert "Anxiety (HADS-A)" in responders and "6 months after discharge" in responders
+    methods = report.split('<section id="methods">', 1)[1].split("</section>", 1)[0]
+    assert "HADS-A, 0–21" in methods

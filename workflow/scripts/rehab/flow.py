@@ -38,8 +38,8 @@ def days_after_discharge(patients: pd.DataFrame, outcomes: pd.DataFrame, study: 
         (outcomes["timepoint"] == timepoint) & outcomes[list(study.instrument_names)].notna().any(axis=1),
         ["patient_id", "assessment_date"],
     ]
-    discharge = rows["patient_id"].map(patients.set_index("patient_id")["discharge_date"])
-    return (rows["assessment_date"] - discharge).dt.days.dropna().astype("float64")
+    program_end = rows["patient_id"].map(patients.set_index("patient_id")["discharge_date"])
+    return (rows["assessment_date"] - program_end).dt.days.dropna().astype("float64")
 
 
 def assessment_timing(

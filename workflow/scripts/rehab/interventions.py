@@ -128,8 +128,8 @@ def program_table(numbers: dict) -> pd.DataFrame:
     specs = [
         ("sessions", "Sessions per patient (patients with ≥ 1 visit, n = {n})", 0),
         # the row labels name the patients column discharge_date in words (the paper's Table 3b)
-        ("duration_months", "Program duration, months (patients with a discharge date, n = {n})", 1),
-        ("duration_days", "Program duration, days (patients with a discharge date, n = {n})", 0),
+        ("duration_months", "Program duration, months (patients with a discharge_date, n = {n})", 1),
+        ("duration_days", "Program duration, days (patients with a discharge_date, n = {n})", 0),
         ("categories_per_patient", "Intervention categories per patient (patients with ≥ 1 visit, n = {n})", 0),
     ]
     rows = []

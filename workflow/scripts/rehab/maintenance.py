@@ -1,5 +1,5 @@
 """Maintenance: the paired change from each time point after the baseline to the next one
-(the paper's discharge → 1 year), with the effect sizes of Table 4 (`rehab.effects`).
+(in the paper, from the end of the program to the one-year follow-up), with the effect sizes of Table 4 (`rehab.effects`).
 
 A report may call an instrument's outcome *maintained* between two time points only when
 this analysis supports it (`maintenance_verdicts`): the confidence interval of the
