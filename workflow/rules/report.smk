@@ -32,6 +32,12 @@ REPORT_SECTIONS = sorted(
 )
 
 
+# Provenance records the command the user ran: on a cluster it runs beside the main Snakemake
+# process, so it reads that command, not the internal one of a cluster job.
+localrules:
+    provenance,
+
+
 rule provenance:
     input:
         unpack(raw_export_files),
