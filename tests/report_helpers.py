@@ -329,21 +329,15 @@ def subgroup_rows(followup: bool = True) -> pd.DataFrame:
             rows.append(
                 (outcome, timepoint, "age_band", "Age, years", "18_29", "18–29", 0, 6, 3, 50.0, 18.8, 81.2, False)
             )
-    columns = [
-        "outcome",
-        "timepoint",
-        "subgroup",
-        "subgroup_label",
-        "group",
-        "group_label",
-        "order",
-        "n_evaluable",
-        "n_responders",
-        "pct",
-        "ci_low",
-        "ci_high",
-        "suppressed",
-    ]
+    return subgroup_frame(rows)
+
+
+def subgroup_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Rows of analysis/subgroups.csv given without outcome_label and suppression (derived:
+    a suppressed row here is a small group)."""
+    from rehab.subgroups import RESULT_COLUMNS
+
+    columns = [column for column in RESULT_COLUMNS if column not in ("outcome_label", "suppression")]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.assign(suppression=frame["suppressed"].map({True: "small", False: ""}))
 

@@ -116,23 +116,7 @@ def _subgroup_rows() -> pd.DataFrame:
         for timepoint in FOLLOWED:
             rows.append((instrument, timepoint, "sex", "Sex", "female", "Women", 0, 2, 1, 50.0, 9.5, 90.5, False))
             rows.append((instrument, timepoint, "sex", "Sex", "male", "Men", 1, 1, None, None, None, None, True))
-    columns = [
-        "outcome",
-        "timepoint",
-        "subgroup",
-        "subgroup_label",
-        "group",
-        "group_label",
-        "order",
-        "n_evaluable",
-        "n_responders",
-        "pct",
-        "ci_low",
-        "ci_high",
-        "suppressed",
-    ]
-    frame = pd.DataFrame(rows, columns=columns)
-    return frame.assign(suppression=frame["suppressed"].map({True: "small", False: ""}))
+    return helpers.subgroup_frame(rows)
 
 
 TABLE4 = pd.DataFrame(

@@ -186,17 +186,6 @@ def mask_array(array):
     return pa.array(values, type=array.type, mask=pc.is_null(array).to_numpy(zero_copy_only=False))
 
 
-def mask_values(values) -> np.ndarray:
-    """Element-wise mask_text over a sequence of texts (missing values stay missing).
-
-    Vectorized pre-filter: only texts that may hold a token are looked at.
-    """
-    import pyarrow as pa
-
-    array = pa.array(values, type=pa.large_string(), from_pandas=True) if not isinstance(values, pa.Array) else values
-    return mask_array(array).to_numpy(zero_copy_only=False).astype(object)
-
-
 def mask_identifying(value):
     """mask_text for texts; other values as they are."""
     return mask_text(value) if isinstance(value, str) else value
