@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from validation_helpers import OUTCOMES, PATIENTS, SESSIONS, output_paths, run_validation
 
+from rehab.date_formats import date_layout
 from rehab.errors import DateFormatError, QuarantineLimitError
 from rehab.safe_io import read_raw_text_csv
-from rehab.textparse import date_layout, date_values, parse_scope
+from rehab.textparse import date_values, parse_scope
 from rehab.validation_outputs import check_quarantine_limit, unreadable_dates
 
 ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rehab.date_formats import DATE_FIELDS as _DATE_FIELDS
-from rehab.date_formats import DateLayout, date_layout  # noqa: F401 - date_layout: the parsers' public API
+from rehab.date_formats import DateLayout, date_layout
 
 ISO_DATE = "%Y-%m-%d"
 INTERVENTION_CODES = range(1, 11)
