@@ -40,6 +40,32 @@ def test_imports_inside_functions_and_relative_imports_count():
     } <= names
 
 
+def test_imports_spanning_lines_count_and_prose_that_reads_like_one_is_harmless():
+    source = textwrap.dedent(
+        '''
+        """A module.
+
+        from here on, the text reads like an import; import this, too.
+        """
+        from rehab.outcomes import (
+            outcome_numbers,
+            outcomes_table,
+        )
+        from rehab.study import \\
+            Study
+        if True:
+            try:
+                import rehab.privacy as privacy
+            except ImportError:
+                pass
+        '''
+    )
+    names = imported_modules(source)
+    expected = {"rehab.outcomes.outcome_numbers", "rehab.outcomes.outcomes_table", "rehab.study.Study", "rehab.privacy"}
+    assert expected <= names
+    assert not [name for name in names if "here" in name or "this" in name]
+
+
 def test_closure_follows_modules_through_other_modules(tmp_path):
     package = tmp_path / "rehab"
     package.mkdir()

@@ -1,13 +1,18 @@
 """The project modules a script imports, directly or through other modules: a rule's code inputs.
 
 Read from the source with `ast` (every import statement, including those inside functions),
-so the list cannot drift from the imports; nothing is imported or executed. Only modules
+so the list cannot drift from the imports; nothing is imported or executed. Only the lines
+that can start an import statement are parsed (the DAG is built from this on every run, and
+parsing whole modules was a tenth of a no-op run); a docstring line that happens to read
+like an import can only add a module, never lose one. Only modules
 of the given top-level packages (the project's own: `rehab`, `schemas`) are followed.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+import textwrap
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -18,7 +23,7 @@ PROJECT_PACKAGES = ("rehab", "schemas")
 def imported_modules(source: str, package: str | None = None) -> set[str]:
     """Dotted names a module's source imports (`from rehab import x` yields rehab and rehab.x)."""
     names: set[str] = set()
-    for node in _statements(ast.parse(source).body):
+    for node in _import_statements(source):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -29,16 +34,27 @@ def imported_modules(source: str, package: str | None = None) -> set[str]:
     return names
 
 
-STATEMENT_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+IMPORT_LINE = re.compile(r"^[ \t]*(?:import|from)[ \t]", re.MULTILINE)
 
 
-def _statements(nodes: list) -> Iterator[ast.AST]:
-    """Every statement, nested ones included (imports are statements: expressions, the bulk
-    of a tree, need not be visited; the DAG is built from this for every rule)."""
-    for node in nodes:
-        yield node
-        for block in STATEMENT_BLOCKS:
-            yield from _statements(getattr(node, block, ()))
+def _import_statements(source: str) -> Iterator[ast.AST]:
+    """The import statements of a module: each line that starts like one, with its
+    parenthesised or backslash-continued lines, parsed on its own."""
+    lines = source.splitlines()
+    starts = {source.count("\n", 0, match.start()) for match in IMPORT_LINE.finditer(source)}
+    for start in sorted(starts):
+        end = start
+        while end + 1 < len(lines) and _continues(lines[start : end + 1]):
+            end += 1
+        try:
+            yield from ast.parse(textwrap.dedent("\n".join(lines[start : end + 1]))).body
+        except SyntaxError:  # prose that reads like an import (a docstring line)
+            continue
+
+
+def _continues(statement_lines: list[str]) -> bool:
+    text = "\n".join(statement_lines)
+    return text.rstrip().endswith("\\") or text.count("(") > text.count(")")
 
 
 def _absolute(node: ast.ImportFrom, package: str | None) -> str | None:
