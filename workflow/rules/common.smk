@@ -38,9 +38,12 @@ def project_file(path):
     folder, so that a moved or copied project (with its .snakemake folder) does not rerun
     rules for a changed set of input files; absolute otherwise."""
     absolute = PROJECT_ROOT / path
-    if Path.cwd().resolve() != PROJECT_ROOT.resolve():
+    if not RUNS_IN_PROJECT:
         return str(absolute)
     return _project_path(absolute)
+
+
+RUNS_IN_PROJECT = Path.cwd().resolve() == PROJECT_ROOT.resolve()
 
 
 def active_cohorts():
