@@ -114,7 +114,7 @@ def find_identity_numbers(text: str) -> list[tuple[int, int]]:
         searched, pattern = text, _ASCII_PATTERN
     else:
         table, pattern = _unicode_tables()
-        searched = text.translate(table)
+        searched = _NON_ASCII_RUN.sub(lambda run: run.group().translate(table), text)
     spans = []
     for match in pattern.finditer(searched):
         start, end = match.span()
@@ -148,9 +148,21 @@ def holds_identity_number(text: str) -> bool:
 
 def _digit_count_below_threshold(text: str) -> bool:
     """A token needs ten digits: texts with fewer cannot hold one (the fast common case)."""
-    if text.isascii():
-        return sum(map(text.count, "0123456789")) < 10
-    return sum(1 for char in text if char.isdigit() or unicodedata.category(char) in ("Nd", "No")) < 10
+    ascii_digits = sum(map(text.count, "0123456789"))
+    if ascii_digits >= 10 or text.isascii():
+        return ascii_digits < 10
+    other_digits = sum(
+        1
+        for run in _NON_ASCII_RUN.findall(text)
+        for char in run
+        if char.isdigit() or unicodedata.category(char) in ("Nd", "No")
+    )
+    return ascii_digits + other_digits < 10
+
+
+# Only non-ASCII characters are translated or looked up character by character: a report or
+# an SVG is megabytes of ASCII with a few typographic characters.
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
 # An over-approximation of a token for Arrow's regex engine (RE2): ten digits with nothing
