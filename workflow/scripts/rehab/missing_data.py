@@ -182,9 +182,10 @@ def _main_effects_chain(data: pd.DataFrame, k_pmm: int, rng: np.random.Generator
 
     class MainEffectsMICEData(MICEData):
         def _design(self, vname: str) -> tuple[np.ndarray, np.ndarray]:
-            others = self.data.drop(columns=vname).to_numpy(dtype="float64")
-            exog = np.column_stack([np.ones(len(others)), others])
-            return self.data[vname].to_numpy(dtype="float64"), exog
+            values = self.data.to_numpy(dtype="float64")
+            column = self.data.columns.get_loc(vname)
+            exog = np.column_stack([np.ones(len(values)), np.delete(values, column, axis=1)])
+            return values[:, column].copy(), exog
 
         def get_split_data(self, vname):
             endog, exog = self._design(vname)
