@@ -68,8 +68,13 @@ def _resolve(ref: str, root: dict) -> dict:
     return node
 
 
+# libyaml's loader when PyYAML was built with it (the wheels are): the schema is read on
+# every run, also every no-op, and the pure-Python loader takes ten times longer.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _copy(value: Any) -> Any:
-    return yaml.safe_load(yaml.safe_dump(value))
+    return yaml.load(yaml.safe_dump(value), Loader=_YAML_LOADER)
 
 
 def encoding_problem(encoding: str) -> str | None:
@@ -165,7 +170,7 @@ def check_config(config: dict, schema_path: str | Path) -> dict:
     Raises ConfigError listing every broken key, so one run shows all mistakes. The message
     never repeats an identity number (a name or path holding one is masked).
     """
-    schema = yaml.safe_load(Path(schema_path).read_text(encoding="utf-8"))
+    schema = yaml.load(Path(schema_path).read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     filled = copy.deepcopy(config)
