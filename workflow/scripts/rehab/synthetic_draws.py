@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 WEIGHT_SCALE = 1_000_000
 INTERPOLATION_POINTS = 1 << 16
@@ -101,11 +101,15 @@ def beta_grid(n: int, mean: float, sd: float, low: float, high: float) -> np.nda
 
 
 def _beta_quantiles(p: np.ndarray, a: float, b: float) -> np.ndarray:
-    """Beta quantiles; for large n interpolated from a fine grid (exact ppf costs seconds at 1M)."""
+    """Beta quantiles; for large n interpolated from a fine grid (exact ppf costs seconds at 1M).
+
+    `special.betaincinv` is the function `scipy.stats.beta.ppf` evaluates (equal to the last
+    bit, 0 and 1 included), without loading scipy.stats: a second less for every generation.
+    """
     if len(p) <= INTERPOLATION_POINTS:
-        return stats.beta.ppf(p, a, b)
+        return special.betaincinv(a, b, p)
     knots = np.linspace(0.0, 1.0, INTERPOLATION_POINTS + 1)
-    return np.interp(p, knots, stats.beta.ppf(knots, a, b))
+    return np.interp(p, knots, special.betaincinv(a, b, knots))
 
 
 def fit_mean_sd(
