@@ -217,18 +217,13 @@ def run_step(view: StepView, function: Callable[[StepView], None]) -> None:
         function(view)
     except PipelineError as error:
         log.error("%s", error)
-        _stop()
+        sys.exit(1)
     except Exception:  # noqa: BLE001 - unexpected: keep the traceback in the step's log
         log.error("Unexpected error in rule %s, step %s:\n%s", view.rule, view.step, traceback.format_exc())
-        _stop()
+        sys.exit(1)
     end = Usage.now()
     if view.benchmark:
         write_benchmark(benchmark_record(start, end), view.benchmark)
-
-
-def _stop() -> None:
-    logging.shutdown()
-    sys.exit(1)
 
 
 def run_stage(snakemake: Any, steps: ModuleType | Mapping[str, Callable[[StepView], None]]) -> None:
@@ -238,7 +233,6 @@ def run_stage(snakemake: Any, steps: ModuleType | Mapping[str, Callable[[StepVie
     functions = [_function(steps, view.step) for view in views]  # all known before any step runs
     for view, function in zip(views, functions, strict=True):
         run_step(view, function)
-    logging.shutdown()
 
 
 def _function(steps: ModuleType | Mapping[str, Callable], name: str) -> Callable[[StepView], None]:
