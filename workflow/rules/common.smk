@@ -175,7 +175,7 @@ def failed_jobs():
 # of an earlier step of the same stage is passed inside the job (param internal_inputs), not
 # as a rule input (which would make the rule depend on itself).
 
-STEP_SEPARATOR = "__"
+STEP_SEPARATOR = "__"  # as rehab.stages.SEPARATOR (not imported: it loads pandas, the DAG must not)
 
 
 def _step_entries(steps, kind):
@@ -216,6 +216,12 @@ def stage_params(steps):
         step: {name: produced[str(path)] for name, path in declared.get("input", {}).items() if str(path) in produced}
         for step, declared in steps.items()
     }
+    order = list(steps)
+    for step, links in internal.items():
+        for flat in links.values():
+            writer = flat.split(STEP_SEPARATOR, 1)[0]
+            if order.index(writer) >= order.index(step):
+                raise WorkflowError(f"stage step {step} reads an output of {writer}, which runs after it")
     return {
         **_step_entries(steps, "params"),
         "steps": list(steps),
