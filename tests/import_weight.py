@@ -1,8 +1,10 @@
 """Which heavy third-party packages a Snakemake script loads when its job starts.
 
-`heavy_modules_per_script` runs every script in ONE fresh interpreter (run() stubbed, as in
-tests/test_code_closure.py): the script's top-level imports, then the imports at the top of
-its `main` (where scripts defer them), with the project modules reloaded per script. Heavy
+`heavy_modules_per_script` runs every script in ONE fresh interpreter (run() and run_stage()
+stubbed, as in tests/test_code_closure.py): the script's top-level imports, then the imports
+at the top of its `main` (where scripts defer them) or, for a stage script, at the top of
+every step function of its `rehab.*_steps` module, with the project modules reloaded per
+script. Heavy
 packages stay loaded from one script to the next, so every `import` statement is recorded
 through a wrapper of builtins.__import__, and the heavy packages that a package pulls in on
 its first import (seaborn -> matplotlib) are remembered and credited to every later importer.
@@ -49,12 +51,20 @@ _PROBE = textwrap.dedent(
             pulled_in[key] = loaded
             credit(loaded)
 
-    def main_imports(source):
-        # The import statements at the top level of the script's main(), as source.
-        for node in ast.parse(source).body:
-            if isinstance(node, ast.FunctionDef) and node.name == "main":
-                return [ast.unparse(item) for item in node.body if isinstance(item, (ast.Import, ast.ImportFrom))]
-        return []
+    def function_imports(source, names=None):
+        # The import statements at the top level of the functions (all, or those named), as source.
+        return [
+            ast.unparse(item)
+            for node in ast.parse(source).body
+            if isinstance(node, ast.FunctionDef) and (names is None or node.name in names)
+            for item in node.body
+            if isinstance(item, (ast.Import, ast.ImportFrom))
+        ]
+
+    def step_imports():
+        # Those of every step function of the stage's step modules the script has imported.
+        modules = [m for name, m in sys.modules.items() if name.startswith("rehab.") and name.endswith("_steps")]
+        return [s for m in modules for s in function_imports(open(m.__file__, encoding="utf-8").read())]
 
     builtins.__import__ = tracking_import
     loaded = {{}}
@@ -65,9 +75,12 @@ _PROBE = textwrap.dedent(
         import rehab.script_support
         rehab.script_support.run = lambda snakemake, main: None
         source = open(script, encoding="utf-8").read()
+        if "rehab.stages" in source:  # a stage script
+            import rehab.stages
+            rehab.stages.run_stage = lambda snakemake, steps: None
         namespace = {{"__name__": "__main__", "snakemake": None}}
         exec(compile(source, script, "exec"), namespace)
-        for statement in main_imports(source):
+        for statement in [*function_imports(source, {{"main"}}), *step_imports()]:
             exec(statement, namespace)
         loaded[script] = sorted(frames.pop())
     builtins.__import__ = real_import

@@ -466,15 +466,17 @@ def write_provenance_file(paths: dict[str, Path], root: Path, cohort: str) -> Pa
     requirements.write_text("pandas==0.0.1\njinja2==3.1.6\n", encoding="utf-8")
     products = [
         {
-            "rule": "table_baseline",
-            "script": "workflow/scripts/table_baseline.py",
+            "rule": "frequency_tables",
+            "step": "table_baseline",
+            "script": "workflow/scripts/frequency_tables.py",
             "outputs": ["results/{cohort}/tables/table2_baseline.csv"],
             "inputs": ["results/{cohort}/clean/patients.parquet"],
             "code": [],
         },
         {
-            "rule": "figure_outcomes",
-            "script": "workflow/scripts/figure_outcomes.py",
+            "rule": "figures",
+            "step": "figure_outcomes",
+            "script": "workflow/scripts/figures.py",
             "outputs": ["results/{cohort}/figures/outcomes.png", "results/{cohort}/figures/outcomes.svg"],
             "inputs": ["results/{cohort}/clean/outcomes.parquet"],
             "code": [],

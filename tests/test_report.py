@@ -227,10 +227,10 @@ def test_tables_are_rendered_with_their_caption_and_rule(rendered):
     assert "Table 2. Characteristics of the patients at start" in html
     assert "<td>mean ± SD (min–max)</td>" in html and '<td class="numeric">42 ± 13.4 (18–77)</td>' in html
     assert (
-        "Made by rule <code>table_baseline</code> with <code>workflow/<wbr>scripts/<wbr>table_baseline.py</code>"
-        in html
+        "Made by rule <code>frequency_tables</code>, step <code>table_baseline</code>, with "
+        "<code>workflow/<wbr>scripts/<wbr>frequency_tables.py</code>" in html
     )
-    assert "Made by rule <code>figure_outcomes</code>" in html
+    assert "Made by rule <code>figures</code>, step <code>figure_outcomes</code>," in html
     # machine-style column names get display headers; display headers are kept as written
     assert '<th scope="col" class="numeric">Responders, n</th>' in html
     assert '<th scope="col" class="numeric">Missing, n</th>' in html

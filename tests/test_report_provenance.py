@@ -101,8 +101,9 @@ def test_two_builds_differ_only_in_the_timestamp(tmp_path, monkeypatch):
 
 def test_products_are_filled_in_for_the_cohort(tmp_path):
     product = {
-        "rule": "figure_outcomes",
-        "script": "workflow/scripts/figure_outcomes.py",
+        "rule": "figures",
+        "step": "figure_outcomes",
+        "script": "workflow/scripts/figures.py",
         "outputs": ["results/{cohort}/figures/outcomes.svg"],
         "inputs": ["results/{cohort}/clean/outcomes.parquet"],
         "code": [],
@@ -110,6 +111,7 @@ def test_products_are_filled_in_for_the_cohort(tmp_path):
     data = _build(tmp_path, [product])
     assert data["products"][0]["outputs"] == ["results/ref/figures/outcomes.svg"]
     assert data["products"][0]["inputs"] == ["results/ref/clean/outcomes.parquet"]
+    assert data["products"][0]["step"] == "figure_outcomes"
     provenance.write_json(data, tmp_path / "p.json")
     loaded = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
     assert loaded["python"]["version"].startswith("3.")

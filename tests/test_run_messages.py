@@ -78,6 +78,16 @@ def test_the_failure_report_gives_each_failed_job_its_message(tmp_path):
     assert failure_report([]) == ""
 
 
+def test_a_failed_stage_points_to_the_log_of_the_step_that_failed(tmp_path):
+    logs = [tmp_path / f"{step}.log" for step in ("table_outcomes", "table_responders", "table_subgroups")]
+    logs[0].write_text("INFO done\n", encoding="utf-8")
+    logs[1].write_text("INFO reading\nERROR No time point after the baseline\n", encoding="utf-8")
+    report = failure_report([("outcome_analysis", [str(log) for log in logs])])
+    assert report == (
+        f"The run stopped.\nRule outcome_analysis failed (log: {logs[1]}):\nERROR No time point after the baseline"
+    )
+
+
 def snakemake_record(message, exception):
     record = logging.LogRecord("snakemake.logging", logging.ERROR, __file__, 1, message, None, None)
     record.exception = exception

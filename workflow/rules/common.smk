@@ -71,6 +71,10 @@ def get_study_measures(wildcards):
     return measurement_declaration(study_declaration(wildcards.cohort))
 
 
+def get_quantile_method(wildcards):
+    return quantile_method(wildcards.cohort)
+
+
 def check_study_declarations():
     """Stop at start, naming the config key, when a cohort's study declaration is inconsistent."""
     for cohort in active_cohorts():
@@ -156,9 +160,76 @@ def failed_jobs():
     scheduler; none if a later Snakemake keeps them elsewhere (its own error report remains)."""
     scheduler = getattr(workflow, "scheduler", None)
     return [
-        (job.name, [str(path) for path in job.log], (getattr(job, "wildcards_dict", None) or {}).get("cohort"))
+        (
+            job.name,
+            [str(path) for path in job.log if str(path).endswith(".log")],  # a stage's step benchmarks left out
+            (getattr(job, "wildcards_dict", None) or {}).get("cohort"),
+        )
         for job in getattr(scheduler, "failed", ())
     ]
+
+
+# --- stages: several steps in one job (rehab.stages) ---
+#
+# A stage declares its steps once, as data: {step: {"input": {...}, "output": {...},
+# "params": {...}}}. Its rule's input, output, log and params are derived from that, each
+# step's entries named <step>__<name>; each step keeps the log and benchmark file that a rule
+# of its own had (logs/<step>.log, benchmarks/<step>.tsv). A step input that is an output
+# of an earlier step of the same stage is passed inside the job (param internal_inputs), not
+# as a rule input (which would make the rule depend on itself).
+
+STEP_SEPARATOR = "__"  # as rehab.stages.SEPARATOR (not imported: it loads pandas, the DAG must not)
+
+
+def _step_entries(steps, kind):
+    return {
+        f"{step}{STEP_SEPARATOR}{name}": value
+        for step, declared in steps.items()
+        for name, value in declared.get(kind, {}).items()
+    }
+
+
+def _stage_outputs(steps):
+    return {str(path): name for name, path in _step_entries(steps, "output").items()}
+
+
+def stage_input(steps):
+    """The rule's inputs: every step's, except those an earlier step of the stage writes."""
+    produced = _stage_outputs(steps)
+    return {name: path for name, path in _step_entries(steps, "input").items() if str(path) not in produced}
+
+
+def stage_output(steps):
+    return _step_entries(steps, "output")
+
+
+def stage_log(steps):
+    """Each step's log and its benchmark file (written by rehab.stages), at their rule-era paths."""
+    logs = {}
+    for step in steps:
+        logs[step] = f"results/{{cohort}}/logs/{step}.log"
+        logs[f"{step}{STEP_SEPARATOR}benchmark"] = f"results/{{cohort}}/benchmarks/{step}.tsv"
+    return logs
+
+
+def stage_params(steps):
+    """Every step's params, the step order and the inputs passed from step to step."""
+    produced = _stage_outputs(steps)
+    internal = {
+        step: {name: produced[str(path)] for name, path in declared.get("input", {}).items() if str(path) in produced}
+        for step, declared in steps.items()
+    }
+    order = list(steps)
+    for step, links in internal.items():
+        for flat in links.values():
+            writer = flat.split(STEP_SEPARATOR, 1)[0]
+            if order.index(writer) >= order.index(step):
+                raise WorkflowError(f"stage step {step} reads an output of {writer}, which runs after it")
+    return {
+        **_step_entries(steps, "params"),
+        "steps": list(steps),
+        "internal_inputs": {step: links for step, links in internal.items() if links},
+    }
 
 
 # --- figures and report ---
@@ -167,6 +238,11 @@ def failed_jobs():
 def responder_labels():
     """Instrument -> label of the default study (the figures' legend until they read the study)."""
     return {name: spec["label"] for name, spec in config["study"]["instruments"].items()}
+
+
+def table_report(name):
+    """A table of the report (tables/<name>.csv), also in Snakemake's report with its caption."""
+    return report(f"results/{{cohort}}/tables/{name}.csv", category="Tables", caption=f"../report/{name}.rst")
 
 
 def figure_outputs(name):
@@ -210,22 +286,42 @@ def _is_code(path):
 
 
 def rule_products():
-    """The outputs, inputs and script of each scripted rule, read from
-    Snakemake's own rule objects (so the map cannot drift from the workflow)."""
+    """The outputs, inputs and script of each scripted rule, and of each step of a stage
+    rule (with its "step"), read from Snakemake's own rule objects (so the map cannot
+    drift from the workflow)."""
     products = []
     for rule_ in sorted(workflow.rules, key=lambda r: r.name):
         if not rule_.script:
             continue
         basedir = rule_.basedir.get_path_or_uri(secret_free=True)
         script = _project_path(os.path.normpath(os.path.join(basedir, rule_.script)))
-        inputs = _rule_files(rule_.input)
-        products.append(
-            {
-                "rule": rule_.name,
-                "script": script,
-                "outputs": _rule_files(rule_.output),
-                "inputs": [path for path in inputs if not _is_code(path)],
-                "code": [path for path in inputs if _is_code(path)],
-            }
-        )
+        code = [path for path in _rule_files(rule_.input) if _is_code(path)]
+        for step, outputs, inputs in _rule_parts(rule_):
+            product = {"rule": rule_.name} | ({"step": step} if step else {})
+            inputs = _rule_files(inputs)
+            products.append(
+                product
+                | {
+                    "script": script,
+                    "outputs": _rule_files(outputs),
+                    "inputs": [path for path in inputs if not _is_code(path)],
+                    "code": code,
+                }
+            )
     return products
+
+
+def _rule_parts(rule_):
+    """(step, outputs, inputs) of each step of a stage rule, in order; (None, outputs,
+    inputs) of any other rule."""
+    steps = getattr(rule_.params, "steps", None)
+    if not steps:
+        return [(None, rule_.output, rule_.input)]
+    internal = getattr(rule_.params, "internal_inputs", None) or {}
+    parts = []
+    for step in steps:
+        prefix = step + STEP_SEPARATOR
+        inputs = [value for name, value in rule_.input.items() if name.startswith(prefix)]
+        inputs += [getattr(rule_.output, flat) for flat in internal.get(step, {}).values()]
+        parts.append((step, [value for name, value in rule_.output.items() if name.startswith(prefix)], inputs))
+    return parts

@@ -1,130 +1,68 @@
-# Stage: the report's figures, PNG and SVG, drawn by rehab.figures (one rule per figure).
+# Stage: the report's figures, PNG and SVG, drawn by rehab.figures. One job runs the steps
+# (rehab.stages: matplotlib is imported once); each step keeps its own log and benchmark
+# (common.smk, "stages").
+
+NUMBERS = "results/{cohort}/numbers.csv"
+
+FIGURES = {
+    "figure_patient_flow": {
+        "input": {"numbers": NUMBERS, "accounting": "results/{cohort}/validation/accounting.csv"},
+        "output": figure_outputs("patient_flow"),
+        "params": {"study": get_study},
+    },
+    "figure_intervention_categories": {
+        "input": {"numbers": NUMBERS, "codebook": config["codebook"]},
+        "output": figure_outputs("intervention_categories"),
+    },
+    "figure_outcomes": {
+        "input": {"outcomes": "results/{cohort}/clean/outcomes.parquet"},
+        "output": figure_outputs("outcomes"),
+        "params": {"quantile_method": get_quantile_method, "study": get_study},
+    },
+    "figure_responders": {
+        "input": {"numbers": NUMBERS},
+        "output": figure_outputs("responders"),
+        "params": {"study": get_study, "confidence_level": config["analysis"]["confidence_level"]},
+    },
+    "figure_sessions_per_patient": {
+        "input": {"patients": "results/{cohort}/clean/patients.parquet", "numbers": NUMBERS},
+        "output": figure_outputs("sessions_per_patient"),
+    },
+    "figure_subgroups_forest": {
+        "input": {"subgroups": "results/{cohort}/analysis/subgroups.csv"},
+        "output": figure_outputs("subgroups_forest"),
+        "params": {
+            "study": get_study,
+            "min_group_size": config["analysis"]["subgroups"]["min_group_size"],
+            "confidence_level": config["analysis"]["confidence_level"],
+        },
+    },
+    "figure_responder_curves": {
+        "input": {"outcomes": "results/{cohort}/clean/outcomes.parquet"},
+        "output": figure_outputs("responder_curves"),
+        "params": {"study": get_study},
+    },
+    "figure_missing_data": {
+        "input": {"numbers": NUMBERS},
+        "output": figure_outputs("missing_data"),
+        "params": {"study": get_study, "confidence_level": config["analysis"]["confidence_level"]},
+    },
+}
 
 
-rule figure_patient_flow:
+rule figures:
     input:
-        numbers="results/{cohort}/numbers.csv",
-        accounting="results/{cohort}/validation/accounting.csv",
-        code=script_code("figure_patient_flow.py"),
+        **stage_input(FIGURES),
+        code=script_code("figures.py"),
     output:
-        **figure_outputs("patient_flow"),
+        **stage_output(FIGURES),
     log:
-        "results/{cohort}/logs/figure_patient_flow.log",
+        **stage_log(FIGURES),
     benchmark:
-        "results/{cohort}/benchmarks/figure_patient_flow.tsv"
+        "results/{cohort}/benchmarks/figures.tsv"
     conda:
         "../../environment.yml"
     params:
-        study=get_study,
+        **stage_params(FIGURES),
     script:
-        "../scripts/figure_patient_flow.py"
-
-
-rule figure_intervention_categories:
-    input:
-        numbers="results/{cohort}/numbers.csv",
-        codebook=config["codebook"],
-        code=script_code("figure_intervention_categories.py"),
-    output:
-        **figure_outputs("intervention_categories"),
-    log:
-        "results/{cohort}/logs/figure_intervention_categories.log",
-    benchmark:
-        "results/{cohort}/benchmarks/figure_intervention_categories.tsv"
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/figure_intervention_categories.py"
-
-
-rule figure_outcomes:
-    input:
-        outcomes="results/{cohort}/clean/outcomes.parquet",
-        code=script_code("figure_outcomes.py"),
-    output:
-        **figure_outputs("outcomes"),
-    log:
-        "results/{cohort}/logs/figure_outcomes.log",
-    benchmark:
-        "results/{cohort}/benchmarks/figure_outcomes.tsv"
-    conda:
-        "../../environment.yml"
-    params:
-        quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
-        study=get_study,
-    script:
-        "../scripts/figure_outcomes.py"
-
-
-rule figure_responders:
-    input:
-        numbers="results/{cohort}/numbers.csv",
-        code=script_code("figure_responders.py"),
-    output:
-        **figure_outputs("responders"),
-    log:
-        "results/{cohort}/logs/figure_responders.log",
-    benchmark:
-        "results/{cohort}/benchmarks/figure_responders.tsv"
-    conda:
-        "../../environment.yml"
-    params:
-        study=get_study,
-        confidence_level=config["analysis"]["confidence_level"],
-    script:
-        "../scripts/figure_responders.py"
-
-
-rule figure_sessions_per_patient:
-    input:
-        patients="results/{cohort}/clean/patients.parquet",
-        numbers="results/{cohort}/numbers.csv",
-        code=script_code("figure_sessions_per_patient.py"),
-    output:
-        **figure_outputs("sessions_per_patient"),
-    log:
-        "results/{cohort}/logs/figure_sessions_per_patient.log",
-    benchmark:
-        "results/{cohort}/benchmarks/figure_sessions_per_patient.tsv"
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/figure_sessions_per_patient.py"
-
-
-rule figure_subgroups_forest:
-    input:
-        subgroups="results/{cohort}/analysis/subgroups.csv",
-        code=script_code("figure_subgroups_forest.py"),
-    output:
-        **figure_outputs("subgroups_forest"),
-    log:
-        "results/{cohort}/logs/figure_subgroups_forest.log",
-    benchmark:
-        "results/{cohort}/benchmarks/figure_subgroups_forest.tsv"
-    conda:
-        "../../environment.yml"
-    params:
-        study=get_study,
-        min_group_size=config["analysis"]["subgroups"]["min_group_size"],
-        confidence_level=config["analysis"]["confidence_level"],
-    script:
-        "../scripts/figure_subgroups_forest.py"
-
-
-rule figure_responder_curves:
-    input:
-        outcomes="results/{cohort}/clean/outcomes.parquet",
-        code=script_code("figure_responder_curves.py"),
-    output:
-        **figure_outputs("responder_curves"),
-    log:
-        "results/{cohort}/logs/figure_responder_curves.log",
-    benchmark:
-        "results/{cohort}/benchmarks/figure_responder_curves.tsv"
-    conda:
-        "../../environment.yml"
-    params:
-        study=get_study,
-    script:
-        "../scripts/figure_responder_curves.py"
+        "../scripts/figures.py"

@@ -1,5 +1,7 @@
-# Stage: numbers.csv (every number the report states) and the reproduction check against
-# the paper's published values.
+# Stage: numbers.csv (every number the report states, joined from the fragments of the
+# table stages) and the reproduction check against the paper's published values. One job
+# runs the steps (rehab.stages); each step keeps its own log and benchmark (common.smk,
+# "stages"); the check reads the numbers.csv the first step wrote.
 
 NUMBER_PARTS = [
     "flow",
@@ -15,39 +17,37 @@ NUMBER_PARTS = [
     "missing_data",
 ]
 
+NUMBERS_STAGE = {
+    "collect_numbers": {
+        "input": {part: f"results/{{cohort}}/numbers/{part}.csv" for part in NUMBER_PARTS},
+        "output": {"numbers": "results/{cohort}/numbers.csv"},
+    },
+    "check_reproduction": {
+        "input": {"numbers": "results/{cohort}/numbers.csv", "published": config["published_values"]},
+        "output": {
+            "reproduction": report(
+                "results/{cohort}/reproduction.csv",
+                category="Reproduction",
+                caption="../report/reproduction.rst",
+            ),
+        },
+    },
+}
 
-rule collect_numbers:
+
+rule numbers:
     input:
-        **{part: f"results/{{cohort}}/numbers/{part}.csv" for part in NUMBER_PARTS},
-        code=script_code("collect_numbers.py"),
+        **stage_input(NUMBERS_STAGE),
+        code=script_code("numbers_stage.py"),
     output:
-        numbers="results/{cohort}/numbers.csv",
+        **stage_output(NUMBERS_STAGE),
     log:
-        "results/{cohort}/logs/collect_numbers.log",
+        **stage_log(NUMBERS_STAGE),
     benchmark:
-        "results/{cohort}/benchmarks/collect_numbers.tsv"
+        "results/{cohort}/benchmarks/numbers.tsv"
     conda:
         "../../environment.yml"
+    params:
+        **stage_params(NUMBERS_STAGE),
     script:
-        "../scripts/collect_numbers.py"
-
-
-rule check_reproduction:
-    input:
-        numbers="results/{cohort}/numbers.csv",
-        published=config["published_values"],
-        code=script_code("check_reproduction.py"),
-    output:
-        reproduction=report(
-            "results/{cohort}/reproduction.csv",
-            category="Reproduction",
-            caption="../report/reproduction.rst",
-        ),
-    log:
-        "results/{cohort}/logs/check_reproduction.log",
-    benchmark:
-        "results/{cohort}/benchmarks/check_reproduction.tsv"
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/check_reproduction.py"
+        "../scripts/numbers_stage.py"

@@ -1,6 +1,6 @@
 """numbers.csv: every number the report states, `key,value`, full precision.
 
-A rule writes its part as a fragment (`numbers/<part>.csv`); `collect_numbers` joins the
+A step writes its part as a fragment (`numbers/<part>.csv`); the step `collect_numbers` joins the
 fragments in PARTS order and refuses a key that two fragments (or one) define twice.
 Values: `repr` of a float, `str` of an int, empty when not computable.
 """

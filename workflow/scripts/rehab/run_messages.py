@@ -76,14 +76,15 @@ def last_message(log_path: str | Path) -> str | None:
 
 def failure_report(failed: Iterable[tuple[str, Iterable[str]]]) -> str:
     """For each failed job (rule name, its log paths), the last message of its log, at the
-    end of the run; empty when no job failed."""
+    end of the run, naming the logs that hold a message (a stage rule has a log per step:
+    the failed step's); empty when no job failed."""
     blocks = []
     for rule, logs in failed:
         logs = [str(log) for log in logs]
-        messages = [message for message in map(last_message, logs) if message]
-        where = ", ".join(logs) or "no log"
-        if messages:
-            blocks.append(f"Rule {rule} failed (log: {where}):\n" + "\n".join(messages))
+        found = {log: message for log in logs if (message := last_message(log))}
+        where = ", ".join(found or logs) or "no log"  # a stage's job: the log of the step that failed
+        if found:
+            blocks.append(f"Rule {rule} failed (log: {where}):\n" + "\n".join(found.values()))
         else:
             blocks.append(f"Rule {rule} failed without a message of its own (log: {where}); see its error above.")
     if not blocks:

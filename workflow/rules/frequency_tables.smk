@@ -1,0 +1,86 @@
+# Stage: the intervention frequency tables — the codebook, Table 2 (baseline), Table 3
+# (interventions, combinations, program), the methods table and the flow and validation
+# numbers — with their numbers.csv fragments. One job runs the steps (rehab.stages); each
+# step keeps its own log and benchmark (common.smk, "stages").
+
+CLEAN = "results/{cohort}/clean"
+TOP_COMBINATIONS = 10
+
+
+FREQUENCY_TABLES = {
+    "table_codebook": {
+        "input": {"codebook": config["codebook"]},
+        "output": {"table": table_report("table1_codebook")},
+    },
+    "table_baseline": {
+        "input": {"patients": f"{CLEAN}/patients.parquet", "outcomes": f"{CLEAN}/outcomes.parquet"},
+        "output": {"table": table_report("table2_baseline"), "numbers": "results/{cohort}/numbers/baseline.csv"},
+        "params": {
+            "study": get_study_measures,
+            "quantile_method": get_quantile_method,
+        },
+    },
+    "table_interventions": {
+        "input": {
+            "patients": f"{CLEAN}/patients.parquet",
+            "sessions": f"{CLEAN}/sessions.parquet",
+            "session_interventions": f"{CLEAN}/session_interventions.parquet",
+            "codebook": config["codebook"],
+        },
+        "output": {
+            "table": table_report("table3_interventions"),
+            "combinations": table_report("table3_combinations"),
+            "numbers": "results/{cohort}/numbers/interventions.csv",
+        },
+        "params": {"top_combinations": TOP_COMBINATIONS},
+    },
+    "table_program": {
+        "input": {
+            "patients": f"{CLEAN}/patients.parquet",
+            "session_interventions": f"{CLEAN}/session_interventions.parquet",
+        },
+        "output": {"table": table_report("table3_program"), "numbers": "results/{cohort}/numbers/program.csv"},
+        "params": {"quantile_method": get_quantile_method},
+    },
+    "table_flow": {
+        "input": {
+            "patients": f"{CLEAN}/patients.parquet",
+            "sessions": f"{CLEAN}/sessions.parquet",
+            "outcomes": f"{CLEAN}/outcomes.parquet",
+        },
+        "output": {"numbers": "results/{cohort}/numbers/flow.csv"},
+        "params": {
+            "study": get_study_measures,
+            "quantile_method": get_quantile_method,
+        },
+    },
+    "table_validation": {
+        "input": {"accounting": "results/{cohort}/validation/accounting.csv"},
+        "output": {"numbers": "results/{cohort}/numbers/validation.csv"},
+    },
+    "table_methods": {
+        "output": {"table": table_report("methods")},
+        "params": {
+            "quantile_method": get_quantile_method,
+            "confidence_level": config["analysis"]["confidence_level"],
+        },
+    },
+}
+
+
+rule frequency_tables:
+    input:
+        **stage_input(FREQUENCY_TABLES),
+        code=script_code("frequency_tables.py"),
+    output:
+        **stage_output(FREQUENCY_TABLES),
+    log:
+        **stage_log(FREQUENCY_TABLES),
+    benchmark:
+        "results/{cohort}/benchmarks/frequency_tables.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        **stage_params(FREQUENCY_TABLES),
+    script:
+        "../scripts/frequency_tables.py"

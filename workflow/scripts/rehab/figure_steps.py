@@ -1,0 +1,111 @@
+"""The figures stage (rule `figures`): one function per step.
+
+Run in one process by rehab.stages. Each function is the `main` of the step's former rule
+script, unchanged: `snakemake` is the step's view (rehab.stages.StepView: its own `.input`,
+`.output`, `.params`), not the job's object. The steps are declared, with their files and
+params, in the stage's .smk file (workflow/rules/).
+"""
+
+
+def figure_patient_flow(snakemake):
+    from rehab.analysis_io import read_accounting
+    from rehab.figures import patient_flow_figure
+    from rehab.numbers import read_numbers
+    from rehab.plotting_style import save_figure
+    from rehab.study import Study
+
+    study = Study.from_declaration(snakemake.params.study)
+    figure = patient_flow_figure(
+        read_numbers(snakemake.input.numbers), read_accounting(snakemake.input.accounting), study
+    )
+    save_figure(figure, snakemake.output.png, snakemake.output.svg)
+
+
+def figure_intervention_categories(snakemake):
+    from rehab.codebook import load_codebook
+    from rehab.figures import intervention_categories_figure
+    from rehab.numbers import read_numbers
+    from rehab.plotting_style import save_figure
+
+    figure = intervention_categories_figure(
+        read_numbers(snakemake.input.numbers), load_codebook(snakemake.input.codebook)
+    )
+    save_figure(figure, snakemake.output.png, snakemake.output.svg)
+
+
+def figure_outcomes(snakemake):
+    import pandas as pd
+
+    from rehab.figures import outcomes_figure
+    from rehab.plotting_style import save_figure
+    from rehab.study import Study
+
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = pd.read_parquet(snakemake.input.outcomes, columns=["patient_id", "timepoint", *study.instrument_names])
+    figure = outcomes_figure(outcomes, study, snakemake.params.quantile_method)
+    save_figure(figure, snakemake.output.png, snakemake.output.svg)
+
+
+def figure_responders(snakemake):
+    from rehab.figures import responders_figure
+    from rehab.numbers import read_numbers
+    from rehab.plotting_style import save_figure
+    from rehab.study import Study
+
+    study = Study.from_declaration(snakemake.params.study)
+    figure = responders_figure(read_numbers(snakemake.input.numbers), study, snakemake.params.confidence_level)
+    save_figure(figure, snakemake.output.png, snakemake.output.svg)
+
+
+def figure_sessions_per_patient(snakemake):
+    import pandas as pd
+
+    from rehab.figures import sessions_per_patient_figure
+    from rehab.numbers import read_numbers
+    from rehab.plotting_style import save_figure
+
+    patients = pd.read_parquet(snakemake.input.patients, columns=["n_sessions"])
+    figure = sessions_per_patient_figure(patients, read_numbers(snakemake.input.numbers))
+    save_figure(figure, snakemake.output.png, snakemake.output.svg)
+
+
+def figure_subgroups_forest(snakemake):
+    from rehab.figures import read_subgroup_results, subgroups_forest_figure
+    from rehab.plotting_style import save_figure
+    from rehab.study import Study
+
+    rows = read_subgroup_results(snakemake.input.subgroups)
+    figure = subgroups_forest_figure(
+        rows,
+        Study.from_declaration(snakemake.params.study),
+        snakemake.params.min_group_size,
+        snakemake.params.confidence_level,
+    )
+    save_figure(figure, snakemake.output.png, snakemake.output.svg)
+
+
+def figure_responder_curves(snakemake):
+    from rehab.analysis_io import read_clean
+    from rehab.figures import responder_curves_figure
+    from rehab.plotting_style import save_figure
+    from rehab.responders import responder_curves
+    from rehab.study import Study
+
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    save_figure(
+        responder_curves_figure(responder_curves(outcomes, study), study), snakemake.output.png, snakemake.output.svg
+    )
+
+
+def figure_missing_data(snakemake):
+    from rehab.figures import missing_data_figure
+    from rehab.missing_data import SCENARIO_LABELS, scenario_estimates
+    from rehab.numbers import read_numbers
+    from rehab.plotting_style import save_figure
+    from rehab.study import Study
+
+    study = Study.from_declaration(snakemake.params.study)
+    estimates = scenario_estimates(read_numbers(snakemake.input.numbers), study)
+    figure = missing_data_figure(estimates, study, SCENARIO_LABELS, snakemake.params.confidence_level)
+    save_figure(figure, snakemake.output.png, snakemake.output.svg)

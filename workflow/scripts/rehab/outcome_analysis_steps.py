@@ -1,0 +1,91 @@
+"""The outcome responder analysis stage (rule `outcome_analysis`): one function per step.
+
+Run in one process by rehab.stages. Each function is the `main` of the step's former rule
+script, unchanged: `snakemake` is the step's view (rehab.stages.StepView: its own `.input`,
+`.output`, `.params`), not the job's object. The steps are declared, with their files and
+params, in the stage's .smk file (workflow/rules/).
+"""
+
+from rehab.analysis_io import clean_columns, read_clean
+from rehab.attrition import PATIENT_COLUMNS, attrition_numbers, attrition_table
+from rehab.formatting import write_table
+from rehab.maintenance import maintenance_numbers, maintenance_table
+from rehab.methods import warn_about_thresholds
+from rehab.missing_data import ImputationSettings, missing_data_numbers, missing_data_table
+from rehab.numbers import write_fragment
+from rehab.outcomes import outcome_numbers, outcomes_table
+from rehab.responders import definitions_table, responder_numbers, responders_table
+from rehab.study import Study
+from rehab.subgroups import (
+    interaction_numbers,
+    interactions_table,
+    subgroup_analysis,
+    subgroup_numbers,
+    subgroups_table,
+    summary_numbers,
+    write_results,
+)
+
+
+def table_outcomes(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = outcome_numbers(outcomes, study, snakemake.params.quantile_method, snakemake.params.confidence_level)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(outcomes_table(numbers, study), snakemake.output.table)
+
+
+def table_responders(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    warn_about_thresholds(study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    level = snakemake.params.confidence_level
+    numbers = responder_numbers(outcomes, study, level)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(responders_table(numbers, study), snakemake.output.table)
+    write_table(responders_table(numbers, study, sensitivity=True), snakemake.output.sensitivity)
+    write_table(definitions_table(study, level), snakemake.output.definitions)
+
+
+def table_subgroups(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    present = clean_columns(snakemake.input.patients)  # a missing column is named by subgroup_analysis
+    patients = read_clean(snakemake.input.patients, [c for c in study.subgroup_columns if c in present])
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    params = snakemake.params
+    results, tests = subgroup_analysis(patients, outcomes, study, params.min_group_size, params.confidence_level)
+    numbers = subgroup_numbers(results) | interaction_numbers(tests) | summary_numbers(results)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_results(results, snakemake.output.results)
+    write_table(subgroups_table(results, study), snakemake.output.table)
+    write_table(interactions_table(tests, study), snakemake.output.interactions)
+
+
+def table_attrition(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    patients = read_clean(snakemake.input.patients, PATIENT_COLUMNS)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = attrition_numbers(patients, outcomes, study)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(attrition_table(numbers, study), snakemake.output.table)
+
+
+def table_maintenance(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = maintenance_numbers(outcomes, study, snakemake.params.quantile_method, snakemake.params.confidence_level)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(maintenance_table(numbers, study), snakemake.output.table)
+
+
+def table_missing_data(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    settings = ImputationSettings.from_config(snakemake.params.missing_data)
+    present = clean_columns(snakemake.input.patients)  # an absent covariate is named by missing_data_numbers
+    columns = ["patient_id", *(name for name in settings.covariates if name in present)]
+    patients = read_clean(snakemake.input.patients, columns)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    level = snakemake.params.confidence_level
+    numbers = missing_data_numbers(patients, outcomes, study, settings, level)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(missing_data_table(responder_numbers(outcomes, study, level) | numbers, study), snakemake.output.table)

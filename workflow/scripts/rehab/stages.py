@@ -1,0 +1,242 @@
+"""A stage: several steps of the workflow run in ONE Snakemake job, in one process.
+
+Starting a Python process and importing the data stack costs more than most steps on a
+small cohort, so the steps that always run together share a job. Each step keeps what a
+rule of its own had: its named inputs, outputs and params, its log (`logs/<step>.log`) and
+its benchmark (`benchmarks/<step>.tsv`, Snakemake's columns). The stage rule's names are
+`<step>__<name>`, derived from the stage's declaration in its .smk file by the helpers of
+workflow/rules/common.smk. A step function receives a `StepView` with `.input`, `.output`,
+`.params`, `.log` and `.rule`, as a rule's script received the `snakemake` object.
+
+A failing step ends the job as `rehab.script_support.run` ends a rule's: the project's
+message (PipelineError) or the traceback (anything else) in that step's log; the steps
+after it do not run, the files of the steps before it stay.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import resource
+import sys
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from rehab.errors import PipelineError
+from rehab.safe_io import write_text
+from rehab.script_support import masking_handlers
+
+log = logging.getLogger("rehab")
+
+SEPARATOR = "__"  # a stage rule's name for a step's file or param: <step>__<name>
+BENCHMARK = "benchmark"  # the log entry <step>__benchmark is the step's benchmark file
+STEPS = "steps"  # param: the step names, in the order they run
+INTERNAL_INPUTS = "internal_inputs"  # param: {step: {input name: flat name of an earlier step's output}}
+
+# Snakemake's benchmark columns (snakemake.benchmark.BenchmarkRecord.get_header()).
+BENCHMARK_COLUMNS = (
+    "s",
+    "h:m:s",
+    "max_rss",
+    "max_vms",
+    "max_uss",
+    "max_pss",
+    "io_in",
+    "io_out",
+    "mean_load",
+    "cpu_time",
+)
+NOT_MEASURED = "NA"
+MEBIBYTE = 1024 * 1024
+
+
+class Named(list):
+    """Values by position and by name, as Snakemake's Namedlist: `files[0]`, `files["table"]`,
+    `files.table`."""
+
+    def __init__(self, items: Mapping[str, Any] | None = None):
+        items = dict(items or {})
+        super().__init__(items.values())
+        self._names = items
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_names"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, key):  # type: ignore[override]
+        if isinstance(key, str):
+            return self._names[key]
+        return super().__getitem__(key)
+
+    def keys(self):
+        return self._names.keys()
+
+    def items(self):
+        return self._names.items()
+
+
+@dataclass(frozen=True)
+class StepView:
+    """What one step sees of its stage's job: as the `snakemake` object of a rule of its own."""
+
+    rule: str  # the stage rule
+    step: str
+    input: Named
+    output: Named
+    params: Named
+    log: Named  # the step's log file, first
+    benchmark: str | None
+
+
+def _part(named: Any, step: str) -> dict[str, Any]:
+    """The entries `<step>__<name>` of a Snakemake Namedlist (or a mapping), as {name: value}."""
+    prefix = step + SEPARATOR
+    return {name[len(prefix) :]: value for name, value in named.items() if name.startswith(prefix)}
+
+
+def step_views(snakemake: Any) -> list[StepView]:
+    """One view per step of the stage's job, in the declared order."""
+    internal = dict(getattr(snakemake.params, INTERNAL_INPUTS, None) or {})
+    views = []
+    for step in snakemake.params[STEPS]:
+        inputs = _part(snakemake.input, step)
+        inputs |= {name: snakemake.output[flat] for name, flat in internal.get(step, {}).items()}
+        logs = dict(snakemake.log.items())
+        views.append(
+            StepView(
+                rule=snakemake.rule,
+                step=step,
+                input=Named(inputs),
+                output=Named(_part(snakemake.output, step)),
+                params=Named(_part(snakemake.params, step)),
+                log=Named({"log": logs[step]}) if step in logs else Named(),
+                benchmark=logs.get(step + SEPARATOR + BENCHMARK),
+            )
+        )
+    return views
+
+
+@dataclass(frozen=True)
+class Usage:
+    """The process's clock, CPU time, peak memory and disk traffic at one moment."""
+
+    wall: float
+    cpu: float
+    max_rss_mb: float
+    read_bytes: int | None
+    written_bytes: int | None
+
+    @classmethod
+    def now(cls) -> Usage:
+        times = os.times()
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+        io = _disk_io()
+        return cls(
+            wall=time.perf_counter(),
+            cpu=times.user + times.system + times.children_user + times.children_system,
+            max_rss_mb=peak / MEBIBYTE if sys.platform == "darwin" else peak / 1024,
+            read_bytes=io.get("read_bytes"),
+            written_bytes=io.get("write_bytes"),
+        )
+
+
+def _disk_io() -> dict[str, int]:
+    """Bytes the process has read from and written to storage (Linux /proc, as Snakemake's
+    psutil reads it); empty elsewhere."""
+    try:
+        lines = Path("/proc/self/io").read_text(encoding="ascii").splitlines()
+    except OSError:
+        return {}
+    pairs = (line.split(":", 1) for line in lines if ":" in line)
+    return {key.strip(): int(value) for key, value in pairs}
+
+
+def _hms(seconds: float) -> str:
+    """As Snakemake's benchmark: h:mm:ss without fractions (days named when any)."""
+    delta = datetime.timedelta(seconds=seconds)
+    minutes, secs = divmod(delta.seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    text = f"{hours}:{minutes:02d}:{secs:02d}"
+    if delta.days:
+        text = f"{delta.days} day{'s' if abs(delta.days) != 1 else ''}, " + text
+    return text
+
+
+def _value(value: float | None) -> str:
+    return NOT_MEASURED if value is None else f"{value:.2f}"
+
+
+def benchmark_record(start: Usage, end: Usage) -> dict[str, str]:
+    """A step's benchmark in Snakemake's columns. Measured in the stage's own process: wall
+    and CPU time of the step; `max_rss` is the process's peak so far (the stage's earlier
+    steps included); disk traffic where the system reports it; `mean_load` the CPU time
+    over the wall time, in percent. What a process cannot see of itself (virtual, unique
+    and proportional set sizes) is NA."""
+    wall = end.wall - start.wall
+    cpu = end.cpu - start.cpu
+    io_in = None if end.read_bytes is None else (end.read_bytes - (start.read_bytes or 0)) / MEBIBYTE
+    io_out = None if end.written_bytes is None else (end.written_bytes - (start.written_bytes or 0)) / MEBIBYTE
+    values = [
+        _value(round(wall, 4)),
+        _hms(wall),
+        _value(end.max_rss_mb),
+        NOT_MEASURED,
+        NOT_MEASURED,
+        NOT_MEASURED,
+        _value(io_in),
+        _value(io_out),
+        _value(100 * cpu / wall if wall > 0 else None),
+        _value(cpu),
+    ]
+    return dict(zip(BENCHMARK_COLUMNS, values, strict=True))
+
+
+def write_benchmark(record: Mapping[str, str], path: str) -> None:
+    """Snakemake's benchmark TSV: the header, then the one record."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    write_text("\t".join(BENCHMARK_COLUMNS) + "\n" + "\t".join(record[c] for c in BENCHMARK_COLUMNS) + "\n", path)
+
+
+def run_step(view: StepView, function: Callable[[StepView], None]) -> None:
+    """Run one step, logging to its own log; write its benchmark when it succeeds. A failure
+    logs its message (or traceback) there and ends the process, as rehab.script_support.run."""
+    log_path = view.log[0] if len(view.log) else None
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, handlers=masking_handlers(log_path), force=True)
+    start = Usage.now()
+    try:
+        function(view)
+    except PipelineError as error:
+        log.error("%s", error)
+        sys.exit(1)
+    except Exception:  # noqa: BLE001 - unexpected: keep the traceback in the step's log
+        log.error("Unexpected error in rule %s, step %s:\n%s", view.rule, view.step, traceback.format_exc())
+        sys.exit(1)
+    end = Usage.now()
+    if view.benchmark:
+        write_benchmark(benchmark_record(start, end), view.benchmark)
+
+
+def run_stage(snakemake: Any, steps: ModuleType | Mapping[str, Callable[[StepView], None]]) -> None:
+    """Run the stage's steps in order, each by the function of its name (a module's
+    attribute or a mapping's entry), each with its own log and benchmark."""
+    views = step_views(snakemake)
+    functions = [_function(steps, view.step) for view in views]  # all known before any step runs
+    for view, function in zip(views, functions, strict=True):
+        run_step(view, function)
+
+
+def _function(steps: ModuleType | Mapping[str, Callable], name: str) -> Callable[[StepView], None]:
+    function = steps.get(name) if isinstance(steps, Mapping) else getattr(steps, name, None)
+    if function is None:
+        raise LookupError(f"no function for step {name}")  # a workflow bug: the declaration names it
+    return function
