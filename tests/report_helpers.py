@@ -474,7 +474,7 @@ def write_provenance_file(paths: dict[str, Path], root: Path, cohort: str) -> Pa
             "code": [],
         },
         {
-            "rule": "figures",
+            "rule": "outcome_figures",
             "step": "figure_outcomes",
             "script": "workflow/scripts/figures.py",
             "outputs": ["results/{cohort}/figures/outcomes.png", "results/{cohort}/figures/outcomes.svg"],

@@ -230,7 +230,7 @@ def test_tables_are_rendered_with_their_caption_and_rule(rendered):
         "Made by rule <code>frequency_tables</code>, step <code>table_baseline</code>, with "
         "<code>workflow/<wbr>scripts/<wbr>frequency_tables.py</code>" in html
     )
-    assert "Made by rule <code>figures</code>, step <code>figure_outcomes</code>," in html
+    assert "Made by rule <code>outcome_figures</code>, step <code>figure_outcomes</code>," in html
     # machine-style column names get display headers; display headers are kept as written
     assert '<th scope="col" class="numeric">Responders, n</th>' in html
     assert '<th scope="col" class="numeric">Missing, n</th>' in html

@@ -101,7 +101,7 @@ def test_two_builds_differ_only_in_the_timestamp(tmp_path, monkeypatch):
 
 def test_products_are_filled_in_for_the_cohort(tmp_path):
     product = {
-        "rule": "figures",
+        "rule": "outcome_figures",
         "step": "figure_outcomes",
         "script": "workflow/scripts/figures.py",
         "outputs": ["results/{cohort}/figures/outcomes.svg"],

@@ -32,14 +32,13 @@ STAGES = {
         "table_missing_data",
     ],
     "numbers": ["collect_numbers", "check_reproduction"],
+    "outcome_figures": ["figure_outcomes", "figure_responder_curves"],
     "figures": [
         "figure_patient_flow",
         "figure_intervention_categories",
-        "figure_outcomes",
         "figure_responders",
         "figure_sessions_per_patient",
         "figure_subgroups_forest",
-        "figure_responder_curves",
         "figure_missing_data",
     ],
 }

@@ -16,6 +16,13 @@ from rehab.study import Study, StudyDeclarationError, declaration, measurement_d
 
 PROJECT_ROOT = Path(workflow.basedir)
 
+# Pandera imports hypothesis (a test dependency, in the same pins) whenever it is installed,
+# and hypothesis then runs every installed package's plugin hook (trio's, from the browser
+# tests' selenium): a quarter second in each job that validates. The pipeline never draws
+# test data, so its jobs (children of this process, or SLURM jobs exporting the environment)
+# skip the hooks, through hypothesis' own switch. A value set by the user is kept.
+os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
+
 try:
     check_config(config, PROJECT_ROOT / "schemas" / "config.schema.yaml")
 except ConfigError as error:

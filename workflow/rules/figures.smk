@@ -1,8 +1,23 @@
-# Stage: the report's figures, PNG and SVG, drawn by rehab.figures. One job runs the steps
-# (rehab.stages: matplotlib is imported once); each step keeps its own log and benchmark
-# (common.smk, "stages").
+# Stage: the report's figures, PNG and SVG, drawn by rehab.figures, in two jobs per cohort
+# (rehab.stages: matplotlib is imported once per job; each step keeps its own log and
+# benchmark, common.smk "stages"): `outcome_figures` draws from the clean outcomes alone,
+# so it runs beside the table stages; `figures` draws from numbers.csv and the analysis.
 
 NUMBERS = "results/{cohort}/numbers.csv"
+CLEAN_OUTCOMES = "results/{cohort}/clean/outcomes.parquet"
+
+OUTCOME_FIGURES = {
+    "figure_outcomes": {
+        "input": {"outcomes": CLEAN_OUTCOMES},
+        "output": figure_outputs("outcomes"),
+        "params": {"quantile_method": get_quantile_method, "study": get_study},
+    },
+    "figure_responder_curves": {
+        "input": {"outcomes": CLEAN_OUTCOMES},
+        "output": figure_outputs("responder_curves"),
+        "params": {"study": get_study},
+    },
+}
 
 FIGURES = {
     "figure_patient_flow": {
@@ -13,11 +28,6 @@ FIGURES = {
     "figure_intervention_categories": {
         "input": {"numbers": NUMBERS, "codebook": config["codebook"]},
         "output": figure_outputs("intervention_categories"),
-    },
-    "figure_outcomes": {
-        "input": {"outcomes": "results/{cohort}/clean/outcomes.parquet"},
-        "output": figure_outputs("outcomes"),
-        "params": {"quantile_method": get_quantile_method, "study": get_study},
     },
     "figure_responders": {
         "input": {"numbers": NUMBERS},
@@ -36,11 +46,6 @@ FIGURES = {
             "min_group_size": config["analysis"]["subgroups"]["min_group_size"],
             "confidence_level": config["analysis"]["confidence_level"],
         },
-    },
-    "figure_responder_curves": {
-        "input": {"outcomes": "results/{cohort}/clean/outcomes.parquet"},
-        "output": figure_outputs("responder_curves"),
-        "params": {"study": get_study},
     },
     "figure_missing_data": {
         "input": {"numbers": NUMBERS},
@@ -64,5 +69,23 @@ rule figures:
         "../../environment.yml"
     params:
         **stage_params(FIGURES),
+    script:
+        "../scripts/figures.py"
+
+
+rule outcome_figures:
+    input:
+        **stage_input(OUTCOME_FIGURES),
+        code=script_code("figures.py"),
+    output:
+        **stage_output(OUTCOME_FIGURES),
+    log:
+        **stage_log(OUTCOME_FIGURES),
+    benchmark:
+        "results/{cohort}/benchmarks/outcome_figures.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        **stage_params(OUTCOME_FIGURES),
     script:
         "../scripts/figures.py"
