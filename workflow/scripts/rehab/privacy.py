@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -58,32 +58,43 @@ def _token_pattern(ignorable: str) -> re.Pattern:
 _ASCII_PATTERN = _token_pattern(_ASCII_IGNORABLE)
 
 
-@lru_cache(maxsize=1)
-def _unicode_tables() -> tuple[dict[int, str], re.Pattern]:
-    """The NFKC translation (one character to one character) and the pattern for non-ASCII text.
+# Non-ASCII characters the matcher reads in their ASCII form (others are read as they are).
+_TRANSLATED_RANGES = ((0x80, 0x20000), (0xE0000, 0xE1000))
 
-    Built on first use only: the scan over the code points costs tens of milliseconds.
-    """
-    table: dict[int, str] = {}
-    ranges = [range(0x80, 0x10000), range(0x10000, 0x20000), range(0xE0000, 0xE1000)]
-    for block in ranges:
-        for code in block:
-            char = chr(code)
-            category = unicodedata.category(char)
-            if category in _IGNORABLE_CATEGORIES:
-                table[code] = _INVISIBLE
-                continue
-            if category == "Nd":
-                table[code] = str(unicodedata.digit(char))
-                continue
-            normal = unicodedata.normalize("NFKC", char)
-            if len(normal) != 1:
-                continue
-            if unicodedata.category(normal) == "Pd" or normal == _MINUS_SIGN:
-                table[code] = "-"
-            elif normal.isdigit() or normal in _SEPARATORS or normal.isspace():
-                table[code] = str(unicodedata.digit(normal)) if normal.isdigit() else normal
-    return table, _token_pattern(_ASCII_IGNORABLE + _INVISIBLE)
+
+@cache
+def _ascii_form(char: str) -> str:
+    """The character the matcher reads for one non-ASCII character: NFKC, one character to
+    one, with every dash and the minus sign as `-` and every ignorable character as one
+    invisible mark. Computed per distinct character met (a table of every code point would
+    cost each process a fifth of a second)."""
+    if not any(low <= ord(char) < high for low, high in _TRANSLATED_RANGES):
+        return char
+    category = unicodedata.category(char)
+    if category in _IGNORABLE_CATEGORIES:
+        return _INVISIBLE
+    if category == "Nd":
+        return str(unicodedata.digit(char))
+    normal = unicodedata.normalize("NFKC", char)
+    if len(normal) != 1:
+        return char
+    if unicodedata.category(normal) == "Pd" or normal == _MINUS_SIGN:
+        return "-"
+    if normal.isdigit():
+        return str(unicodedata.digit(normal))
+    if normal in _SEPARATORS or normal.isspace():
+        return normal
+    return char
+
+
+@cache
+def _unicode_pattern() -> re.Pattern:
+    """The token pattern for text read through `_ascii_form` (the invisible mark may be inside)."""
+    return _token_pattern(_ASCII_IGNORABLE + _INVISIBLE)
+
+
+def _read_as_ascii(run: re.Match) -> str:
+    return "".join(map(_ascii_form, run.group()))
 
 
 def _hex_run_length(text: str, start: int, end: int) -> int:
@@ -113,8 +124,8 @@ def find_identity_numbers(text: str) -> list[tuple[int, int]]:
     if text.isascii():
         searched, pattern = text, _ASCII_PATTERN
     else:
-        table, pattern = _unicode_tables()
-        searched = _NON_ASCII_RUN.sub(lambda run: run.group().translate(table), text)
+        pattern = _unicode_pattern()
+        searched = _NON_ASCII_RUN.sub(_read_as_ascii, text)
     spans = []
     for match in pattern.finditer(searched):
         start, end = match.span()
