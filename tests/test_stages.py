@@ -5,6 +5,8 @@ step stops the job with its message in its own log, the earlier steps' files kep
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -172,3 +174,36 @@ def test_an_unexpected_error_keeps_its_traceback_in_the_steps_log(tmp_path):
     logged = read_log(tmp_path, "second")
     assert "ERROR Unexpected error in rule demo_stage, step second:\nTraceback" in logged
     assert "KeyError" in logged and PIN not in logged
+
+
+JOB_SCRIPT = """
+import logging, sys
+from types import SimpleNamespace
+from rehab.script_support import run
+
+snakemake = SimpleNamespace(log=[sys.argv[1]], rule="demo")  # as Snakemake's script preamble defines it
+
+
+def main(job):
+    logging.getLogger("rehab.demo").info("wrote the table")
+    print("printed by the job", flush=False)
+
+
+run(snakemake, main)
+print("after run: the teardown would follow")
+"""
+
+
+def test_a_finished_job_process_ends_at_once_with_its_log_and_output_flushed(tmp_path):
+    log_path = tmp_path / "job.log"
+    result = subprocess.run(
+        [sys.executable, "-c", JOB_SCRIPT, str(log_path)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "printed by the job\n"  # flushed; nothing after run() ran
+    assert log_path.read_text(encoding="utf-8") == "INFO wrote the table\n"
+
+
+def test_a_stage_called_from_a_test_returns(tmp_path):
+    run_stage(stage_job(tmp_path), dict.fromkeys(STEPS, writes_its_table))
+    assert (tmp_path / "third.csv").exists()  # still running: only a job's own process ends early

@@ -30,7 +30,7 @@ from typing import Any
 
 from rehab.errors import PipelineError
 from rehab.safe_io import write_text
-from rehab.script_support import masking_handlers
+from rehab.script_support import end_job_process, masking_handlers
 
 log = logging.getLogger("rehab")
 
@@ -233,6 +233,7 @@ def run_stage(snakemake: Any, steps: ModuleType | Mapping[str, Callable[[StepVie
     functions = [_function(steps, view.step) for view in views]  # all known before any step runs
     for view, function in zip(views, functions, strict=True):
         run_step(view, function)
+    end_job_process(snakemake)
 
 
 def _function(steps: ModuleType | Mapping[str, Callable], name: str) -> Callable[[StepView], None]:
