@@ -31,6 +31,7 @@ class OutcomePanel:
         self._codes, self.ids = pd.factorize(outcomes["patient_id"], use_na_sentinel=False)
         self._rows: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
+        self._positions: tuple = (None, None)  # (the patient_ids array looked up, its positions)
 
     @classmethod
     def of(cls, outcomes: pd.DataFrame | OutcomePanel) -> OutcomePanel:
@@ -76,8 +77,13 @@ class OutcomePanel:
         return pd.Index(self.ids.take(codes), name="patient_id")
 
     def positions(self, patient_ids: pd.Series) -> np.ndarray:
-        """For each of `patient_ids`, its patient code (−1 when it has no outcome row)."""
-        return self.ids.get_indexer(pd.Index(patient_ids))
+        """For each of `patient_ids`, its patient code (−1 when it has no outcome row); the
+        last lookup is kept, as the same patients are looked up for every instrument."""
+        looked_up, positions = self._positions
+        if looked_up is not patient_ids.array:
+            positions = self.ids.get_indexer(pd.Index(patient_ids))
+            self._positions = (patient_ids.array, positions)
+        return positions
 
     def aligned(self, instrument: str, timepoint: str, patient_ids: pd.Series) -> pd.Series:
         """The value at `timepoint` of each of `patient_ids` (NaN when not recorded), indexed by them."""
