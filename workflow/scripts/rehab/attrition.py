@@ -20,6 +20,7 @@ import pandas as pd
 
 from rehab.baseline import PAIN_DISTRIBUTION, baseline_values
 from rehab.formatting import DASH, fmt_count, fmt_mean_sd, fmt_n_pct, fmt_number
+from rehab.outcomes import OutcomePanel
 from rehab.stats import as_number
 from rehab.study import Study
 
@@ -51,14 +52,15 @@ def characteristics(study: Study) -> tuple[Characteristic, ...]:
     )
 
 
-def characteristics_frame(patients: pd.DataFrame, outcomes: pd.DataFrame, study: Study) -> pd.DataFrame:
+def characteristics_frame(patients: pd.DataFrame, outcomes: pd.DataFrame | OutcomePanel, study: Study) -> pd.DataFrame:
     """One row per kept patient (patients' order), one float column per characteristic
     (binary ones 0/1), NaN when not known."""
     frame = pd.DataFrame(index=pd.Index(patients["patient_id"], name="patient_id"))
     frame["age"] = patients["age"].astype("Float64").to_numpy()
     frame["female"] = patients["sex"].astype("string").eq("F").astype("Float64").to_numpy()
+    panel = OutcomePanel.of(outcomes)
     for instrument in study.instrument_names:
-        frame[instrument] = baseline_values(patients, outcomes, instrument, study.baseline.name).to_numpy()
+        frame[instrument] = baseline_values(patients, panel, instrument, study.baseline.name).to_numpy()
     frame["pain_duration_days"] = patients["pain_duration_days"].astype("Float64").to_numpy()
     distribution = patients["pain_distribution"].astype("string")
     for level in PAIN_DISTRIBUTION:
@@ -66,11 +68,16 @@ def characteristics_frame(patients: pd.DataFrame, outcomes: pd.DataFrame, study:
     return frame.astype("float64")
 
 
-def completers(patients: pd.DataFrame, outcomes: pd.DataFrame, study: Study, timepoint: str) -> pd.Series:
+def completers(
+    patients: pd.DataFrame, outcomes: pd.DataFrame | OutcomePanel, study: Study, timepoint: str
+) -> pd.Series:
     """True for each kept patient (patients' order) with any instrument recorded at `timepoint`."""
-    rows = outcomes.loc[outcomes["timepoint"] == timepoint]
-    present = rows.loc[rows[list(study.instrument_names)].notna().any(axis=1), "patient_id"]
-    return patients["patient_id"].isin(present).set_axis(pd.Index(patients["patient_id"], name="patient_id"))
+    panel = OutcomePanel.of(outcomes)
+    recorded = np.zeros(len(panel.ids) + 1, dtype=bool)  # by patient code; the last: no outcome row
+    for instrument in study.instrument_names:
+        recorded[panel.values(instrument, timepoint)[0]] = True
+    index = pd.Index(patients["patient_id"], name="patient_id")
+    return pd.Series(recorded[panel.positions(patients["patient_id"])], index=index, name="patient_id")
 
 
 def group_summaries(frame: pd.DataFrame, completed: pd.Series) -> pd.DataFrame:
@@ -96,12 +103,13 @@ def attrition_numbers(patients: pd.DataFrame, outcomes: pd.DataFrame, study: Stu
     """`attrition.<later>.completers|non_completers.n` and per characteristic
     `attrition.<later>.<characteristic>.<group>.mean|sd|valid_n` (continuous) or
     `….<group>.n|pct|valid_n` (binary), and `attrition.<later>.<characteristic>.smd`."""
-    frame = characteristics_frame(patients, outcomes, study)
+    panel = OutcomePanel.of(outcomes)
+    frame = characteristics_frame(patients, panel, study)
     listed = characteristics(study)
     binary = [item.key for item in listed if item.kind == "binary"]
     numbers: dict = {}
     for timepoint in study.followed:
-        completed = completers(patients, outcomes, study, timepoint.name)
+        completed = completers(patients, panel, study, timepoint.name)
         prefix = f"attrition.{timepoint.name}"
         numbers[f"{prefix}.completers.n"] = int(completed.sum())
         numbers[f"{prefix}.non_completers.n"] = int((~completed).sum())

@@ -7,7 +7,7 @@ import pandas as pd
 
 from rehab.effects import VALUE_DECIMALS
 from rehab.formatting import fmt_mean_sd, fmt_mean_sd_range, fmt_median_iqr, fmt_n_pct
-from rehab.outcomes import values_at
+from rehab.outcomes import OutcomePanel
 from rehab.stats import count_pct, level_counts, mean_sd_range, median_iqr
 from rehab.study import Study
 
@@ -35,13 +35,17 @@ def _levels(prefix: str, counts: dict, levels: dict) -> dict:
     return numbers
 
 
-def baseline_values(patients: pd.DataFrame, outcomes: pd.DataFrame, instrument: str, baseline: str) -> pd.Series:
+def baseline_values(
+    patients: pd.DataFrame, outcomes: pd.DataFrame | OutcomePanel, instrument: str, baseline: str
+) -> pd.Series:
     """Each kept patient's value of `instrument` at the `baseline` time point (missing when
     not recorded), in patients' order."""
-    return values_at(outcomes, instrument, baseline).reindex(pd.Index(patients["patient_id"]))
+    return OutcomePanel.of(outcomes).aligned(instrument, baseline, patients["patient_id"])
 
 
-def baseline_numbers(patients: pd.DataFrame, outcomes: pd.DataFrame, study: Study, quantile_method: str) -> dict:
+def baseline_numbers(
+    patients: pd.DataFrame, outcomes: pd.DataFrame | OutcomePanel, study: Study, quantile_method: str
+) -> dict:
     """Every `baseline.*` number (Table 2), of the kept patients, with valid n per variable;
     `baseline.<instrument>.*` for each instrument of the study."""
     numbers = _prefixed("baseline.age", mean_sd_range(patients["age"]))
@@ -66,8 +70,9 @@ def baseline_numbers(patients: pd.DataFrame, outcomes: pd.DataFrame, study: Stud
             MAIN_PAIN_LOCATION,
         )
     )
+    panel = OutcomePanel.of(outcomes)
     for instrument in study.instrument_names:
-        values = baseline_values(patients, outcomes, instrument, study.baseline.name)
+        values = baseline_values(patients, panel, instrument, study.baseline.name)
         summary = median_iqr(values, quantile_method, decimals=VALUE_DECIMALS)  # as Table 4's start row
         numbers.update(_prefixed(f"baseline.{instrument}", summary))
     for flag in FLAGS[1:]:

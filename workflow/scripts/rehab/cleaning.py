@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from rehab.row_rules import rows_ascending
 from rehab.study import Study
-from rehab.textparse import INTERVENTION_CODES, parse_codes, to_arrow
+from rehab.textparse import parse_codes, to_arrow
 from rehab.validation import always_validate
 from schemas import clean as cs
 
@@ -144,7 +144,8 @@ def session_interventions(kept: pd.DataFrame) -> pd.DataFrame:
             "patient_id": pd.array(to_arrow(s["patient_id"]).take(pa.array(rows)), dtype="string"),
             "session_date": s["session_date"].to_numpy("datetime64[ns]")[rows],
             "code": _int64(codes),
-        }
+        },
+        copy=False,  # fresh arrays, tens of millions of rows: not copied again
     )
 
 
@@ -161,17 +162,22 @@ def _code_bits(interventions: pa.Array) -> np.ndarray:
     return np.where(missing, 0, entry_bits[at] if len(entry_bits) else 0).astype(np.int16)
 
 
+def _bit_lists() -> tuple[np.ndarray, np.ndarray]:
+    """The set bits of every 16-bit value, ascending, laid end to end, and where each value's begin."""
+    matrix = np.unpackbits(np.arange(1 << 16, dtype="<u2").view(np.uint8).reshape(-1, 2), axis=1, bitorder="little")
+    values, bits = np.nonzero(matrix)
+    return bits.astype(np.int64), np.searchsorted(values, np.arange(1 << 16))
+
+
 def _code_rows(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(row, code) of every set bit, ordered by row then code, one pass per code."""
+    """(row, code) of every set bit, ordered by row then code: each row's codes copied from
+    the ascending bit list of its value, all rows in one gather."""
     per_row = np.bitwise_count(bits).astype(np.int64)
     first = np.cumsum(per_row) - per_row  # where each row's codes begin in the long table
-    rows = np.empty(int(per_row.sum()), dtype=np.int64)
-    codes = np.empty(len(rows), dtype=np.int64)
-    for code in INTERVENTION_CODES:
-        have = np.flatnonzero(bits & (1 << code))
-        at = first[have] + np.bitwise_count(bits[have] & ((1 << code) - 1))  # codes below it in the row
-        rows[at], codes[at] = have, code
-    return rows, codes
+    flat, begins = _bit_lists()
+    values = bits.astype("<u2")
+    gather = np.repeat(begins[values] - first, per_row) + np.arange(int(per_row.sum()))
+    return np.repeat(np.arange(len(bits), dtype=np.int64), per_row), flat[gather]
 
 
 def clean_outcomes(kept: pd.DataFrame, study: Study) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from matplotlib.patches import FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
+from rehab.outcomes import OutcomePanel
 from rehab.plotting_style import (
     NO_DATA,
     OKABE_ITO,
@@ -198,11 +199,14 @@ def box_stats(values: np.ndarray, quantile_method: str) -> dict:
     return {"med": median, "q1": q1, "q3": q3, "whislo": inside.min(), "whishi": inside.max(), "fliers": []}
 
 
-def _outcome_wide(outcomes: pd.DataFrame, instrument: str, timepoints: list[str]) -> pd.DataFrame:
-    """patient × time point values of one instrument (NaN where not recorded)."""
-    values = outcomes[["patient_id", "timepoint", instrument]].dropna(subset=[instrument])
-    wide = values.pivot(index="patient_id", columns="timepoint", values=instrument)
-    return wide.reindex(columns=timepoints).astype("float64")
+def _outcome_wide(outcomes: pd.DataFrame | OutcomePanel, instrument: str, timepoints: list[str]) -> pd.DataFrame:
+    """patient × time point values of one instrument (NaN where not recorded): the patients
+    with a value at any of `timepoints`, in patient_id order."""
+    panel = OutcomePanel.of(outcomes)
+    values = np.column_stack([panel.dense(instrument, timepoint) for timepoint in timepoints])
+    order = np.arange(len(panel.ids)) if panel.ids.is_monotonic_increasing else panel.ids.argsort()
+    rows = order[~np.isnan(values[order]).all(axis=1)]
+    return pd.DataFrame(values[rows], index=panel.index(rows), columns=pd.Index(timepoints, name="timepoint"))
 
 
 def _sample_rows(n_rows: int, limit: int, rng: np.random.Generator) -> np.ndarray:
@@ -272,15 +276,16 @@ def _panels(count: int, width_per_panel: float, height: float, min_width: float 
     return fig, axes.ravel()
 
 
-def outcomes_figure(outcomes: pd.DataFrame, study: Study, quantile_method: str):
+def outcomes_figure(outcomes: pd.DataFrame | OutcomePanel, study: Study, quantile_method: str):
     """One panel per instrument, titled with its label and the direction of improvement,
     with every time point: boxes (cohort quantile method) over a sample of the patients'
     values. No per-patient paths: over a few dozen patients they only hid the boxes."""
     fig, axes = _panels(len(study.instruments), 0.8 + 0.8 * len(study.timepoints), 4.4)  # 3.2 in for 3 boxes
     timepoints = list(study.timepoint_names)
+    panel = OutcomePanel.of(outcomes)
     largest = 0
     for ax, instrument in zip(axes, study.instruments, strict=False):
-        wide = _outcome_wide(outcomes, instrument.name, timepoints)
+        wide = _outcome_wide(panel, instrument.name, timepoints)
         largest = max(largest, int(wide.notna().sum().max()) if len(wide) else 0)  # the fullest box
         _draw_outcome_panel(ax, wide, instrument, study, quantile_method)
     note = "Boxes: median and quartiles; whiskers: 1.5 × IQR. Points: "

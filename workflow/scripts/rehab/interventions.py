@@ -16,12 +16,13 @@ def intervention_numbers(patients: pd.DataFrame, sessions: pd.DataFrame, session
     """Per code 1–10: patients who received it at least once (of all kept patients) and
     visits in which it was used (of all kept visits)."""
     n_patients, n_visits = len(patients), len(sessions)
-    long = session_interventions[["line", "patient_id", "code"]]
-    patients_per_code = long.drop_duplicates(["patient_id", "code"])["code"].value_counts()
-    visits_per_code = long.drop_duplicates(["line", "code"])["code"].value_counts()
+    masks = _code_sets(session_interventions)[0]
+    codes = session_interventions["code"].to_numpy(dtype=np.int64)
+    visits_per_code = np.bincount(codes[_first_of_pairs(session_interventions["line"].to_numpy(np.int64), codes)])
     numbers: dict = {"interventions.patients": n_patients, "interventions.visits": n_visits}
     for code in CODES:
-        with_code, visits = int(patients_per_code.get(code, 0)), int(visits_per_code.get(code, 0))
+        with_code = int(np.count_nonzero(masks & (1 << (code - 1))))
+        visits = int(visits_per_code[code]) if code < len(visits_per_code) else 0
         numbers[f"interventions.{code}.n_patients"] = with_code
         numbers[f"interventions.{code}.pct_patients"] = percentage(with_code, n_patients)
         numbers[f"interventions.{code}.n_visits"] = visits
@@ -48,12 +49,41 @@ def interventions_table(numbers: dict, names: dict[int, str]) -> pd.DataFrame:
 # ---------------------------------------------------------------- combinations
 
 
+def _first_of_pairs(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """True at one row of each distinct (first, second) pair. The clean long table is sorted
+    by (line, code) with no pair twice, so its rows are all distinct: checked in one pass,
+    sorted only when not."""
+    step_first, step_second = np.diff(first), np.diff(second)
+    if ((step_first > 0) | ((step_first == 0) & (step_second > 0))).all():
+        return np.ones(len(first), dtype=bool)
+    order = np.lexsort((second, first))
+    first, second = first[order], second[order]
+    distinct = np.ones(len(first), dtype=bool)
+    distinct[1:] = (first[1:] != first[:-1]) | (second[1:] != second[:-1])
+    keep = np.zeros(len(first), dtype=bool)
+    keep[order[distinct]] = True
+    return keep
+
+
+def _code_sets(session_interventions: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+    """Each patient's set of categories as a bit mask (bit code − 1), and the patient_ids they
+    belong to: one pass per code over integer patient codes, no (patient, code) pairs formed."""
+    patient, ids = pd.factorize(session_interventions["patient_id"], use_na_sentinel=False)
+    codes = session_interventions["code"].to_numpy(dtype=np.int64)
+    masks = np.zeros(len(ids), dtype=np.int64)
+    for code in np.flatnonzero(np.bincount(codes)):  # the codes present (at most ten)
+        received = np.zeros(len(ids), dtype=bool)
+        received[patient[codes == code]] = True
+        masks |= received.astype(np.int64) << (code - 1)
+    return masks, ids
+
+
 def category_masks(patients: pd.DataFrame, session_interventions: pd.DataFrame) -> pd.Series:
     """Each kept patient's set of categories as a bit mask (bit code − 1), 0 for none."""
-    pairs = session_interventions[["patient_id", "code"]].drop_duplicates()
-    bits = pd.Series(np.left_shift(1, pairs["code"].to_numpy(dtype="int64") - 1), index=pairs["patient_id"].to_numpy())
-    masks = bits.groupby(level=0).sum()
-    return masks.reindex(pd.Index(patients["patient_id"]), fill_value=0).astype("int64")
+    masks, ids = _code_sets(session_interventions)
+    index = pd.Index(patients["patient_id"])
+    at = pd.Index(ids).get_indexer(index)
+    return pd.Series(np.append(masks, 0)[at], index=index)  # −1 (no visit): the 0 appended
 
 
 def mask_codes(mask: int) -> list[int]:

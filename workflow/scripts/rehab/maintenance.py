@@ -13,7 +13,7 @@ import pandas as pd
 
 from rehab.effects import EFFECT_STATISTICS, paired_effects
 from rehab.methods import lower_first
-from rehab.outcomes import EFFECT_COLUMNS, effect_cells, paired_values
+from rehab.outcomes import EFFECT_COLUMNS, OutcomePanel, effect_cells, paired_values
 from rehab.study import Study, Timepoint
 
 
@@ -33,9 +33,10 @@ def maintenance_numbers(
     """`maintenance.<instrument>.<from>_to_<to>.<statistic>` for every statistic of
     `EFFECT_STATISTICS` (change = value at <to> − value at <from>, complete pairs)."""
     numbers: dict = {}
+    panel = OutcomePanel.of(outcomes)
     for instrument in study.instrument_names:
         for earlier, later in consecutive_followed(study):
-            change = paired_values(outcomes, instrument, later.name, earlier.name)["change"]
+            change = paired_values(panel, instrument, later.name, earlier.name)["change"]
             effects = paired_effects(change, quantile_method, confidence_level)
             prefix = f"maintenance.{instrument}.{interval_key(earlier, later)}"
             numbers.update({f"{prefix}.{stat}": effects[stat] for stat in EFFECT_STATISTICS})

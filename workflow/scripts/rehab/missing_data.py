@@ -27,6 +27,7 @@ import pandas as pd
 
 from rehab.errors import PipelineError
 from rehab.formatting import DASH, fmt_count, fmt_interval, fmt_number
+from rehab.outcomes import OutcomePanel
 from rehab.responders import meets_rule, responder_status
 from rehab.stats import as_number, percentage, wilson_interval
 from rehab.study import Instrument, Study
@@ -284,9 +285,10 @@ def missing_data_numbers(
         "responders.missing_data.pmm_donors": PMM_DONORS,
         "responders.missing_data.max_patients": settings.max_patients,
     }
+    panel = OutcomePanel.of(outcomes)
     for instrument in study.instruments:
         for timepoint in study.followed:
-            status = responder_status(outcomes, instrument, timepoint.name, study.baseline.name)
+            status = responder_status(panel, instrument, timepoint.name, study.baseline.name)
             prefix = f"responders.{instrument.name}.{timepoint.name}"
             for scenario, values in bounds(status, confidence_level).items():
                 numbers.update({f"{prefix}.{scenario}.{stat}": values[stat] for stat in BOUND_STATS})

@@ -481,11 +481,24 @@ def _outside(quotes: np.ndarray, positions: np.ndarray) -> np.ndarray:
 
 
 def _nonblank(data: np.ndarray, starts: np.ndarray, sep: int) -> np.ndarray:
-    """True for records holding anything but whitespace (a separator counts as content)."""
+    """True for records holding anything but whitespace (a separator counts as content).
+
+    A record whose first byte is content is non-blank; only the others (a blank line, or one
+    starting with whitespace: rare) have their bytes, up to the next record, looked at."""
     is_content = np.ones(256, bool)
     is_content[BLANK_BYTES] = False
     is_content[sep] = True
-    return np.logical_or.reduceat(is_content[data], starts)
+    ends = np.append(starts[1:], len(data))
+    nonblank = np.zeros(len(starts), bool)
+    opened = starts < len(data)
+    nonblank[opened] = is_content[data[starts[opened]]]
+    doubtful = np.flatnonzero(~nonblank & (ends > starts))
+    if len(doubtful):
+        lengths = ends[doubtful] - starts[doubtful]
+        first = np.cumsum(lengths) - lengths  # where each doubtful record's bytes begin below
+        positions = np.repeat(starts[doubtful] - first, lengths) + np.arange(int(lengths.sum()))
+        nonblank[doubtful] = np.logical_or.reduceat(is_content[data[positions]], first)
+    return nonblank
 
 
 def _active_quotes(data: np.ndarray, sep: int) -> np.ndarray:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from rehab.formatting import DASH, fmt_count, fmt_interval, fmt_number
-from rehab.outcomes import CHANGE_DECIMALS, values_at
+from rehab.outcomes import CHANGE_DECIMALS, OutcomePanel
 from rehab.stats import percentage, wilson_interval
 from rehab.study import Instrument, ResponderDefinition, Study
 
@@ -76,18 +76,22 @@ def cannot_improve(baseline: pd.Series, rule: Mapping, best_value: float) -> pd.
 
 
 def responder_status(
-    outcomes: pd.DataFrame,
+    outcomes: pd.DataFrame | OutcomePanel,
     instrument: Instrument,
     timepoint: str,
     baseline: str,
     definition: ResponderDefinition | None = None,
 ) -> pd.DataFrame:
-    """Patients with a value at the `baseline` time point: baseline, value (NaN when missing),
-    evaluable, responder, deteriorated, cannot_improve; indexed by patient_id. The
-    instrument's primary definition unless `definition` is given."""
+    """Patients with a value at the `baseline` time point, in the order of the baseline rows
+    (`OutcomePanel.values`): baseline, value (NaN when missing), evaluable, responder,
+    deteriorated, cannot_improve; indexed by patient_id. The instrument's primary definition
+    unless `definition` is given."""
     rule = (definition or instrument.primary).as_rule()
-    baseline_value = values_at(outcomes, instrument.name, baseline)
-    value = values_at(outcomes, instrument.name, timepoint).reindex(baseline_value.index)
+    panel = OutcomePanel.of(outcomes)
+    codes, base = panel.values(instrument.name, baseline)
+    index = panel.index(codes)  # one index object: the series below align without a join
+    baseline_value = pd.Series(base, index=index)
+    value = pd.Series(panel.dense(instrument.name, timepoint)[codes], index=index)
     return pd.DataFrame(
         {
             "baseline": baseline_value,
@@ -126,20 +130,21 @@ def deterioration(status: pd.DataFrame) -> dict:
     return {"n_deteriorated": n_deteriorated, "pct_deteriorated": percentage(n_deteriorated, int(len(evaluable)))}
 
 
-def responder_numbers(outcomes: pd.DataFrame, study: Study, confidence_level: float) -> dict:
+def responder_numbers(outcomes: pd.DataFrame | OutcomePanel, study: Study, confidence_level: float) -> dict:
     """Per instrument, its primary definition: `responders.<instrument>.<timepoint>.*`
     (evaluable patients), the thresholds, the patients who cannot improve; then each further
     definition under `responders.<instrument>.<definition>.*`; then the primary definitions'
     `responders.sensitivity.<instrument>.<timepoint>.*`."""
     numbers: dict = {}
     sensitivity: dict = {}
+    panel = OutcomePanel.of(outcomes)
     for instrument in study.instruments:
         for definition in instrument.responders:
             prefix = _key(instrument, definition)
             numbers[f"{prefix}.absolute"] = definition.absolute
             numbers[f"{prefix}.relative"] = definition.relative
             for timepoint in study.followed:
-                status = responder_status(outcomes, instrument, timepoint.name, study.baseline.name, definition)
+                status = responder_status(panel, instrument, timepoint.name, study.baseline.name, definition)
                 if timepoint == study.followed[0]:
                     numbers[f"{prefix}.with_start"] = int(len(status))
                     numbers[f"{prefix}.cannot_improve"] = int(status["cannot_improve"].sum())
@@ -181,12 +186,13 @@ def cumulative_responders(status: pd.DataFrame, rule: Mapping) -> pd.DataFrame:
     return pd.DataFrame({"improvement": values, "pct": at_least * 100.0 / max(int(counts.sum()), 1)})
 
 
-def responder_curves(outcomes: pd.DataFrame, study: Study) -> pd.DataFrame:
+def responder_curves(outcomes: pd.DataFrame | OutcomePanel, study: Study) -> pd.DataFrame:
     """instrument, timepoint, improvement, pct: cumulative_responders of every instrument's
     primary definition at every time point after the baseline."""
+    panel = OutcomePanel.of(outcomes)
     frames = [
         cumulative_responders(
-            responder_status(outcomes, instrument, timepoint.name, study.baseline.name), instrument.primary.as_rule()
+            responder_status(panel, instrument, timepoint.name, study.baseline.name), instrument.primary.as_rule()
         ).assign(instrument=instrument.name, timepoint=timepoint.name)
         for instrument in study.instruments
         for timepoint in study.followed

@@ -19,11 +19,28 @@ def _rows_as_text(frame: pd.DataFrame, columns: list[str], code_column: str | No
     return rows.fillna("\x00")
 
 
+def _sharing_rows(frame: pd.DataFrame, key: list[str]) -> np.ndarray:
+    """True for each row whose values in `key` another row holds too (missing equals missing):
+    `frame.duplicated(subset=key, keep=False)`, on Arrow dictionary codes of the text columns."""
+    if not all(isinstance(frame[column].dtype, pd.StringDtype) for column in key):
+        return frame.duplicated(subset=key, keep=False).to_numpy()
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in key:
+        encoded = pa.array(frame[column].array, from_pandas=True)
+        encoded = (encoded.combine_chunks() if isinstance(encoded, pa.ChunkedArray) else encoded).dictionary_encode()
+        size = len(encoded.dictionary) + 1  # the last code: missing
+        codes = encoded.indices.fill_null(size - 1).to_numpy(zero_copy_only=False).astype(np.int64)
+        if int(combined.max(initial=0)) >= (2**62) // size:  # keep the combined code within int64
+            combined = pd.factorize(combined)[0].astype(np.int64)
+        combined = combined * size + codes
+    return pd.Series(combined).duplicated(keep=False).to_numpy()
+
+
 def duplicate_rows(
     frame: pd.DataFrame, columns: list[str], prefilter: list[str], code_column: str | None = None
 ) -> pd.Series:
     """True for each row equal (as text) to an earlier row; only rows sharing `prefilter` can be."""
-    candidates = frame.duplicated(subset=prefilter, keep=False)
+    candidates = _sharing_rows(frame, prefilter)
     later_copy = _rows_as_text(frame.loc[candidates], columns, code_column).duplicated(keep="first")
     out = pd.Series(False, index=frame.index)
     out.loc[later_copy.index[later_copy.to_numpy()]] = True

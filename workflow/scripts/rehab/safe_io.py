@@ -76,6 +76,10 @@ def _text_array(values: pd.Series | pd.Index) -> pa.Array | None:
     dtype = values.dtype
     if not (pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)):
         return None
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":  # already Arrow: no Python strings made
+        array = pa.array(values.array, from_pandas=True)
+        array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        return array.cast(pa.large_string())
     if pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
         return None
     return pa.array(np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
@@ -219,11 +223,20 @@ def read_raw_text_csv(path: str | Path, **read_options) -> pd.DataFrame:
     return frame
 
 
+PARQUET_ROW_GROUP = 1024 * 1024  # pyarrow's default row group: the file is the one write_table writes
+
+
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
-    """Deterministic Parquet (no pandas index, fixed writer options), masked."""
+    """Deterministic Parquet (no pandas index, fixed writer options), masked. Converted to
+    Arrow one row group at a time, so a table of tens of millions of rows is never held
+    twice in memory."""
     path = checked_path(path)
-    table = pa.Table.from_pandas(mask_frame(frame), preserve_index=False)
-    pq.write_table(table, path, compression="snappy", use_dictionary=True, write_statistics=True)
+    masked = mask_frame(frame)
+    schema = pa.Schema.from_pandas(masked, preserve_index=False)
+    with pq.ParquetWriter(path, schema, compression="snappy", use_dictionary=True, write_statistics=True) as writer:
+        for start in range(0, max(len(masked), 1), PARQUET_ROW_GROUP):
+            part = masked.iloc[start : start + PARQUET_ROW_GROUP]
+            writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
 
 
 def write_parquet_files(frames: Mapping[str, pd.DataFrame], paths: Mapping[str, str | Path]) -> None:

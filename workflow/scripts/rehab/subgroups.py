@@ -27,7 +27,7 @@ import pandas as pd
 
 from rehab.errors import PipelineError
 from rehab.formatting import fmt_count, fmt_interval, fmt_number, fmt_p
-from rehab.outcomes import values_at
+from rehab.outcomes import OutcomePanel
 from rehab.responders import responder_status
 from rehab.safe_io import write_csv
 from rehab.stats import wilson_interval
@@ -85,13 +85,14 @@ def group_keys(subgroup: Subgroup, values: pd.Series) -> pd.Categorical:
     return pd.Categorical(values.astype("string").map(by_value).astype("object"), categories=keys)
 
 
-def subgroup_variables(patients: pd.DataFrame, outcomes: pd.DataFrame, study: Study) -> list[tuple]:
+def subgroup_variables(patients: pd.DataFrame, outcomes: pd.DataFrame | OutcomePanel, study: Study) -> list[tuple]:
     """(key, label, groups indexed by patient_id, group labels) for each subgroup variable."""
     index = pd.Index(patients["patient_id"])
+    panel = OutcomePanel.of(outcomes)
     variables = []
     for subgroup in study.subgroups:
         if subgroup.instrument:
-            values = values_at(outcomes, subgroup.instrument, study.baseline.name).reindex(index)
+            values = panel.aligned(subgroup.instrument, study.baseline.name, patients["patient_id"]).set_axis(index)
         elif subgroup.column in patients.columns:
             values = patients[subgroup.column].set_axis(index)
         else:
@@ -104,22 +105,27 @@ def subgroup_variables(patients: pd.DataFrame, outcomes: pd.DataFrame, study: St
     return variables
 
 
-def _group_counts(status: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
-    evaluable = status.loc[status["evaluable"], ["responder"]]
-    joined = evaluable.join(groups.rename("group"), how="inner")
-    counts = joined.groupby("group", observed=False)["responder"].agg(["size", "sum"])
-    counts = counts.reindex(groups.cat.categories, fill_value=0)
+def _group_counts(rows: np.ndarray, responder: np.ndarray, groups: pd.Series) -> pd.DataFrame:
+    """Evaluable patients and responders per group; `rows`: each evaluable patient's row in
+    the patients table (−1 when not a kept patient), `responder` aligned with them."""
+    codes = np.append(groups.cat.codes.to_numpy(), -1)[rows]  # −1: no group (or no kept patient)
+    grouped = codes >= 0
+    size = len(groups.cat.categories)
     return pd.DataFrame(
         {
-            "group": counts.index.astype(str),
-            "n_evaluable": counts["size"].to_numpy(dtype="int64"),
-            "n_responders": counts["sum"].to_numpy(dtype="int64"),
+            "group": groups.cat.categories.astype(str),
+            "n_evaluable": np.bincount(codes[grouped], minlength=size).astype("int64"),
+            "n_responders": np.bincount(codes[grouped & responder], minlength=size).astype("int64"),
         }
     )
 
 
 def subgroup_results(
-    patients: pd.DataFrame, outcomes: pd.DataFrame, study: Study, min_group_size: int, confidence_level: float
+    patients: pd.DataFrame,
+    outcomes: pd.DataFrame | OutcomePanel,
+    study: Study,
+    min_group_size: int,
+    confidence_level: float,
 ) -> pd.DataFrame:
     """One row per instrument × later time point × subgroup × group (the overall row first):
     counts, responder pct and Wilson CI in percent, `suppressed` when n_evaluable <
@@ -129,24 +135,35 @@ def subgroup_results(
 
 
 def subgroup_analysis(
-    patients: pd.DataFrame, outcomes: pd.DataFrame, study: Study, min_group_size: int, confidence_level: float
+    patients: pd.DataFrame,
+    outcomes: pd.DataFrame | OutcomePanel,
+    study: Study,
+    min_group_size: int,
+    confidence_level: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """subgroup_results and the interaction tests (INTERACTION_COLUMNS, one row per
     instrument × later time point × subgroup variable)."""
-    variables = subgroup_variables(patients, outcomes, study)
+    panel = OutcomePanel.of(outcomes)
+    variables = subgroup_variables(patients, panel, study)
     overall = pd.Series(
-        pd.Categorical(["all"] * len(patients), categories=["all"]), index=pd.Index(patients["patient_id"])
+        pd.Categorical.from_codes(np.zeros(len(patients), dtype=np.int8), categories=["all"]),
+        index=pd.Index(patients["patient_id"]),
     )
+    row_of_code = np.full(len(panel.ids) + 1, -1)  # each patient code's row in patients (−1: none)
+    found = panel.positions(patients["patient_id"])
+    row_of_code[found[found >= 0]] = np.flatnonzero(found >= 0)
     frames, tests = [], []
     for instrument in study.instruments:
+        codes = panel.values(instrument.name, study.baseline.name)[0]  # the rows of every status below
         for timepoint in study.followed:
-            status = responder_status(outcomes, instrument, timepoint.name, study.baseline.name)
-            evaluable = status.loc[status["evaluable"], "responder"]
-            total_n, total_k = int(evaluable.size), int(evaluable.sum())
+            status = responder_status(panel, instrument, timepoint.name, study.baseline.name)
+            evaluable = status["evaluable"].to_numpy()
+            rows, responder = row_of_code[codes[evaluable]], status["responder"].to_numpy()[evaluable]
+            total_n, total_k = int(evaluable.sum()), int(responder.sum())
             for key, label, groups, group_labels in [
                 ("overall", "All patients", overall, {"all": "All patients"})
             ] + variables:
-                counts = _group_counts(status, groups)
+                counts = _group_counts(rows, responder, groups)
                 n, k = counts["n_evaluable"].to_numpy(), counts["n_responders"].to_numpy()
                 counts["suppression"] = suppression(n, k, total_n, total_k, int(min_group_size))
                 counts.insert(0, "outcome", instrument.name)
@@ -212,7 +229,9 @@ def interaction_test(
     intercept-only model (statsmodels GLM, binomial, on the group counts; the patients without
     the subgroup variable left out). The hidden groups enter pooled as one level. Returns
     (chi2, df, p, levels); None when fewer than two levels hold patients."""
-    import statsmodels.api as sm
+    # the GLM alone: statsmodels.api loads every model and takes a second longer
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
 
     pooled_n = np.append(n[~hidden], n[hidden].sum())
     pooled_k = np.append(k[~hidden], k[hidden].sum())
@@ -227,9 +246,9 @@ def interaction_test(
         # a level with 0% or 100% responders sends its coefficient to infinity; the
         # likelihood still converges to its supremum, which the test needs
         warnings.simplefilter("ignore")
-        family = sm.families.Binomial()
-        llf_full = sm.GLM(endog, full, family=family).fit().llf
-        llf_null = sm.GLM(endog, null, family=family).fit().llf
+        family = families.Binomial()
+        llf_full = GLM(endog, full, family=family).fit().llf
+        llf_null = GLM(endog, null, family=family).fit().llf
     chi2 = max(2.0 * (llf_full - llf_null), 0.0)
     df = levels - 1
     from scipy import stats as scipy_stats

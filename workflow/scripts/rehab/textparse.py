@@ -101,6 +101,22 @@ def _memoized(function):
     return wrapper
 
 
+def _by_distinct(parse):
+    """Parse each distinct text once and spread the results over the rows (an export repeats
+    a few thousand dates and code lists over millions of rows): the same result, row for
+    row, as parsing every row. `parse` works row by row and gives a Series or DataFrame."""
+
+    @wraps(parse)
+    def wrapper(texts, *args):
+        encoded = to_arrow(texts).dictionary_encode()
+        distinct = pa.concat_arrays([encoded.dictionary, pa.nulls(1, pa.large_string())])  # the last: missing
+        parsed = parse(pd.Series(pd.array(distinct, dtype="string")), *args)
+        at = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy(zero_copy_only=False)
+        return parsed.take(at).set_axis(texts.index)
+
+    return wrapper
+
+
 # ----------------------------------------------------------------------------- text
 
 
@@ -141,12 +157,14 @@ def _texts_to_float(texts: pd.Series, valid: np.ndarray, decimal: str) -> pd.Ser
 
 
 @_memoized
+@_by_distinct
 def integer_values(texts: pd.Series, decimal: str = ".") -> pd.Series:
     """The integers written in `texts` (float64, NaN where not an integer or missing)."""
     return _texts_to_float(texts, fullmatch(texts, integer_pattern(decimal)), decimal)
 
 
 @_memoized
+@_by_distinct
 def number_values(texts: pd.Series, decimal: str = ".") -> pd.Series:
     """The numbers written in `texts` (float64, NaN where not a number or missing)."""
     return _texts_to_float(texts, fullmatch(texts, number_pattern(decimal)), decimal)
@@ -156,6 +174,7 @@ def number_values(texts: pd.Series, decimal: str = ".") -> pd.Series:
 
 
 @_memoized
+@_by_distinct
 def date_values(texts: pd.Series, date_format: str = ISO_DATE) -> pd.Series:
     """The real calendar dates written in `texts` in `date_format` (datetime64[ns], NaT where
     invalid or missing)."""
@@ -197,6 +216,7 @@ _CODE_TOKENS = pa.array([str(code) for code in INTERVENTION_CODES], type=pa.larg
 
 
 @_memoized
+@_by_distinct
 def parse_codes(texts: pd.Series) -> pd.DataFrame:
     """Intervention code lists: `bits` (bit c set for code c), `unknown`, `repeated` per row.
 
