@@ -519,7 +519,6 @@ def report_inputs(
         accounting=paths["accounting"],
         failures=paths["failures"],
         provenance=paths["provenance"],
-        codebook=paths["codebook"],
         tables=sorted((root / "tables").glob("*.csv")),
         figures=[svgs[name] for name in FIGURE_NAMES],
         study=fixture.study,

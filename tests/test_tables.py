@@ -6,9 +6,9 @@ import pytest
 from analysis_helpers import ACCOUNTING, PAPER_STUDY, extended_study, make_outcomes, make_patients, small_cohort
 
 from rehab.baseline import baseline_numbers, baseline_table
-from rehab.codebook import CodebookError, category_names, codebook_table, load_codebook
+from rehab.codebook import CodebookError, category_names, codebook_table, load_codebook, read_codebook_table
 from rehab.flow import flow_numbers, validation_numbers
-from rehab.formatting import DASH
+from rehab.formatting import DASH, write_table
 from rehab.interventions import (
     combination_numbers,
     combinations_table,
@@ -45,6 +45,15 @@ def test_codebook_has_ten_categories_and_says_which_names_are_unknown():
     table = codebook_table(codebook)
     assert list(table.columns) == ["code", "category", "description", "known_from_paper"]
     assert table["known_from_paper"].tolist() == ["yes"] * 8 + ["no"] * 2
+
+
+def test_table_1_gives_back_the_codebook_names_a_figure_needs(tmp_path):
+    codebook = load_codebook(CODEBOOK)
+    codebook.loc[0, "name"] = 'NA, "quoted" & <b>'  # a name pandas would read as missing, or split
+    write_table(codebook_table(codebook), tmp_path / "table1_codebook.csv")
+    read_back = read_codebook_table(tmp_path / "table1_codebook.csv")
+    assert read_back["code"].tolist() == list(range(1, 11))
+    assert read_back["name"].tolist() == codebook["name"].tolist()
 
 
 def test_codebook_missing_a_code_is_refused(tmp_path):

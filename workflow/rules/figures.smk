@@ -26,7 +26,7 @@ FIGURES = {
         "params": {"study": get_study},
     },
     "figure_intervention_categories": {
-        "input": {"numbers": NUMBERS, "codebook": config["codebook"]},
+        "input": {"numbers": NUMBERS, "codebook_table": "results/{cohort}/tables/table1_codebook.csv"},
         "output": figure_outputs("intervention_categories"),
     },
     "figure_responders": {

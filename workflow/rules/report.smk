@@ -72,7 +72,6 @@ rule render_report:
         accounting="results/{cohort}/validation/accounting.csv",
         failures="results/{cohort}/validation/failures.csv",
         provenance="results/{cohort}/provenance.json",
-        codebook=config["codebook"],
         tables=expand("results/{{cohort}}/tables/{table}.csv", table=REPORT_TABLES),
         figures=expand("results/{{cohort}}/figures/{figure}.svg", figure=REPORT_FIGURES),
         template="workflow/templates/report.html.j2",

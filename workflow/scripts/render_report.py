@@ -14,7 +14,6 @@ def main(snakemake):
         accounting=snakemake.input.accounting,
         failures=snakemake.input.failures,
         provenance=snakemake.input.provenance,
-        codebook=snakemake.input.codebook,
         tables=[Path(path) for path in snakemake.input.tables],
         figures=[Path(path) for path in snakemake.input.figures],
         study=Study.from_declaration(snakemake.params.study),

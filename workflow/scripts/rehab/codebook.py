@@ -54,6 +54,13 @@ def load_codebook(path: str | Path) -> pd.DataFrame:
     return codebook.sort_values("code").reset_index(drop=True)
 
 
+def read_codebook_table(path: str | Path) -> pd.DataFrame:
+    """Code and name of each category from Table 1 (`codebook_table`, written from the
+    validated codebook): what a figure needs, without validating the codebook again."""
+    table = pd.read_csv(path, dtype="string", keep_default_na=False)
+    return pd.DataFrame({"code": table["code"].astype("int64"), "name": table["category"]})
+
+
 def category_names(codebook: pd.DataFrame) -> dict[int, str]:
     return dict(zip(codebook["code"].astype(int), codebook["name"], strict=False))
 

@@ -22,13 +22,13 @@ def figure_patient_flow(snakemake):
 
 
 def figure_intervention_categories(snakemake):
-    from rehab.codebook import load_codebook
+    from rehab.codebook import read_codebook_table
     from rehab.figures import intervention_categories_figure
     from rehab.numbers import read_numbers
     from rehab.plotting_style import save_figure
 
     figure = intervention_categories_figure(
-        read_numbers(snakemake.input.numbers), load_codebook(snakemake.input.codebook)
+        read_numbers(snakemake.input.numbers), read_codebook_table(snakemake.input.codebook_table)
     )
     save_figure(figure, snakemake.output.png, snakemake.output.svg)
 

@@ -32,7 +32,6 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from rehab.analysis_io import read_accounting
-from rehab.codebook import load_codebook
 from rehab.errors import PipelineError
 from rehab.formatting import fixed
 from rehab.maintenance import maintenance_verdicts
@@ -239,7 +238,6 @@ class ReportInputs:
     accounting: Path
     failures: Path
     provenance: Path
-    codebook: Path
     tables: list[Path]
     figures: list[Path]
     study: Study
@@ -739,7 +737,6 @@ def report_context(inputs: ReportInputs) -> dict:
         "config_text": json.dumps(provenance.get("config", {}), indent=2, sort_keys=True, ensure_ascii=False),
         "definitions": definition_records(study),
         "sensitivity": sensitivity_entries(numbers, instruments, timepoints),
-        "codebook": load_codebook(inputs.codebook),
         "strobe": strobe_rows(frame["reproduction"]),
         **figure_places(tables),
         "maintenance": maintenance_verdicts(numbers, study),
