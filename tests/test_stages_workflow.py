@@ -33,14 +33,8 @@ STAGES = {
     ],
     "numbers": ["collect_numbers", "check_reproduction"],
     "outcome_figures": ["figure_outcomes", "figure_responder_curves"],
-    "figures": [
-        "figure_patient_flow",
-        "figure_intervention_categories",
-        "figure_responders",
-        "figure_sessions_per_patient",
-        "figure_subgroups_forest",
-        "figure_missing_data",
-    ],
+    "program_figures": ["figure_patient_flow", "figure_intervention_categories", "figure_sessions_per_patient"],
+    "responder_figures": ["figure_responders", "figure_subgroups_forest", "figure_missing_data"],
 }
 
 
@@ -76,7 +70,7 @@ def test_a_failing_step_ends_the_run_with_its_message_from_its_log(reference_run
     output = result.stdout + result.stderr
     assert result.returncode != 0
     end = output[output.index("The run stopped.") :]
-    assert f"Rule figures failed (log: {RESULTS}/logs/figure_subgroups_forest.log):" in end, end
-    assert "ERROR Unexpected error in rule figures, step figure_subgroups_forest:" in end
+    assert f"Rule responder_figures failed (log: {RESULTS}/logs/figure_subgroups_forest.log):" in end, end
+    assert "ERROR Unexpected error in rule responder_figures, step figure_subgroups_forest:" in end
     logs = reference_run_copy / RESULTS / "logs"
     assert "ERROR" not in (logs / "figure_outcomes.log").read_text(encoding="utf-8")  # an earlier step: done

@@ -178,3 +178,16 @@ def test_read_numbers_turns_empty_values_into_none(tmp_path):
     path = tmp_path / "numbers.csv"
     path.write_text("key,value\nflow.patients,274\nresponders.nprs.followup.pct,\nx.mean,0.1\n", encoding="utf-8")
     assert read_numbers(path) == {"flow.patients": 274, "responders.nprs.followup.pct": None, "x.mean": 0.1}
+
+
+def test_a_figure_reads_the_fragments_it_needs_as_one_set_of_numbers(tmp_path):
+    write_fragment({"flow.patients": 274, "flow.with_end": 200}, tmp_path / "flow.csv")
+    write_fragment({"interventions.1.n_patients": 250, "interventions.1.pct_patients": 91.2}, tmp_path / "i.csv")
+    joined = read_numbers([tmp_path / "flow.csv", str(tmp_path / "i.csv")])
+    assert joined == {
+        "flow.patients": 274,
+        "flow.with_end": 200,
+        "interventions.1.n_patients": 250,
+        "interventions.1.pct_patients": 91.2,
+    }
+    assert read_numbers(tmp_path / "flow.csv") == {"flow.patients": 274, "flow.with_end": 200}

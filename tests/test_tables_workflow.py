@@ -93,7 +93,7 @@ def new_threshold(reference_run, tmp_path_factory):
 
 def test_a_responder_threshold_reruns_only_the_outcome_analysis_and_what_follows(new_threshold):
     assert new_threshold["planned_tables"] == {"outcome_analysis", "numbers"}
-    assert {"outcome_analysis", "numbers", "figures"} <= new_threshold["planned_all"]
+    assert {"outcome_analysis", "numbers", "responder_figures"} <= new_threshold["planned_all"]
     assert not UPSTREAM_RULES & new_threshold["planned_all"], new_threshold["planned_all"]
 
 

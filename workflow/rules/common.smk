@@ -252,6 +252,11 @@ def table_report(name):
     return report(f"results/{{cohort}}/tables/{name}.csv", category="Tables", caption=f"../report/{name}.rst")
 
 
+def number_fragments(*parts):
+    """The numbers fragments (numbers/<part>.csv, written by the table stages) a step reads."""
+    return [f"results/{{cohort}}/numbers/{part}.csv" for part in parts]
+
+
 def figure_outputs(name):
     """PNG (embedded in report.html) and SVG (in Snakemake's report) of one figure."""
     return {

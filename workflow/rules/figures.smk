@@ -1,10 +1,13 @@
-# Stage: the report's figures, PNG and SVG, drawn by rehab.figures, in two jobs per cohort
+# Stage: the report's figures, PNG and SVG, drawn by rehab.figures, in three jobs per cohort
 # (rehab.stages: matplotlib is imported once per job; each step keeps its own log and
-# benchmark, common.smk "stages"): `outcome_figures` draws from the clean outcomes alone,
-# so it runs beside the table stages; `figures` draws from numbers.csv and the analysis.
+# benchmark, common.smk "stages"), each started as soon as what it draws from exists:
+# `outcome_figures` from the clean outcomes, beside the table stages; `program_figures` from
+# the frequency tables' numbers; `responder_figures` from the outcome analysis' numbers.
+# A figure reads the numbers fragments of the stage that computed them, not numbers.csv,
+# so no figure waits for the other table stage.
 
-NUMBERS = "results/{cohort}/numbers.csv"
 CLEAN_OUTCOMES = "results/{cohort}/clean/outcomes.parquet"
+
 
 OUTCOME_FIGURES = {
     "figure_outcomes": {
@@ -19,24 +22,33 @@ OUTCOME_FIGURES = {
     },
 }
 
-FIGURES = {
+PROGRAM_FIGURES = {
     "figure_patient_flow": {
-        "input": {"numbers": NUMBERS, "accounting": "results/{cohort}/validation/accounting.csv"},
+        "input": {
+            "numbers": number_fragments("flow"),
+            "accounting": "results/{cohort}/validation/accounting.csv",
+        },
         "output": figure_outputs("patient_flow"),
         "params": {"study": get_study},
     },
     "figure_intervention_categories": {
-        "input": {"numbers": NUMBERS, "codebook_table": "results/{cohort}/tables/table1_codebook.csv"},
+        "input": {
+            "numbers": number_fragments("flow", "interventions"),
+            "codebook_table": "results/{cohort}/tables/table1_codebook.csv",
+        },
         "output": figure_outputs("intervention_categories"),
     },
+    "figure_sessions_per_patient": {
+        "input": {"patients": "results/{cohort}/clean/patients.parquet", "numbers": number_fragments("program")},
+        "output": figure_outputs("sessions_per_patient"),
+    },
+}
+
+RESPONDER_FIGURES = {
     "figure_responders": {
-        "input": {"numbers": NUMBERS},
+        "input": {"numbers": number_fragments("responders")},
         "output": figure_outputs("responders"),
         "params": {"study": get_study, "confidence_level": config["analysis"]["confidence_level"]},
-    },
-    "figure_sessions_per_patient": {
-        "input": {"patients": "results/{cohort}/clean/patients.parquet", "numbers": NUMBERS},
-        "output": figure_outputs("sessions_per_patient"),
     },
     "figure_subgroups_forest": {
         "input": {"subgroups": "results/{cohort}/analysis/subgroups.csv"},
@@ -48,29 +60,11 @@ FIGURES = {
         },
     },
     "figure_missing_data": {
-        "input": {"numbers": NUMBERS},
+        "input": {"numbers": number_fragments("responders", "missing_data")},
         "output": figure_outputs("missing_data"),
         "params": {"study": get_study, "confidence_level": config["analysis"]["confidence_level"]},
     },
 }
-
-
-rule figures:
-    input:
-        **stage_input(FIGURES),
-        code=script_code("figures.py"),
-    output:
-        **stage_output(FIGURES),
-    log:
-        **stage_log(FIGURES),
-    benchmark:
-        "results/{cohort}/benchmarks/figures.tsv"
-    conda:
-        "../../environment.yml"
-    params:
-        **stage_params(FIGURES),
-    script:
-        "../scripts/figures.py"
 
 
 rule outcome_figures:
@@ -87,5 +81,41 @@ rule outcome_figures:
         "../../environment.yml"
     params:
         **stage_params(OUTCOME_FIGURES),
+    script:
+        "../scripts/figures.py"
+
+
+rule program_figures:
+    input:
+        **stage_input(PROGRAM_FIGURES),
+        code=script_code("figures.py"),
+    output:
+        **stage_output(PROGRAM_FIGURES),
+    log:
+        **stage_log(PROGRAM_FIGURES),
+    benchmark:
+        "results/{cohort}/benchmarks/program_figures.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        **stage_params(PROGRAM_FIGURES),
+    script:
+        "../scripts/figures.py"
+
+
+rule responder_figures:
+    input:
+        **stage_input(RESPONDER_FIGURES),
+        code=script_code("figures.py"),
+    output:
+        **stage_output(RESPONDER_FIGURES),
+    log:
+        **stage_log(RESPONDER_FIGURES),
+    benchmark:
+        "results/{cohort}/benchmarks/responder_figures.tsv"
+    conda:
+        "../../environment.yml"
+    params:
+        **stage_params(RESPONDER_FIGURES),
     script:
         "../scripts/figures.py"

@@ -1,4 +1,5 @@
-"""The figures stage (rule `figures`): one function per step.
+"""The figure stages (rules `outcome_figures`, `program_figures`, `responder_figures`): one
+function per step.
 
 Run in one process by rehab.stages. Each function is the `main` of the step's former rule
 script, unchanged: `snakemake` is the step's view (rehab.stages.StepView: its own `.input`,

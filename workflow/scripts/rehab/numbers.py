@@ -78,10 +78,13 @@ def read_numbers_text(path: str | Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype="string", keep_default_na=False, na_values=[])
 
 
-def read_numbers(path: str | Path) -> dict[str, int | float | None]:
-    """numbers.csv (or a fragment) as a dict of parsed values."""
-    frame = read_numbers_text(path)
-    return {key: parse_value(value) for key, value in zip(frame["key"], frame["value"], strict=False)}
+def read_numbers(paths: str | Path | Sequence[str | Path]) -> dict[str, int | float | None]:
+    """numbers.csv, a fragment, or several fragments (one dict, in their order) as parsed values."""
+    numbers: dict[str, int | float | None] = {}
+    for path in [paths] if isinstance(paths, (str, Path)) else paths:
+        frame = read_numbers_text(path)
+        numbers.update((key, parse_value(value)) for key, value in zip(frame["key"], frame["value"], strict=True))
+    return numbers
 
 
 def collect_fragments(paths: Sequence[str | Path]) -> pd.DataFrame:
