@@ -47,12 +47,14 @@ logger.addFilter(ScriptExitFilter())
 
 
 onsuccess:
+    cancel_rescheduling_timers()
     summary = run_summary(active_cohorts())
     if summary:
         logger.warning(summary)
 
 
 onerror:
+    cancel_rescheduling_timers()
     failed = failed_jobs()
     failed_cohorts = {cohort for _, _, cohort in failed}
     summary = run_summary(c for c in active_cohorts() if c not in failed_cohorts)

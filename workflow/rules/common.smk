@@ -2,6 +2,7 @@
 
 import os
 import re
+import threading
 from pathlib import Path
 
 # The library is installed with the project (pyproject.toml; README's setup command).
@@ -250,6 +251,16 @@ def responder_labels():
 def table_report(name):
     """A table of the report (tables/<name>.csv), also in Snakemake's report with its caption."""
     return report(f"results/{{cohort}}/tables/{name}.csv", category="Tables", caption=f"../report/{name}.rst")
+
+
+def cancel_rescheduling_timers():
+    """At the run's end: cancel the timers Snakemake's scheduler arms on each pass to look
+    again once its job rate limit (--max-jobs-per-timespan, 1 s) allows. They are not daemon
+    threads, so the finished run's process waited up to a second for the last of them (a tenth
+    of a small run); after the last job they have nothing left to schedule."""
+    for thread in threading.enumerate():
+        if isinstance(thread, threading.Timer):
+            thread.cancel()
 
 
 def number_fragments(*parts):
