@@ -35,9 +35,7 @@ SUBMITTED_RULES = {
     "validate_raw_export",
     "clean_tables",
     "frequency_tables",  # table_baseline is one of its steps
-    "outcome_analysis",  # the figures read numbers.csv, which joins both table stages' numbers
-    "numbers",
-    "outcome_figures",  # figure_outcomes is one of its steps
+    "outcome_figures",  # figure_outcomes is one of its steps (drawn from the clean outcomes alone)
 }
 # Without slurmdbd, sacct fails and the plugin would poll it forever: timeout stops the run
 # (SIGTERM first, so that Snakemake cancels its jobs), then the assertion shows the log.
