@@ -6,6 +6,7 @@ study by passing a `Fixture` of its own (see tests/test_study_presentation.py)."
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -442,6 +443,31 @@ def draw_figures(paths: dict[str, Path], out_dir: Path, study_=None) -> dict[str
     return svgs
 
 
+FIGURE_INPUTS = ("numbers", "accounting", "codebook", "outcomes", "patients", "subgroups")
+_DRAWN: dict[str, dict[str, tuple[bytes, bytes]]] = {}  # fixture key -> figure name -> (PNG, SVG)
+
+
+def figures_of(paths: dict[str, Path], out_dir: Path, study_) -> dict[str, Path]:
+    """draw_figures, drawn once per distinct fixture (its input files' bytes and its study):
+    the report tests render many reports of a few fixtures, and figures are deterministic
+    (test_figures draws them twice, uncached, to prove it)."""
+    digest = hashlib.sha256(repr(study_).encode())
+    for name in FIGURE_INPUTS:
+        digest.update(Path(paths[name]).read_bytes())
+    key = digest.hexdigest()
+    if key not in _DRAWN:
+        svgs = draw_figures(paths, out_dir, study_)
+        _DRAWN[key] = {name: (svg.with_suffix(".png").read_bytes(), svg.read_bytes()) for name, svg in svgs.items()}
+        return svgs
+    out_dir.mkdir(parents=True, exist_ok=True)
+    svgs = {}
+    for name, (png, svg) in _DRAWN[key].items():
+        (out_dir / f"{name}.png").write_bytes(png)
+        svgs[name] = out_dir / f"{name}.svg"
+        svgs[name].write_bytes(svg)
+    return svgs
+
+
 def settings(synthetic: bool = True, compare_with_published: bool | None = None) -> dict:
     """The report's settings; a synthetic cohort is framed as a reproduction, another as an
     export (compare_with_published None: the default of its kind)."""
@@ -510,7 +536,7 @@ def report_inputs(
 
     fixture = fixture or paper_fixture(followup, evil)
     paths = write_cohort(root, fixture=fixture)
-    svgs = draw_figures(paths, root / "figures", fixture.study)
+    svgs = figures_of(paths, root / "figures", fixture.study)
     write_provenance_file(paths, root, cohort)
     return ReportInputs(
         cohort=cohort,
