@@ -30,14 +30,16 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:  # pandas is imported where a frame is handled: a job that writes none (the
+    import pandas as pd  # synthetic generator, provenance) starts without it
 
 from rehab.errors import PipelineError
 from rehab.privacy import holds_identity_number, mask_array, mask_text
@@ -73,6 +75,8 @@ def checked_path(path: str | Path) -> Path:
 
 def _text_array(values: pd.Series | pd.Index) -> pa.Array | None:
     """The values as an Arrow string array, or None when they are not all texts."""
+    import pandas as pd
+
     dtype = values.dtype
     if not (pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)):
         return None
@@ -87,6 +91,8 @@ def _text_array(values: pd.Series | pd.Index) -> pa.Array | None:
 
 def _masked_objects(values: pd.Series | pd.Index) -> np.ndarray | None:
     """The values with their texts masked (object array), or None when nothing changed."""
+    import pandas as pd
+
     if not (pd.api.types.is_string_dtype(values.dtype) or pd.api.types.is_object_dtype(values.dtype)):
         return None  # numbers, dates, booleans: generated, not masked
     array = _text_array(values)
@@ -106,6 +112,8 @@ def _masked_objects(values: pd.Series | pd.Index) -> np.ndarray | None:
 
 def mask_series(series: pd.Series) -> pd.Series:
     """Texts (string, object, categorical) masked; numbers, dates and booleans as they are."""
+    import pandas as pd
+
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         categories = _masked_objects(dtype.categories)
@@ -126,6 +134,8 @@ def mask_series(series: pd.Series) -> pd.Series:
 
 
 def _mask_labels(labels: pd.Index) -> pd.Index:
+    import pandas as pd
+
     if isinstance(labels, pd.MultiIndex):
         return labels.set_levels([_mask_labels(level) for level in labels.levels], verify_integrity=False)
     if isinstance(labels, pd.RangeIndex):
@@ -155,6 +165,8 @@ def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _text_columns(frame: pd.DataFrame) -> list[int]:
+    import pandas as pd
+
     return [
         position
         for position, dtype in enumerate(frame.dtypes)
@@ -165,6 +177,8 @@ def _text_columns(frame: pd.DataFrame) -> list[int]:
 
 
 def _holds_carriage_return(frame: pd.DataFrame) -> bool:
+    import pandas as pd
+
     labels = [label for label in frame.columns if isinstance(label, str)]
     if any("\r" in label for label in labels):
         return True
@@ -181,6 +195,8 @@ def _holds_carriage_return(frame: pd.DataFrame) -> bool:
 
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells a spreadsheet would run as a formula, prefixed with `'` (see the module doc)."""
+    import pandas as pd
+
     out = frame.copy(deep=False)
     for position in _text_columns(frame):
         column = frame.iloc[:, position]
@@ -217,6 +233,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path, raw_text: bool = False) -> 
 
 def read_raw_text_csv(path: str | Path, **read_options) -> pd.DataFrame:
     """A CSV written with raw_text=True, every column as text, with the formula prefixes removed."""
+    import pandas as pd
+
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, **read_options)
     for position in range(frame.shape[1]):
         frame.isetitem(position, restore_formulas(frame.iloc[:, position]))
