@@ -3,23 +3,11 @@
 # runs the steps (rehab.stages); each step keeps its own log and benchmark (common.smk,
 # "stages"); the check reads the numbers.csv the first step wrote.
 
-NUMBER_PARTS = [
-    "flow",
-    "baseline",
-    "interventions",
-    "program",
-    "outcomes",
-    "responders",
-    "subgroups",
-    "attrition",
-    "maintenance",
-    "validation",
-    "missing_data",
-]
+from rehab.number_parts import PARTS as NUMBER_PARTS
 
 NUMBERS_STAGE = {
     "collect_numbers": {
-        "input": {part: f"results/{{cohort}}/numbers/{part}.csv" for part in NUMBER_PARTS},
+        "input": dict(zip(NUMBER_PARTS, number_fragments(*NUMBER_PARTS), strict=True)),
         "output": {"numbers": "results/{cohort}/numbers.csv"},
     },
     "check_reproduction": {

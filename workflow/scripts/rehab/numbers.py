@@ -16,21 +16,9 @@ import numpy as np
 import pandas as pd
 
 from rehab.errors import PipelineError
+from rehab.number_parts import PARTS  # noqa: F401 - the join order, re-exported with the fragments' code
 from rehab.safe_io import write_csv
 
-PARTS = (
-    "flow",
-    "baseline",
-    "interventions",
-    "program",
-    "outcomes",
-    "responders",
-    "subgroups",
-    "attrition",
-    "maintenance",
-    "validation",
-    "missing_data",
-)
 KEY_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
 
@@ -79,12 +67,10 @@ def read_numbers_text(path: str | Path) -> pd.DataFrame:
 
 
 def read_numbers(paths: str | Path | Sequence[str | Path]) -> dict[str, int | float | None]:
-    """numbers.csv, a fragment, or several fragments (one dict, in their order) as parsed values."""
-    numbers: dict[str, int | float | None] = {}
-    for path in [paths] if isinstance(paths, (str, Path)) else paths:
-        frame = read_numbers_text(path)
-        numbers.update((key, parse_value(value)) for key, value in zip(frame["key"], frame["value"], strict=True))
-    return numbers
+    """numbers.csv, a fragment, or several fragments (joined as collect_numbers joins them,
+    a repeated key refused) as a dict of parsed values."""
+    frame = collect_fragments([paths] if isinstance(paths, (str, Path)) else paths)
+    return {key: parse_value(value) for key, value in zip(frame["key"], frame["value"], strict=True)}
 
 
 def collect_fragments(paths: Sequence[str | Path]) -> pd.DataFrame:

@@ -1,9 +1,8 @@
 """The outcome responder analysis stage (rule `outcome_analysis`): one function per step.
 
-Run in one process by rehab.stages. Each function is the `main` of the step's former rule
-script, unchanged: `snakemake` is the step's view (rehab.stages.StepView: its own `.input`,
-`.output`, `.params`), not the job's object. The steps are declared, with their files and
-params, in the stage's .smk file (workflow/rules/).
+Each function is the `main` of the step's former rule script; `snakemake` is the step's view
+(rehab.stages, which runs the steps and says what each sees). The steps are declared in
+workflow/rules/.
 """
 
 from rehab.analysis_io import clean_columns, read_clean
