@@ -5,9 +5,7 @@ The outcomes columns and the patients columns of the subgroups are the study's
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -31,19 +29,7 @@ PATIENT_COLUMNS_FLOW = ["patient_id", "n_sessions", "discharge_date"]
 
 
 def read_clean(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """A clean table (pandas dtypes restored from the Parquet metadata), only `columns`.
-
-    The steps of a stage run in one process and several read the same columns of the same
-    table (every outcome-analysis step reads the outcomes): the last two reads are kept, keyed
-    by the file's path, size and modification time, and each caller gets its own copy.
-    """
-    columns = tuple(columns) if columns is not None else None
-    stat = os.stat(path)
-    return _read_parquet(str(Path(path).resolve()), columns, stat.st_size, stat.st_mtime_ns).copy()
-
-
-@lru_cache(maxsize=2)
-def _read_parquet(path: str, columns: tuple[str, ...] | None, size: int, mtime_ns: int) -> pd.DataFrame:
+    """A clean table (pandas dtypes restored from the Parquet metadata), only `columns`."""
     return pd.read_parquet(path, columns=list(columns) if columns is not None else None, engine="pyarrow")
 
 
