@@ -1,5 +1,7 @@
 # Shared helpers: config validation, cohort lookup and the paths every stage uses.
 
+import atexit
+import gc
 import os
 import re
 import threading
@@ -23,6 +25,12 @@ PROJECT_ROOT = Path(workflow.basedir)
 # test data, so its jobs (children of this process, or SLURM jobs exporting the environment)
 # skip the hooks, through hypothesis' own switch. A value set by the user is kept.
 os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
+
+# At its exit, Snakemake's process searched its ~130,000 objects for reference cycles before
+# releasing them: 0.2-0.4 s of every run, no-op included. The search is skipped (gc.freeze);
+# the objects are released all the same. Registered last, this runs before the handlers
+# registered earlier (logging's, which flushes and closes the log files).
+atexit.register(gc.freeze)
 
 try:
     check_config(config, PROJECT_ROOT / "schemas" / "config.schema.yaml")
