@@ -46,7 +46,12 @@ check_study_declarations()
 logger.addFilter(ScriptExitFilter())
 
 
+onstart:
+    start_job_server()
+
+
 onsuccess:
+    stop_job_server()
     cancel_rescheduling_timers()
     summary = run_summary(active_cohorts())
     if summary:
@@ -54,6 +59,7 @@ onsuccess:
 
 
 onerror:
+    stop_job_server()
     cancel_rescheduling_timers()
     failed = failed_jobs()
     failed_cohorts = {cohort for _, _, cohort in failed}

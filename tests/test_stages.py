@@ -15,8 +15,9 @@ import pytest
 from snakemake.benchmark import BenchmarkRecord
 
 from rehab.errors import PipelineError
+from rehab.job_benchmark import BENCHMARK_COLUMNS, Usage, benchmark_record
 from rehab.privacy import REDACTED
-from rehab.stages import BENCHMARK_COLUMNS, Named, Usage, benchmark_record, run_stage, step_views
+from rehab.stages import Named, run_stage, step_views
 
 PIN = "19551616-1616"
 STEPS = ["first", "second", "third"]

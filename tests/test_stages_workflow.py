@@ -11,6 +11,8 @@ from conftest import REFERENCE_COHORT
 from snakemake.benchmark import BenchmarkRecord
 from workflow_helpers import snakemake
 
+from rehab import job_server
+
 pytestmark = pytest.mark.slow
 RESULTS = f"results/{REFERENCE_COHORT}"
 STAGES = {
@@ -74,3 +76,34 @@ def test_a_failing_step_ends_the_run_with_its_message_from_its_log(reference_run
     assert "ERROR Unexpected error in rule responder_figures, step figure_subgroups_forest:" in end
     logs = reference_run_copy / RESULTS / "logs"
     assert "ERROR" not in (logs / "figure_outcomes.log").read_text(encoding="utf-8")  # an earlier step: done
+
+
+def test_the_runs_later_jobs_ran_in_warm_workers_of_the_job_server(reference_run):
+    """The jobs after cleaning start long after the server (rehab.job_server): each says in
+    its log that a warm worker ran it."""
+    for name in ["table_outcomes", "collect_numbers", "figure_responders", "render_report"]:
+        log = (reference_run / RESULTS / "logs" / f"{name}.log").read_text(encoding="utf-8")
+        assert job_server.WORKER_NOTE in log, name
+
+
+def test_every_rule_keeps_the_benchmark_its_job_measured(reference_run):
+    header = BenchmarkRecord.get_header()
+    products = json.loads((reference_run / RESULTS / "provenance.json").read_text(encoding="utf-8"))["products"]
+    for rule in {product["rule"] for product in products if product["rule"] != "compare_cohorts"}:
+        lines = (reference_run / RESULTS / "benchmarks" / f"{rule}.tsv").read_text(encoding="utf-8").splitlines()
+        record = dict(zip(header, lines[1].split("\t"), strict=True))
+        assert lines[0].split("\t") == header and len(lines) == 2, rule
+        assert float(record["s"]) > 0 and float(record["cpu_time"]) > 0 and float(record["max_rss"]) > 10, rule
+
+
+def test_without_the_job_server_the_jobs_write_the_same_bytes(reference_run, reference_run_copy):
+    snakemake(reference_run_copy, "--forcerun", *STAGES, "--config", "job_server=False")
+    compared = 0
+    for path in sorted((reference_run / RESULTS).rglob("*")):
+        relative = path.relative_to(reference_run / RESULTS)
+        if path.is_file() and relative.parts[0] not in ("logs", "benchmarks", "provenance.json", "report.html"):
+            assert path.read_bytes() == (reference_run_copy / RESULTS / relative).read_bytes(), relative
+            compared += 1
+    assert compared > 50
+    rerun = (reference_run_copy / RESULTS / "logs" / "table_outcomes.log").read_text(encoding="utf-8")
+    assert job_server.WORKER_NOTE not in rerun, "every job ran in its own process"

@@ -17,8 +17,7 @@ rule clean_tables:
         outcomes="results/{cohort}/clean/outcomes.parquet",
     log:
         "results/{cohort}/logs/clean_tables.log",
-    benchmark:
-        "results/{cohort}/benchmarks/clean_tables.tsv"
+        benchmark="results/{cohort}/benchmarks/clean_tables.tsv",
     conda:
         "../../environment.yml"
     params:

@@ -14,6 +14,7 @@ from rehab.config_check import check_config, ConfigError
 from rehab.errors import RawExportError
 from rehab.privacy import mask_text
 from rehab.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
+from rehab import job_server
 from rehab.run_messages import ScriptExitFilter, failure_report, run_summary
 from rehab.study import Study, StudyDeclarationError, declaration, measurement_declaration
 
@@ -269,6 +270,40 @@ def cancel_rescheduling_timers():
     for thread in threading.enumerate():
         if isinstance(thread, threading.Timer):
             thread.cancel()
+
+
+# --- the job server (rehab.job_server): a local run's jobs start warm ---
+
+# The scripts a warm worker may run: those that offer themselves (rehab.job_server.run_warm).
+WARM_SCRIPTS = sorted(path for path in SCRIPTS.glob("*.py") if "run_warm(" in path.read_text(encoding="utf-8"))
+# A run with fewer jobs ends before the server's imports (~2 s of one core) pay off.
+JOB_SERVER_MIN_JOBS = 5
+_job_servers = []
+
+
+def start_job_server():
+    """At a local run's start (onstart): start the job server when the run has enough jobs
+    to do and the config allows it (`job_server`); its address goes to the jobs'
+    environment. A cluster run, or a platform without fork, runs every job on its own."""
+    if not config.get("job_server", True) or not workflow.local_exec or not job_server.available():
+        return
+    scripts = {path.name: path for path in WARM_SCRIPTS}
+    warm_jobs = [
+        job for job in workflow.dag.needrun_jobs() if job.rule.script and Path(job.rule.script).name in scripts
+    ]
+    if len(warm_jobs) < JOB_SERVER_MIN_JOBS:
+        return
+    in_run_order = [Path(job.rule.script).name for level in workflow.dag.toposorted(warm_jobs) for job in level]
+    server = job_server.start([scripts[name] for name in dict.fromkeys(in_run_order)], [SCRIPTS, PROJECT_ROOT])
+    _job_servers.append(server)
+    os.environ[job_server.ADDRESS_VARIABLE] = server.address
+
+
+def stop_job_server():
+    """At the run's end (onsuccess, onerror): stop the job server, if one was started."""
+    os.environ.pop(job_server.ADDRESS_VARIABLE, None)
+    while _job_servers:
+        _job_servers.pop().stop()
 
 
 def number_fragments(*parts):

@@ -26,8 +26,7 @@ rule compare_cohorts:
         report=f"{COMPARISON}/report.html",
     log:
         f"{COMPARISON}/logs/compare_cohorts.log",
-    benchmark:
-        f"{COMPARISON}/benchmarks/compare_cohorts.tsv"
+        benchmark=f"{COMPARISON}/benchmarks/compare_cohorts.tsv",
     conda:
         "../../environment.yml"
     params:

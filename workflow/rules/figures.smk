@@ -75,8 +75,7 @@ rule outcome_figures:
         **stage_output(OUTCOME_FIGURES),
     log:
         **stage_log(OUTCOME_FIGURES),
-    benchmark:
-        "results/{cohort}/benchmarks/outcome_figures.tsv"
+        benchmark="results/{cohort}/benchmarks/outcome_figures.tsv",
     conda:
         "../../environment.yml"
     params:
@@ -93,8 +92,7 @@ rule program_figures:
         **stage_output(PROGRAM_FIGURES),
     log:
         **stage_log(PROGRAM_FIGURES),
-    benchmark:
-        "results/{cohort}/benchmarks/program_figures.tsv"
+        benchmark="results/{cohort}/benchmarks/program_figures.tsv",
     conda:
         "../../environment.yml"
     params:
@@ -111,8 +109,7 @@ rule responder_figures:
         **stage_output(RESPONDER_FIGURES),
     log:
         **stage_log(RESPONDER_FIGURES),
-    benchmark:
-        "results/{cohort}/benchmarks/responder_figures.tsv"
+        benchmark="results/{cohort}/benchmarks/responder_figures.tsv",
     conda:
         "../../environment.yml"
     params:

@@ -76,8 +76,7 @@ rule frequency_tables:
         **stage_output(FREQUENCY_TABLES),
     log:
         **stage_log(FREQUENCY_TABLES),
-    benchmark:
-        "results/{cohort}/benchmarks/frequency_tables.tsv"
+        benchmark="results/{cohort}/benchmarks/frequency_tables.tsv",
     conda:
         "../../environment.yml"
     params:

@@ -31,8 +31,7 @@ rule numbers:
         **stage_output(NUMBERS_STAGE),
     log:
         **stage_log(NUMBERS_STAGE),
-    benchmark:
-        "results/{cohort}/benchmarks/numbers.tsv"
+        benchmark="results/{cohort}/benchmarks/numbers.tsv",
     conda:
         "../../environment.yml"
     params:

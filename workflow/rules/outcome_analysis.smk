@@ -77,8 +77,7 @@ rule outcome_analysis:
         **stage_output(OUTCOME_ANALYSIS),
     log:
         **stage_log(OUTCOME_ANALYSIS),
-    benchmark:
-        "results/{cohort}/benchmarks/outcome_analysis.tsv"
+        benchmark="results/{cohort}/benchmarks/outcome_analysis.tsv",
     conda:
         "../../environment.yml"
     params:

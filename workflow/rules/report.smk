@@ -53,8 +53,7 @@ rule provenance:
         ),
     log:
         "results/{cohort}/logs/provenance.log",
-    benchmark:
-        "results/{cohort}/benchmarks/provenance.tsv"
+        benchmark="results/{cohort}/benchmarks/provenance.tsv",
     conda:
         "../../environment.yml"
     params:
@@ -84,8 +83,7 @@ rule render_report:
         ),
     log:
         "results/{cohort}/logs/render_report.log",
-    benchmark:
-        "results/{cohort}/benchmarks/render_report.tsv"
+        benchmark="results/{cohort}/benchmarks/render_report.tsv",
     conda:
         "../../environment.yml"
     params:

@@ -13,8 +13,7 @@ rule generate_synthetic_cohort:
         outcomes="results/{cohort}/raw/outcomes.csv",
     log:
         "results/{cohort}/logs/generate_synthetic_cohort.log",
-    benchmark:
-        "results/{cohort}/benchmarks/generate_synthetic_cohort.tsv"
+        benchmark="results/{cohort}/benchmarks/generate_synthetic_cohort.tsv",
     wildcard_constraints:
         # only the cohorts configured as synthetic; "(?!)" matches nothing when there are none
         cohort="|".join(c for c in config["cohorts"] if is_synthetic(c)) or "(?!)",

@@ -32,8 +32,7 @@ rule validate_raw_export:
         kept_outcomes="results/{cohort}/validation/kept/outcomes.parquet",
     log:
         "results/{cohort}/logs/validate_raw_export.log",
-    benchmark:
-        "results/{cohort}/benchmarks/validate_raw_export.tsv"
+        benchmark="results/{cohort}/benchmarks/validate_raw_export.tsv",
     conda:
         "../../environment.yml"
     params:

@@ -1,5 +1,9 @@
 """Rule clean_tables: check the quarantine limit, then write the typed clean tables."""
 
+from rehab.job_server import run_warm
+
+run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
+
 from pathlib import Path
 
 from rehab.analysis_io import read_accounting

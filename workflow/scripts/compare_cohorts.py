@@ -1,5 +1,9 @@
 """Snakemake script: compare the cohorts' key numbers side by side."""
 
+from rehab.job_server import run_warm
+
+run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
+
 from rehab.comparison import comparison_numbers, comparison_table, render_comparison_report, responder_figure
 from rehab.numbers import read_numbers
 from rehab.safe_io import write_csv

@@ -1,3 +1,7 @@
+from rehab.job_server import run_warm
+
+run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
+
 from rehab.script_support import run
 
 

@@ -1,5 +1,9 @@
 """Rule validate_raw_export: validate the three raw files and write the validation results."""
 
+from rehab.job_server import run_warm
+
+run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
+
 from rehab.script_support import run
 from rehab.study import Study
 from rehab.validation import RAW_FILES, validate_export

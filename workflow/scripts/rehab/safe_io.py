@@ -32,14 +32,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
-
-if TYPE_CHECKING:  # pandas is imported where a frame is handled: a job that writes none (the
-    import pandas as pd  # synthetic generator, provenance) starts without it
+if TYPE_CHECKING:  # numpy, pyarrow and pandas are imported where a frame or array is
+    import numpy as np  # handled: a job that writes none (provenance), or that hands its
+    import pandas as pd  # work to the job server (rehab.job_server), starts without them
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
 
 from rehab.errors import PipelineError
 from rehab.privacy import holds_identity_number, mask_array, mask_text
@@ -75,7 +72,9 @@ def checked_path(path: str | Path) -> Path:
 
 def _text_array(values: pd.Series | pd.Index) -> pa.Array | None:
     """The values as an Arrow string array, or None when they are not all texts."""
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     dtype = values.dtype
     if not (pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)):
@@ -91,7 +90,10 @@ def _text_array(values: pd.Series | pd.Index) -> pa.Array | None:
 
 def _masked_objects(values: pd.Series | pd.Index) -> np.ndarray | None:
     """The values with their texts masked (object array), or None when nothing changed."""
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     if not (pd.api.types.is_string_dtype(values.dtype) or pd.api.types.is_object_dtype(values.dtype)):
         return None  # numbers, dates, booleans: generated, not masked
@@ -112,6 +114,7 @@ def _masked_objects(values: pd.Series | pd.Index) -> np.ndarray | None:
 
 def mask_series(series: pd.Series) -> pd.Series:
     """Texts (string, object, categorical) masked; numbers, dates and booleans as they are."""
+    import numpy as np
     import pandas as pd
 
     dtype = series.dtype
@@ -178,6 +181,7 @@ def _text_columns(frame: pd.DataFrame) -> list[int]:
 
 def _holds_carriage_return(frame: pd.DataFrame) -> bool:
     import pandas as pd
+    import pyarrow.compute as pc
 
     labels = [label for label in frame.columns if isinstance(label, str)]
     if any("\r" in label for label in labels):
@@ -195,7 +199,10 @@ def _holds_carriage_return(frame: pd.DataFrame) -> bool:
 
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells a spreadsheet would run as a formula, prefixed with `'` (see the module doc)."""
+    import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     out = frame.copy(deep=False)
     for position in _text_columns(frame):
@@ -248,6 +255,9 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
     """Deterministic Parquet (no pandas index, fixed writer options), masked. Converted to
     Arrow one row group at a time, so a table of tens of millions of rows is never held
     twice in memory."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     path = checked_path(path)
     masked = mask_frame(frame)
     schema = pa.Schema.from_pandas(masked, preserve_index=False)
@@ -430,6 +440,8 @@ class MaskingSink(io.RawIOBase):
         self._held, self._held_chars = [], 0
 
     def _emit(self, text: str) -> None:
+        import pyarrow as pa
+
         if text:
             masked = mask_array(pa.array([text], type=pa.large_string()))[0].as_py()
             self._handle.write(masked.encode(self._encoding))
@@ -437,6 +449,8 @@ class MaskingSink(io.RawIOBase):
 
 def write_arrow_csv(table: pa.Table, sink: MaskingSink, options: pacsv.WriteOptions) -> None:
     """pyarrow's CSV writer, into a masking sink only (one made by text_sink)."""
+    import pyarrow.csv as pacsv
+
     if not isinstance(sink, MaskingSink):
         raise TypeError("pyarrow writes CSV through a safe_io.text_sink only")
     pacsv.write_csv(table, sink, options)

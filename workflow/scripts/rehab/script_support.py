@@ -52,6 +52,7 @@ def run(snakemake: Any, main: Callable[[Any], None]) -> None:
     """
     log_path = snakemake.log[0] if len(snakemake.log) else None
     logging.basicConfig(level=logging.INFO, handlers=masking_handlers(log_path), force=True)
+    note_worker()
     try:
         main(snakemake)
     except PipelineError as error:
@@ -60,10 +61,41 @@ def run(snakemake: Any, main: Callable[[Any], None]) -> None:
     except Exception:  # noqa: BLE001 - unexpected: keep the traceback in the log
         log.error("Unexpected error in rule %s:\n%s", snakemake.rule, traceback.format_exc())
         sys.exit(1)
+    if benchmark := job_benchmark_path(snakemake):
+        from rehab.job_benchmark import job_record, write_benchmark
+
+        write_benchmark(job_record(), benchmark)
     end_job_process(snakemake)
 
 
-def end_job_process(snakemake: Any) -> None:
+def note_worker() -> None:
+    """In a job server's worker, say so in the job's log (rehab.job_server)."""
+    from rehab.job_server import WORKER_NOTE, in_worker
+
+    if in_worker():
+        log.info(WORKER_NOTE)
+
+
+def job_benchmark_path(snakemake: Any) -> str | None:
+    """The rule's benchmark file: its log entry `benchmark` (rehab.job_benchmark), if any."""
+    logs = getattr(snakemake, "log", None)
+    return dict(logs.items()).get(JOB_BENCHMARK) if logs is not None and hasattr(logs, "items") else None
+
+
+JOB_BENCHMARK = "benchmark"  # a rule's log entry: its benchmark file, written by the job
+
+# Called with the exit status just before a job's process ends: a job server's worker
+# (rehab.job_server) sends the status to the job's own process.
+before_exit: Callable[[int], None] | None = None
+
+
+def is_job_process(snakemake: Any) -> bool:
+    """Whether this is the process of `snakemake`'s job (its script's global `snakemake`),
+    not a test or a caller that runs the job's function in a process of its own."""
+    return getattr(sys.modules.get("__main__"), "snakemake", None) is snakemake
+
+
+def end_job_process(snakemake: Any, status: int = 0) -> None:
     """End a finished Snakemake job's process at once, without the interpreter's teardown.
 
     Tearing down pandas, pyarrow, matplotlib and statsmodels takes 0.2-0.4 s per process,
@@ -71,9 +103,11 @@ def end_job_process(snakemake: Any) -> None:
     closed by rehab.safe_io before this point. Only the process Snakemake started for this
     job ends (its script's global `snakemake` is this object); a test that calls run() goes on.
     """
-    if getattr(sys.modules.get("__main__"), "snakemake", None) is not snakemake:
+    if not is_job_process(snakemake):
         return
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    if before_exit is not None:
+        before_exit(status)
+    os._exit(status)

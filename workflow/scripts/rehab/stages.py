@@ -15,12 +15,8 @@ after it do not run, the files of the steps before it stay.
 
 from __future__ import annotations
 
-import datetime
 import logging
-import os
-import resource
 import sys
-import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -29,8 +25,8 @@ from types import ModuleType
 from typing import Any
 
 from rehab.errors import PipelineError
-from rehab.safe_io import write_text
-from rehab.script_support import end_job_process, masking_handlers
+from rehab.job_benchmark import Usage, benchmark_record, job_record, write_benchmark
+from rehab.script_support import end_job_process, job_benchmark_path, masking_handlers, note_worker
 
 log = logging.getLogger("rehab")
 
@@ -38,22 +34,6 @@ SEPARATOR = "__"  # a stage rule's name for a step's file or param: <step>__<nam
 BENCHMARK = "benchmark"  # the log entry <step>__benchmark is the step's benchmark file
 STEPS = "steps"  # param: the step names, in the order they run
 INTERNAL_INPUTS = "internal_inputs"  # param: {step: {input name: flat name of an earlier step's output}}
-
-# Snakemake's benchmark columns (snakemake.benchmark.BenchmarkRecord.get_header()).
-BENCHMARK_COLUMNS = (
-    "s",
-    "h:m:s",
-    "max_rss",
-    "max_vms",
-    "max_uss",
-    "max_pss",
-    "io_in",
-    "io_out",
-    "mean_load",
-    "cpu_time",
-)
-NOT_MEASURED = "NA"
-MEBIBYTE = 1024 * 1024
 
 
 class Named(list):
@@ -124,87 +104,6 @@ def step_views(snakemake: Any) -> list[StepView]:
     return views
 
 
-@dataclass(frozen=True)
-class Usage:
-    """The process's clock, CPU time, peak memory and disk traffic at one moment."""
-
-    wall: float
-    cpu: float
-    max_rss_mb: float
-    read_bytes: int | None
-    written_bytes: int | None
-
-    @classmethod
-    def now(cls) -> Usage:
-        times = os.times()
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
-        io = _disk_io()
-        return cls(
-            wall=time.perf_counter(),
-            cpu=times.user + times.system + times.children_user + times.children_system,
-            max_rss_mb=peak / MEBIBYTE if sys.platform == "darwin" else peak / 1024,
-            read_bytes=io.get("read_bytes"),
-            written_bytes=io.get("write_bytes"),
-        )
-
-
-def _disk_io() -> dict[str, int]:
-    """Bytes the process has read from and written to storage (Linux /proc, as Snakemake's
-    psutil reads it); empty elsewhere."""
-    try:
-        lines = Path("/proc/self/io").read_text(encoding="ascii").splitlines()
-    except OSError:
-        return {}
-    pairs = (line.split(":", 1) for line in lines if ":" in line)
-    return {key.strip(): int(value) for key, value in pairs}
-
-
-def _hms(seconds: float) -> str:
-    """As Snakemake's benchmark: h:mm:ss without fractions (days named when any)."""
-    delta = datetime.timedelta(seconds=seconds)
-    minutes, secs = divmod(delta.seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    text = f"{hours}:{minutes:02d}:{secs:02d}"
-    if delta.days:
-        text = f"{delta.days} day{'s' if abs(delta.days) != 1 else ''}, " + text
-    return text
-
-
-def _value(value: float | None) -> str:
-    return NOT_MEASURED if value is None else f"{value:.2f}"
-
-
-def benchmark_record(start: Usage, end: Usage) -> dict[str, str]:
-    """A step's benchmark in Snakemake's columns. Measured in the stage's own process: wall
-    and CPU time of the step; `max_rss` is the process's peak so far (the stage's earlier
-    steps included); disk traffic where the system reports it; `mean_load` the CPU time
-    over the wall time, in percent. What a process cannot see of itself (virtual, unique
-    and proportional set sizes) is NA."""
-    wall = end.wall - start.wall
-    cpu = end.cpu - start.cpu
-    io_in = None if end.read_bytes is None else (end.read_bytes - (start.read_bytes or 0)) / MEBIBYTE
-    io_out = None if end.written_bytes is None else (end.written_bytes - (start.written_bytes or 0)) / MEBIBYTE
-    values = [
-        _value(round(wall, 4)),
-        _hms(wall),
-        _value(end.max_rss_mb),
-        NOT_MEASURED,
-        NOT_MEASURED,
-        NOT_MEASURED,
-        _value(io_in),
-        _value(io_out),
-        _value(100 * cpu / wall if wall > 0 else None),
-        _value(cpu),
-    ]
-    return dict(zip(BENCHMARK_COLUMNS, values, strict=True))
-
-
-def write_benchmark(record: Mapping[str, str], path: str) -> None:
-    """Snakemake's benchmark TSV: the header, then the one record."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    write_text("\t".join(BENCHMARK_COLUMNS) + "\n" + "\t".join(record[c] for c in BENCHMARK_COLUMNS) + "\n", path)
-
-
 def run_step(view: StepView, function: Callable[[StepView], None]) -> None:
     """Run one step, logging to its own log; write its benchmark when it succeeds. A failure
     logs its message (or traceback) there and ends the process, as rehab.script_support.run."""
@@ -212,6 +111,7 @@ def run_step(view: StepView, function: Callable[[StepView], None]) -> None:
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, handlers=masking_handlers(log_path), force=True)
+    note_worker()
     start = Usage.now()
     try:
         function(view)
@@ -233,6 +133,8 @@ def run_stage(snakemake: Any, steps: ModuleType | Mapping[str, Callable[[StepVie
     functions = [_function(steps, view.step) for view in views]  # all known before any step runs
     for view, function in zip(views, functions, strict=True):
         run_step(view, function)
+    if benchmark := job_benchmark_path(snakemake):
+        write_benchmark(job_record(), benchmark)
     end_job_process(snakemake)
 
 
