@@ -159,3 +159,15 @@ def test_the_server_imports_what_the_scripts_import_in_their_run_order():
     first_seaborn = min(i for i, name in enumerate(modules) if name.startswith("seaborn"))
     assert first_pandera < first_seaborn, "validation's imports before the figures'"
     assert any(name.startswith("matplotlib") for name in modules)
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS.glob("*.py")), ids=lambda path: path.name)
+def test_every_script_first_offers_its_job_to_the_server(script):
+    """A script's imports come after `run_warm(snakemake)`, so a job that a worker runs never
+    imports its stack twice (and the Snakefile counts it among the jobs a server can run)."""
+    import ast
+
+    body = ast.parse(script.read_text(encoding="utf-8")).body
+    statements = [node for node in body if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
+    assert ast.unparse(statements[0]) == "from rehab.job_server import run_warm", script.name
+    assert ast.unparse(statements[1]) == "run_warm(snakemake)", script.name

@@ -1,20 +1,25 @@
-"""A warm process that starts the stage jobs of a local run, the data stack imported once.
+"""A warm process that runs a local run's jobs, the data stack imported once.
 
-A stage job's process imports pandas and pyarrow and, by its kind, matplotlib and seaborn,
-statsmodels and scipy, or pandera: 0.5-1.3 s of CPU each time, more than its steps take on a
-clinic-size cohort. When a local run has stage jobs to do, the Snakefile starts this server
-(`onstart`, workflow/rules/common.smk). It imports, once, the third-party modules that the
-stage scripts import (read from their import statements, rehab.code_closure), while
-validation and cleaning run. A stage job's process (`rehab.stages.run_stage`) then hands its
-job over: the server forks a worker, a copy of the warm process, which takes the job's
-working directory, environment, module path and standard output and error, imports the
-project's modules afresh, runs the job's steps exactly as the job's own process would, and
-sends back the exit status, with which the job's process ends. Files, logs and benchmarks
-are the steps' own (rehab.stages); a worker ends when the job's process does.
+A job's process imports pandas and pyarrow and, by its kind, pandera, matplotlib and
+seaborn, statsmodels and scipy, or jinja2: 0.5-1.3 s of CPU each time, more than most jobs'
+own work on a clinic-size cohort. When a local run has enough jobs to do, the Snakefile
+starts this server (`onstart`, `start_job_server` in workflow/rules/common.smk). It imports
+the third-party modules that the scripts import (read from their import statements and
+their project modules', rehab.code_closure), those of the scripts that run first first,
+between jobs, on the core that the first jobs leave idle.
 
-Where no server runs (a cluster executor, a run with few stage jobs, `job_server: false`, a
-platform without fork or Unix sockets) or it cannot be reached, `hand_over` returns None and
-the job runs in its own process, as every job did before.
+Every script's first statement is `run_warm(snakemake)`: it hands the job to the server,
+which forks a worker, a copy of the warm process. The worker takes the job's working
+directory, environment, module path and standard output and error, imports the project's
+modules afresh, and runs the job's own script file (Snakemake's preamble included) as the
+job's process would; it sends back the exit status, with which the job's process ends. A
+worker ends when the job's process does. Files, logs and benchmarks are the job's own
+(rehab.job_benchmark measures in the process that does the work); the job's log says that a
+worker ran it.
+
+Where no server runs (a cluster executor, a run of few jobs, `job_server: false`, a platform
+other than Linux) or it cannot be reached, `run_warm` returns and the script goes on in its
+own process: the same bytes either way.
 """
 
 from __future__ import annotations
@@ -59,8 +64,9 @@ SNAKEMAKE_MODULES = ("snakemake.script", "snakemake.io")
 
 
 def available() -> bool:
-    """Whether this platform can run the server: fork and Unix sockets passing descriptors."""
-    return hasattr(os, "fork") and hasattr(socket, "AF_UNIX") and hasattr(socket, "send_fds")
+    """Whether this platform runs the server: Linux (fork, and Unix sockets that pass file
+    descriptors; macOS forks unsafely once some system libraries are loaded)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(socket, "send_fds")
 
 
 # ---------------------------------------------------------------- the run's side
@@ -88,8 +94,8 @@ class Server:
 
 
 def start(scripts: list[Path], module_roots: list[Path]) -> Server:
-    """Start a server that preloads what `scripts` import (their project modules' imports
-    included); it listens once the imports are done, at `Server.address`."""
+    """Start a server for `scripts` (in the order their jobs run); it takes jobs at
+    `Server.address` as soon as it is up, and imports what the scripts import between them."""
     folder = Path(tempfile.mkdtemp(prefix="rehab-jobs-"))  # private (0700), and a short path
     command = [
         sys.executable,
@@ -217,7 +223,7 @@ def serve(address: str, parent_pid: int, module_roots: list[Path], scripts: list
     staging = address + ".binding"
     listener.bind(staging)
     listener.listen(64)
-    os.replace(staging, address)  # jobs find the address only once it accepts
+    os.replace(staging, address)  # a job finds the address only once the server listens
     listener.settimeout(PARENT_CHECK_S)
     while os.getppid() == parent_pid:
         _reap_workers()
@@ -263,7 +269,7 @@ def _import_longest_prefix(name: str) -> None:
 
 
 def _work(connection: socket.socket) -> None:
-    """In the forked worker: become the job's process, run its steps, report, end."""
+    """In the forked worker: become the job's process, run its script, report, end."""
     status = 1
     try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
