@@ -12,8 +12,9 @@ Only ratios carry from machine to machine, so each figure comes with its anchor:
 (c) per size: the whole pipeline after generation on a synthetic cohort against DuckDB
     computing the same core numbers from the same raw CSVs (flow counts, per instrument and
     time point the n and median, the paired change's median, responders; interventions
-    per code; sessions per patient), with wall time and peak memory per rule from
-    Snakemake's `benchmark:` files and DuckDB's peak (ru_maxrss of its own process).
+    per code; sessions per patient), with wall time and peak memory per rule from the
+    rules' benchmark files (written by each job: rehab.job_benchmark) and DuckDB's peak
+    (ru_maxrss of its own process).
 
 DuckDB's numbers are checked against the run's numbers.csv (counts and medians, which do
 not depend on the quantile method), so the anchor does the same work.
