@@ -70,14 +70,16 @@ def server():
     started.stop()
 
 
-def run_probe(folder: Path, address: str | None, action: str = "", wait: bool = True):
+def run_probe(folder: Path, address: str | None, action: str = "", wait: bool = True, prefix: str = sys.prefix):
     folder.mkdir(parents=True, exist_ok=True)
     script = folder / "probe.py"
     script.write_text(PROBE, encoding="utf-8")
-    environment = {k: v for k, v in os.environ.items() if k != job_server.ADDRESS_VARIABLE}
+    ours = (job_server.ADDRESS_VARIABLE, job_server.PREFIX_VARIABLE)
+    environment = {k: v for k, v in os.environ.items() if k not in ours}
     environment |= {"PROBE_OUT": str(folder / "where.txt"), "PROBE_VALUE": "from the job", "PROBE_ACTION": action}
     if address is not None:
         environment[job_server.ADDRESS_VARIABLE] = address
+        environment[job_server.PREFIX_VARIABLE] = prefix
     command = [sys.executable, str(script)]
     if not wait:
         return subprocess.Popen(command, cwd=folder, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -112,6 +114,13 @@ def test_the_jobs_process_ends_with_the_workers_exit_status(server, tmp_path, ac
 def test_without_a_server_the_job_runs_in_its_own_process(tmp_path, address):
     address = None if address is None else str(tmp_path / "no-server" / job_server.SOCKET_NAME)
     client = run_probe(tmp_path, address, wait=False)
+    assert client.wait(timeout=60) == 0
+    assert where(tmp_path)[0] == client.pid
+
+
+def test_a_job_in_another_python_environment_runs_in_its_own_process(server, tmp_path):
+    """A job with a software environment of its own (a conda env) is not the server's to run."""
+    client = run_probe(tmp_path, server.address, wait=False, prefix=str(tmp_path / "another-env"))
     assert client.wait(timeout=60) == 0
     assert where(tmp_path)[0] == client.pid
 

@@ -4,6 +4,7 @@ import atexit
 import gc
 import os
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -284,8 +285,11 @@ _job_servers = []
 def start_job_server():
     """At a local run's start (onstart): start the job server when the run has enough jobs
     to do and the config allows it (`job_server`); its address goes to the jobs'
-    environment. A cluster run, or a platform without fork, runs every job on its own."""
+    environment. A cluster run, a run whose jobs have software environments of their own
+    (--use-conda, containers), or another platform than Linux runs every job on its own."""
     if not config.get("job_server", True) or not workflow.local_exec or not job_server.available():
+        return
+    if workflow.deployment_settings.deployment_method:
         return
     scripts = {path.name: path for path in WARM_SCRIPTS}
     warm_jobs = [
@@ -297,11 +301,13 @@ def start_job_server():
     server = job_server.start([scripts[name] for name in dict.fromkeys(in_run_order)], [SCRIPTS, PROJECT_ROOT])
     _job_servers.append(server)
     os.environ[job_server.ADDRESS_VARIABLE] = server.address
+    os.environ[job_server.PREFIX_VARIABLE] = sys.prefix  # the server's Python environment
 
 
 def stop_job_server():
     """At the run's end (onsuccess, onerror): stop the job server, if one was started."""
     os.environ.pop(job_server.ADDRESS_VARIABLE, None)
+    os.environ.pop(job_server.PREFIX_VARIABLE, None)
     while _job_servers:
         _job_servers.pop().stop()
 

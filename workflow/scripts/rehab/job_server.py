@@ -47,6 +47,7 @@ from typing import Any
 from rehab.job_benchmark import process_started
 
 ADDRESS_VARIABLE = "REHAB_JOB_SERVER"  # the server's socket path, in the jobs' environment
+PREFIX_VARIABLE = "REHAB_JOB_SERVER_PREFIX"  # the server's Python environment (sys.prefix)
 # In a worker's environment: when the job's own process started, and the CPU time it spent.
 STARTED_VARIABLE = "REHAB_JOB_STARTED"
 CPU_VARIABLE = "REHAB_JOB_CPU"
@@ -109,6 +110,7 @@ def start(scripts: list[Path], module_roots: list[Path]) -> Server:
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join([str(module_roots[0]), *filter(None, [environment.get("PYTHONPATH")])])
     environment.pop(ADDRESS_VARIABLE, None)
+    environment.pop(PREFIX_VARIABLE, None)
     process = subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL)
     return Server(process, folder)
 
@@ -153,7 +155,9 @@ def hand_over(script: str, rule: str) -> int | None:
     address = os.environ.get(ADDRESS_VARIABLE)
     if not address or not available() or not _streams_open() or not os.path.isfile(script):
         return None
-    environment = {key: value for key, value in os.environ.items() if key != ADDRESS_VARIABLE}
+    if os.environ.get(PREFIX_VARIABLE) != sys.prefix:
+        return None  # this job runs in a Python environment of its own (a conda env): not the server's
+    environment = {key: value for key, value in os.environ.items() if key not in (ADDRESS_VARIABLE, PREFIX_VARIABLE)}
     environment[STARTED_VARIABLE] = repr(process_started())
     environment[CPU_VARIABLE] = repr(sum(os.times()[:2]))
     request = pickle.dumps({"cwd": os.getcwd(), "environment": environment, "path": list(sys.path),
