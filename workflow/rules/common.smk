@@ -298,7 +298,11 @@ def start_job_server():
     if len(warm_jobs) < JOB_SERVER_MIN_JOBS:
         return
     in_run_order = [Path(job.rule.script).name for level in workflow.dag.toposorted(warm_jobs) for job in level]
-    server = job_server.start([scripts[name] for name in dict.fromkeys(in_run_order)], [SCRIPTS, PROJECT_ROOT])
+    try:
+        server = job_server.start([scripts[name] for name in dict.fromkeys(in_run_order)], [SCRIPTS, PROJECT_ROOT])
+    except OSError as error:
+        logger.warning(mask_text(f"No job server for this run ({error}): every job imports its packages itself."))
+        return
     _job_servers.append(server)
     os.environ[job_server.ADDRESS_VARIABLE] = server.address
     os.environ[job_server.PREFIX_VARIABLE] = sys.prefix  # the server's Python environment
