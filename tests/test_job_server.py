@@ -54,6 +54,13 @@ PROBE = textwrap.dedent(
 )
 
 
+def ended(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE  # ended, not yet collected
+    except psutil.NoSuchProcess:
+        return True
+
+
 def wait_for(condition, timeout: float = 20.0, what: str = "") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -128,10 +135,11 @@ def test_a_job_in_another_python_environment_runs_in_its_own_process(server, tmp
 def test_a_cancelled_job_ends_its_worker(server, tmp_path):
     client = run_probe(tmp_path, server.address, "sleep", wait=False)
     wait_for(lambda: (tmp_path / "where.txt").exists(), what="the worker's start")
-    worker = psutil.Process(where(tmp_path)[0])
+    worker = where(tmp_path)[0]
+    assert not ended(worker)
     client.send_signal(signal.SIGKILL)  # Snakemake cancels a job by ending its process
     client.wait(timeout=10)
-    wait_for(lambda: not worker.is_running() or worker.status() == psutil.STATUS_ZOMBIE, what="the worker's end")
+    wait_for(lambda: ended(worker), what="the worker's end")
 
 
 def test_the_server_ends_with_the_run_that_started_it(tmp_path):
@@ -147,8 +155,7 @@ def test_the_server_ends_with_the_run_that_started_it(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", starter], capture_output=True, text=True, timeout=60)
     pid, folder = result.stdout.split()
-    wait_for(lambda: not psutil.pid_exists(int(pid)) or psutil.Process(int(pid)).status() == psutil.STATUS_ZOMBIE,
-             what="the orphaned server's end")  # fmt: skip
+    wait_for(lambda: ended(int(pid)), what="the orphaned server's end")
     assert not (Path(folder) / job_server.SOCKET_NAME).exists()
 
 
