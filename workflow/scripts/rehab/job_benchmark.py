@@ -54,7 +54,7 @@ class Usage:
         io = _disk_io()
         return cls(
             wall=time.perf_counter(),
-            cpu=times.user + times.system + times.children_user + times.children_system,
+            cpu=time.process_time() + times.children_user + times.children_system,  # to the nanosecond, not the tick
             max_rss_mb=peak / MEBIBYTE if sys.platform == "darwin" else peak / 1024,
             read_bytes=io.get("read_bytes"),
             written_bytes=io.get("write_bytes"),
