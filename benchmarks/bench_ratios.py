@@ -50,11 +50,10 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "benchmarks")]
 from run_pipeline_benchmark import collect_benchmarks, prepare_size  # noqa: E402
 from workflow_helpers import copy_project  # noqa: E402
 
-from rehab.code_closure import imported_modules  # noqa: E402
+from rehab.code_closure import PROJECT_PACKAGES, imported_modules  # noqa: E402
 from rehab.study import Study  # noqa: E402
 
 DEFAULT_SIZES = [1_000_000]
-PROJECT_PACKAGES = ("rehab", "schemas")
 # What every job's Python process loads before the script: Snakemake's script preamble.
 PREAMBLE_MODULES = ["snakemake.logging", "snakemake.iocontainers"]
 BARE_SNAKEFILE = 'rule all:\n    input:\n        "present.txt",\n'

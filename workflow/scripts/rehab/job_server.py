@@ -4,8 +4,8 @@ A job's process imports pandas and pyarrow and, by its kind, pandera, matplotlib
 seaborn, statsmodels and scipy, or jinja2: 0.5-1.3 s of CPU each time, more than most jobs'
 own work on a clinic-size cohort. When a local run has enough jobs to do, the Snakefile
 starts this server (`onstart`, `start_job_server` in workflow/rules/common.smk). It imports
-the third-party modules that the scripts import (read from their import statements and
-their project modules', rehab.code_closure), those of the scripts that run first first,
+the modules other than the project's that the scripts import (read from their import
+statements and their project modules', rehab.code_closure), those of the scripts that run first first,
 between jobs, on the core that the first jobs leave idle.
 
 Every script's first statement is `run_warm(snakemake)`: it hands the job to the server,
@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rehab.code_closure import PROJECT_PACKAGES, imported_modules, script_closure
 from rehab.job_benchmark import process_started
 
 ADDRESS_VARIABLE = "REHAB_JOB_SERVER"  # the server's socket path, in the jobs' environment
@@ -59,7 +60,6 @@ LENGTH = struct.Struct("!Q")  # a request's size, before the request
 STATUS = struct.Struct("!i")  # a worker's exit status
 PARENT_CHECK_S = 0.5  # how often the server checks that the run that started it is alive
 STOP_WAIT_S = 2.0  # at its end, how long the server waits for workers still ending
-PROJECT_PACKAGES = ("rehab", "schemas")
 # What Snakemake's preamble of a script loads, besides what the script imports.
 SNAKEMAKE_MODULES = ("snakemake.script", "snakemake.io")
 
@@ -116,11 +116,10 @@ def start(scripts: list[Path], module_roots: list[Path]) -> Server:
 
 
 def preload_modules(scripts: list[Path], module_roots: list[Path]) -> list[str]:
-    """The third-party modules `scripts` import, directly or through the project's modules
-    (each import statement's module, as rehab.code_closure reads them): the first script's
-    first, then those the next one adds, and so on."""
-    from rehab.code_closure import imported_modules, script_closure
-
+    """The modules other than the project's that `scripts` import, directly or through the
+    project's modules (each import statement's module, as rehab.code_closure reads them;
+    the standard library's too, cheap as they are): the first script's first, then those the
+    next one adds, and so on."""
     ordered: dict[str, None] = dict.fromkeys(SNAKEMAKE_MODULES)
     for script in scripts:
         names: set[str] = set()
