@@ -1,3 +1,6 @@
+"""Stage rules outcome_figures, program_figures and responder_figures: each draws the
+figures of its steps (rehab.figure_steps)."""
+
 from rehab.job_server import run_warm
 
 run_warm(snakemake)  # a warm worker of the run's job server may run this script instead

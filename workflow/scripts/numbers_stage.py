@@ -1,3 +1,5 @@
+"""Stage rule numbers: numbers.csv from the fragments, then the reproduction check (rehab.numbers_steps)."""
+
 from rehab.job_server import run_warm
 
 run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
