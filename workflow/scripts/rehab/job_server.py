@@ -55,6 +55,7 @@ CPU_VARIABLE = "REHAB_JOB_CPU"
 # A job's log says where the job ran, for the reviewer.
 WORKER_NOTE = "Run by a warm worker of the run's job server (rehab.job_server), for the job's own process."
 SOCKET_NAME = "server.sock"
+FOLDER_PREFIX = "rehab-jobs-"  # the server's own temporary folder, which holds its socket
 STREAMS = (1, 2)  # the job's standard output and error, passed to the worker
 LENGTH = struct.Struct("!Q")  # a request's size, before the request
 STATUS = struct.Struct("!i")  # a worker's exit status
@@ -97,7 +98,7 @@ class Server:
 def start(scripts: list[Path], module_roots: list[Path]) -> Server:
     """Start a server for `scripts` (in the order their jobs run); it takes jobs at
     `Server.address` as soon as it is up, and imports what the scripts import between them."""
-    folder = Path(tempfile.mkdtemp(prefix="rehab-jobs-"))  # private (0700), and a short path
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))  # private (0700), and a short path
     command = [
         sys.executable,
         "-m",
@@ -360,8 +361,11 @@ def main(argv: list[str]) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        for path in (address, address + ".binding"):
-            Path(path).unlink(missing_ok=True)
+        folder = Path(address).parent
+        if folder.name.startswith(FOLDER_PREFIX):  # its own folder (start): gone with it
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            Path(address).unlink(missing_ok=True)
         _reap_workers(deadline=time.monotonic() + STOP_WAIT_S)
 
 
