@@ -114,15 +114,9 @@ def import_floor_command(modules: list[str]) -> list[str]:
     the longest importable prefix is imported)."""
     code = textwrap.dedent(
         f"""
-        import importlib
+        from rehab.code_closure import import_longest_prefix
         for name in {modules!r}:
-            parts = name.split(".")
-            while parts:
-                try:
-                    importlib.import_module(".".join(parts))
-                    break
-                except ModuleNotFoundError:
-                    parts.pop()
+            import_longest_prefix(name)
         """
     )
     return [sys.executable, "-c", code]

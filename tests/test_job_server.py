@@ -180,7 +180,7 @@ def test_the_server_imports_what_the_scripts_import_in_their_run_order():
 @pytest.mark.parametrize("script", sorted(SCRIPTS.glob("*.py")), ids=lambda path: path.name)
 def test_every_script_first_offers_its_job_to_the_server(script):
     """A script's imports come after `run_warm(snakemake)`, so a job that a worker runs never
-    imports its stack twice (and the Snakefile counts it among the jobs a server can run)."""
+    imports its stack twice (the Snakefile counts every script job as one a server can run)."""
     import ast
 
     body = ast.parse(script.read_text(encoding="utf-8")).body

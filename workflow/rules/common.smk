@@ -17,6 +17,7 @@ from rehab.privacy import mask_text
 from rehab.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
 from rehab import job_server
 from rehab.run_messages import ScriptExitFilter, failure_report, run_summary
+from rehab.stages import BENCHMARK, SEPARATOR as STEP_SEPARATOR
 from rehab.study import Study, StudyDeclarationError, declaration, measurement_declaration
 
 PROJECT_ROOT = Path(workflow.basedir)
@@ -196,8 +197,6 @@ def failed_jobs():
 # of an earlier step of the same stage is passed inside the job (param internal_inputs), not
 # as a rule input (which would make the rule depend on itself).
 
-STEP_SEPARATOR = "__"  # as rehab.stages.SEPARATOR (not imported: it loads pandas, the DAG must not)
-
 
 def _step_entries(steps, kind):
     return {
@@ -226,7 +225,7 @@ def stage_log(steps):
     logs = {}
     for step in steps:
         logs[step] = f"results/{{cohort}}/logs/{step}.log"
-        logs[f"{step}{STEP_SEPARATOR}benchmark"] = f"results/{{cohort}}/benchmarks/{step}.tsv"
+        logs[f"{step}{STEP_SEPARATOR}{BENCHMARK}"] = f"results/{{cohort}}/benchmarks/{step}.tsv"
     return logs
 
 
@@ -275,8 +274,8 @@ def cancel_rescheduling_timers():
 
 # --- the job server (rehab.job_server): a local run's jobs start warm ---
 
-# The scripts a warm worker may run: those that offer themselves (rehab.job_server.run_warm).
-WARM_SCRIPTS = sorted(path for path in SCRIPTS.glob("*.py") if "run_warm(" in path.read_text(encoding="utf-8"))
+# Every script offers its job to the server first (run_warm; tests/test_job_server.py).
+RULE_SCRIPTS = sorted(SCRIPTS.glob("*.py"))
 # A run with fewer jobs ends before the server's imports (~2 s of one core) pay off.
 JOB_SERVER_MIN_JOBS = 5
 _job_servers = []
@@ -291,13 +290,13 @@ def start_job_server():
         return
     if workflow.deployment_settings.deployment_method:
         return
-    scripts = {path.name: path for path in WARM_SCRIPTS}
-    warm_jobs = [
+    scripts = {path.name: path for path in RULE_SCRIPTS}
+    script_jobs = [
         job for job in workflow.dag.needrun_jobs() if job.rule.script and Path(job.rule.script).name in scripts
     ]
-    if len(warm_jobs) < JOB_SERVER_MIN_JOBS:
+    if len(script_jobs) < JOB_SERVER_MIN_JOBS:
         return
-    in_run_order = [Path(job.rule.script).name for level in workflow.dag.toposorted(warm_jobs) for job in level]
+    in_run_order = [Path(job.rule.script).name for level in workflow.dag.toposorted(script_jobs) for job in level]
     try:
         server = job_server.start([scripts[name] for name in dict.fromkeys(in_run_order)], [SCRIPTS, PROJECT_ROOT])
     except OSError as error:

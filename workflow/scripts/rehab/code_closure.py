@@ -11,6 +11,7 @@ of the given top-level packages (the project's own: `rehab`, `schemas`) are foll
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 import textwrap
 from collections.abc import Iterator
@@ -32,6 +33,21 @@ def imported_modules(source: str, package: str | None = None) -> set[str]:
                 names.add(base)
                 names.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
     return names
+
+
+def import_longest_prefix(name: str) -> None:
+    """Import a name `imported_modules` read: the module itself or, for `from x import y`
+    (read as x.y), its longest importable prefix. A module that fails for another reason
+    than being absent is left out (whoever needs it meets the error)."""
+    parts = name.split(".")
+    while parts:
+        try:
+            importlib.import_module(".".join(parts))
+            return
+        except ImportError:
+            parts.pop()
+        except Exception:  # noqa: BLE001 - see the docstring
+            return
 
 
 IMPORT_LINE = re.compile(r"^[ \t]*(?:import|from)[ \t]", re.MULTILINE)

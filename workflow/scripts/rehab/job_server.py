@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rehab.code_closure import PROJECT_PACKAGES, imported_modules, script_closure
+from rehab.code_closure import PROJECT_PACKAGES, import_longest_prefix, imported_modules, script_closure
 from rehab.job_benchmark import process_started
 
 ADDRESS_VARIABLE = "REHAB_JOB_SERVER"  # the server's socket path, in the jobs' environment
@@ -232,7 +232,7 @@ def serve(address: str, parent_pid: int, module_roots: list[Path], scripts: list
     while os.getppid() == parent_pid:
         _reap_workers()
         if pending and not select.select([listener], [], [], 0)[0]:
-            _import_longest_prefix(pending.pop(0))  # no job waiting: warm up further
+            import_longest_prefix(pending.pop(0))  # no job waiting: warm up further
             continue
         try:
             connection, _ = listener.accept()
@@ -257,19 +257,6 @@ def _reap_workers(deadline: float | None = None) -> None:
             if deadline is None or time.monotonic() >= deadline:
                 return
             time.sleep(0.01)
-
-
-def _import_longest_prefix(name: str) -> None:
-    """Import `name` or, for `from x import y` read as x.y, its longest importable prefix."""
-    parts = name.split(".")
-    while parts:
-        try:
-            importlib.import_module(".".join(parts))
-            return
-        except ImportError:
-            parts.pop()
-        except Exception:  # noqa: BLE001 - a module that fails here fails in the job, with its message
-            return
 
 
 def _work(connection: socket.socket) -> None:

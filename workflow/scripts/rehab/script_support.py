@@ -14,6 +14,7 @@ from rehab.privacy import mask_text
 from rehab.safe_io import checked_path
 
 log = logging.getLogger("rehab")
+BENCHMARK = "benchmark"  # a rule's log entry (a stage step's: <step>__benchmark): its benchmark file
 LOG_FORMAT = "%(levelname)s %(message)s"
 
 
@@ -61,10 +62,7 @@ def run(snakemake: Any, main: Callable[[Any], None]) -> None:
     except Exception:  # noqa: BLE001 - unexpected: keep the traceback in the log
         log.error("Unexpected error in rule %s:\n%s", snakemake.rule, traceback.format_exc())
         sys.exit(1)
-    if benchmark := job_benchmark_path(snakemake):
-        from rehab.job_benchmark import job_record, write_benchmark
-
-        write_benchmark(job_record(), benchmark)
+    write_job_benchmark(snakemake)
     end_job_process(snakemake)
 
 
@@ -76,13 +74,16 @@ def note_worker() -> None:
         log.info(WORKER_NOTE)
 
 
-def job_benchmark_path(snakemake: Any) -> str | None:
-    """The rule's benchmark file: its log entry `benchmark` (rehab.job_benchmark), if any."""
+def write_job_benchmark(snakemake: Any) -> None:
+    """The whole job's benchmark (rehab.job_benchmark), to the rule's log entry `benchmark`
+    when it has one."""
     logs = getattr(snakemake, "log", None)
-    return dict(logs.items()).get(JOB_BENCHMARK) if logs is not None and hasattr(logs, "items") else None
+    path = dict(logs.items()).get(BENCHMARK) if logs is not None and hasattr(logs, "items") else None
+    if path:
+        from rehab.job_benchmark import job_record, write_benchmark
 
+        write_benchmark(job_record(), path)
 
-JOB_BENCHMARK = "benchmark"  # a rule's log entry: its benchmark file, written by the job
 
 # Called with the exit status just before a job's process ends: a job server's worker
 # (rehab.job_server) sends the status to the job's own process.

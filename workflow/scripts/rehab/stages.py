@@ -25,13 +25,12 @@ from types import ModuleType
 from typing import Any
 
 from rehab.errors import PipelineError
-from rehab.job_benchmark import Usage, benchmark_record, job_record, write_benchmark
-from rehab.script_support import end_job_process, job_benchmark_path, masking_handlers, note_worker
+from rehab.job_benchmark import Usage, benchmark_record, write_benchmark
+from rehab.script_support import BENCHMARK, end_job_process, masking_handlers, note_worker, write_job_benchmark
 
 log = logging.getLogger("rehab")
 
 SEPARATOR = "__"  # a stage rule's name for a step's file or param: <step>__<name>
-BENCHMARK = "benchmark"  # the log entry <step>__benchmark is the step's benchmark file
 STEPS = "steps"  # param: the step names, in the order they run
 INTERNAL_INPUTS = "internal_inputs"  # param: {step: {input name: flat name of an earlier step's output}}
 
@@ -133,8 +132,7 @@ def run_stage(snakemake: Any, steps: ModuleType | Mapping[str, Callable[[StepVie
     functions = [_function(steps, view.step) for view in views]  # all known before any step runs
     for view, function in zip(views, functions, strict=True):
         run_step(view, function)
-    if benchmark := job_benchmark_path(snakemake):
-        write_benchmark(job_record(), benchmark)
+    write_job_benchmark(snakemake)
     end_job_process(snakemake)
 
 
