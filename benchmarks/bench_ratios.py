@@ -13,7 +13,7 @@ Only ratios carry from machine to machine, so each figure comes with its anchor:
     computing the same core numbers from the same raw CSVs (flow counts, per instrument and
     time point the n and median, the paired change's median, responders; interventions
     per code; sessions per patient), with wall time and peak memory per rule from the
-    rules' benchmark files (written by each job: rehab.job_benchmark) and DuckDB's peak
+    rules' benchmark files (written by each job: rehab.workflow.job_benchmark) and DuckDB's peak
     (ru_maxrss of its own process).
 
 DuckDB's numbers are checked against the run's numbers.csv (counts and medians, which do
@@ -50,14 +50,14 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "benchmarks")]
 from run_pipeline_benchmark import collect_benchmarks, prepare_size  # noqa: E402
 from workflow_helpers import copy_project  # noqa: E402
 
-from rehab.code_closure import PROJECT_PACKAGES, imported_modules  # noqa: E402
-from rehab.study import Study  # noqa: E402
+from rehab.core.study import Study  # noqa: E402
+from rehab.workflow.code_closure import PROJECT_PACKAGES, imported_modules  # noqa: E402
 
 DEFAULT_SIZES = [1_000_000]
 # What every job's Python process loads before the script: Snakemake's script preamble.
 PREAMBLE_MODULES = ["snakemake.logging", "snakemake.iocontainers"]
 BARE_SNAKEFILE = 'rule all:\n    input:\n        "present.txt",\n'
-CHANGE_DECIMALS = 6  # as rehab.outcomes: a change is compared at this precision
+CHANGE_DECIMALS = 6  # as rehab.analysis.outcomes: a change is compared at this precision
 
 
 @dataclass
@@ -114,7 +114,7 @@ def import_floor_command(modules: list[str]) -> list[str]:
     the longest importable prefix is imported)."""
     code = textwrap.dedent(
         f"""
-        from rehab.code_closure import import_longest_prefix
+        from rehab.workflow.code_closure import import_longest_prefix
         for name in {modules!r}:
             import_longest_prefix(name)
         """

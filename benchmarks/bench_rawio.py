@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rehab.rawio import read_raw_table  # noqa: E402
+from rehab.ingest.reader import read_raw_table  # noqa: E402
 
 
 def write_sessions(path: Path, rows: int, swedish: bool) -> None:

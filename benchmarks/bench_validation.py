@@ -7,7 +7,7 @@
 For each size a raw export is generated with numpy (~9 visits and ~3 outcome rows per
 patient, ~0.5% defective values so that the failure paths run too, every field quoted) into
 benchmarks/out/, or with `--generator synthetic` by the pipeline's own generator
-(rehab.synthetic, config/synthetic.yaml: ~10 visits and 2.55 outcome rows per patient, clean),
+(rehab.synthetic.generator, config/synthetic.yaml: ~10 visits and 2.55 outcome rows per patient, clean),
 then validation (read, Pandera checks, all validation outputs) and cleaning (clean tables,
 validated and written) run in a fresh subprocess, which reports wall times and its peak
 resident memory (resource.getrusage ru_maxrss: numpy/arrow memory included).
@@ -61,7 +61,7 @@ def _spoil(rng, column: pa.Array, bad: str, share: float = 0.005) -> pa.Array:
 
 
 def generate(folder: Path, n: int, seed: int = 1) -> None:
-    from rehab.textparse import canonical_codes
+    from rehab.core.values import canonical_codes
 
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -114,7 +114,7 @@ def generate(folder: Path, n: int, seed: int = 1) -> None:
 
 
 def generate_with_pipeline(folder: Path, n: int, seed: int = 20211028) -> None:
-    from rehab.synthetic import generate_synthetic_cohort
+    from rehab.synthetic.generator import generate_synthetic_cohort
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = {name: folder / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
@@ -130,10 +130,10 @@ def measure(folder: Path) -> dict:
     """Validate + clean one export (run in a fresh process): wall times and peak memory."""
     import yaml
 
-    from rehab.cleaning import clean_export, read_kept, write_clean
-    from rehab.study import Study
-    from rehab.validation import RAW_FILES, validate_export
-    from rehab.validation_outputs import write_validation_outputs
+    from rehab.core.study import Study
+    from rehab.ingest.cleaning import clean_export, read_kept, write_clean
+    from rehab.ingest.validation import RAW_FILES, validate_export
+    from rehab.ingest.validation_outputs import write_validation_outputs
 
     study = Study.from_config(yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8")))
     out = folder / "results"

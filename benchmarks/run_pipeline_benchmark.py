@@ -3,8 +3,8 @@
 
 For each size, copies the project into a work folder, configures one synthetic cohort of
 that many patients and runs `snakemake --cores N`. Each rule's job records its wall time and
-peak memory in its benchmark file (rehab.job_benchmark, Snakemake's columns), and each step
-of a stage rule its own (rehab.stages: its peak is the stage process's so far); this script collects those files
+peak memory in its benchmark file (rehab.workflow.job_benchmark, Snakemake's columns), and each step
+of a stage rule its own (rehab.workflow.stages: its peak is the stage process's so far); this script collects those files
 into one table (CSV and Markdown; a step's row names its `stage`) and prints it, with the
 total wall time per size.
 

@@ -1,7 +1,7 @@
 """Pandera models of the clean tables (docs/architecture.md, "The clean tables").
 
 These are the interface between cleaning and analysis: exactly these columns, in this
-order, with these dtypes (the models and nothing else; `rehab.cleaning` builds the tables
+order, with these dtypes (the models and nothing else; `rehab.ingest.cleaning` builds the tables
 and validates every table before writing it). The outcomes model is the study's (`outcomes_model(study)`): its time points, one column per
 instrument with the instrument's dtype and range.
 """
@@ -12,7 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from rehab.row_rules import rows_ascending
+from rehab.core.row_rules import rows_ascending
 from schemas.raw_export import LEVELS
 
 SEX = list(LEVELS["sex"])
@@ -93,7 +93,7 @@ class CleanSessionInterventions(_Strict):
 
 
 def outcomes_model(study) -> type[pa.DataFrameModel]:
-    """The clean outcomes table of `study` (a `rehab.study.Study`): patient_id, timepoint (ordered as declared),
+    """The clean outcomes table of `study` (a `rehab.core.study.Study`): patient_id, timepoint (ordered as declared),
     assessment_date, then each instrument (Int64 or Float64, within its range)."""
     timepoints = list(study.timepoint_names)
 

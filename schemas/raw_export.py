@@ -5,17 +5,17 @@ stripped, missing = <NA>, index = the physical line of the record). Every rule o
 contract is one named check; `validation.py` maps each failure to (line, column, check) and
 decides the action from whether the column is required.
 
-The outcomes file follows the study declaration (`rehab.study`): its time point levels, one
+The outcomes file follows the study declaration (`rehab.core.study`): its time point levels, one
 optional column per instrument with the instrument's type and range, and the assessment-date
 rule for every time point after the baseline. `raw_contract(study)` gathers what the
 validation needs of one study (columns, models, types, messages).
 
-Nothing else lives here: the checks call the library's vectorized parsers (`rehab.textparse`),
-row rules (`rehab.row_rules`) and identity-number shape (`rehab.privacy`). How numbers and
+Nothing else lives here: the checks call the library's vectorized parsers (`rehab.core.values`),
+row rules (`rehab.core.row_rules`) and identity-number shape (`rehab.core.privacy`). How numbers and
 dates are written is bound by building the models with the export's `TextFormat`
 (`patients_model(text_format)`, ...). Cross-file rules need the kept patients: the sessions
 and outcomes frames are enriched with the columns `PATIENT_STATUS`, `PROGRAM_START` and
-`DISCHARGE` (see `rehab.validation`) before they are validated.
+`DISCHARGE` (see `rehab.ingest.validation`) before they are validated.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from rehab.privacy import is_identity_number_value
-from rehab.row_rules import conflicting_rows, duplicate_rows, not_after
-from rehab.textparse import (
+from rehab.core.privacy import is_identity_number_value
+from rehab.core.row_rules import conflicting_rows, duplicate_rows, not_after
+from rehab.core.values import (
     DEFAULT_FORMAT,
     TextFormat,
     date_values,
@@ -457,7 +457,7 @@ PATIENTS_ONLY = RawContract(
 
 @lru_cache(maxsize=8)
 def raw_contract(study) -> RawContract:
-    """The raw export contract of a `rehab.study.Study`."""
+    """The raw export contract of a `rehab.core.study.Study`."""
     return RawContract(
         outcome_columns=(*OUTCOME_KEY_COLUMNS, *study.instrument_names),
         timepoints=study.timepoint_names,

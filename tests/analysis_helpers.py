@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from rehab.study import Study
+from rehab.core.study import Study
 from schemas.clean import (
     DAYS_PER_MONTH,
     EQ5D_VERSION,

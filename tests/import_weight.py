@@ -72,12 +72,12 @@ _PROBE = textwrap.dedent(
         for name in [name for name in sys.modules if name.split(".")[0] in ("rehab", "schemas")]:
             del sys.modules[name]
         frames.append(set())
-        import rehab.script_support
-        rehab.script_support.run = lambda snakemake, main: None
+        import rehab.workflow.script_support
+        rehab.workflow.script_support.run = lambda snakemake, main: None
         source = open(script, encoding="utf-8").read()
-        if "rehab.stages" in source:  # a stage script
-            import rehab.stages
-            rehab.stages.run_stage = lambda snakemake, steps: None
+        if "rehab.workflow.stages" in source:  # a stage script
+            import rehab.workflow.stages
+            rehab.workflow.stages.run_stage = lambda snakemake, steps: None
         namespace = {{"__name__": "__main__", "snakemake": None}}
         exec(compile(source, script, "exec"), namespace)
         for statement in [*function_imports(source, {{"main"}}), *step_imports()]:

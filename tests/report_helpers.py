@@ -87,7 +87,7 @@ STUDY_DECLARATION = {
 
 
 def study(declared: dict | None = None):
-    from rehab.study import Study
+    from rehab.core.study import Study
 
     return Study.from_declaration(STUDY_DECLARATION if declared is None else declared)
 
@@ -312,7 +312,7 @@ def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
 def subgroup_table(fixture: Fixture) -> pd.DataFrame:
     """The display table tables/subgroups.csv of the fixture's subgroup results, as the
     analysis stage writes it."""
-    from rehab.subgroups import subgroups_table
+    from rehab.analysis.subgroups import subgroups_table
 
     study_ = fixture.study
     labels = {instrument.name: instrument.label for instrument in study_.instruments}
@@ -336,7 +336,7 @@ def subgroup_rows(followup: bool = True) -> pd.DataFrame:
 def subgroup_frame(rows: list[tuple]) -> pd.DataFrame:
     """Rows of analysis/subgroups.csv given without outcome_label and suppression (derived:
     a suppressed row here is a small group)."""
-    from rehab.subgroups import RESULT_COLUMNS
+    from rehab.analysis.subgroups import RESULT_COLUMNS
 
     columns = [column for column in RESULT_COLUMNS if column not in ("outcome_label", "suppression")]
     frame = pd.DataFrame(rows, columns=columns)
@@ -418,10 +418,10 @@ FIGURE_NAMES = [
 
 def draw_figures(paths: dict[str, Path], out_dir: Path, study_=None) -> dict[str, Path]:
     """Every report figure of the fixture cohort, as the figure rules draw them; SVG paths by name."""
-    from rehab import figures
-    from rehab.codebook import load_codebook
-    from rehab.numbers import read_numbers
-    from rehab.plotting_style import save_figure
+    from rehab.ingest.codebook import load_codebook
+    from rehab.outputs import figures
+    from rehab.outputs.numbers import read_numbers
+    from rehab.outputs.plotting_style import save_figure
 
     study_ = study_ or study()
     numbers_ = read_numbers(paths["numbers"])
@@ -486,7 +486,7 @@ def settings(synthetic: bool = True, compare_with_published: bool | None = None)
 
 
 def write_provenance_file(paths: dict[str, Path], root: Path, cohort: str) -> Path:
-    from rehab.provenance import build_provenance, write_json
+    from rehab.outputs.provenance import build_provenance, write_json
 
     requirements = root / "requirements.txt"
     requirements.write_text("pandas==0.0.1\njinja2==3.1.6\n", encoding="utf-8")
@@ -532,7 +532,7 @@ def report_inputs(
     compare_with_published: bool | None = None,
 ):
     """Write the fixture cohort, its figures and provenance under `root`; return ReportInputs."""
-    from rehab.report import ReportInputs
+    from rehab.outputs.report import ReportInputs
 
     fixture = fixture or paper_fixture(followup, evil)
     paths = write_cohort(root, fixture=fixture)

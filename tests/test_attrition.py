@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from analysis_helpers import PAPER_STUDY, START, make_outcomes, make_patients, study_with
 
-from rehab.attrition import attrition_numbers, attrition_table
-from rehab.flow import assessment_timing
-from rehab.maintenance import maintenance_numbers, maintenance_table, maintenance_verdicts
+from rehab.analysis.attrition import attrition_numbers, attrition_table
+from rehab.analysis.flow import assessment_timing
+from rehab.analysis.maintenance import maintenance_numbers, maintenance_table, maintenance_verdicts
 
 DAY = pd.Timedelta(days=1)
 

@@ -23,7 +23,7 @@ import yaml
 from test_export_cohorts import SWEDISH, write_swedish_export
 from workflow_helpers import copy_run, snakemake, write_config
 
-from rehab.report import write_report
+from rehab.outputs.report import write_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -7,7 +7,7 @@ import pytest
 from analysis_helpers import PAPER_STUDY
 from validation_helpers import SESSIONS, run_validation
 
-from rehab.cleaning import CLEAN_TABLES, clean_export, read_kept, write_clean
+from rehab.ingest.cleaning import CLEAN_TABLES, clean_export, read_kept, write_clean
 
 
 @pytest.fixture

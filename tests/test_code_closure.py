@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rehab.code_closure import imported_modules, script_closure
+from rehab.workflow.code_closure import imported_modules, script_closure
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = sorted((ROOT / "workflow" / "scripts").glob("*.py"))
@@ -21,10 +21,10 @@ def test_imports_inside_functions_and_relative_imports_count():
     source = textwrap.dedent(
         """
         import os
-        from rehab import formatting
+        from rehab.core import formatting
         from . import sibling
         def later():
-            from rehab.stats import wilson_interval
+            from rehab.analysis.stats import wilson_interval
             import schemas.clean
         """
     )
@@ -32,10 +32,10 @@ def test_imports_inside_functions_and_relative_imports_count():
     assert {
         "os",
         "rehab",
-        "rehab.formatting",
+        "rehab.core.formatting",
         "rehab.sibling",
-        "rehab.stats",
-        "rehab.stats.wilson_interval",
+        "rehab.analysis.stats",
+        "rehab.analysis.stats.wilson_interval",
         "schemas.clean",
     } <= names
 
@@ -47,21 +47,26 @@ def test_imports_spanning_lines_count_and_prose_that_reads_like_one_is_harmless(
 
         from here on, the text reads like an import; import this, too.
         """
-        from rehab.outcomes import (
+        from rehab.analysis.outcomes import (
             outcome_numbers,
             outcomes_table,
         )
-        from rehab.study import \\
+        from rehab.core.study import \\
             Study
         if True:
             try:
-                import rehab.privacy as privacy
+                import rehab.core.privacy as privacy
             except ImportError:
                 pass
         '''
     )
     names = imported_modules(source)
-    expected = {"rehab.outcomes.outcome_numbers", "rehab.outcomes.outcomes_table", "rehab.study.Study", "rehab.privacy"}
+    expected = {
+        "rehab.analysis.outcomes.outcome_numbers",
+        "rehab.analysis.outcomes.outcomes_table",
+        "rehab.core.study.Study",
+        "rehab.core.privacy",
+    }
     assert expected <= names
     assert not [name for name in names if "here" in name or "this" in name]
 
@@ -88,12 +93,12 @@ _LOADED = textwrap.dedent(
     for script in {scripts!r}:
         for name in [name for name in sys.modules if name.split(".")[0] in ("rehab", "schemas")]:
             del sys.modules[name]
-        import rehab.script_support
-        rehab.script_support.run = lambda snakemake, main: None
+        import rehab.workflow.script_support
+        rehab.workflow.script_support.run = lambda snakemake, main: None
         source = open(script, encoding="utf-8").read()
-        if "rehab.stages" in source:  # a stage script
-            import rehab.stages
-            rehab.stages.run_stage = lambda snakemake, steps: None
+        if "rehab.workflow.stages" in source:  # a stage script
+            import rehab.workflow.stages
+            rehab.workflow.stages.run_stage = lambda snakemake, steps: None
         exec(compile(source, script, "exec"), {{"__name__": "__main__", "snakemake": None}})
         loaded[script] = sorted(
             module.__file__ for name, module in sys.modules.items()

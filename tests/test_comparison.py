@@ -7,16 +7,16 @@ import pandas as pd
 import pytest
 import report_helpers as helpers
 
-from rehab.comparison import (
+from rehab.core.study import Study
+from rehab.outputs.comparison import (
     comparison_numbers,
     comparison_table,
     render_comparison_report,
     responder_figure,
     shared_study,
 )
-from rehab.comparison_name import comparison_name
-from rehab.numbers import read_numbers
-from rehab.study import Study
+from rehab.outputs.numbers import read_numbers
+from rehab.workflow.comparison_name import comparison_name
 
 STUDY = helpers.study()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rehab.config_check import ConfigError, check_config
+from rehab.workflow.config_check import ConfigError, check_config
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"

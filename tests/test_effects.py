@@ -1,4 +1,4 @@
-"""Effect sizes of a paired change (rehab.effects), checked by hand, by brute force and
+"""Effect sizes of a paired change (rehab.analysis.effects), checked by hand, by brute force and
 against scipy's exact signed-rank test."""
 
 import itertools
@@ -9,7 +9,7 @@ import pytest
 from analysis_helpers import PAPER_STUDY, make_outcomes
 from scipy import stats as scipy_stats
 
-from rehab.effects import (
+from rehab.analysis.effects import (
     EFFECT_STATISTICS,
     EXACT_MAX_PAIRS,
     hodges_lehmann,
@@ -21,9 +21,9 @@ from rehab.effects import (
     walsh_order_statistics,
     wilcoxon_effect,
 )
-from rehab.formatting import fmt_median_iqr
-from rehab.outcomes import outcome_numbers
-from rehab.stats import quantiles
+from rehab.analysis.outcomes import outcome_numbers
+from rehab.analysis.stats import quantiles
+from rehab.core.formatting import fmt_median_iqr
 
 SIX_CHANGES = [-4, -3, -2, -1, 0, 2]
 

@@ -9,7 +9,7 @@ import yaml
 from conftest import REFERENCE_COHORT
 from workflow_helpers import ROOT, copy_project, snakemake, write_config
 
-from rehab.synthetic import generate_synthetic_cohort
+from rehab.synthetic.generator import generate_synthetic_cohort
 
 pytestmark = pytest.mark.slow
 

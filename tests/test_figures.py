@@ -10,10 +10,10 @@ import pytest
 import report_helpers as helpers
 from matplotlib.collections import LineCollection, PathCollection
 
-from rehab import figures
-from rehab.codebook import load_codebook
-from rehab.numbers import read_numbers
-from rehab.plotting_style import OKABE_ITO, fixed, interval_arms, save_figure, timepoint_colours
+from rehab.ingest.codebook import load_codebook
+from rehab.outputs import figures
+from rehab.outputs.numbers import read_numbers
+from rehab.outputs.plotting_style import OKABE_ITO, fixed, interval_arms, save_figure, timepoint_colours
 
 STUDY = helpers.study()
 

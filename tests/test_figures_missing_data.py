@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from analysis_helpers import PAPER_STUDY, make_outcomes
 
-from rehab import figures
-from rehab.missing_data import SCENARIO_LABELS, SCENARIOS
-from rehab.plotting_style import save_figure
-from rehab.responders import responder_curves
+from rehab.analysis.missing_data import SCENARIO_LABELS, SCENARIOS
+from rehab.analysis.responders import responder_curves
+from rehab.outputs import figures
+from rehab.outputs.plotting_style import save_figure
 
 ROWS = [
     ("a", "start", 8, 40.0, 50),

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from rehab.errors import PipelineError, RawExportError
-from rehab.rawio import read_raw_table
+from rehab.core.errors import PipelineError, RawExportError
+from rehab.ingest.reader import read_raw_table
 
 UTF8 = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
 SWEDISH = {"separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": []}

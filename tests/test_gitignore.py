@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rehab.provenance import git_state
+from rehab.outputs.provenance import git_state
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""The job server (rehab.job_server): a warm worker runs a job's script as the job's own
+"""The job server (rehab.workflow.job_server): a warm worker runs a job's script as the job's own
 process would (its directory, environment, streams and exit status), ends with the job, and
 the run goes on without the server wherever there is none."""
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from rehab import job_server
+from rehab.workflow import job_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "workflow" / "scripts"
@@ -31,7 +31,7 @@ PROBE = textwrap.dedent(
 
     snakemake = types.SimpleNamespace(rule="probe")
 
-    from rehab.job_server import run_warm
+    from rehab.workflow.job_server import run_warm
 
     run_warm(snakemake)
 
@@ -147,7 +147,7 @@ def test_the_server_ends_with_the_run_that_started_it(tmp_path):
         f"""
         import time
         from pathlib import Path
-        from rehab import job_server
+        from rehab.workflow import job_server
         server = job_server.start([], {[str(root) for root in ROOTS]!r})
         print(server.process.pid, server.folder, flush=True)
         time.sleep(1)  # the run ends here without stopping its server
@@ -185,5 +185,5 @@ def test_every_script_first_offers_its_job_to_the_server(script):
 
     body = ast.parse(script.read_text(encoding="utf-8")).body
     statements = [node for node in body if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))]
-    assert ast.unparse(statements[0]) == "from rehab.job_server import run_warm", script.name
+    assert ast.unparse(statements[0]) == "from rehab.workflow.job_server import run_warm", script.name
     assert ast.unparse(statements[1]) == "run_warm(snakemake)", script.name

@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from validation_helpers import OUTCOMES, PATIENTS, SESSIONS, output_paths, run_validation
 
-from rehab.date_formats import date_layout
-from rehab.errors import DateFormatError, QuarantineLimitError
-from rehab.safe_io import read_raw_text_csv
-from rehab.textparse import date_values, parse_scope
-from rehab.validation_outputs import check_quarantine_limit, unreadable_dates
+from rehab.core.dates import date_layout
+from rehab.core.errors import DateFormatError, QuarantineLimitError
+from rehab.core.safe_io import read_raw_text_csv
+from rehab.core.values import date_values, parse_scope
+from rehab.ingest.validation_outputs import check_quarantine_limit, unreadable_dates
 
 ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 DIALECT = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
@@ -182,7 +182,7 @@ def test_with_the_date_format_set_the_same_export_goes_on(tmp_path):
 def test_a_slashed_export_runs_with_its_date_format_and_stops_without_it(tmp_path):
     from workflow_helpers import ROOT, copy_project, snakemake, write_config
 
-    from rehab.synthetic import generate_synthetic_cohort
+    from rehab.synthetic.generator import generate_synthetic_cohort
 
     seed, n_patients = 11, 40
     source, export = tmp_path / "source", tmp_path / "export"

@@ -13,7 +13,7 @@ from scipy import stats as scipy_stats
 from statsmodels.imputation.mice import MICE, MICEData
 from statsmodels.stats.proportion import proportion_confint
 
-from rehab.missing_data import (
+from rehab.analysis.missing_data import (
     SCENARIOS,
     ImputationSettings,
     MissingDataConfigError,
@@ -27,7 +27,7 @@ from rehab.missing_data import (
     pool_logit,
     scenario_estimates,
 )
-from rehab.responders import responder_numbers, responder_status
+from rehab.analysis.responders import responder_numbers, responder_status
 
 # NPRS (threshold: a decrease of 2), start → discharge:
 # a 8 → 5 responder, b 7 → 5 responder, c 6 → 6, d 9 → 8, e 7 → missing, f 1 → missing (cannot

@@ -1,4 +1,4 @@
-"""Every byte the pipeline writes goes through rehab.safe_io: no other code writes a file."""
+"""Every byte the pipeline writes goes through rehab.core.safe_io: no other code writes a file."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SAFE_IO = Path("workflow/scripts/rehab/safe_io.py")
-SCRIPT_SUPPORT = Path("workflow/scripts/rehab/script_support.py")
+SAFE_IO = Path("workflow/scripts/rehab/core/safe_io.py")
+SCRIPT_SUPPORT = Path("workflow/scripts/rehab/workflow/script_support.py")
 
 # A call that writes a file, whatever the object it is called on.
 DIRECT_WRITES = {

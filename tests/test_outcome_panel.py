@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 from analysis_helpers import PAPER_STUDY
 
-from rehab.baseline import baseline_values
-from rehab.outcomes import OutcomePanel, paired_values, values_at
-from rehab.responders import responder_status
+from rehab.analysis.baseline import baseline_values
+from rehab.analysis.outcomes import OutcomePanel, paired_values, values_at
+from rehab.analysis.responders import responder_status
 
 # (patient_id, timepoint, nprs): P3 and P1 at start; P1 and P2 at discharge; P3's discharge missing
 ROWS = [

@@ -1,9 +1,9 @@
-"""The one matcher of identity-number tokens (rehab.privacy)."""
+"""The one matcher of identity-number tokens (rehab.core.privacy)."""
 
 import pyarrow as pa
 import pytest
 
-from rehab.privacy import REDACTED, holds_identity_number, mask_array, mask_text
+from rehab.core.privacy import REDACTED, holds_identity_number, mask_array, mask_text
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ the last four; zero-width characters, CR/LF inside a quoted field; ASCII, full-w
 other Unicode digits) are put into every file, column and header position of a tiny raw
 export, quoted or not. Validation and its writers run into a temporary folder; no file
 written there (nor its name, nor the log) may hold the digits, searched independently of
-the matcher in rehab.privacy.
+the matcher in rehab.core.privacy.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from analysis_helpers import PAPER_STUDY
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from rehab import privacy, safe_io
-from rehab.errors import PipelineError, RawExportError
-from rehab.script_support import masking_handlers
-from rehab.validation import validate_export
-from rehab.validation_outputs import write_validation_outputs
+from rehab.core import privacy, safe_io
+from rehab.core.errors import PipelineError, RawExportError
+from rehab.ingest.validation import validate_export
+from rehab.ingest.validation_outputs import write_validation_outputs
+from rehab.workflow.script_support import masking_handlers
 
 HEADERS = {"patients": vh.PATIENT_HEADER, "sessions": vh.SESSION_HEADER, "outcomes": vh.OUTCOME_HEADER}
 ROWS = {"patients": vh.PATIENTS, "sessions": vh.SESSIONS, "outcomes": vh.OUTCOMES}

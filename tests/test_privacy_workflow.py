@@ -3,7 +3,7 @@
 import pytest
 from workflow_helpers import copy_project, snakemake, write_config
 
-from rehab.privacy import REDACTED
+from rehab.core.privacy import REDACTED
 
 pytestmark = pytest.mark.slow
 PIN = "19551616-1616"

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from analysis_helpers import PAPER_STUDY
 
-from rehab.rawio import CONTRACT_COLUMNS, RawTable, read_raw_table
+from rehab.ingest.reader import CONTRACT_COLUMNS, RawTable, read_raw_table
 from schemas.raw_export import raw_contract
 
 UTF8 = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
@@ -232,7 +232,7 @@ def _csv_text(record: list[str]) -> str:
 
 def test_the_quote_scanner_agrees_with_the_vectorized_path_on_rfc4180_files():
     """The slow path (for malformed quoting) reads well-formed quoting as the fast path does."""
-    from rehab import rawio
+    from rehab.ingest import reader as rawio
 
     rng = random.Random(11)
     alphabet = ["a", ",", '"', "\n", " ", "ö"]

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import report_helpers as helpers
 
-from rehab.numbers import read_numbers
-from rehab.report import (
+from rehab.outputs.numbers import read_numbers
+from rehab.outputs.report import (
     format_number,
     producer_of,
     read_reproduction,
@@ -298,7 +298,7 @@ def test_format_number():
 
 
 def test_tables_and_figures_are_numbered_in_the_order_they_appear():
-    from rehab.report import number_in_reading_order, number_mark, reference_mark
+    from rehab.outputs.report import number_in_reading_order, number_mark, reference_mark
 
     page = (
         f"see {reference_mark('table', 'late')}; "
@@ -312,14 +312,14 @@ def test_tables_and_figures_are_numbered_in_the_order_they_appear():
 
 
 def test_a_mention_of_a_table_the_page_does_not_show_stops_the_report():
-    from rehab.report import ReportError, number_in_reading_order, number_mark, reference_mark
+    from rehab.outputs.report import ReportError, number_in_reading_order, number_mark, reference_mark
 
     with pytest.raises(ReportError, match="table gone"):
         number_in_reading_order(f"{number_mark('table', 'here')} see {reference_mark('table', 'gone')}")
 
 
 def test_typed_numbers_are_dropped_from_titles(tmp_path):
-    from rehab.report import read_display_table, untyped_title
+    from rehab.outputs.report import read_display_table, untyped_title
 
     assert untyped_title("Table 5b. Responders, sensitivity analysis") == "Responders, sensitivity analysis"
     assert untyped_title("Figure 12. Flow") == "Flow"
@@ -367,7 +367,7 @@ def test_a_new_table_is_numbered_where_it_appears(tmp_path):
 
 
 def test_columns_are_aligned_as_a_whole():
-    from rehab.report import column_classes, text_class
+    from rehab.outputs.report import column_classes, text_class
 
     frame = pd.DataFrame(
         {
@@ -384,7 +384,7 @@ def test_columns_are_aligned_as_a_whole():
 
 
 def test_the_subgroup_table_becomes_one_row_per_group():
-    from rehab.report import subgroup_grid
+    from rehab.outputs.report import subgroup_grid
 
     rows = [
         ("Pain (NPRS)", "Discharge", "All patients", "All patients", "231", "104", "45", "39–51"),
@@ -428,7 +428,7 @@ def test_the_rendered_subgroup_table_has_a_column_per_instrument_and_time_point(
 
 
 def test_paths_wrap_only_after_a_slash_and_computed_inputs_read_as_words():
-    from rehab.report import path_breaks, rule_file
+    from rehab.outputs.report import path_breaks, rule_file
 
     assert str(path_breaks("results/<c>/clean/outcomes.parquet")) == (
         "results/<wbr>&lt;c&gt;/<wbr>clean/<wbr>outcomes.parquet"
@@ -453,7 +453,7 @@ def test_paths_wrap_only_after_a_slash_and_computed_inputs_read_as_words():
     ],
 )
 def test_the_report_frame_follows_the_cohort_kind(settings, expected):
-    from rehab.report import report_frame
+    from rehab.outputs.report import report_frame
 
     assert report_frame(settings) == expected
 
@@ -492,7 +492,7 @@ def test_an_export_asking_for_the_published_values_shows_them_as_context(tmp_pat
 def test_a_threshold_that_differs_from_its_citation_is_flagged_and_logged(caplog):
     import copy
 
-    from rehab.methods import threshold_warnings, warn_about_thresholds
+    from rehab.outputs.methods import threshold_warnings, warn_about_thresholds
 
     declared = copy.deepcopy(helpers.STUDY_DECLARATION)
     assert threshold_warnings(helpers.study(declared)) == []

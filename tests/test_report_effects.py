@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import report_helpers as helpers
 
-from rehab.report import render_report
+from rehab.outputs.report import render_report
 
 MAINTENANCE = "maintenance.{}.discharge_to_followup"
 EXTRA_NUMBERS = {

@@ -10,7 +10,7 @@ import re
 import pytest
 import report_helpers as helpers
 
-from rehab.report import render_report
+from rehab.outputs.report import render_report
 
 
 @pytest.fixture(scope="module")

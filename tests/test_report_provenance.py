@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from rehab import provenance
+from rehab.outputs import provenance
 
 
 def test_sha256_of_a_file_matches_hashlib(tmp_path):
@@ -147,7 +147,7 @@ def test_provenance_carries_the_pipeline_version(tmp_path):
 def test_the_report_shows_the_pipeline_version_in_its_provenance_section(tmp_path):
     import report_helpers as helpers
 
-    from rehab.report import render_report
+    from rehab.outputs.report import render_report
 
     inputs = helpers.report_inputs(tmp_path)
     data = json.loads(inputs.provenance.read_text(encoding="utf-8"))

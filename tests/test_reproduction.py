@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from rehab.reproduction import (
+from rehab.outputs.reproduction import (
     PublishedValuesError,
     decimals_of,
     load_published,

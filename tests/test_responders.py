@@ -5,8 +5,7 @@ import pytest
 from analysis_helpers import PAPER_STUDY, extended_study, make_outcomes, small_cohort, study_with
 from statsmodels.stats.proportion import proportion_confint
 
-from rehab.formatting import DASH
-from rehab.responders import (
+from rehab.analysis.responders import (
     cannot_improve,
     definitions_table,
     meets_rule,
@@ -14,7 +13,8 @@ from rehab.responders import (
     responder_numbers,
     responders_table,
 )
-from rehab.study import StudyDeclarationError
+from rehab.core.formatting import DASH
+from rehab.core.study import StudyDeclarationError
 
 
 def rule(direction="decrease", absolute=None, relative=None, combine="either"):

@@ -1,11 +1,17 @@
 """What the run says at its end: the validation summary per cohort, the failed jobs' own
-messages, and Snakemake's script-exit report left out (rehab.run_messages)."""
+messages, and Snakemake's script-exit report left out (rehab.workflow.run_messages)."""
 
 from __future__ import annotations
 
 import logging
 
-from rehab.run_messages import failure_report, is_script_exit_report, last_message, run_summary, validation_summary
+from rehab.workflow.run_messages import (
+    failure_report,
+    is_script_exit_report,
+    last_message,
+    run_summary,
+    validation_summary,
+)
 
 HEADER = "file,rows_read,rows_kept,rows_quarantined,values_set_missing,physical_lines"
 

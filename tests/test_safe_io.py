@@ -1,4 +1,4 @@
-"""The guarded write path (rehab.safe_io): masking, CSV round trips, spreadsheet safety."""
+"""The guarded write path (rehab.core.safe_io): masking, CSV round trips, spreadsheet safety."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from rehab import safe_io
-from rehab.errors import PipelineError, RawExportError
-from rehab.privacy import REDACTED
-from rehab.report import summarize_failures
-from rehab.script_support import masking_handlers, run
+from rehab.core import safe_io
+from rehab.core.errors import PipelineError, RawExportError
+from rehab.core.privacy import REDACTED
+from rehab.outputs.report import summarize_failures
+from rehab.workflow.script_support import masking_handlers, run
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402

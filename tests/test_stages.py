@@ -1,4 +1,4 @@
-"""A stage runs its steps in one process (rehab.stages): each step sees only its own files and
+"""A stage runs its steps in one process (rehab.workflow.stages): each step sees only its own files and
 params, logs to its own log, gets its own benchmark in Snakemake's format, and a failing
 step stops the job with its message in its own log, the earlier steps' files kept."""
 
@@ -14,10 +14,10 @@ from types import SimpleNamespace
 import pytest
 from snakemake.benchmark import BenchmarkRecord
 
-from rehab.errors import PipelineError
-from rehab.job_benchmark import BENCHMARK_COLUMNS, Usage, benchmark_record
-from rehab.privacy import REDACTED
-from rehab.stages import Named, run_stage, step_views
+from rehab.core.errors import PipelineError
+from rehab.core.privacy import REDACTED
+from rehab.workflow.job_benchmark import BENCHMARK_COLUMNS, Usage, benchmark_record
+from rehab.workflow.stages import Named, run_stage, step_views
 
 PIN = "19551616-1616"
 STEPS = ["first", "second", "third"]
@@ -180,7 +180,7 @@ def test_an_unexpected_error_keeps_its_traceback_in_the_steps_log(tmp_path):
 JOB_SCRIPT = """
 import logging, sys
 from types import SimpleNamespace
-from rehab.script_support import run
+from rehab.workflow.script_support import run
 
 snakemake = SimpleNamespace(log=[sys.argv[1]], rule="demo")  # as Snakemake's script preamble defines it
 

@@ -11,7 +11,7 @@ from conftest import REFERENCE_COHORT
 from snakemake.benchmark import BenchmarkRecord
 from workflow_helpers import snakemake
 
-from rehab import job_server
+from rehab.workflow import job_server
 
 pytestmark = pytest.mark.slow
 RESULTS = f"results/{REFERENCE_COHORT}"
@@ -79,7 +79,7 @@ def test_a_failing_step_ends_the_run_with_its_message_from_its_log(reference_run
 
 
 def test_the_runs_later_jobs_ran_in_warm_workers_of_the_job_server(reference_run):
-    """The jobs after cleaning start long after the server (rehab.job_server): each says in
+    """The jobs after cleaning start long after the server (rehab.workflow.job_server): each says in
     its log that a warm worker ran it."""
     for name in ["table_outcomes", "collect_numbers", "figure_responders", "render_report"]:
         log = (reference_run / RESULTS / "logs" / f"{name}.log").read_text(encoding="utf-8")

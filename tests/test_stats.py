@@ -8,7 +8,16 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from rehab.formatting import (
+from rehab.analysis.stats import (
+    count_pct,
+    level_counts,
+    mean_sd_range,
+    median_iqr,
+    quantiles,
+    wilcoxon_p,
+    wilson_interval,
+)
+from rehab.core.formatting import (
     DASH,
     fmt_interval,
     fmt_mean_sd,
@@ -19,7 +28,6 @@ from rehab.formatting import (
     fmt_p,
     round_half_up,
 )
-from rehab.stats import count_pct, level_counts, mean_sd_range, median_iqr, quantiles, wilcoxon_p, wilson_interval
 
 # ---------------------------------------------------------------- quantiles (SPSS = weibull)
 

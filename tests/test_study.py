@@ -1,4 +1,4 @@
-"""The study declaration (rehab.study): what it reads from the config and what it refuses."""
+"""The study declaration (rehab.core.study): what it reads from the config and what it refuses."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import copy
 import pytest
 from analysis_helpers import CONFIG, HADS_ANXIETY, PAPER_STUDY, declaration_with, study_with
 
-from rehab.study import Study, StudyDeclarationError, declaration
+from rehab.core.study import Study, StudyDeclarationError, declaration
 
 
 def refused(change) -> str:
@@ -197,7 +197,7 @@ def test_the_declaration_is_plain_data_and_rebuilds_the_same_study():
 
 
 def test_the_measurement_declaration_drops_definitions_and_subgroups():
-    from rehab.study import measurement_declaration
+    from rehab.core.study import measurement_declaration
 
     declared = declaration_with()
     measures = measurement_declaration(declared)

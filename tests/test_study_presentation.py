@@ -16,10 +16,10 @@ import report_helpers as helpers
 from matplotlib.collections import LineCollection
 from matplotlib.patches import FancyBboxPatch
 
-from rehab import figures
-from rehab.numbers import read_numbers
-from rehab.plotting_style import OKABE_ITO, timepoint_colours
-from rehab.report import render_report
+from rehab.outputs import figures
+from rehab.outputs.numbers import read_numbers
+from rehab.outputs.plotting_style import OKABE_ITO, timepoint_colours
+from rehab.outputs.report import render_report
 
 
 def _declaration() -> dict:
@@ -296,8 +296,9 @@ def test_outcome_section_and_table_4_carry_the_fourth_instrument_and_time_point(
 
 
 def test_methods_text_helpers():
-    from rehab.methods import definition_text, join_words, lower_first
-    from rehab.study import Study
+    from rehab.core.formatting import join_words, lower_first
+    from rehab.core.study import Study
+    from rehab.outputs.methods import definition_text
 
     assert join_words([]) == "" and join_words(["a"]) == "a" and join_words(["a", "b", "c"]) == "a, b and c"
     assert lower_first("Discharge") == "discharge" and lower_first("EQ-VAS") == "EQ-VAS" and lower_first("T1") == "T1"

@@ -15,9 +15,7 @@ from analysis_helpers import PAPER_STUDY, make_outcomes, make_patients, study_wi
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rehab.figures import read_subgroup_results
-from rehab.numbers import read_numbers, write_fragment
-from rehab.subgroups import (
+from rehab.analysis.subgroups import (
     COMPLEMENTARY,
     SMALL,
     interaction_numbers,
@@ -29,6 +27,8 @@ from rehab.subgroups import (
     suppression,
     write_results,
 )
+from rehab.outputs.figures import read_subgroup_results
+from rehab.outputs.numbers import read_numbers, write_fragment
 
 LEVELS = ["localized", "regional", "generalized"]
 # the paper's study with only the pain distribution subgroup (the property runs many cohorts)

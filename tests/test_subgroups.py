@@ -15,8 +15,7 @@ from analysis_helpers import (
 )
 from statsmodels.stats.proportion import proportion_confint
 
-from rehab.study import StudyDeclarationError, slug
-from rehab.subgroups import (
+from rehab.analysis.subgroups import (
     RESULT_COLUMNS,
     SUPPRESSED,
     SubgroupConfigError,
@@ -25,6 +24,7 @@ from rehab.subgroups import (
     subgroups_table,
     write_results,
 )
+from rehab.core.study import StudyDeclarationError, slug
 
 # women w1–w4 evaluable (NPRS −3, −2, −1, −2: three responders), man m1 evaluable (0),
 # man m2 without a discharge value

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rehab.synthetic import RAW_FILES, generate_cohort, generate_synthetic_cohort, load_assumptions
-from rehab.synthetic_draws import allocate, fit_mean_sd, quantile_grid
+from rehab.synthetic.draws import allocate, fit_mean_sd, quantile_grid
+from rehab.synthetic.generator import RAW_FILES, generate_cohort, generate_synthetic_cohort, load_assumptions
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSUMPTIONS = ROOT / "config" / "synthetic.yaml"

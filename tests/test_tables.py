@@ -5,11 +5,9 @@ import math
 import pytest
 from analysis_helpers import ACCOUNTING, PAPER_STUDY, extended_study, make_outcomes, make_patients, small_cohort
 
-from rehab.baseline import baseline_numbers, baseline_table
-from rehab.codebook import CodebookError, category_names, codebook_table, load_codebook, read_codebook_table
-from rehab.flow import flow_numbers, validation_numbers
-from rehab.formatting import DASH, write_table
-from rehab.interventions import (
+from rehab.analysis.baseline import baseline_numbers, baseline_table
+from rehab.analysis.flow import flow_numbers, validation_numbers
+from rehab.analysis.interventions import (
     combination_numbers,
     combinations_table,
     intervention_numbers,
@@ -17,7 +15,9 @@ from rehab.interventions import (
     program_numbers,
     program_table,
 )
-from rehab.outcomes import outcome_numbers, outcomes_table
+from rehab.analysis.outcomes import outcome_numbers, outcomes_table
+from rehab.core.formatting import DASH, write_table
+from rehab.ingest.codebook import CodebookError, category_names, codebook_table, load_codebook, read_codebook_table
 
 CODEBOOK = "config/codebook.csv"
 

@@ -5,13 +5,16 @@ import pandas as pd
 import pytest
 from analysis_helpers import ACCOUNTING, MIN_GROUP_SIZE, PAPER_STUDY, small_cohort
 
-from rehab.attrition import attrition_numbers
-from rehab.baseline import baseline_numbers
-from rehab.flow import flow_numbers, validation_numbers
-from rehab.interventions import combination_numbers, intervention_numbers, program_numbers
-from rehab.maintenance import maintenance_numbers
-from rehab.missing_data import ImputationSettings, missing_data_numbers
-from rehab.numbers import (
+from rehab.analysis.attrition import attrition_numbers
+from rehab.analysis.baseline import baseline_numbers
+from rehab.analysis.flow import flow_numbers, validation_numbers
+from rehab.analysis.interventions import combination_numbers, intervention_numbers, program_numbers
+from rehab.analysis.maintenance import maintenance_numbers
+from rehab.analysis.missing_data import ImputationSettings, missing_data_numbers
+from rehab.analysis.outcomes import outcome_numbers
+from rehab.analysis.responders import responder_numbers
+from rehab.analysis.subgroups import subgroup_numbers, subgroup_results
+from rehab.outputs.numbers import (
     PARTS,
     DuplicateNumberKeyError,
     collect_fragments,
@@ -21,9 +24,6 @@ from rehab.numbers import (
     write_fragment,
     write_numbers,
 )
-from rehab.outcomes import outcome_numbers
-from rehab.responders import responder_numbers
-from rehab.subgroups import subgroup_numbers, subgroup_results
 
 OUTCOMES = ("nprs", "dri", "eq_vas")
 

@@ -8,7 +8,7 @@ from conftest import REFERENCE_COHORT
 from test_tables_numbers import required_keys
 from workflow_helpers import copy_run, jobs_to_run, snakemake
 
-from rehab.numbers import read_numbers
+from rehab.outputs.numbers import read_numbers
 
 pytestmark = pytest.mark.slow
 RESULTS = f"results/{REFERENCE_COHORT}"

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from validation_helpers import OUTCOMES, PATIENTS, SESSIONS, outcome_row, patient_row, run_validation
 
-from rehab.errors import QuarantineLimitError
-from rehab.validation_outputs import check_quarantine_limit
+from rehab.core.errors import QuarantineLimitError
+from rehab.ingest.validation_outputs import check_quarantine_limit
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -264,9 +264,9 @@ def test_a_stray_quote_quarantines_its_line_only(tmp_path):
 def test_one_stray_quote_in_a_274_patient_file_costs_one_patient(tmp_path):
     """Line 51 opens a quote that line 201's stray quote would close: 150 patients read as one
     record without the rule; with it, line 51 is quarantined and 273 patients are kept."""
-    from rehab.synthetic import generate_synthetic_cohort
-    from rehab.validation import validate_export
-    from rehab.validation_outputs import accounting
+    from rehab.ingest.validation import validate_export
+    from rehab.ingest.validation_outputs import accounting
+    from rehab.synthetic.generator import generate_synthetic_cohort
 
     folder = tmp_path / "export"
     folder.mkdir()

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 from analysis_helpers import PAPER_STUDY
 
-from rehab.study import Study
-from rehab.validation import validate_export
-from rehab.validation_outputs import write_validation_outputs
+from rehab.core.study import Study
+from rehab.ingest.validation import validate_export
+from rehab.ingest.validation_outputs import write_validation_outputs
 
 PATIENT_HEADER = (
     "patient_id,sex,age,height_cm,weight_kg,smoker,pain_onset_date,program_start_date,discharge_date,"

@@ -9,16 +9,16 @@ import threading
 from pathlib import Path
 
 # The library is installed with the project (pyproject.toml; README's setup command).
-from rehab.code_closure import script_closure
-from rehab.comparison_name import comparison_name
-from rehab.config_check import check_config, ConfigError
-from rehab.errors import RawExportError
-from rehab.privacy import mask_text
-from rehab.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
-from rehab import job_server
-from rehab.run_messages import ScriptExitFilter, failure_report, run_summary
-from rehab.stages import BENCHMARK, SEPARATOR as STEP_SEPARATOR
-from rehab.study import Study, StudyDeclarationError, declaration, measurement_declaration
+from rehab.workflow.code_closure import script_closure
+from rehab.workflow.comparison_name import comparison_name
+from rehab.workflow.config_check import check_config, ConfigError
+from rehab.core.errors import RawExportError
+from rehab.core.privacy import mask_text
+from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
+from rehab.workflow import job_server
+from rehab.workflow.run_messages import ScriptExitFilter, failure_report, run_summary
+from rehab.workflow.stages import BENCHMARK, SEPARATOR as STEP_SEPARATOR
+from rehab.core.study import Study, StudyDeclarationError, declaration, measurement_declaration
 
 PROJECT_ROOT = Path(workflow.basedir)
 
@@ -47,7 +47,7 @@ SCRIPTS = PROJECT_ROOT / "workflow" / "scripts"
 
 def script_code(script):
     """Every project module (rehab, schemas) the rule's script imports, directly or through
-    other modules, read from the import statements themselves (rehab.code_closure): as
+    other modules, read from the import statements themselves (rehab.workflow.code_closure): as
     inputs, so that editing any of them reruns the rule, and the list cannot drift."""
     return [project_file(path) for path in script_closure(SCRIPTS / script, [SCRIPTS, PROJECT_ROOT])]
 
@@ -188,7 +188,7 @@ def failed_jobs():
     ]
 
 
-# --- stages: several steps in one job (rehab.stages) ---
+# --- stages: several steps in one job (rehab.workflow.stages) ---
 #
 # A stage declares its steps once, as data: {step: {"input": {...}, "output": {...},
 # "params": {...}}}. Its rule's input, output, log and params are derived from that, each
@@ -221,7 +221,7 @@ def stage_output(steps):
 
 
 def stage_log(steps):
-    """Each step's log and its benchmark file (written by rehab.stages), at their rule-era paths."""
+    """Each step's log and its benchmark file (written by rehab.workflow.stages), at their rule-era paths."""
     logs = {}
     for step in steps:
         logs[step] = f"results/{{cohort}}/logs/{step}.log"
@@ -272,7 +272,7 @@ def cancel_rescheduling_timers():
             thread.cancel()
 
 
-# --- the job server (rehab.job_server): a local run's jobs start warm ---
+# --- the job server (rehab.workflow.job_server): a local run's jobs start warm ---
 
 # Every script offers its job to the server first (run_warm; tests/test_job_server.py).
 RULE_SCRIPTS = sorted(SCRIPTS.glob("*.py"))

@@ -1,5 +1,5 @@
-# Stage: the report's figures, PNG and SVG, drawn by rehab.figures, in three jobs per cohort
-# (rehab.stages: matplotlib is imported once per job; each step keeps its own log and
+# Stage: the report's figures, PNG and SVG, drawn by rehab.outputs.figures, in three jobs per cohort
+# (rehab.workflow.stages: matplotlib is imported once per job; each step keeps its own log and
 # benchmark, common.smk "stages"), each started as soon as what it draws from exists:
 # `outcome_figures` from the clean outcomes, beside the table stages; `program_figures` from
 # the frequency tables' numbers; `responder_figures` from the outcome analysis' numbers.

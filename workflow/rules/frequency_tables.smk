@@ -1,6 +1,6 @@
 # Stage: the intervention frequency tables — the codebook, Table 2 (baseline), Table 3
 # (interventions, combinations, program), the methods table and the flow and validation
-# numbers — with their numbers.csv fragments. One job runs the steps (rehab.stages); each
+# numbers — with their numbers.csv fragments. One job runs the steps (rehab.workflow.stages); each
 # step keeps its own log and benchmark (common.smk, "stages").
 
 CLEAN = "results/{cohort}/clean"

@@ -1,9 +1,9 @@
 # Stage: numbers.csv (every number the report states, joined from the fragments of the
 # table stages) and the reproduction check against the paper's published values. One job
-# runs the steps (rehab.stages); each step keeps its own log and benchmark (common.smk,
+# runs the steps (rehab.workflow.stages); each step keeps its own log and benchmark (common.smk,
 # "stages"); the check reads the numbers.csv the first step wrote.
 
-from rehab.number_parts import PARTS as NUMBER_PARTS
+from rehab.outputs.number_parts import PARTS as NUMBER_PARTS
 
 NUMBERS_STAGE = {
     "collect_numbers": {

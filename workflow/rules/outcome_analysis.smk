@@ -2,7 +2,7 @@
 # after the baseline with the sensitivity analysis, responders by the study's subgroups,
 # attrition (completers against non-completers), maintenance (change from each later time
 # point to the next) and missing follow-up data (complete, worst and best case, multiple
-# imputation) — with their numbers.csv fragments. One job runs the steps (rehab.stages);
+# imputation) — with their numbers.csv fragments. One job runs the steps (rehab.workflow.stages);
 # each step keeps its own log and benchmark (common.smk, "stages").
 
 CLEAN_PATIENTS = "results/{cohort}/clean/patients.parquet"

@@ -1,17 +1,17 @@
 """Rule clean_tables: check the quarantine limit, then write the typed clean tables."""
 
-from rehab.job_server import run_warm
+from rehab.workflow.job_server import run_warm
 
 run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
 
 from pathlib import Path
 
-from rehab.analysis_io import read_accounting
-from rehab.cleaning import CLEAN_TABLES, clean_export, read_kept, write_clean
-from rehab.safe_io import read_raw_text_csv
-from rehab.script_support import run
-from rehab.study import Study
-from rehab.validation_outputs import check_quarantine_limit, unreadable_dates
+from rehab.analysis.clean_inputs import read_accounting
+from rehab.core.safe_io import read_raw_text_csv
+from rehab.core.study import Study
+from rehab.ingest.cleaning import CLEAN_TABLES, clean_export, read_kept, write_clean
+from rehab.ingest.validation_outputs import check_quarantine_limit, unreadable_dates
+from rehab.workflow.script_support import run
 
 
 def main(snakemake):

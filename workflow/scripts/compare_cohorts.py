@@ -1,14 +1,14 @@
 """Snakemake script: compare the cohorts' key numbers side by side."""
 
-from rehab.job_server import run_warm
+from rehab.workflow.job_server import run_warm
 
 run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
 
-from rehab.comparison import comparison_numbers, comparison_table, render_comparison_report, responder_figure
-from rehab.numbers import read_numbers
-from rehab.safe_io import write_csv
-from rehab.script_support import run
-from rehab.study import Study
+from rehab.core.safe_io import write_csv
+from rehab.core.study import Study
+from rehab.outputs.comparison import comparison_numbers, comparison_table, render_comparison_report, responder_figure
+from rehab.outputs.numbers import read_numbers
+from rehab.workflow.script_support import run
 
 
 def main(snakemake):

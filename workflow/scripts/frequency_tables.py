@@ -1,11 +1,11 @@
 """Stage rule frequency_tables: the codebook, baseline, intervention, program, flow,
-validation and methods tables (rehab.frequency_table_steps)."""
+validation and methods tables (rehab.workflow.frequency_table_steps)."""
 
-from rehab.job_server import run_warm
+from rehab.workflow.job_server import run_warm
 
 run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
 
-from rehab import frequency_table_steps
-from rehab.stages import run_stage
+from rehab.workflow import frequency_table_steps
+from rehab.workflow.stages import run_stage
 
 run_stage(snakemake, frequency_table_steps)  # noqa: F821 - injected by Snakemake

@@ -1,11 +1,11 @@
 """Rule generate_synthetic_cohort: write a synthetic cohort's raw export (three CSV files)."""
 
-from rehab.job_server import run_warm
+from rehab.workflow.job_server import run_warm
 
 run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
 
-from rehab.script_support import run
-from rehab.synthetic import generate_synthetic_cohort
+from rehab.synthetic.generator import generate_synthetic_cohort
+from rehab.workflow.script_support import run
 
 
 def main(snakemake):

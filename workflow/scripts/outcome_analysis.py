@@ -1,11 +1,11 @@
 """Stage rule outcome_analysis: the outcome, responder, subgroup, attrition, maintenance
-and missing-data tables (rehab.outcome_analysis_steps)."""
+and missing-data tables (rehab.workflow.outcome_analysis_steps)."""
 
-from rehab.job_server import run_warm
+from rehab.workflow.job_server import run_warm
 
 run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
 
-from rehab import outcome_analysis_steps
-from rehab.stages import run_stage
+from rehab.workflow import outcome_analysis_steps
+from rehab.workflow.stages import run_stage
 
 run_stage(snakemake, outcome_analysis_steps)  # noqa: F821 - injected by Snakemake

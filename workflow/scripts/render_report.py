@@ -1,15 +1,15 @@
-from rehab.job_server import run_warm
+from rehab.workflow.job_server import run_warm
 
 run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
 
-from rehab.script_support import run
+from rehab.workflow.script_support import run
 
 
 def main(snakemake):
     from pathlib import Path
 
-    from rehab.report import ReportInputs, write_report
-    from rehab.study import Study
+    from rehab.core.study import Study
+    from rehab.outputs.report import ReportInputs, write_report
 
     inputs = ReportInputs(
         cohort=snakemake.params.cohort_name,

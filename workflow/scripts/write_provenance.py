@@ -1,15 +1,15 @@
-from rehab.job_server import run_warm
+from rehab.workflow.job_server import run_warm
 
 run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
 
-from rehab.script_support import run
+from rehab.workflow.script_support import run
 
 
 def main(snakemake):
     import os
     from pathlib import Path
 
-    from rehab.provenance import (
+    from rehab.outputs.provenance import (
         build_provenance,
         read_version,
         relative_command_line,

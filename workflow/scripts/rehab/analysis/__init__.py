@@ -1,0 +1,1 @@
+"""Statistics and every table's computation, from the clean tables."""

@@ -1,0 +1,26 @@
+"""What the workflow checks about a raw export before any job runs, without the data stack.
+
+The Snakefile imports this module to build the DAG (a missing export file stops the run at
+once); the reader (`rehab.ingest.reader`) uses the same check and default. Standard library only, so
+a dry run or a no-op rerun does not pay for importing numpy, pandas or pyarrow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rehab.core.errors import RawExportError
+
+# A quoted value may span lines (a note with a newline); a record over more is a stray quote.
+DEFAULT_MAX_RECORD_LINES = 20
+
+
+def check_file_present(path: str | Path, cohort: str | None = None) -> None:
+    """Raise the file-level error for a raw export file that is not there."""
+    path = Path(path)
+    if not path.is_file():
+        raise RawExportError(
+            f"Raw export file {path} is missing (or is not a file). The export folder must hold "
+            "patients.csv, sessions.csv and outcomes.csv: put the file there or fix "
+            f"cohorts.{cohort or '<cohort>'}.export.path in the config."
+        )

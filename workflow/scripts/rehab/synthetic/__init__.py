@@ -1,0 +1,1 @@
+"""The synthetic reference cohort, written in the raw-export format."""

@@ -1,0 +1,90 @@
+"""The outcome responder analysis stage (rule `outcome_analysis`): one function per step.
+
+Each function is the `main` of the step's former rule script; `snakemake` is the step's view
+(rehab.workflow.stages, which runs the steps and says what each sees). The steps are declared in
+workflow/rules/.
+"""
+
+from rehab.analysis.attrition import PATIENT_COLUMNS, attrition_numbers, attrition_table
+from rehab.analysis.clean_inputs import clean_columns, read_clean
+from rehab.analysis.maintenance import maintenance_numbers, maintenance_table
+from rehab.analysis.missing_data import ImputationSettings, missing_data_numbers, missing_data_table
+from rehab.analysis.outcomes import outcome_numbers, outcomes_table
+from rehab.analysis.responders import definitions_table, responder_numbers, responders_table
+from rehab.analysis.subgroups import (
+    interaction_numbers,
+    interactions_table,
+    subgroup_analysis,
+    subgroup_numbers,
+    subgroups_table,
+    summary_numbers,
+    write_results,
+)
+from rehab.core.formatting import write_table
+from rehab.core.study import Study
+from rehab.outputs.methods import warn_about_thresholds
+from rehab.outputs.numbers import write_fragment
+
+
+def table_outcomes(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = outcome_numbers(outcomes, study, snakemake.params.quantile_method, snakemake.params.confidence_level)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(outcomes_table(numbers, study), snakemake.output.table)
+
+
+def table_responders(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    warn_about_thresholds(study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    level = snakemake.params.confidence_level
+    numbers = responder_numbers(outcomes, study, level)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(responders_table(numbers, study), snakemake.output.table)
+    write_table(responders_table(numbers, study, sensitivity=True), snakemake.output.sensitivity)
+    write_table(definitions_table(study, level), snakemake.output.definitions)
+
+
+def table_subgroups(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    present = clean_columns(snakemake.input.patients)  # a missing column is named by subgroup_analysis
+    patients = read_clean(snakemake.input.patients, [c for c in study.subgroup_columns if c in present])
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    params = snakemake.params
+    results, tests = subgroup_analysis(patients, outcomes, study, params.min_group_size, params.confidence_level)
+    numbers = subgroup_numbers(results) | interaction_numbers(tests) | summary_numbers(results)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_results(results, snakemake.output.results)
+    write_table(subgroups_table(results, study), snakemake.output.table)
+    write_table(interactions_table(tests, study), snakemake.output.interactions)
+
+
+def table_attrition(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    patients = read_clean(snakemake.input.patients, PATIENT_COLUMNS)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = attrition_numbers(patients, outcomes, study)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(attrition_table(numbers, study), snakemake.output.table)
+
+
+def table_maintenance(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = maintenance_numbers(outcomes, study, snakemake.params.quantile_method, snakemake.params.confidence_level)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(maintenance_table(numbers, study), snakemake.output.table)
+
+
+def table_missing_data(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    settings = ImputationSettings.from_config(snakemake.params.missing_data)
+    present = clean_columns(snakemake.input.patients)  # an absent covariate is named by missing_data_numbers
+    columns = ["patient_id", *(name for name in settings.covariates if name in present)]
+    patients = read_clean(snakemake.input.patients, columns)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    level = snakemake.params.confidence_level
+    numbers = missing_data_numbers(patients, outcomes, study, settings, level)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(missing_data_table(responder_numbers(outcomes, study, level) | numbers, study), snakemake.output.table)

@@ -1,0 +1,143 @@
+"""A stage: several steps of the workflow run in ONE Snakemake job, in one process.
+
+Starting a Python process and importing the data stack costs more than most steps on a
+small cohort, so the steps that always run together share a job. Each step keeps what a
+rule of its own had: its named inputs, outputs and params, its log (`logs/<step>.log`) and
+its benchmark (`benchmarks/<step>.tsv`, Snakemake's columns). The stage rule's names are
+`<step>__<name>`, derived from the stage's declaration in its .smk file by the helpers of
+workflow/rules/common.smk. A step function receives a `StepView` with `.input`, `.output`,
+`.params`, `.log` and `.rule`, as a rule's script received the `snakemake` object.
+
+A failing step ends the job as `rehab.workflow.script_support.run` ends a rule's: the project's
+message (PipelineError) or the traceback (anything else) in that step's log; the steps
+after it do not run, the files of the steps before it stay.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from rehab.core.errors import PipelineError
+from rehab.workflow.job_benchmark import Usage, benchmark_record, write_benchmark
+from rehab.workflow.script_support import BENCHMARK, end_job_process, masking_handlers, note_worker, write_job_benchmark
+
+log = logging.getLogger("rehab")
+
+SEPARATOR = "__"  # a stage rule's name for a step's file or param: <step>__<name>
+STEPS = "steps"  # param: the step names, in the order they run
+INTERNAL_INPUTS = "internal_inputs"  # param: {step: {input name: flat name of an earlier step's output}}
+
+
+class Named(list):
+    """Values by position and by name, as Snakemake's Namedlist: `files[0]`, `files["table"]`,
+    `files.table`."""
+
+    def __init__(self, items: Mapping[str, Any] | None = None):
+        items = dict(items or {})
+        super().__init__(items.values())
+        self._names = items
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["_names"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, key):  # type: ignore[override]
+        if isinstance(key, str):
+            return self._names[key]
+        return super().__getitem__(key)
+
+    def keys(self):
+        return self._names.keys()
+
+    def items(self):
+        return self._names.items()
+
+
+@dataclass(frozen=True)
+class StepView:
+    """What one step sees of its stage's job: as the `snakemake` object of a rule of its own."""
+
+    rule: str  # the stage rule
+    step: str
+    input: Named
+    output: Named
+    params: Named
+    log: Named  # the step's log file, first
+    benchmark: str | None
+
+
+def _part(named: Any, step: str) -> dict[str, Any]:
+    """The entries `<step>__<name>` of a Snakemake Namedlist (or a mapping), as {name: value}."""
+    prefix = step + SEPARATOR
+    return {name[len(prefix) :]: value for name, value in named.items() if name.startswith(prefix)}
+
+
+def step_views(snakemake: Any) -> list[StepView]:
+    """One view per step of the stage's job, in the declared order."""
+    internal = dict(getattr(snakemake.params, INTERNAL_INPUTS, None) or {})
+    views = []
+    for step in snakemake.params[STEPS]:
+        inputs = _part(snakemake.input, step)
+        inputs |= {name: snakemake.output[flat] for name, flat in internal.get(step, {}).items()}
+        logs = dict(snakemake.log.items())
+        views.append(
+            StepView(
+                rule=snakemake.rule,
+                step=step,
+                input=Named(inputs),
+                output=Named(_part(snakemake.output, step)),
+                params=Named(_part(snakemake.params, step)),
+                log=Named({"log": logs[step]}) if step in logs else Named(),
+                benchmark=logs.get(step + SEPARATOR + BENCHMARK),
+            )
+        )
+    return views
+
+
+def run_step(view: StepView, function: Callable[[StepView], None]) -> None:
+    """Run one step, logging to its own log; write its benchmark when it succeeds. A failure
+    logs its message (or traceback) there and ends the process, as rehab.workflow.script_support.run."""
+    log_path = view.log[0] if len(view.log) else None
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO, handlers=masking_handlers(log_path), force=True)
+    note_worker()
+    start = Usage.now()
+    try:
+        function(view)
+    except PipelineError as error:
+        log.error("%s", error)
+        sys.exit(1)
+    except Exception:  # noqa: BLE001 - unexpected: keep the traceback in the step's log
+        log.error("Unexpected error in rule %s, step %s:\n%s", view.rule, view.step, traceback.format_exc())
+        sys.exit(1)
+    end = Usage.now()
+    if view.benchmark:
+        write_benchmark(benchmark_record(start, end), view.benchmark)
+
+
+def run_stage(snakemake: Any, steps: ModuleType | Mapping[str, Callable[[StepView], None]]) -> None:
+    """Run the stage's steps in order, each by the function of its name (a module's
+    attribute or a mapping's entry), each with its own log and benchmark."""
+    views = step_views(snakemake)
+    functions = [_function(steps, view.step) for view in views]  # all known before any step runs
+    for view, function in zip(views, functions, strict=True):
+        run_step(view, function)
+    write_job_benchmark(snakemake)
+    end_job_process(snakemake)
+
+
+def _function(steps: ModuleType | Mapping[str, Callable], name: str) -> Callable[[StepView], None]:
+    function = steps.get(name) if isinstance(steps, Mapping) else getattr(steps, name, None)
+    if function is None:
+        raise LookupError(f"no function for step {name}")  # a workflow bug: the declaration names it
+    return function
