@@ -1,7 +1,7 @@
 """Which heavy third-party packages a Snakemake script loads when its job starts.
 
 `heavy_modules_per_script` runs every script in ONE fresh interpreter (run() and run_stage()
-stubbed, as in tests/test_code_closure.py): the script's top-level imports, then the imports
+stubbed, as in tests/unit/test_code_closure.py): the script's top-level imports, then the imports
 at the top of its `main` (where scripts defer them) or, for a stage script, at the top of
 every step function of its `rehab.*_steps` module, with the project modules reloaded per
 script. Heavy

@@ -2,7 +2,7 @@
 tables, validation files, codebook), so figure and report tests need no workflow run.
 
 The cohort's study (STUDY_DECLARATION) is the paper's; a test may write a cohort of another
-study by passing a `Fixture` of its own (see tests/test_study_presentation.py)."""
+study by passing a `Fixture` of its own (see tests/unit/test_study_presentation.py)."""
 
 from __future__ import annotations
 

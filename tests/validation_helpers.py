@@ -138,3 +138,14 @@ def outcome_row(**values: str) -> str:
     row = {"patient_id": "P3", "timepoint": "discharge", "assessment_date": "2020-09-01",
            "nprs": "5", "dri": "30", "eq_vas": "60", **values}  # fmt: skip
     return ",".join(row[c] for c in OUTCOME_HEADER.split(","))
+
+
+# An outcomes file with a fourth instrument and a six-month visit (a study declared in config).
+EXTENDED_HEADER = "patient_id,timepoint,assessment_date,nprs,dri,eq_vas,hads_anxiety"
+EXTENDED_OUTCOMES = [  # lines 2-6; P1 is assessed at six months, between discharge and followup
+    "P1,start,2020-01-10,7,40.5,50,12",
+    "P1,six_months,2020-12-10,5,35,60,9",
+    "P2,start,2020-02-01,6,35.3,40,",
+    "P2,followup,2021-02-01,5,25.3,55,7",
+    "P3,start,2020-03-01,8,50,30,21",
+]

@@ -80,3 +80,14 @@ def jobs_to_run(workdir: Path, *args: str) -> dict[str, int]:
             elif parts and not set(line.strip()) <= {"-", " "}:
                 in_table = False
     return counts
+
+
+def comparable_files(workdir: Path) -> dict[str, Path]:
+    """Every result file of a run by its path under results/, logs and benchmarks left out."""
+    results = workdir / "results"
+    skip = {"logs", "benchmarks"}
+    return {
+        str(path.relative_to(results)): path
+        for path in sorted(results.rglob("*"))
+        if path.is_file() and not skip & set(path.relative_to(results).parts)
+    }

@@ -274,7 +274,7 @@ def cancel_rescheduling_timers():
 
 # --- the job server (rehab.workflow.job_server): a local run's jobs start warm ---
 
-# Every script offers its job to the server first (run_warm; tests/test_job_server.py).
+# Every script offers its job to the server first (run_warm; tests/unit/test_job_server.py).
 RULE_SCRIPTS = sorted(SCRIPTS.glob("*.py"))
 # A run with fewer jobs ends before the server's imports (~2 s of one core) pay off.
 JOB_SERVER_MIN_JOBS = 5

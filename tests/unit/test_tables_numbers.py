@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_helpers import ACCOUNTING, MIN_GROUP_SIZE, PAPER_STUDY, small_cohort
+from analysis_helpers import ACCOUNTING, MIN_GROUP_SIZE, PAPER_STUDY, required_keys, small_cohort
 
 from rehab.analysis.attrition import attrition_numbers
 from rehab.analysis.baseline import baseline_numbers
@@ -24,50 +24,6 @@ from rehab.outputs.numbers import (
     write_fragment,
     write_numbers,
 )
-
-OUTCOMES = ("nprs", "dri", "eq_vas")
-
-
-def required_keys() -> list[str]:
-    """Every key docs/outputs.md ("numbers.csv keys") says exists."""
-    keys = ["flow.patients", "flow.with_discharge", "flow.with_followup"]
-    keys += [f"baseline.age.{s}" for s in ("mean", "sd", "min", "max")]
-    keys += [f"baseline.bmi.{s}" for s in ("mean", "sd", "valid_n")]
-    keys += ["baseline.female.n", "baseline.female.pct"]
-    keys += [f"baseline.smoker.{s}" for s in ("n", "pct", "valid_n")]
-    keys += [f"baseline.pain_duration_days.{s}" for s in ("median", "q1", "q3", "valid_n")]
-    keys += ["baseline.pain_distribution.valid_n"]
-    keys += [
-        f"baseline.pain_distribution.{level}.{s}"
-        for level in ("localized", "regional", "generalized")
-        for s in ("n", "pct")
-    ]
-    keys += ["baseline.main_pain_location.valid_n"]
-    keys += [
-        f"baseline.main_pain_location.{level}.{s}"
-        for level in ("neck", "multiple", "lumbar_thoracic_pelvis", "hip_knee_ankle_foot", "shoulder_elbow_hand")
-        for s in ("n", "pct")
-    ]
-    keys += [f"baseline.{o}.{s}" for o in OUTCOMES for s in ("median", "q1", "q3", "valid_n")]
-    for flag in ("low_ability_to_reduce_pain", "physically_active", "anxious_depressed"):
-        keys += [f"baseline.{flag}.{s}" for s in ("n", "pct", "valid_n")]
-    keys += [f"baseline.rehab_goals.{s}" for s in ("median", "q1", "q3", "valid_n")]
-    keys += [f"interventions.{code}.{s}" for code in range(1, 11) for s in ("n_patients", "pct_patients")]
-    keys += [f"program.sessions.{s}" for s in ("median", "q1", "q3")]
-    keys += [f"program.duration_months.{s}" for s in ("median", "q1", "q3")]
-    keys += [
-        f"outcomes.{o}.{t}.{s}"
-        for o in OUTCOMES
-        for t in ("start", "discharge", "followup")
-        for s in ("median", "q1", "q3", "n")
-    ]
-    keys += [
-        f"responders.{o}.{t}.{s}"
-        for o in OUTCOMES
-        for t in ("discharge", "followup")
-        for s in ("n_responders", "n_evaluable", "pct", "ci_low", "ci_high")
-    ]
-    return keys
 
 
 def all_parts(quantile_method="weibull") -> dict[str, dict]:

@@ -17,8 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_workflow import _comparable_files
-from workflow_helpers import copy_project, snakemake
+from workflow_helpers import comparable_files, copy_project, snakemake
 
 pytestmark = [pytest.mark.slow, pytest.mark.slurm]
 
@@ -157,7 +156,7 @@ def test_every_job_ran_as_a_slurm_job_and_completed(runs):
 
 
 def test_slurm_outputs_are_the_bytes_of_a_local_run(runs):
-    through_slurm, local = _comparable_files(runs["slurm"]), _comparable_files(runs["local"])
+    through_slurm, local = comparable_files(runs["slurm"]), comparable_files(runs["local"])
     assert through_slurm.keys() == local.keys()
     assert {
         "reference/tables/table2_baseline.csv",

@@ -12,7 +12,7 @@ import pytest
 
 from rehab.workflow.code_closure import imported_modules, script_closure
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted((ROOT / "workflow" / "scripts").glob("*.py"))
 ROOTS = [ROOT / "workflow" / "scripts", ROOT]
 

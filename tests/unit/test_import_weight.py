@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from import_weight import HEAVY, heavy_modules_per_script
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted((ROOT / "workflow" / "scripts").glob("*.py"))
 ROOTS = [ROOT / "workflow" / "scripts", ROOT]
 DATA_STACK = ("numpy", "pandas", "pyarrow", "matplotlib")

@@ -15,7 +15,7 @@ from validation_helpers import OUTCOMES, PATIENTS, SESSIONS, outcome_row, patien
 from rehab.core.errors import QuarantineLimitError
 from rehab.ingest.validation_outputs import check_quarantine_limit
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_clean_export_passes_untouched(tmp_path):

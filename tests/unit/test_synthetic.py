@@ -17,7 +17,7 @@ import pytest
 from rehab.synthetic.draws import allocate, fit_mean_sd, quantile_grid
 from rehab.synthetic.generator import RAW_FILES, generate_cohort, generate_synthetic_cohort, load_assumptions
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ASSUMPTIONS = ROOT / "config" / "synthetic.yaml"
 DEFAULT_SEED = 20211028
 DAYS_PER_MONTH = 30.4375

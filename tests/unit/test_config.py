@@ -9,7 +9,7 @@ import yaml
 
 from rehab.workflow.config_check import ConfigError, check_config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
 
 

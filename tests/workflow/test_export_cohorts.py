@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import REFERENCE_COHORT
+from export_helpers import SWEDISH, write_swedish_export
 from workflow_helpers import ROOT, copy_project, snakemake, write_config
 
 from rehab.synthetic.generator import generate_synthetic_cohort
@@ -14,23 +15,6 @@ from rehab.synthetic.generator import generate_synthetic_cohort
 pytestmark = pytest.mark.slow
 
 SEED, N_PATIENTS = 11, 40
-SWEDISH = {"separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": ["NA"]}
-DECIMAL_COLUMNS = {"patients": ["height_cm", "weight_kg"], "outcomes": ["dri"]}
-
-
-def write_swedish_export(source, swedish):
-    """The export in `source` rewritten as a Swedish spreadsheet would save it: `;`, decimal
-    comma, cp1252, missing written as NA, and an extra free-text column with å, ä, ö."""
-    swedish.mkdir(parents=True)
-    for name in ("patients", "sessions", "outcomes"):
-        frame = pd.read_csv(source / f"{name}.csv", dtype=str, keep_default_na=False)
-        for column in DECIMAL_COLUMNS.get(name, []):
-            frame[column] = frame[column].str.replace(".", ",", regex=False)
-        frame = frame.mask(frame == "", "NA")
-        if name == "patients":
-            frame["kommentar"] = "Smärta i höger knä, även å"
-        frame.to_csv(swedish / f"{name}.csv", sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
-    return swedish
 
 
 def numbers(workdir, cohort):

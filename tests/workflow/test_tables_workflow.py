@@ -4,8 +4,8 @@ run of tests/conftest.py), and what a responder threshold change reruns (on a co
 import pandas as pd
 import pytest
 import yaml
+from analysis_helpers import required_keys
 from conftest import REFERENCE_COHORT
-from test_tables_numbers import required_keys
 from workflow_helpers import copy_run, jobs_to_run, snakemake
 
 from rehab.outputs.numbers import read_numbers

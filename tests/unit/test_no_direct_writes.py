@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAFE_IO = Path("workflow/scripts/rehab/core/safe_io.py")
 SCRIPT_SUPPORT = Path("workflow/scripts/rehab/workflow/script_support.py")
 

@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 _NON_EMPTY = {"type": "string", "minLength": 1}
 _STRING_OR_NUMBER = {"anyOf": [_NON_EMPTY, {"type": "number"}]}

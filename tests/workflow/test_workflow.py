@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 from conftest import REFERENCE_COHORT
-from workflow_helpers import copy_project, jobs_to_run, snakemake, write_config
+from workflow_helpers import comparable_files, copy_project, jobs_to_run, snakemake, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -51,21 +50,11 @@ def test_the_cohort_gets_its_outputs_and_the_comparison(reference_run):
     assert (reference_run / "results" / "comparison" / REFERENCE_COHORT / "report.html").is_file()
 
 
-def _comparable_files(workdir: Path) -> dict[str, Path]:
-    results = workdir / "results"
-    skip = {"logs", "benchmarks"}
-    return {
-        str(path.relative_to(results)): path
-        for path in sorted(results.rglob("*"))
-        if path.is_file() and not skip & set(path.relative_to(results).parts)
-    }
-
-
 TIMESTAMP = re.compile(r'<time class="run-timestamp"[^>]*>.*?</time>', re.S)
 
 
 def test_two_clean_runs_give_the_same_bytes(reference_run, second_reference_run):
-    first, second = _comparable_files(reference_run), _comparable_files(second_reference_run)
+    first, second = comparable_files(reference_run), comparable_files(second_reference_run)
     assert first.keys() == second.keys()
     for name, path in first.items():
         if name.endswith("provenance.json"):

@@ -97,7 +97,7 @@ def test_clean_model_rejects_wrong_dtype(tables):
 
 def test_clean_outcomes_follow_the_declared_instruments_and_time_points(tmp_path):
     from analysis_helpers import extended_study
-    from test_validation_rules import EXTENDED_HEADER, EXTENDED_OUTCOMES
+    from validation_helpers import EXTENDED_HEADER, EXTENDED_OUTCOMES
 
     study = extended_study()
     run = run_validation(tmp_path, study=study, outcomes=EXTENDED_OUTCOMES, headers={"outcomes": EXTENDED_HEADER})

@@ -13,10 +13,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from analysis_helpers import PAPER_STUDY
-from validation_helpers import OUTCOMES, PATIENTS, SESSIONS, outcome_row, patient_row, run_validation
+from validation_helpers import (
+    EXTENDED_HEADER,
+    EXTENDED_OUTCOMES,
+    OUTCOMES,
+    PATIENTS,
+    SESSIONS,
+    outcome_row,
+    patient_row,
+    run_validation,
+)
 
 Q, M = "quarantined", "set_missing"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 PATIENT_CASES = {
     # column rules
@@ -410,15 +419,6 @@ def test_outcome_of_quarantined_patient(tmp_path):
 
 
 # ----------------------------------------------------------------------------- a declared fourth instrument and time point
-
-EXTENDED_HEADER = "patient_id,timepoint,assessment_date,nprs,dri,eq_vas,hads_anxiety"
-EXTENDED_OUTCOMES = [  # lines 2-6; P1 is assessed at six months, between discharge and followup
-    "P1,start,2020-01-10,7,40.5,50,12",
-    "P1,six_months,2020-12-10,5,35,60,9",
-    "P2,start,2020-02-01,6,35.3,40,",
-    "P2,followup,2021-02-01,5,25.3,55,7",
-    "P3,start,2020-03-01,8,50,30,21",
-]
 
 
 def run_extended(tmp_path, extra: list[str], study=None):

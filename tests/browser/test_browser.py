@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import report_helpers as helpers
 import yaml
-from test_export_cohorts import SWEDISH, write_swedish_export
+from export_helpers import SWEDISH, write_swedish_export
 from workflow_helpers import copy_run, snakemake, write_config
 
 from rehab.outputs.report import write_report

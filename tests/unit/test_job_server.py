@@ -17,7 +17,7 @@ import pytest
 
 from rehab.workflow import job_server
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "workflow" / "scripts"
 ROOTS = [SCRIPTS, ROOT]
 

@@ -1,0 +1,23 @@
+"""A clinic's export as a Swedish spreadsheet saves it (shared by the export and browser tests)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SWEDISH = {"separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": ["NA"]}
+DECIMAL_COLUMNS = {"patients": ["height_cm", "weight_kg"], "outcomes": ["dri"]}
+
+
+def write_swedish_export(source, swedish):
+    """The export in `source` rewritten as a Swedish spreadsheet would save it: `;`, decimal
+    comma, cp1252, missing written as NA, and an extra free-text column with å, ä, ö."""
+    swedish.mkdir(parents=True)
+    for name in ("patients", "sessions", "outcomes"):
+        frame = pd.read_csv(source / f"{name}.csv", dtype=str, keep_default_na=False)
+        for column in DECIMAL_COLUMNS.get(name, []):
+            frame[column] = frame[column].str.replace(".", ",", regex=False)
+        frame = frame.mask(frame == "", "NA")
+        if name == "patients":
+            frame["kommentar"] = "Smärta i höger knä, även å"
+        frame.to_csv(swedish / f"{name}.csv", sep=";", index=False, encoding="cp1252", lineterminator="\r\n")
+    return swedish
