@@ -40,33 +40,19 @@ include: "workflow/rules/comparison.smk"
 check_export_folders()
 check_study_declarations()
 
+
 # The run's end (docs/decisions.md, "What a run says at its end"): a WARNING summary of every
-# cohort's validation defects; after a failure, each failed job's own message, last. Snakemake's
-# report that a script exited with an error status adds nothing to that message: not shown.
-logger.addFilter(ScriptExitFilter())
-
-
-onstart:
-    start_job_server()
-
-
+# cohort's validation defects; after a failure, each failed job's own message, last.
 onsuccess:
-    stop_job_server()
-    cancel_rescheduling_timers()
-    summary = run_summary(active_cohorts())
+    summary, _ = end_of_run_messages(failed=False)
     if summary:
         logger.warning(summary)
 
 
 onerror:
-    stop_job_server()
-    cancel_rescheduling_timers()
-    failed = failed_jobs()
-    failed_cohorts = {cohort for _, _, cohort in failed}
-    summary = run_summary(c for c in active_cohorts() if c not in failed_cohorts)
+    summary, stop = end_of_run_messages(failed=True)
     if summary:
         logger.warning(summary)
-    stop = failure_report((rule, logs) for rule, logs, _ in failed)
     if stop:
         logger.error(stop)
 

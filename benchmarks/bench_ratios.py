@@ -109,17 +109,30 @@ def third_party_modules() -> list[str]:
     return sorted(third_party | set(PREAMBLE_MODULES))
 
 
+IMPORT_FLOOR_CODE = """
+import importlib, sys
+
+def import_longest_prefix(name):
+    # a `from x import y` is read as x.y: import the module itself or its longest importable prefix
+    parts = name.split(".")
+    while parts:
+        try:
+            importlib.import_module(".".join(parts))
+            return
+        except ImportError:
+            parts.pop()
+        except Exception:  # a module that fails for another reason is left out
+            return
+
+for name in sys.argv[1:]:
+    import_longest_prefix(name)
+"""
+
+
 def import_floor_command(modules: list[str]) -> list[str]:
     """A fresh interpreter importing each module (a `from x import name` is listed as x.name:
     the longest importable prefix is imported)."""
-    code = textwrap.dedent(
-        f"""
-        from rehab.workflow.code_closure import import_longest_prefix
-        for name in {modules!r}:
-            import_longest_prefix(name)
-        """
-    )
-    return [sys.executable, "-c", code]
+    return [sys.executable, "-c", IMPORT_FLOOR_CODE, *modules]
 
 
 # ---------------------------------------------------------------- (c) DuckDB's core numbers

@@ -20,12 +20,18 @@ own, each once per module (module-scope fixtures in their files).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from workflow_helpers import copy_project, copy_run, snakemake
 
 REFERENCE_COHORT = "reference"  # the cohort of config/config.yaml
+
+# With the development pins installed, pandera's import imports hypothesis, which then runs every
+# installed package's plugin hook (a quarter second in each validating job of every Snakemake
+# run the tests start). The runs draw no test data: they skip the hooks, by hypothesis' own switch.
+os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
 
 
 def _finished_run(workdir: Path) -> Path:

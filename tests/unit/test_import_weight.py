@@ -25,11 +25,13 @@ ALLOWED = {  # script name prefix -> the heavy packages a job of that kind may l
     "clean_tables": FRAME | {"pandera"},
     "frequency_tables": FRAME,
     "outcome_analysis": FRAME,  # statsmodels and scipy only inside the functions that test and impute
-    "figures": FRAME | {"matplotlib"},
+    "outcome_figures": FRAME | {"matplotlib"},
+    "program_figures": FRAME | {"matplotlib"},
+    "responder_figures": FRAME | {"matplotlib"},
     "render_report": FRAME | {"jinja2"},
     "compare_cohorts": FRAME | {"matplotlib", "jinja2"},
-    "numbers_stage": FRAME,
-    "write_provenance": set(),  # hashes, versions and JSON: no table
+    "numbers_csv": FRAME,
+    "provenance": set(),  # hashes, versions and JSON: no table
 }
 
 

@@ -16,8 +16,8 @@ def test_readme_gives_two_commands_that_set_up_and_run():
     run_command, test_command = readme_commands()
     assert run_command.endswith("snakemake --cores 4")
     assert test_command.endswith("python -m pytest")
-    for command in (run_command, test_command):
-        assert "pip install -r requirements.txt" in command
+    assert "pip install -r requirements.txt -e ." in run_command  # the runtime pins only
+    assert "pip install -r requirements-dev.txt -e ." in test_command  # runtime and development pins
 
 
 def test_ci_runs_exactly_the_readme_test_command():

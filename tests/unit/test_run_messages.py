@@ -1,16 +1,17 @@
 """What the run says at its end: the validation summary per cohort, the failed jobs' own
-messages, and Snakemake's script-exit report left out (rehab.workflow.run_messages)."""
+messages, found by the logs of this run that hold an error (rehab.workflow.run_messages)."""
 
 from __future__ import annotations
 
-import logging
+import os
 
 from rehab.workflow.run_messages import (
+    failed_jobs,
     failure_report,
-    is_script_exit_report,
     last_message,
     run_summary,
     validation_summary,
+    writer_line,
 )
 
 HEADER = "file,rows_read,rows_kept,rows_quarantined,values_set_missing,physical_lines"
@@ -94,22 +95,27 @@ def test_a_failed_stage_points_to_the_log_of_the_step_that_failed(tmp_path):
     )
 
 
-def snakemake_record(message, exception):
-    record = logging.LogRecord("snakemake.logging", logging.ERROR, __file__, 1, message, None, None)
-    record.exception = exception
-    return record
+def test_the_failed_jobs_are_the_logs_of_this_run_with_an_error(tmp_path):
+    logs = tmp_path / "clinic" / "logs"
+    logs.mkdir(parents=True)
+    (logs / "clean_tables.log").write_text("INFO rule clean_tables\nINFO all well\n", encoding="utf-8")
+    (logs / "table_subgroups.log").write_text(
+        "INFO rule outcome_analysis, step table_subgroups\nERROR No time point after the baseline\n", encoding="utf-8"
+    )
+    old = logs / "validate_raw_export.log"
+    old.write_text("INFO rule validate_raw_export\nERROR from an earlier run\n", encoding="utf-8")
+    os.utime(old, (1_000_000, 1_000_000))
+    comparison = tmp_path / "comparison" / "a+b" / "logs"
+    comparison.mkdir(parents=True)
+    (comparison / "compare_cohorts.log").write_text("ERROR no header line\n", encoding="utf-8")
+    failed = failed_jobs(tmp_path, since=2_000_000)
+    assert sorted(failed) == [
+        ("compare_cohorts", [str(comparison / "compare_cohorts.log")], "a+b"),
+        ("outcome_analysis", [str(logs / "table_subgroups.log")], "clinic"),
+    ]
+    assert failed_jobs(tmp_path / "absent", since=0) == []
 
 
-def test_only_the_report_of_a_script_exit_status_is_left_out():
-    script_exit = (
-        'RuleException:\nCalledProcessError in file "/p/workflow/rules/validation.smk", line 54:\n'
-        "Command 'set -euo pipefail;  /venv/bin/python /p/.snakemake/scripts/tmpab12_x.validate_raw_export.py' "
-        "returned non-zero exit status 1."
-    )
-    assert is_script_exit_report(snakemake_record(script_exit, "RuleException"))
-    shell_error = (
-        "RuleException:\nCalledProcessError in file x, line 3:\nCommand 'false' returned non-zero exit status 1."
-    )
-    assert not is_script_exit_report(snakemake_record(shell_error, "RuleException"))
-    assert not is_script_exit_report(snakemake_record(script_exit, "WorkflowError"))
-    assert not is_script_exit_report(snakemake_record("Error in rule x", None))
+def test_the_first_line_of_a_log_names_its_rule_and_step():
+    assert writer_line("clean_tables") == "rule clean_tables"
+    assert writer_line("outcome_analysis", "table_subgroups") == "rule outcome_analysis, step table_subgroups"

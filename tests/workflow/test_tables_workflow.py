@@ -92,9 +92,24 @@ def new_threshold(reference_run, tmp_path_factory):
 
 
 def test_a_responder_threshold_reruns_only_the_outcome_analysis_and_what_follows(new_threshold):
-    assert new_threshold["planned_tables"] == {"outcome_analysis", "numbers"}
-    assert {"outcome_analysis", "numbers", "responder_figures"} <= new_threshold["planned_all"]
+    assert new_threshold["planned_tables"] == {"outcome_analysis", "numbers_csv"}
+    assert {"outcome_analysis", "numbers_csv", "responder_figures"} <= new_threshold["planned_all"]
     assert not UPSTREAM_RULES & new_threshold["planned_all"], new_threshold["planned_all"]
+    # the frequency tables and the program figures use no threshold
+    assert not {"frequency_tables", "program_figures"} & new_threshold["planned_all"], new_threshold["planned_all"]
+
+
+def test_a_label_change_reruns_only_what_shows_labels(reference_run_copy):
+    """New labels for an instrument and a time point: the steps that show them and the report
+    rerun; validation, cleaning and the synthetic export stay up to date (a dry run)."""
+    config_path = reference_run_copy / "config/config.yaml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config["study"]["instruments"]["nprs"]["label"] = "Pain intensity (NPRS)"
+    config["study"]["timepoints"][1]["label"] = "End of the program"
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    planned = set(jobs_to_run(reference_run_copy))
+    assert {"render_report", "frequency_tables", "outcome_analysis"} <= planned, planned
+    assert not UPSTREAM_RULES & planned, planned
 
 
 def test_a_threshold_change_changes_only_the_numbers_that_use_it(reference_run, new_threshold):

@@ -9,7 +9,6 @@ rule clean_tables:
         kept_patients="results/{cohort}/validation/kept/patients.parquet",
         kept_sessions="results/{cohort}/validation/kept/sessions.parquet",
         kept_outcomes="results/{cohort}/validation/kept/outcomes.parquet",
-        code=script_code("clean_tables.py"),
     output:
         patients="results/{cohort}/clean/patients.parquet",
         sessions="results/{cohort}/clean/sessions.parquet",
@@ -17,13 +16,16 @@ rule clean_tables:
         outcomes="results/{cohort}/clean/outcomes.parquet",
     log:
         "results/{cohort}/logs/clean_tables.log",
-        benchmark="results/{cohort}/benchmarks/clean_tables.tsv",
+    benchmark:
+        "results/{cohort}/benchmarks/clean_tables.tsv"
     conda:
         "../../environment.yml"
+    threads: 1
     params:
-        max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort).get("max_quarantine_share", 0.05),
+        code=code_version("clean_tables"),
+        max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort)["max_quarantine_share"],
         cohort=lambda wildcards: wildcards.cohort,
-        date_format=lambda wildcards: dialect(wildcards.cohort).get("date_format", "%Y-%m-%d"),
-        study=get_study_measures,
+        date_format=lambda wildcards: dialect(wildcards.cohort)["date_format"],
+        study=get_study_data,
     script:
-        "../scripts/clean_tables.py"
+        script_for("clean_tables")

@@ -1,55 +1,58 @@
-# Shared helpers: config validation, cohort lookup and the paths every stage uses.
+# Shared helpers: config validation, cohort lookup, the paths every stage uses, each rule's
+# script and code version, and the stage helpers. Standard library and the project's
+# stdlib-only modules: building the DAG loads no data stack.
 
-import atexit
-import gc
 import os
-import re
-import sys
-import threading
+import time
 from pathlib import Path
 
 # The library is installed with the project (pyproject.toml; README's setup command).
-from rehab.workflow.code_closure import script_closure
-from rehab.workflow.comparison_name import comparison_name
-from rehab.workflow.config_check import check_config, ConfigError
 from rehab.core.errors import RawExportError
 from rehab.core.privacy import mask_text
-from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
-from rehab.workflow import job_server
-from rehab.workflow.run_messages import ScriptExitFilter, failure_report, run_summary
-from rehab.workflow.stages import BENCHMARK, SEPARATOR as STEP_SEPARATOR
-from rehab.core.study import Study, StudyDeclarationError, declaration, measurement_declaration
+from rehab.core.study import (
+    Study,
+    StudyDeclarationError,
+    data_declaration,
+    declaration,
+    measurement_declaration,
+)
+from rehab.ingest.export_files import check_file_present
+from rehab.workflow.code_closure import code_version as _code_version
+from rehab.workflow.comparison_name import comparison_name
+from rehab.workflow.config_check import ConfigError, check_config, schema_default
+from rehab.workflow.run_messages import failed_jobs, failure_report, run_summary
+from rehab.workflow.stages import SEPARATOR as STEP_SEPARATOR
 
 PROJECT_ROOT = Path(workflow.basedir)
+SCRIPTS = PROJECT_ROOT / "workflow" / "scripts"
+RUN_STARTED = time.time()  # the run's end looks for the logs of failed jobs written since
 
-# Pandera imports hypothesis (a test dependency, in the same pins) whenever it is installed,
-# and hypothesis then runs every installed package's plugin hook (trio's, from the browser
-# tests' selenium): a quarter second in each job that validates. The pipeline never draws
-# test data, so its jobs (children of this process, or SLURM jobs exporting the environment)
-# skip the hooks, through hypothesis' own switch. A value set by the user is kept.
-os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
-
-# At its exit, Snakemake's process searched its ~130,000 objects for reference cycles before
-# releasing them: 0.2-0.4 s of every run, no-op included. The search is skipped (gc.freeze);
-# the objects are released all the same. Registered last, this runs before the handlers
-# registered earlier (logging's, which flushes and closes the log files).
-atexit.register(gc.freeze)
-
+CONFIG_SCHEMA = PROJECT_ROOT / "schemas" / "config.schema.yaml"
 try:
-    check_config(config, PROJECT_ROOT / "schemas" / "config.schema.yaml")
+    check_config(config, CONFIG_SCHEMA)
 except ConfigError as error:
     raise WorkflowError(mask_text(str(error))) from None
 
 
 RAW_FILES = ["patients", "sessions", "outcomes"]
-SCRIPTS = PROJECT_ROOT / "workflow" / "scripts"
 
 
-def script_code(script):
-    """Every project module (rehab, schemas) the rule's script imports, directly or through
-    other modules, read from the import statements themselves (rehab.workflow.code_closure): as
-    inputs, so that editing any of them reruns the rule, and the list cannot drift."""
-    return [project_file(path) for path in script_closure(SCRIPTS / script, [SCRIPTS, PROJECT_ROOT])]
+# --- each rule's script and code version ---
+
+RULE_SCRIPTS = {}  # rule -> its script, for the provenance map (rule_products)
+
+
+def script_for(rule):
+    """The script of `rule`, workflow/scripts/<rule>.py (recorded for the provenance map)."""
+    RULE_SCRIPTS[rule] = f"workflow/scripts/{rule}.py"
+    return f"../scripts/{rule}.py"
+
+
+def code_version(rule):
+    """A digest of the rule's script and every project module it imports, directly or not
+    (rehab.workflow.code_closure): the rule's param `code`, so that editing any of them reruns
+    the rule (Snakemake's params trigger) without listing the library among its inputs."""
+    return _code_version(SCRIPTS / f"{rule}.py", [SCRIPTS, PROJECT_ROOT])
 
 
 def project_file(path):
@@ -63,6 +66,9 @@ def project_file(path):
 
 
 RUNS_IN_PROJECT = Path.cwd().resolve() == PROJECT_ROOT.resolve()
+
+
+# --- cohorts ---
 
 
 def active_cohorts():
@@ -84,10 +90,17 @@ def get_study(wildcards):
 
 
 def get_study_measures(wildcards):
-    """The declaration without responder definitions and subgroups, for the rules that do
-    not use them (validation, cleaning, Table 2, Table 4, flow): a threshold change does
-    not rerun them."""
+    """The declaration without responder definitions and subgroups, for the steps that show
+    instruments and time points but use no threshold (Table 2, Table 4, the outcome and flow
+    figures): a threshold change does not rerun them."""
     return measurement_declaration(study_declaration(wildcards.cohort))
+
+
+def get_study_data(wildcards):
+    """The declaration reduced to what decides the data (columns, types, ranges, time point
+    names), for the rules that show no label (validation, cleaning, the counts): a changed
+    label, unit, citation, threshold or subgroup does not rerun them."""
+    return data_declaration(study_declaration(wildcards.cohort))
 
 
 def get_quantile_method(wildcards):
@@ -136,14 +149,10 @@ def raw_files_to_validate(wildcards):
 
 
 def dialect(cohort):
+    """The export's dialect; a synthetic cohort is written in the schema's default one."""
     if is_synthetic(cohort):
-        return {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
+        return schema_default(CONFIG_SCHEMA, "dialect")
     return cohort_config(cohort)["export"]["dialect"]
-
-
-def max_record_lines(cohort):
-    """The most physical lines one record may span (synthetic cohorts too: their files are read alike)."""
-    return cohort_config(cohort).get("max_record_lines", DEFAULT_MAX_RECORD_LINES)
 
 
 def quantile_method(cohort):
@@ -169,33 +178,34 @@ def comparison_dir():
 
 
 def all_targets():
+    """Every active cohort's report, and the comparison of the cohorts when there are several."""
     targets = [f"results/{cohort}/report.html" for cohort in active_cohorts()]
-    targets.append(f"{comparison_dir()}/report.html")
+    if len(active_cohorts()) > 1:
+        targets.append(f"{comparison_dir()}/report.html")
     return targets
 
 
-def failed_jobs():
-    """(rule, log paths, cohort or None) of each job that failed in this run, from Snakemake's
-    scheduler; none if a later Snakemake keeps them elsewhere (its own error report remains)."""
-    scheduler = getattr(workflow, "scheduler", None)
-    return [
-        (
-            job.name,
-            [str(path) for path in job.log if str(path).endswith(".log")],  # a stage's step benchmarks left out
-            (getattr(job, "wildcards_dict", None) or {}).get("cohort"),
-        )
-        for job in getattr(scheduler, "failed", ())
-    ]
+# --- the run's end (Snakefile onsuccess/onerror): rehab.workflow.run_messages ---
+
+
+def end_of_run_messages(failed):
+    """The WARNING summary of every cohort's validation defects (the cohorts whose jobs all
+    succeeded), then, after a failure, each failed job's own message from its log."""
+    failures = failed_jobs("results", RUN_STARTED) if failed else []
+    failed_cohorts = {cohort for _, _, cohort in failures}
+    summary = run_summary(cohort for cohort in active_cohorts() if cohort not in failed_cohorts)
+    return summary, failure_report((rule, logs) for rule, logs, _ in failures)
 
 
 # --- stages: several steps in one job (rehab.workflow.stages) ---
 #
 # A stage declares its steps once, as data: {step: {"input": {...}, "output": {...},
 # "params": {...}}}. Its rule's input, output, log and params are derived from that, each
-# step's entries named <step>__<name>; each step keeps the log and benchmark file that a rule
-# of its own had (logs/<step>.log, benchmarks/<step>.tsv). A step input that is an output
-# of an earlier step of the same stage is passed inside the job (param internal_inputs), not
-# as a rule input (which would make the rule depend on itself).
+# step's entries named <step>__<name>; each step keeps a log of its own (logs/<step>.log).
+# A step input that is an output of an earlier step of the same stage is passed inside the
+# job (param internal_inputs), not as a rule input (which would make the rule depend on itself).
+
+STAGES = {}  # stage rule -> its steps, for the provenance map (rule_products)
 
 
 def _step_entries(steps, kind):
@@ -221,16 +231,14 @@ def stage_output(steps):
 
 
 def stage_log(steps):
-    """Each step's log and its benchmark file (written by rehab.workflow.stages), at their rule-era paths."""
-    logs = {}
-    for step in steps:
-        logs[step] = f"results/{{cohort}}/logs/{step}.log"
-        logs[f"{step}{STEP_SEPARATOR}{BENCHMARK}"] = f"results/{{cohort}}/benchmarks/{step}.tsv"
-    return logs
+    """Each step's log, at logs/<step>.log."""
+    return {step: f"results/{{cohort}}/logs/{step}.log" for step in steps}
 
 
-def stage_params(steps):
-    """Every step's params, the step order and the inputs passed from step to step."""
+def stage_params(rule, steps):
+    """Every step's params, the step order and the inputs passed from step to step; the
+    stage is recorded for the provenance map."""
+    STAGES[rule] = steps
     produced = _stage_outputs(steps)
     internal = {
         step: {name: produced[str(path)] for name, path in declared.get("input", {}).items() if str(path) in produced}
@@ -252,67 +260,9 @@ def stage_params(steps):
 # --- figures and report ---
 
 
-def responder_labels():
-    """Instrument -> label of the default study (the figures' legend until they read the study)."""
-    return {name: spec["label"] for name, spec in config["study"]["instruments"].items()}
-
-
 def table_report(name):
     """A table of the report (tables/<name>.csv), also in Snakemake's report with its caption."""
     return report(f"results/{{cohort}}/tables/{name}.csv", category="Tables", caption=f"../report/{name}.rst")
-
-
-def cancel_rescheduling_timers():
-    """At the run's end: cancel the timers Snakemake's scheduler arms on each pass to look
-    again once its job rate limit (--max-jobs-per-timespan, 1 s) allows. They are not daemon
-    threads, so the finished run's process waited up to a second for the last of them (a tenth
-    of a small run); after the last job they have nothing left to schedule."""
-    for thread in threading.enumerate():
-        if isinstance(thread, threading.Timer):
-            thread.cancel()
-
-
-# --- the job server (rehab.workflow.job_server): a local run's jobs start warm ---
-
-# Every script offers its job to the server first (run_warm; tests/unit/test_job_server.py).
-RULE_SCRIPTS = sorted(SCRIPTS.glob("*.py"))
-# A run with fewer jobs ends before the server's imports (~2 s of one core) pay off.
-JOB_SERVER_MIN_JOBS = 5
-_job_servers = []
-
-
-def start_job_server():
-    """At a local run's start (onstart): start the job server when the run has enough jobs
-    to do and the config allows it (`job_server`); its address goes to the jobs'
-    environment. A cluster run, a run whose jobs have software environments of their own
-    (--use-conda, containers), or another platform than Linux runs every job on its own."""
-    if not config.get("job_server", True) or not workflow.local_exec or not job_server.available():
-        return
-    if workflow.deployment_settings.deployment_method:
-        return
-    scripts = {path.name: path for path in RULE_SCRIPTS}
-    script_jobs = [
-        job for job in workflow.dag.needrun_jobs() if job.rule.script and Path(job.rule.script).name in scripts
-    ]
-    if len(script_jobs) < JOB_SERVER_MIN_JOBS:
-        return
-    in_run_order = [Path(job.rule.script).name for level in workflow.dag.toposorted(script_jobs) for job in level]
-    try:
-        server = job_server.start([scripts[name] for name in dict.fromkeys(in_run_order)], [SCRIPTS, PROJECT_ROOT])
-    except OSError as error:
-        logger.warning(mask_text(f"No job server for this run ({error}): every job imports its packages itself."))
-        return
-    _job_servers.append(server)
-    os.environ[job_server.ADDRESS_VARIABLE] = server.address
-    os.environ[job_server.PREFIX_VARIABLE] = sys.prefix  # the server's Python environment
-
-
-def stop_job_server():
-    """At the run's end (onsuccess, onerror): stop the job server, if one was started."""
-    os.environ.pop(job_server.ADDRESS_VARIABLE, None)
-    os.environ.pop(job_server.PREFIX_VARIABLE, None)
-    while _job_servers:
-        _job_servers.pop().stop()
 
 
 def number_fragments(*parts):
@@ -333,6 +283,9 @@ def figure_outputs(name):
     }
 
 
+# --- the provenance map: which rule (and step) made each output, with which script ---
+
+
 def _project_path(path):
     """A path relative to the project root where it lies inside it."""
     absolute = os.path.abspath(path)
@@ -341,62 +294,44 @@ def _project_path(path):
 
 
 def _rule_files(files):
-    """A rule's input or output patterns as text; an input function is named, without the
-    memory address that would change from run to run (an unnamed one is only described)."""
+    """A rule's input or output patterns as text; an input function is named by what it
+    chooses (a function's text would hold its memory address, which changes from run to run)."""
     texts = []
     for item in files:
-        text = str(item)
-        function = re.fullmatch(r"<function (\S+) at 0x[0-9a-f]+>", text)
-        if function:
-            name = function.group(1)
+        if callable(item):
+            name = getattr(item, "__name__", "<lambda>")
             texts.append("(chosen per cohort)" if name == "<lambda>" else f"(chosen per cohort by {name}())")
         else:
-            text = re.sub(r"\{(\w+),[^{}]*\}", r"{\1}", text)  # drop wildcard constraints
+            text = str(item)
             texts.append(_project_path(text) if os.path.isabs(text) else text)
     return texts
 
 
-def _is_code(path):
-    return path.startswith(("workflow/scripts/rehab/", "schemas/"))
-
-
 def rule_products():
-    """The outputs, inputs and script of each scripted rule, and of each step of a stage
-    rule (with its "step"), read from Snakemake's own rule objects (so the map cannot
-    drift from the workflow)."""
+    """The outputs, inputs and script of each rule, and of each step of a stage rule (with its
+    "step"), read through Snakemake's `rules` object from the rules this workflow declared
+    (script_for, stage_params), so the map cannot drift from the workflow."""
     products = []
-    for rule_ in sorted(workflow.rules, key=lambda r: r.name):
-        if not rule_.script:
-            continue
-        basedir = rule_.basedir.get_path_or_uri(secret_free=True)
-        script = _project_path(os.path.normpath(os.path.join(basedir, rule_.script)))
-        code = [path for path in _rule_files(rule_.input) if _is_code(path)]
-        for step, outputs, inputs in _rule_parts(rule_):
-            product = {"rule": rule_.name} | ({"step": step} if step else {})
-            inputs = _rule_files(inputs)
+    for name in sorted(RULE_SCRIPTS):
+        rule_ = getattr(rules, name)
+        for step, outputs, inputs in _rule_parts(name, rule_):
+            product = {"rule": name} | ({"step": step} if step else {})
             products.append(
-                product
-                | {
-                    "script": script,
-                    "outputs": _rule_files(outputs),
-                    "inputs": [path for path in inputs if not _is_code(path)],
-                    "code": code,
-                }
+                product | {"script": RULE_SCRIPTS[name], "outputs": _rule_files(outputs), "inputs": _rule_files(inputs)}
             )
     return products
 
 
-def _rule_parts(rule_):
+def _rule_parts(name, rule_):
     """(step, outputs, inputs) of each step of a stage rule, in order; (None, outputs,
     inputs) of any other rule."""
-    steps = getattr(rule_.params, "steps", None)
-    if not steps:
-        return [(None, rule_.output, rule_.input)]
-    internal = getattr(rule_.params, "internal_inputs", None) or {}
+    if name not in STAGES:
+        return [(None, list(rule_.output), list(rule_.input))]
+    internal = rule_.params.internal_inputs
     parts = []
-    for step in steps:
+    for step in STAGES[name]:
         prefix = step + STEP_SEPARATOR
-        inputs = [value for name, value in rule_.input.items() if name.startswith(prefix)]
+        inputs = [value for key, value in rule_.input.items() if key.startswith(prefix)]
         inputs += [getattr(rule_.output, flat) for flat in internal.get(step, {}).values()]
-        parts.append((step, [value for name, value in rule_.output.items() if name.startswith(prefix)], inputs))
+        parts.append((step, [value for key, value in rule_.output.items() if key.startswith(prefix)], inputs))
     return parts

@@ -9,7 +9,6 @@ rule compare_cohorts:
         numbers=expand("results/{cohort}/numbers.csv", cohort=active_cohorts()),
         template="workflow/templates/comparison.html.j2",
         style="workflow/templates/report_style.css",
-        code=script_code("compare_cohorts.py"),
     output:
         table=report(
             f"{COMPARISON}/comparison.csv",
@@ -26,12 +25,15 @@ rule compare_cohorts:
         report=f"{COMPARISON}/report.html",
     log:
         f"{COMPARISON}/logs/compare_cohorts.log",
-        benchmark=f"{COMPARISON}/benchmarks/compare_cohorts.tsv",
+    benchmark:
+        f"{COMPARISON}/benchmarks/compare_cohorts.tsv"
     conda:
         "../../environment.yml"
+    threads: 1
     params:
+        code=code_version("compare_cohorts"),
         name=Path(COMPARISON).name,
         cohorts=active_cohorts(),
         studies={cohort: study_declaration(cohort) for cohort in active_cohorts()},
     script:
-        "../scripts/compare_cohorts.py"
+        script_for("compare_cohorts")

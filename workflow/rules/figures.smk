@@ -13,7 +13,7 @@ OUTCOME_FIGURES = {
     "figure_outcomes": {
         "input": {"outcomes": CLEAN_OUTCOMES},
         "output": figure_outputs("outcomes"),
-        "params": {"quantile_method": get_quantile_method, "study": get_study},
+        "params": {"quantile_method": get_quantile_method, "study": get_study_measures},
     },
     "figure_responder_curves": {
         "input": {"outcomes": CLEAN_OUTCOMES},
@@ -29,7 +29,7 @@ PROGRAM_FIGURES = {
             "accounting": "results/{cohort}/validation/accounting.csv",
         },
         "output": figure_outputs("patient_flow"),
-        "params": {"study": get_study},
+        "params": {"study": get_study_measures},
     },
     "figure_intervention_categories": {
         "input": {
@@ -70,49 +70,55 @@ RESPONDER_FIGURES = {
 rule outcome_figures:
     input:
         **stage_input(OUTCOME_FIGURES),
-        code=script_code("figures.py"),
     output:
         **stage_output(OUTCOME_FIGURES),
     log:
         **stage_log(OUTCOME_FIGURES),
-        benchmark="results/{cohort}/benchmarks/outcome_figures.tsv",
+    benchmark:
+        "results/{cohort}/benchmarks/outcome_figures.tsv"
     conda:
         "../../environment.yml"
+    threads: 1
     params:
-        **stage_params(OUTCOME_FIGURES),
+        **stage_params("outcome_figures", OUTCOME_FIGURES),
+        code=code_version("outcome_figures"),
     script:
-        "../scripts/figures.py"
+        script_for("outcome_figures")
 
 
 rule program_figures:
     input:
         **stage_input(PROGRAM_FIGURES),
-        code=script_code("figures.py"),
     output:
         **stage_output(PROGRAM_FIGURES),
     log:
         **stage_log(PROGRAM_FIGURES),
-        benchmark="results/{cohort}/benchmarks/program_figures.tsv",
+    benchmark:
+        "results/{cohort}/benchmarks/program_figures.tsv"
     conda:
         "../../environment.yml"
+    threads: 1
     params:
-        **stage_params(PROGRAM_FIGURES),
+        **stage_params("program_figures", PROGRAM_FIGURES),
+        code=code_version("program_figures"),
     script:
-        "../scripts/figures.py"
+        script_for("program_figures")
 
 
 rule responder_figures:
     input:
         **stage_input(RESPONDER_FIGURES),
-        code=script_code("figures.py"),
     output:
         **stage_output(RESPONDER_FIGURES),
     log:
         **stage_log(RESPONDER_FIGURES),
-        benchmark="results/{cohort}/benchmarks/responder_figures.tsv",
+    benchmark:
+        "results/{cohort}/benchmarks/responder_figures.tsv"
     conda:
         "../../environment.yml"
+    threads: 1
     params:
-        **stage_params(RESPONDER_FIGURES),
+        **stage_params("responder_figures", RESPONDER_FIGURES),
+        code=code_version("responder_figures"),
     script:
-        "../scripts/figures.py"
+        script_for("responder_figures")

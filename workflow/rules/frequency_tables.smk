@@ -50,7 +50,7 @@ FREQUENCY_TABLES = {
         },
         "output": {"numbers": "results/{cohort}/numbers/flow.csv"},
         "params": {
-            "study": get_study_measures,
+            "study": get_study_data,
             "quantile_method": get_quantile_method,
         },
     },
@@ -71,15 +71,17 @@ FREQUENCY_TABLES = {
 rule frequency_tables:
     input:
         **stage_input(FREQUENCY_TABLES),
-        code=script_code("frequency_tables.py"),
     output:
         **stage_output(FREQUENCY_TABLES),
     log:
         **stage_log(FREQUENCY_TABLES),
-        benchmark="results/{cohort}/benchmarks/frequency_tables.tsv",
+    benchmark:
+        "results/{cohort}/benchmarks/frequency_tables.tsv"
     conda:
         "../../environment.yml"
+    threads: 1
     params:
-        **stage_params(FREQUENCY_TABLES),
+        **stage_params("frequency_tables", FREQUENCY_TABLES),
+        code=code_version("frequency_tables"),
     script:
-        "../scripts/frequency_tables.py"
+        script_for("frequency_tables")

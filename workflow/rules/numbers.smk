@@ -23,18 +23,20 @@ NUMBERS_STAGE = {
 }
 
 
-rule numbers:
+rule numbers_csv:
     input:
         **stage_input(NUMBERS_STAGE),
-        code=script_code("numbers_stage.py"),
     output:
         **stage_output(NUMBERS_STAGE),
     log:
         **stage_log(NUMBERS_STAGE),
-        benchmark="results/{cohort}/benchmarks/numbers.tsv",
+    benchmark:
+        "results/{cohort}/benchmarks/numbers_csv.tsv"
     conda:
         "../../environment.yml"
+    threads: 1
     params:
-        **stage_params(NUMBERS_STAGE),
+        **stage_params("numbers_csv", NUMBERS_STAGE),
+        code=code_version("numbers_csv"),
     script:
-        "../scripts/numbers_stage.py"
+        script_for("numbers_csv")

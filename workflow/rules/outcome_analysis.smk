@@ -72,15 +72,17 @@ OUTCOME_ANALYSIS = {
 rule outcome_analysis:
     input:
         **stage_input(OUTCOME_ANALYSIS),
-        code=script_code("outcome_analysis.py"),
     output:
         **stage_output(OUTCOME_ANALYSIS),
     log:
         **stage_log(OUTCOME_ANALYSIS),
-        benchmark="results/{cohort}/benchmarks/outcome_analysis.tsv",
+    benchmark:
+        "results/{cohort}/benchmarks/outcome_analysis.tsv"
     conda:
         "../../environment.yml"
+    threads: 1
     params:
-        **stage_params(OUTCOME_ANALYSIS),
+        **stage_params("outcome_analysis", OUTCOME_ANALYSIS),
+        code=code_version("outcome_analysis"),
     script:
-        "../scripts/outcome_analysis.py"
+        script_for("outcome_analysis")

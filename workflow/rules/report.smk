@@ -43,7 +43,6 @@ rule provenance:
         unpack(raw_export_files),
         requirements=project_file("requirements.txt"),
         version=project_file("VERSION"),
-        code=script_code("write_provenance.py"),
     output:
         provenance=report(
             "results/{cohort}/provenance.json",
@@ -53,15 +52,18 @@ rule provenance:
         ),
     log:
         "results/{cohort}/logs/provenance.log",
-        benchmark="results/{cohort}/benchmarks/provenance.tsv",
+    benchmark:
+        "results/{cohort}/benchmarks/provenance.tsv"
     conda:
         "../../environment.yml"
+    threads: 1
     params:
+        code=code_version("provenance"),
         config=config,
         products=lambda wildcards: rule_products(),
         raw_names=RAW_FILES,
     script:
-        "../scripts/write_provenance.py"
+        script_for("provenance")
 
 
 rule render_report:
@@ -76,17 +78,19 @@ rule render_report:
         template="workflow/templates/report.html.j2",
         partials=["workflow/templates/report_macros.html.j2", "workflow/templates/report_style.css"],
         sections=REPORT_SECTIONS,
-        code=script_code("render_report.py"),
     output:
         report=report(
             "results/{cohort}/report.html", category="Report", subcategory="{cohort}", caption="../report/report.rst"
         ),
     log:
         "results/{cohort}/logs/render_report.log",
-        benchmark="results/{cohort}/benchmarks/render_report.tsv",
+    benchmark:
+        "results/{cohort}/benchmarks/render_report.tsv"
     conda:
         "../../environment.yml"
+    threads: 1
     params:
+        code=code_version("render_report"),
         cohort_name=lambda wildcards: wildcards.cohort,
         synthetic=lambda wildcards: cohort_config(wildcards.cohort).get(
             "synthetic_banner", is_synthetic(wildcards.cohort)
@@ -104,4 +108,4 @@ rule render_report:
         quarantine_dir=lambda wildcards: f"results/{wildcards.cohort}/validation/quarantine",
         max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort)["max_quarantine_share"],
     script:
-        "../scripts/render_report.py"
+        script_for("render_report")

@@ -7,7 +7,6 @@
 rule validate_raw_export:
     input:
         unpack(raw_files_to_validate),
-        code=script_code("validate_raw_export.py"),
     output:
         failures=report(
             "results/{cohort}/validation/failures.csv",
@@ -32,13 +31,16 @@ rule validate_raw_export:
         kept_outcomes="results/{cohort}/validation/kept/outcomes.parquet",
     log:
         "results/{cohort}/logs/validate_raw_export.log",
-        benchmark="results/{cohort}/benchmarks/validate_raw_export.tsv",
+    benchmark:
+        "results/{cohort}/benchmarks/validate_raw_export.tsv"
     conda:
         "../../environment.yml"
+    threads: 1
     params:
+        code=code_version("validate_raw_export"),
         folder=lambda wildcards: raw_export_dir(wildcards.cohort),
         dialect=lambda wildcards: dialect(wildcards.cohort),
-        max_record_lines=lambda wildcards: max_record_lines(wildcards.cohort),
-        study=get_study_measures,
+        max_record_lines=lambda wildcards: cohort_config(wildcards.cohort)["max_record_lines"],
+        study=get_study_data,
     script:
-        "../scripts/validate_raw_export.py"
+        script_for("validate_raw_export")

@@ -1,9 +1,5 @@
 """Rule clean_tables: check the quarantine limit, then write the typed clean tables."""
 
-from rehab.workflow.job_server import run_warm
-
-run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
-
 from pathlib import Path
 
 from rehab.analysis.clean_inputs import read_accounting

@@ -1,9 +1,5 @@
 """Snakemake script: compare the cohorts' key numbers side by side."""
 
-from rehab.workflow.job_server import run_warm
-
-run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
-
 from rehab.core.safe_io import write_csv
 from rehab.core.study import Study
 from rehab.outputs.comparison import comparison_numbers, comparison_table, render_comparison_report, responder_figure

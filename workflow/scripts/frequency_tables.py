@@ -1,10 +1,6 @@
 """Stage rule frequency_tables: the codebook, baseline, intervention, program, flow,
 validation and methods tables (rehab.workflow.frequency_table_steps)."""
 
-from rehab.workflow.job_server import run_warm
-
-run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
-
 from rehab.workflow import frequency_table_steps
 from rehab.workflow.stages import run_stage
 

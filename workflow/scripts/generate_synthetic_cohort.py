@@ -1,9 +1,5 @@
 """Rule generate_synthetic_cohort: write a synthetic cohort's raw export (three CSV files)."""
 
-from rehab.workflow.job_server import run_warm
-
-run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
-
 from rehab.synthetic.generator import generate_synthetic_cohort
 from rehab.workflow.script_support import run
 

@@ -1,10 +1,6 @@
 """Stage rule outcome_analysis: the outcome, responder, subgroup, attrition, maintenance
 and missing-data tables (rehab.workflow.outcome_analysis_steps)."""
 
-from rehab.workflow.job_server import run_warm
-
-run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
-
 from rehab.workflow import outcome_analysis_steps
 from rehab.workflow.stages import run_stage
 

@@ -1,7 +1,3 @@
-from rehab.workflow.job_server import run_warm
-
-run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
-
 from rehab.workflow.script_support import run
 
 

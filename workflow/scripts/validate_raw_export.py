@@ -1,9 +1,5 @@
 """Rule validate_raw_export: validate the three raw files and write the validation results."""
 
-from rehab.workflow.job_server import run_warm
-
-run_warm(snakemake)  # a warm worker of the run's job server may run this script instead
-
 from rehab.core.study import Study
 from rehab.ingest.validation import RAW_FILES, validate_export
 from rehab.ingest.validation_outputs import write_validation_outputs

@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # numpy, pyarrow and pandas are imported where a frame or array is
-    import numpy as np  # handled: a job that writes none (provenance), or that hands its
-    import pandas as pd  # work to the job server (rehab.workflow.job_server), starts without them
+    import numpy as np  # handled: a job that writes none (provenance) starts without them
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.csv as pacsv
 

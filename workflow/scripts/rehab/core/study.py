@@ -271,6 +271,26 @@ def measurement_declaration(declared: Mapping[str, Any]) -> dict:
     return {"instruments": instruments, "timepoints": declared["timepoints"], "subgroups": []}
 
 
+# What a label-free view keeps of an instrument and a time point: what decides the data.
+DATA_KEYS = {"instruments": ("type", "range", "better"), "timepoints": ("name", "baseline")}
+
+
+def data_declaration(declared: Mapping[str, Any]) -> dict:
+    """`declared` reduced to what decides the data (instrument columns with their type, range
+    and better direction; time point names in order and the baseline), every label being the
+    name: what validation, cleaning and the counts need. As those rules' param, a changed
+    label, unit, citation, threshold or subgroup reruns none of them."""
+    instruments = {
+        name: {key: spec[key] for key in DATA_KEYS["instruments"] if key in spec} | {"label": name}
+        for name, spec in declared["instruments"].items()
+    }
+    timepoints = [
+        {key: spec[key] for key in DATA_KEYS["timepoints"] if key in spec} | {"label": spec["name"]}
+        for spec in declared["timepoints"]
+    ]
+    return {"instruments": instruments, "timepoints": timepoints, "subgroups": []}
+
+
 def _where(cohort: str | None) -> str:
     return "study" if cohort is None else f"cohorts.{cohort}.study (or study)"
 

@@ -1,4 +1,8 @@
-"""The project modules a script imports, directly or through other modules: a rule's code inputs.
+"""The project modules a script imports, directly or through other modules, and their digest.
+
+A rule's param `code` is the digest of its script and every project module the script reaches
+(`code_version`): editing any of them changes the param, and Snakemake's params rerun trigger
+reruns the rule, without listing the library's files among the job's inputs.
 
 Read from the source with `ast` (every import statement, including those inside functions),
 so the list cannot drift from the imports; nothing is imported or executed. Only the lines
@@ -11,7 +15,7 @@ of the given top-level packages (the project's own: `rehab`, `schemas`) are foll
 from __future__ import annotations
 
 import ast
-import importlib
+import hashlib
 import re
 import textwrap
 from collections.abc import Iterator
@@ -33,21 +37,6 @@ def imported_modules(source: str, package: str | None = None) -> set[str]:
                 names.add(base)
                 names.update(f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
     return names
-
-
-def import_longest_prefix(name: str) -> None:
-    """Import a name `imported_modules` read: the module itself or, for `from x import y`
-    (read as x.y), its longest importable prefix. A module that fails for another reason
-    than being absent is left out (whoever needs it meets the error)."""
-    parts = name.split(".")
-    while parts:
-        try:
-            importlib.import_module(".".join(parts))
-            return
-        except ImportError:
-            parts.pop()
-        except Exception:  # noqa: BLE001 - see the docstring
-            return
 
 
 IMPORT_LINE = re.compile(r"^[ \t]*(?:import|from)[ \t]", re.MULTILINE)
@@ -129,3 +118,14 @@ def script_closure(
     """Every project module file `script` imports, directly or not, sorted, as text paths."""
     resolved_roots = tuple(Path(root).resolve() for root in roots)
     return [str(path) for path in _closure(Path(script).resolve(), resolved_roots, packages)]
+
+
+def code_version(script: str | Path, roots: list[str | Path], packages: tuple[str, ...] = PROJECT_PACKAGES) -> str:
+    """A short digest of `script` and every project module it imports, directly or not: the
+    contents and the paths relative to their root, so a moved or renamed module counts too."""
+    resolved_roots = [Path(root).resolve() for root in roots]
+    digest = hashlib.sha256()
+    for path in [Path(script).resolve(), *map(Path, script_closure(script, roots, packages))]:
+        root = next((root for root in resolved_roots if path.is_relative_to(root)), path.parent)
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]

@@ -4,8 +4,10 @@
   read from the cohort's `validation/accounting.csv`, with the path to its `failures.csv`:
   a defect must not hide in a rule's log.
 - For a failed job, the last message of its rule log (the project's own message, already
-  masked when it was logged), so that the run ends with it rather than with Snakemake's
-  report of the script's exit status.
+  masked when it was logged), so that the run ends with it. The failed jobs are found by
+  their logs alone: a rule (or step) log written during this run that holds an ERROR record
+  (only the job frame writes one, when its job fails). Its first line names the rule and step
+  (`writer_line`).
 
 Read at every workflow start: standard library only (csv, no pandas).
 """
@@ -13,7 +15,6 @@ Read at every workflow start: standard library only (csv, no pandas).
 from __future__ import annotations
 
 import csv
-import logging
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,10 +22,6 @@ from pathlib import Path
 # Each line starts with the level, as the rules' own log lines do (rehab.workflow.script_support).
 WARNING = "WARNING"
 ERROR_LINE = "ERROR "
-
-# Snakemake's report that a `script:` subprocess exited with an error status: it carries no
-# more than the rule's log (the message, or the traceback of an unexpected error).
-_SCRIPT_EXIT = re.compile(r"CalledProcessError.*\.snakemake[/\\]scripts[/\\]tmp\S*\.py", re.S)
 
 
 def _plural(count: int, word: str) -> str:
@@ -74,6 +71,33 @@ def last_message(log_path: str | Path) -> str | None:
     return "\n".join(lines[starts[-1] :]).rstrip()
 
 
+def writer_line(rule: str, step: str | None = None) -> str:
+    """`rule clean_tables` or `rule outcome_analysis, step table_subgroups`: the first line of a
+    rule's or step's log (rehab.workflow.script_support), read back by `failed_jobs`."""
+    return f"rule {rule}" + (f", step {step}" if step else "")
+
+
+WRITER = re.compile(r"^INFO rule (?P<rule>\S+?)(?:, step (?P<step>\S+))?$")
+
+
+def failed_jobs(results_dir: str | Path, since: float) -> list[tuple[str, list[str], str]]:
+    """(rule, [log], cohort) of every rule or step log under `results_dir` written at or after
+    `since` (a time.time()) that holds an ERROR record, oldest first. The rule is read from the
+    log's first line (`writer_line`), else the log's name stands for it; the cohort is the
+    folder above `logs/`."""
+    logs = [
+        path
+        for path in Path(results_dir).glob("**/logs/*.log")
+        if path.is_file() and path.stat().st_mtime >= since and last_message(path) is not None
+    ]
+    failed = []
+    for path in sorted(logs, key=lambda path: (path.stat().st_mtime, str(path))):
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            match = WRITER.match(handle.readline().rstrip("\n"))
+        failed.append((match["rule"] if match else path.stem, [str(path)], path.parent.parent.name))
+    return failed
+
+
 def failure_report(failed: Iterable[tuple[str, Iterable[str]]]) -> str:
     """For each failed job (rule name, its log paths), the last message of its log, at the
     end of the run, naming the logs that hold a message (a stage rule has a log per step:
@@ -90,17 +114,3 @@ def failure_report(failed: Iterable[tuple[str, Iterable[str]]]) -> str:
     if not blocks:
         return ""
     return "The run stopped.\n" + "\n\n".join(blocks)
-
-
-def is_script_exit_report(record: logging.LogRecord) -> bool:
-    """Whether a Snakemake log record only reports that a rule's script exited with an error
-    status (`RuleException: CalledProcessError … .snakemake/scripts/tmp….py`): the script
-    has logged the reason to the rule log, which the run's end prints."""
-    return getattr(record, "exception", None) == "RuleException" and bool(_SCRIPT_EXIT.search(str(record.msg)))
-
-
-class ScriptExitFilter(logging.Filter):
-    """Drops `is_script_exit_report` records from Snakemake's logger."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not is_script_exit_report(record)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -12,9 +11,9 @@ from typing import Any
 from rehab.core.errors import PipelineError
 from rehab.core.privacy import mask_text
 from rehab.core.safe_io import checked_path
+from rehab.workflow.run_messages import writer_line
 
 log = logging.getLogger("rehab")
-BENCHMARK = "benchmark"  # a rule's log entry (a stage step's: <step>__benchmark): its benchmark file
 LOG_FORMAT = "%(levelname)s %(message)s"
 
 
@@ -25,8 +24,10 @@ class MaskingFormatter(logging.Formatter):
         return mask_text(super().format(record))
 
 
-def _below_error(record: logging.LogRecord) -> bool:
-    return record.levelno < logging.ERROR
+def _for_terminal(record: logging.LogRecord) -> bool:
+    """Below ERROR (an error is printed once, from the log, at the run's end) and not a line
+    meant for the log only (its first line naming the rule)."""
+    return record.levelno < logging.ERROR and not getattr(record, "log_only", False)
 
 
 def masking_handlers(log_path: str | None) -> list[logging.Handler]:
@@ -37,78 +38,36 @@ def masking_handlers(log_path: str | None) -> list[logging.Handler]:
     """
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
-        handlers[0].addFilter(_below_error)
+        handlers[0].addFilter(_for_terminal)
         handlers.append(logging.FileHandler(checked_path(log_path), mode="w", encoding="utf-8"))
     for handler in handlers:
         handler.setFormatter(MaskingFormatter(LOG_FORMAT))
     return handlers
 
 
-def run(snakemake: Any, main: Callable[[Any], None]) -> None:
-    """Run `main(snakemake)`, logging to the rule's log file.
-
-    An expected error (PipelineError) ends the job with its message only, in the log (on
-    stderr when there is no log); anything else keeps its traceback in the log for the
-    developer. The Snakefile's `onerror:` prints the log's last message at the run's end.
-    """
-    log_path = snakemake.log[0] if len(snakemake.log) else None
+def start_log(log_path: str | None, rule: str, step: str | None = None) -> None:
+    """Send this process's logging to `log_path` (and stderr), the log's first line naming the
+    rule (and step) that writes it."""
     logging.basicConfig(level=logging.INFO, handlers=masking_handlers(log_path), force=True)
-    note_worker()
+    log.info("%s", writer_line(rule, step), extra={"log_only": bool(log_path)})
+
+
+def run_logged(function: Callable[[], None], rule: str, step: str | None = None) -> None:
+    """Run `function`; a failure ends the process with status 1 after logging the project's
+    message (PipelineError) or, for anything unexpected, the traceback for the developer. The
+    Snakefile's `onerror:` prints the log's last message at the run's end."""
     try:
-        main(snakemake)
+        function()
     except PipelineError as error:
         log.error("%s", error)
         sys.exit(1)
     except Exception:  # noqa: BLE001 - unexpected: keep the traceback in the log
-        log.error("Unexpected error in rule %s:\n%s", snakemake.rule, traceback.format_exc())
+        where = f"rule {rule}" + (f", step {step}" if step else "")
+        log.error("Unexpected error in %s:\n%s", where, traceback.format_exc())
         sys.exit(1)
-    write_job_benchmark(snakemake)
-    end_job_process(snakemake)
 
 
-def note_worker() -> None:
-    """In a job server's worker, say so in the job's log (rehab.workflow.job_server)."""
-    from rehab.workflow.job_server import WORKER_NOTE, in_worker
-
-    if in_worker():
-        log.info(WORKER_NOTE)
-
-
-def write_job_benchmark(snakemake: Any) -> None:
-    """The whole job's benchmark (rehab.workflow.job_benchmark), to the rule's log entry `benchmark`
-    when it has one."""
-    logs = getattr(snakemake, "log", None)
-    path = dict(logs.items()).get(BENCHMARK) if logs is not None and hasattr(logs, "items") else None
-    if path:
-        from rehab.workflow.job_benchmark import job_record, write_benchmark
-
-        write_benchmark(job_record(), path)
-
-
-# Called with the exit status just before a job's process ends: a job server's worker
-# (rehab.workflow.job_server) sends the status to the job's own process.
-before_exit: Callable[[int], None] | None = None
-
-
-def is_job_process(snakemake: Any) -> bool:
-    """Whether this is the process of `snakemake`'s job (its script's global `snakemake`),
-    not a test or a caller that runs the job's function in a process of its own."""
-    return getattr(sys.modules.get("__main__"), "snakemake", None) is snakemake
-
-
-def end_job_process(snakemake: Any, status: int = 0) -> None:
-    """End a finished Snakemake job's process at once, without the interpreter's teardown.
-
-    Tearing down pandas, pyarrow, matplotlib and statsmodels takes 0.2-0.4 s per process,
-    a tenth of a small run, and does nothing for the results: every file is written and
-    closed by rehab.core.safe_io before this point. Only the process Snakemake started for this
-    job ends (its script's global `snakemake` is this object); a test that calls run() goes on.
-    """
-    if not is_job_process(snakemake):
-        return
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    if before_exit is not None:
-        before_exit(status)
-    os._exit(status)
+def run(snakemake: Any, main: Callable[[Any], None]) -> None:
+    """Run `main(snakemake)`, logging to the rule's log file (its first `log:` entry)."""
+    start_log(snakemake.log[0] if len(snakemake.log) else None, snakemake.rule)
+    run_logged(lambda: main(snakemake), snakemake.rule)

@@ -1,34 +1,28 @@
 """A stage: several steps of the workflow run in ONE Snakemake job, in one process.
 
 Starting a Python process and importing the data stack costs more than most steps on a
-small cohort, so the steps that always run together share a job. Each step keeps what a
-rule of its own had: its named inputs, outputs and params, its log (`logs/<step>.log`) and
-its benchmark (`benchmarks/<step>.tsv`, Snakemake's columns). The stage rule's names are
-`<step>__<name>`, derived from the stage's declaration in its .smk file by the helpers of
-workflow/rules/common.smk. A step function receives a `StepView` with `.input`, `.output`,
-`.params`, `.log` and `.rule`, as a rule's script received the `snakemake` object.
+small cohort, so the steps that always run together share a job. Each step keeps its named
+inputs, outputs and params and its own log (`logs/<step>.log`); the stage rule has one
+benchmark (Snakemake's `benchmark:`). The stage rule's names are `<step>__<name>`, derived
+from the stage's declaration in its .smk file by the helpers of workflow/rules/common.smk.
+A step function receives a `StepView` with `.input`, `.output`, `.params`, `.log` and
+`.rule`, as a rule's script receives the `snakemake` object.
 
-A failing step ends the job as `rehab.workflow.script_support.run` ends a rule's: the project's
-message (PipelineError) or the traceback (anything else) in that step's log; the steps
-after it do not run, the files of the steps before it stay.
+A failing step ends the job as `rehab.workflow.script_support.run` ends a rule's: the
+project's message (PipelineError) or the traceback (anything else) in that step's log; the
+steps after it do not run, the files of the steps before it stay until Snakemake removes the
+failed job's outputs.
 """
 
 from __future__ import annotations
 
-import logging
-import sys
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from rehab.core.errors import PipelineError
-from rehab.workflow.job_benchmark import Usage, benchmark_record, write_benchmark
-from rehab.workflow.script_support import BENCHMARK, end_job_process, masking_handlers, note_worker, write_job_benchmark
-
-log = logging.getLogger("rehab")
+from rehab.workflow.script_support import run_logged, start_log
 
 SEPARATOR = "__"  # a stage rule's name for a step's file or param: <step>__<name>
 STEPS = "steps"  # param: the step names, in the order they run
@@ -71,8 +65,7 @@ class StepView:
     input: Named
     output: Named
     params: Named
-    log: Named  # the step's log file, first
-    benchmark: str | None
+    log: Named  # the step's log file
 
 
 def _part(named: Any, step: str) -> dict[str, Any]:
@@ -84,11 +77,11 @@ def _part(named: Any, step: str) -> dict[str, Any]:
 def step_views(snakemake: Any) -> list[StepView]:
     """One view per step of the stage's job, in the declared order."""
     internal = dict(getattr(snakemake.params, INTERNAL_INPUTS, None) or {})
+    logs = dict(snakemake.log.items())
     views = []
     for step in snakemake.params[STEPS]:
         inputs = _part(snakemake.input, step)
         inputs |= {name: snakemake.output[flat] for name, flat in internal.get(step, {}).items()}
-        logs = dict(snakemake.log.items())
         views.append(
             StepView(
                 rule=snakemake.rule,
@@ -97,43 +90,28 @@ def step_views(snakemake: Any) -> list[StepView]:
                 output=Named(_part(snakemake.output, step)),
                 params=Named(_part(snakemake.params, step)),
                 log=Named({"log": logs[step]}) if step in logs else Named(),
-                benchmark=logs.get(step + SEPARATOR + BENCHMARK),
             )
         )
     return views
 
 
 def run_step(view: StepView, function: Callable[[StepView], None]) -> None:
-    """Run one step, logging to its own log; write its benchmark when it succeeds. A failure
-    logs its message (or traceback) there and ends the process, as rehab.workflow.script_support.run."""
+    """Run one step, logging to its own log. A failure logs its message (or traceback) there
+    and ends the process, as rehab.workflow.script_support.run."""
     log_path = view.log[0] if len(view.log) else None
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=logging.INFO, handlers=masking_handlers(log_path), force=True)
-    note_worker()
-    start = Usage.now()
-    try:
-        function(view)
-    except PipelineError as error:
-        log.error("%s", error)
-        sys.exit(1)
-    except Exception:  # noqa: BLE001 - unexpected: keep the traceback in the step's log
-        log.error("Unexpected error in rule %s, step %s:\n%s", view.rule, view.step, traceback.format_exc())
-        sys.exit(1)
-    end = Usage.now()
-    if view.benchmark:
-        write_benchmark(benchmark_record(start, end), view.benchmark)
+    start_log(log_path, view.rule, view.step)
+    run_logged(lambda: function(view), view.rule, view.step)
 
 
 def run_stage(snakemake: Any, steps: ModuleType | Mapping[str, Callable[[StepView], None]]) -> None:
     """Run the stage's steps in order, each by the function of its name (a module's
-    attribute or a mapping's entry), each with its own log and benchmark."""
+    attribute or a mapping's entry), each with its own log."""
     views = step_views(snakemake)
     functions = [_function(steps, view.step) for view in views]  # all known before any step runs
     for view, function in zip(views, functions, strict=True):
         run_step(view, function)
-    write_job_benchmark(snakemake)
-    end_job_process(snakemake)
 
 
 def _function(steps: ModuleType | Mapping[str, Callable], name: str) -> Callable[[StepView], None]:
