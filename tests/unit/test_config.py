@@ -105,6 +105,7 @@ def test_every_config_key_is_documented_in_config_readme():
     definitions = schema["definitions"]
     for name in ("study", "instrument", "timepoint", "subgroup", "responder_definition"):
         names |= set(definitions[name]["properties"])
+    names |= set(definitions["instrument"]["properties"]["maintenance"]["properties"])
     names |= set(definitions["subgroup"]["properties"]["levels"]["items"]["properties"])
     names |= {f"cited.{name}" for name in definitions["responder_definition"]["properties"]["cited"]["properties"]}
     cohort = schema["properties"]["cohorts"]["additionalProperties"]["properties"]

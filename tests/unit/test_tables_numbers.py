@@ -9,7 +9,7 @@ from rehab.analysis.attrition import attrition_numbers
 from rehab.analysis.baseline import baseline_numbers
 from rehab.analysis.flow import flow_numbers, validation_numbers
 from rehab.analysis.interventions import combination_numbers, intervention_numbers, program_numbers
-from rehab.analysis.maintenance import maintenance_numbers
+from rehab.analysis.maintenance import maintenance_numbers, margin_numbers
 from rehab.analysis.missing_data import ImputationSettings, missing_data_numbers
 from rehab.analysis.outcomes import outcome_numbers
 from rehab.analysis.responders import responder_numbers
@@ -30,16 +30,19 @@ def all_parts(quantile_method="weibull") -> dict[str, dict]:
     """Every numbers fragment of the hand cohort, computed as the rules do."""
     c = small_cohort()
     patients, sessions, long, outcomes = c["patients"], c["sessions"], c["session_interventions"], c["outcomes"]
+    changes = outcome_numbers(outcomes, PAPER_STUDY, quantile_method)
+    maintenance = maintenance_numbers(outcomes, PAPER_STUDY, quantile_method)
     return {
         "flow": flow_numbers(patients, sessions, outcomes, PAPER_STUDY),
         "baseline": baseline_numbers(patients, outcomes, PAPER_STUDY, quantile_method),
         "interventions": intervention_numbers(patients, sessions, long) | combination_numbers(patients, long),
         "program": program_numbers(patients, long, quantile_method),
-        "outcomes": outcome_numbers(outcomes, PAPER_STUDY, quantile_method),
+        "outcomes": changes,
         "responders": responder_numbers(outcomes, PAPER_STUDY, 0.95),
         "subgroups": subgroup_numbers(subgroup_results(patients, outcomes, PAPER_STUDY, MIN_GROUP_SIZE, 0.95)),
         "attrition": attrition_numbers(patients, outcomes, PAPER_STUDY),
-        "maintenance": maintenance_numbers(outcomes, PAPER_STUDY, quantile_method),
+        "maintenance": maintenance,
+        "maintenance_margin": margin_numbers(changes | maintenance, PAPER_STUDY),
         "validation": validation_numbers(ACCOUNTING),
         "missing_data": missing_data_numbers(
             patients, outcomes, PAPER_STUDY, ImputationSettings(5, 1, ("age", "sex")), 0.95

@@ -66,6 +66,17 @@ OUTCOME_ANALYSIS = {
             "missing_data": config["analysis"]["missing_data"],
         },
     },
+    "table_maintenance_margin": {
+        "input": {
+            "outcome_numbers": "results/{cohort}/numbers/outcomes.csv",
+            "maintenance_numbers": "results/{cohort}/numbers/maintenance.csv",
+        },
+        "output": {
+            "table": table_report("maintenance_margin"),
+            "numbers": "results/{cohort}/numbers/maintenance_margin.csv",
+        },
+        "params": {"study": get_study},
+    },
 }
 
 

@@ -12,6 +12,7 @@ PARTS = (
     "subgroups",
     "attrition",
     "maintenance",
+    "maintenance_margin",
     "validation",
     "missing_data",
 )

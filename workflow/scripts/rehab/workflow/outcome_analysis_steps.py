@@ -7,7 +7,7 @@ workflow/rules/.
 
 from rehab.analysis.attrition import PATIENT_COLUMNS, attrition_numbers, attrition_table
 from rehab.analysis.clean_inputs import clean_columns, read_clean
-from rehab.analysis.maintenance import maintenance_numbers, maintenance_table
+from rehab.analysis.maintenance import maintenance_numbers, maintenance_table, margin_numbers, margin_table
 from rehab.analysis.missing_data import ImputationSettings, missing_data_numbers, missing_data_table
 from rehab.analysis.outcomes import outcome_numbers, outcomes_table
 from rehab.analysis.responders import definitions_table, responder_numbers, responders_table
@@ -23,7 +23,7 @@ from rehab.analysis.subgroups import (
 from rehab.core.formatting import write_table
 from rehab.core.study import Study
 from rehab.outputs.methods import warn_about_thresholds
-from rehab.outputs.numbers import write_fragment
+from rehab.outputs.numbers import read_numbers, write_fragment
 
 
 def table_outcomes(snakemake):
@@ -88,3 +88,11 @@ def table_missing_data(snakemake):
     numbers = missing_data_numbers(patients, outcomes, study, settings, level)
     write_fragment(numbers, snakemake.output.numbers)
     write_table(missing_data_table(responder_numbers(outcomes, study, level) | numbers, study), snakemake.output.table)
+
+
+def table_maintenance_margin(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    numbers = read_numbers([snakemake.input.outcome_numbers, snakemake.input.maintenance_numbers])
+    margins = margin_numbers(numbers, study)
+    write_fragment(margins, snakemake.output.numbers)
+    write_table(margin_table(numbers | margins, study), snakemake.output.table)
