@@ -11,8 +11,10 @@ from rehab.analysis.flow import flow_numbers, validation_numbers
 from rehab.analysis.interventions import combination_numbers, intervention_numbers, program_numbers
 from rehab.analysis.maintenance import maintenance_numbers, margin_numbers
 from rehab.analysis.missing_data import ImputationSettings, missing_data_numbers
+from rehab.analysis.mixed_models import mixed_model_numbers
 from rehab.analysis.outcomes import outcome_numbers
 from rehab.analysis.responders import responder_numbers
+from rehab.analysis.response_model import response_model_numbers
 from rehab.analysis.subgroups import subgroup_numbers, subgroup_results
 from rehab.outputs.numbers import (
     PARTS,
@@ -38,7 +40,9 @@ def all_parts(quantile_method="weibull") -> dict[str, dict]:
         "interventions": intervention_numbers(patients, sessions, long) | combination_numbers(patients, long),
         "program": program_numbers(patients, long, quantile_method),
         "outcomes": changes,
+        "mixed_models": mixed_model_numbers(outcomes, PAPER_STUDY, 0.95),
         "responders": responder_numbers(outcomes, PAPER_STUDY, 0.95),
+        "response_model": response_model_numbers(patients, outcomes, PAPER_STUDY, ["age", "sex"], 0.95),
         "subgroups": subgroup_numbers(subgroup_results(patients, outcomes, PAPER_STUDY, MIN_GROUP_SIZE, 0.95)),
         "attrition": attrition_numbers(patients, outcomes, PAPER_STUDY),
         "maintenance": maintenance,

@@ -77,6 +77,26 @@ OUTCOME_ANALYSIS = {
         },
         "params": {"study": get_study},
     },
+    "table_mixed_models": {
+        "input": {"outcomes": CLEAN_OUTCOMES, "outcome_numbers": "results/{cohort}/numbers/outcomes.csv"},
+        "output": {
+            "table": table_report("mixed_models"),
+            "numbers": "results/{cohort}/numbers/mixed_models.csv",
+        },
+        "params": {"study": get_study_measures, "confidence_level": CONFIDENCE_LEVEL},
+    },
+    "table_response_model": {
+        "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
+        "output": {
+            "table": table_report("response_model"),
+            "numbers": "results/{cohort}/numbers/response_model.csv",
+        },
+        "params": {
+            "study": get_study,
+            "confidence_level": CONFIDENCE_LEVEL,
+            "response_model": config["analysis"]["response_model"],
+        },
+    },
 }
 
 

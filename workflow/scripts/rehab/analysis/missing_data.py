@@ -18,17 +18,16 @@ between them. Bounds' intervals are Wilson intervals over the patients with a ba
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from rehab.analysis.covariates import covariate_frame
 from rehab.analysis.outcomes import OutcomePanel
 from rehab.analysis.responders import meets_rule, responder_status
-from rehab.analysis.stats import as_number, percentage, wilson_interval
-from rehab.core.errors import PipelineError
+from rehab.analysis.stats import as_number, named_generator, percentage, wilson_interval
 from rehab.core.formatting import DASH, fmt_count, fmt_interval, fmt_number
 from rehab.core.study import Instrument, Study
 
@@ -48,8 +47,7 @@ BURN_IN_CYCLES = 5
 PMM_DONORS = 5  # van Buuren's default; statsmodels' 20 is too many for small cohorts
 
 
-class MissingDataConfigError(PipelineError):
-    """A covariate of `analysis.missing_data.covariates` does not fit the clean tables."""
+COVARIATES_KEY = "analysis.missing_data.covariates"
 
 
 @dataclass(frozen=True)
@@ -141,32 +139,6 @@ def logit_estimates(responders: np.ndarray, n: int) -> tuple[np.ndarray, np.ndar
 # ---------------------------------------------------------------- multiple imputation
 
 
-def covariate_frame(patients: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame:
-    """The covariates as float columns indexed by patient_id: numbers as they are, yes/no as
-    0/1, categories as one indicator per level but the first (missing stays missing); a
-    column with fewer than two distinct values carries no information and is left out."""
-    absent = [name for name in covariates if name not in patients.columns]
-    if absent:
-        raise MissingDataConfigError(
-            f"config key analysis.missing_data.covariates: {', '.join(map(repr, absent))} "
-            'is not a column of the clean patients table (docs/architecture.md, "The clean tables")'
-        )
-    columns = {}
-    for name in covariates:
-        values = patients[name]
-        if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
-            columns[name] = values.astype("Float64").astype("float64").to_numpy()
-            continue
-        levels = list(values.cat.categories) if isinstance(values.dtype, pd.CategoricalDtype) else None
-        text = values.astype("string")
-        levels = [str(level) for level in (levels or sorted(text.dropna().unique()))]
-        for level in levels[1:]:
-            indicator = (text == level).astype("Float64").astype("float64")
-            columns[f"{name}={level}"] = np.where(text.isna(), np.nan, indicator)
-    frame = pd.DataFrame(columns, index=pd.Index(patients["patient_id"], name="patient_id"))
-    return frame.loc[:, frame.nunique(dropna=True) > 1]
-
-
 def _imputation_data(status: pd.DataFrame, covariates: pd.DataFrame) -> pd.DataFrame:
     """value, baseline and the covariates (x0, x1, …: names the imputation formulas accept)."""
     data = pd.DataFrame({"value": status["value"], "baseline": status["baseline"]}, index=status.index)
@@ -224,9 +196,8 @@ def imputed_responders(
 
 
 def chain_seed(seed: int, instrument: str, timepoint: str, purpose: str = "chain") -> np.random.Generator:
-    """A generator per instrument, time point and purpose from the configured seed and their
-    names, so adding an instrument or time point leaves the others' imputations unchanged."""
-    return np.random.default_rng([seed, zlib.crc32(f"{instrument}.{timepoint}.{purpose}".encode())])
+    """The imputations' generator of an instrument, time point and purpose (`named_generator`)."""
+    return named_generator(seed, instrument, timepoint, purpose)
 
 
 def imputation_sample(status: pd.DataFrame, max_patients: int, rng: np.random.Generator) -> pd.DataFrame:
@@ -277,7 +248,7 @@ def missing_data_numbers(
 ) -> dict:
     """`responders.<instrument>.<timepoint>.worst_case|best_case.<BOUND_STATS>` and
     `.imputed.<IMPUTED_STATS>`, plus the settings `responders.missing_data.*`."""
-    covariates = covariate_frame(patients, settings.covariates)
+    covariates = covariate_frame(patients, settings.covariates, COVARIATES_KEY)
     numbers: dict = {
         "responders.missing_data.imputations": settings.imputations,
         "responders.missing_data.seed": settings.seed,

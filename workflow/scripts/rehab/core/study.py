@@ -325,9 +325,7 @@ def _maintenance(spec: Mapping[str, Any] | None) -> MaintenanceMargin | None:
     """The margin as declared; the config check fills the schema's defaults in."""
     if spec is None:
         return None
-    return MaintenanceMargin(
-        max_loss_pct=float(spec["max_loss_pct"]), citation=" ".join(str(spec["citation"]).split())
-    )
+    return MaintenanceMargin(max_loss_pct=float(spec["max_loss_pct"]), citation=" ".join(str(spec["citation"]).split()))
 
 
 def _responder(spec: Mapping[str, Any], direction: str, where: str) -> ResponderDefinition:

@@ -9,8 +9,10 @@ from rehab.analysis.attrition import PATIENT_COLUMNS, attrition_numbers, attriti
 from rehab.analysis.clean_inputs import clean_columns, read_clean
 from rehab.analysis.maintenance import maintenance_numbers, maintenance_table, margin_numbers, margin_table
 from rehab.analysis.missing_data import ImputationSettings, missing_data_numbers, missing_data_table
+from rehab.analysis.mixed_models import mixed_model_numbers, mixed_models_table
 from rehab.analysis.outcomes import outcome_numbers, outcomes_table
 from rehab.analysis.responders import definitions_table, responder_numbers, responders_table
+from rehab.analysis.response_model import response_model_numbers, response_model_table
 from rehab.analysis.subgroups import (
     interaction_numbers,
     interactions_table,
@@ -96,3 +98,23 @@ def table_maintenance_margin(snakemake):
     margins = margin_numbers(numbers, study)
     write_fragment(margins, snakemake.output.numbers)
     write_table(margin_table(numbers | margins, study), snakemake.output.table)
+
+
+def table_mixed_models(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = mixed_model_numbers(outcomes, study, snakemake.params.confidence_level)
+    write_fragment(numbers, snakemake.output.numbers)
+    table_numbers = read_numbers(snakemake.input.outcome_numbers) | numbers  # the complete-pairs change beside
+    write_table(mixed_models_table(table_numbers, study), snakemake.output.table)
+
+
+def table_response_model(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    covariates = snakemake.params.response_model["covariates"]
+    present = clean_columns(snakemake.input.patients)  # an absent covariate is named by response_model_numbers
+    patients = read_clean(snakemake.input.patients, ["patient_id", *(name for name in covariates if name in present)])
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = response_model_numbers(patients, outcomes, study, covariates, snakemake.params.confidence_level)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(response_model_table(numbers, study, patients, covariates), snakemake.output.table)
