@@ -59,7 +59,11 @@ OUTCOME_ANALYSIS = {
     },
     "table_missing_data": {
         "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
-        "output": {"table": table_report("missing_data"), "numbers": "results/{cohort}/numbers/missing_data.csv"},
+        "output": {
+            "table": table_report("missing_data"),
+            "numbers": "results/{cohort}/numbers/missing_data.csv",
+            "tipping_point": table_report("tipping_point"),
+        },
         "params": {
             "study": get_study,
             "confidence_level": CONFIDENCE_LEVEL,

@@ -8,7 +8,13 @@ workflow/rules/.
 from rehab.analysis.attrition import PATIENT_COLUMNS, attrition_numbers, attrition_table
 from rehab.analysis.clean_inputs import clean_columns, read_clean
 from rehab.analysis.maintenance import maintenance_numbers, maintenance_table, margin_numbers, margin_table
-from rehab.analysis.missing_data import ImputationSettings, missing_data_numbers, missing_data_table
+from rehab.analysis.missing_data import (
+    ImputationSettings,
+    TippingPointSettings,
+    missing_data_numbers,
+    missing_data_table,
+    tipping_point_table,
+)
 from rehab.analysis.mixed_models import mixed_model_numbers, mixed_models_table
 from rehab.analysis.outcomes import outcome_numbers, outcomes_table
 from rehab.analysis.responders import definitions_table, responder_numbers, responders_table
@@ -82,14 +88,16 @@ def table_maintenance(snakemake):
 def table_missing_data(snakemake):
     study = Study.from_declaration(snakemake.params.study)
     settings = ImputationSettings.from_config(snakemake.params.missing_data)
+    tipping = TippingPointSettings.from_config(snakemake.params.missing_data["tipping_point"])
     present = clean_columns(snakemake.input.patients)  # an absent covariate is named by missing_data_numbers
     columns = ["patient_id", *(name for name in settings.covariates if name in present)]
     patients = read_clean(snakemake.input.patients, columns)
     outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
     level = snakemake.params.confidence_level
-    numbers = missing_data_numbers(patients, outcomes, study, settings, level)
+    numbers = missing_data_numbers(patients, outcomes, study, settings, level, tipping)
     write_fragment(numbers, snakemake.output.numbers)
     write_table(missing_data_table(responder_numbers(outcomes, study, level) | numbers, study), snakemake.output.table)
+    write_table(tipping_point_table(numbers, study, tipping), snakemake.output.tipping_point)
 
 
 def table_maintenance_margin(snakemake):
