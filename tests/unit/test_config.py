@@ -112,7 +112,7 @@ def test_every_config_key_is_documented_in_config_readme():
     names |= set(cohort) | set(cohort["synthetic"]["properties"]) | set(cohort["export"]["properties"])
     analysis = schema["properties"]["analysis"]["properties"]
     names |= set(analysis) | set(analysis["subgroups"]["properties"]) | set(analysis["missing_data"]["properties"])
-    names |= set(analysis["response_model"]["properties"])
+    names |= set(analysis["response_model"]["properties"]) | set(analysis["bootstrap"]["properties"])
     names |= set(analysis["missing_data"]["properties"]["tipping_point"]["properties"])
     undocumented = sorted(name for name in names if not re.search(rf"`([\w.<>\[\]]+\.)?{name}`", readme))
     assert undocumented == []

@@ -101,6 +101,40 @@ OUTCOME_ANALYSIS = {
             "response_model": config["analysis"]["response_model"],
         },
     },
+    "table_effect_sizes": {
+        "input": {
+            "outcomes": CLEAN_OUTCOMES,
+            "outcome_numbers": "results/{cohort}/numbers/outcomes.csv",
+            "maintenance_numbers": "results/{cohort}/numbers/maintenance.csv",
+        },
+        "output": {
+            "table": table_report("effect_sizes"),
+            "numbers": "results/{cohort}/numbers/effect_sizes.csv",
+            "regression_to_mean": table_report("regression_to_mean"),
+            "regression_to_mean_numbers": "results/{cohort}/numbers/regression_to_mean.csv",
+        },
+        "params": {
+            "study": get_study_measures,
+            "confidence_level": CONFIDENCE_LEVEL,
+            "bootstrap": config["analysis"]["bootstrap"],
+        },
+    },
+    "table_transitions": {
+        "input": {"outcomes": CLEAN_OUTCOMES},
+        "output": {
+            "table": table_report("transitions"),
+            "numbers": "results/{cohort}/numbers/transitions.csv",
+        },
+        "params": {"study": get_study},
+    },
+    "table_instrument_flow": {
+        "input": {"outcomes": CLEAN_OUTCOMES, "outcome_numbers": "results/{cohort}/numbers/outcomes.csv"},
+        "output": {
+            "table": table_report("instrument_flow"),
+            "numbers": "results/{cohort}/numbers/instrument_flow.csv",
+        },
+        "params": {"study": get_study_measures},
+    },
 }
 
 

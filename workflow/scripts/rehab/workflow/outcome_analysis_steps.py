@@ -7,6 +7,13 @@ workflow/rules/.
 
 from rehab.analysis.attrition import PATIENT_COLUMNS, attrition_numbers, attrition_table
 from rehab.analysis.clean_inputs import clean_columns, read_clean
+from rehab.analysis.effect_sizes import (
+    BootstrapSettings,
+    effect_size_numbers,
+    effect_sizes_table,
+    regression_to_mean_numbers,
+    regression_to_mean_table,
+)
 from rehab.analysis.maintenance import maintenance_numbers, maintenance_table, margin_numbers, margin_table
 from rehab.analysis.missing_data import (
     ImputationSettings,
@@ -27,6 +34,12 @@ from rehab.analysis.subgroups import (
     subgroups_table,
     summary_numbers,
     write_results,
+)
+from rehab.analysis.transitions import (
+    instrument_flow_numbers,
+    instrument_flow_table,
+    transition_numbers,
+    transitions_table,
 )
 from rehab.core.formatting import write_table
 from rehab.core.study import Study
@@ -126,3 +139,33 @@ def table_response_model(snakemake):
     numbers = response_model_numbers(patients, outcomes, study, covariates, snakemake.params.confidence_level)
     write_fragment(numbers, snakemake.output.numbers)
     write_table(response_model_table(numbers, study, patients, covariates), snakemake.output.table)
+
+
+def table_effect_sizes(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    bootstrap = BootstrapSettings.from_config(snakemake.params.bootstrap)
+    numbers = effect_size_numbers(outcomes, study, snakemake.params.confidence_level, bootstrap)
+    write_fragment(numbers, snakemake.output.numbers)
+    changes = read_numbers([snakemake.input.outcome_numbers, snakemake.input.maintenance_numbers])
+    write_table(effect_sizes_table(changes | numbers, study), snakemake.output.table)
+    correlations = regression_to_mean_numbers(outcomes, study)
+    write_fragment(correlations, snakemake.output.regression_to_mean_numbers)
+    write_table(regression_to_mean_table(correlations, study), snakemake.output.regression_to_mean)
+
+
+def table_transitions(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = transition_numbers(outcomes, study)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(transitions_table(numbers, study), snakemake.output.table)
+
+
+def table_instrument_flow(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = instrument_flow_numbers(outcomes, study)
+    write_fragment(numbers, snakemake.output.numbers)
+    table_numbers = read_numbers(snakemake.input.outcome_numbers) | numbers  # Table 4's n at each time point
+    write_table(instrument_flow_table(table_numbers, study), snakemake.output.table)
