@@ -201,9 +201,10 @@ def zeroin(
     translated operation by operation so that the same start gives R's root to the last bit.
 
     Written out because no Python library runs this variant: scipy's brentq takes other
-    steps and stops elsewhere within the same tolerance, and the interval is printed to a
-    digit at which the two differ (R's −14.94992 is −14.9; brentq's or the exact Walsh
-    average −14.95 is −15.0)."""
+    steps and stops elsewhere within the same tolerance (the reference cohort's NPRS at
+    discharge: −1.999987 against R's −1.999984), and the exact crossing, a Walsh average,
+    prints differently at one decimal where R stops short of it (DRI at discharge: the Walsh
+    average −14.95 prints −15.0, R's −14.94992 prints −14.9)."""
     a, b, c = lower, upper, lower
     fa, fb, fc = f_lower, f_upper, f_lower
     if fa == 0.0:
