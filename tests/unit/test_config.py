@@ -105,12 +105,15 @@ def test_every_config_key_is_documented_in_config_readme():
     definitions = schema["definitions"]
     for name in ("study", "instrument", "timepoint", "subgroup", "responder_definition"):
         names |= set(definitions[name]["properties"])
+    names |= set(definitions["instrument"]["properties"]["maintenance"]["properties"])
     names |= set(definitions["subgroup"]["properties"]["levels"]["items"]["properties"])
     names |= {f"cited.{name}" for name in definitions["responder_definition"]["properties"]["cited"]["properties"]}
     cohort = schema["properties"]["cohorts"]["additionalProperties"]["properties"]
     names |= set(cohort) | set(cohort["synthetic"]["properties"]) | set(cohort["export"]["properties"])
     analysis = schema["properties"]["analysis"]["properties"]
     names |= set(analysis) | set(analysis["subgroups"]["properties"]) | set(analysis["missing_data"]["properties"])
+    names |= set(analysis["response_model"]["properties"]) | set(analysis["bootstrap"]["properties"])
+    names |= set(analysis["missing_data"]["properties"]["tipping_point"]["properties"])
     undocumented = sorted(name for name in names if not re.search(rf"`([\w.<>\[\]]+\.)?{name}`", readme))
     assert undocumented == []
 

@@ -21,6 +21,8 @@ SECTIONS = ("instruments", "timepoints", "subgroups")
 OUTCOME_KEY_COLUMNS = ("patient_id", "timepoint", "assessment_date")
 RESERVED_INSTRUMENT_NAMES = frozenset({*OUTCOME_KEY_COLUMNS, "sensitivity", "confidence_level", "missing_data"})
 RESERVED_DEFINITION_KEYS = frozenset({"absolute", "relative", "with_start", "cannot_improve"})
+# Instrument keys that only the outcome analysis reads (not validation, cleaning or Table 4).
+ANALYSIS_KEYS = ("responders", "maintenance")
 
 
 class StudyDeclarationError(ValueError):
@@ -83,6 +85,15 @@ class ResponderDefinition:
 
 
 @dataclass(frozen=True)
+class MaintenanceMargin:
+    """When an outcome counts as maintained between two later time points: the interval of
+    the later change must rule out losing more than `max_loss_pct` % of the earlier gain."""
+
+    max_loss_pct: float
+    citation: str = ""
+
+
+@dataclass(frozen=True)
 class Instrument:
     """One outcome instrument: a column of outcomes.csv."""
 
@@ -97,6 +108,7 @@ class Instrument:
     better: str  # "lower" or "higher"
     responders: tuple[ResponderDefinition, ...]
     baseline_label: str = ""
+    maintenance: MaintenanceMargin | None = None  # None: not declared (a hand-made declaration)
 
     @property
     def direction(self) -> str:
@@ -261,11 +273,11 @@ def declaration(config: Mapping[str, Any], cohort: str | None = None) -> dict:
 
 
 def measurement_declaration(declared: Mapping[str, Any]) -> dict:
-    """`declared` without responder definitions and subgroups: what validation, cleaning and
-    the descriptive tables need. As those rules' param, a changed threshold or subgroup
-    reruns only the rules that use it."""
+    """`declared` without responder definitions, maintenance margins and subgroups: what
+    validation, cleaning and the descriptive tables need. As those rules' param, a changed
+    threshold, margin or subgroup reruns only the rules that use it."""
     instruments = {
-        name: {key: value for key, value in spec.items() if key != "responders"}
+        name: {key: value for key, value in spec.items() if key not in ANALYSIS_KEYS}
         for name, spec in declared["instruments"].items()
     }
     return {"instruments": instruments, "timepoints": declared["timepoints"], "subgroups": []}
@@ -325,7 +337,15 @@ def _instrument(name: str, spec: Mapping[str, Any], where: str) -> Instrument:
         better=better,
         responders=definitions,
         baseline_label=spec.get("baseline_label", ""),
+        maintenance=_maintenance(spec.get("maintenance")),
     )
+
+
+def _maintenance(spec: Mapping[str, Any] | None) -> MaintenanceMargin | None:
+    """The margin as declared; the config check fills the schema's defaults in."""
+    if spec is None:
+        return None
+    return MaintenanceMargin(max_loss_pct=float(spec["max_loss_pct"]), citation=" ".join(str(spec["citation"]).split()))
 
 
 def _responder(spec: Mapping[str, Any], direction: str, where: str) -> ResponderDefinition:
