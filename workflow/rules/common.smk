@@ -36,7 +36,7 @@ os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
 atexit.register(gc.freeze)
 
 try:
-    check_config(config, PROJECT_ROOT / "schemas" / "config.schema.yaml")
+    check_config(config, PROJECT_ROOT / "schemas" / "config.schema.yaml", workflow.configfiles, "results")
 except ConfigError as error:
     raise WorkflowError(mask_text(str(error))) from None
 
