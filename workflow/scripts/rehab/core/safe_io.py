@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # numpy, pyarrow and pandas are imported where a frame or arr
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-from rehab.core.errors import PipelineError
+from rehab.core.errors import FileSystemError, PipelineError, file_system_error
 from rehab.core.privacy import holds_identity_number, mask_array, mask_text
 
 FORMULA_PREFIX = "'"
@@ -60,15 +60,29 @@ class UnsafePathError(PipelineError):
 
 
 def checked_path(path: str | Path) -> Path:
-    """`path` as a Path with its folder created; UnsafePathError when its text holds an identity number."""
+    """`path` as a Path with its folder created; UnsafePathError when its text holds an
+    identity number, FileSystemError when the folder cannot be made."""
     if holds_identity_number(str(path)):
         raise UnsafePathError(
             f"Refusing to write {path}: the path holds a personal identity number. "
             "Rename the cohort or folder so that no file name identifies a person."
         )
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with reaching(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@contextmanager
+def reaching(path: str | Path) -> Iterator[None]:
+    """Turns an OSError (disk full, permission denied, read-only file system, ...) met while
+    reading or writing `path` into a FileSystemError: one line naming the path and the fix."""
+    try:
+        yield
+    except FileSystemError:
+        raise
+    except OSError as error:
+        raise file_system_error(error, path) from None
 
 
 # ----------------------------------------------------------------------------- frames
@@ -259,7 +273,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path, raw_text: bool = False, pip
     if raw_text:
         out = neutralize_formulas(out)
     quoting = csv.QUOTE_NONNUMERIC if _holds_carriage_return(out) else csv.QUOTE_MINIMAL
-    out.to_csv(path, index=False, lineterminator="\n", quoting=quoting)
+    with reaching(path):
+        out.to_csv(path, index=False, lineterminator="\n", quoting=quoting)
 
 
 def read_raw_text_csv(path: str | Path, **read_options) -> pd.DataFrame:
@@ -285,7 +300,10 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
     path = checked_path(path)
     masked = mask_frame(frame)
     schema = pa.Schema.from_pandas(masked, preserve_index=False)
-    with pq.ParquetWriter(path, schema, compression="snappy", use_dictionary=True, write_statistics=True) as writer:
+    with (
+        reaching(path),
+        pq.ParquetWriter(path, schema, compression="snappy", use_dictionary=True, write_statistics=True) as writer,
+    ):
         for start in range(0, max(len(masked), 1), PARQUET_ROW_GROUP):
             part = masked.iloc[start : start + PARQUET_ROW_GROUP]
             writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
@@ -445,7 +463,7 @@ def _keep_layout(fig) -> None:
 
 
 def _write(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
+    with reaching(path), open(path, "wb") as handle:
         handle.write(data)
 
 
@@ -511,7 +529,8 @@ def write_arrow_csv(table: pa.Table, sink: MaskingSink, options: pacsv.WriteOpti
 @contextmanager
 def text_sink(path: str | Path, encoding: str = "utf-8") -> Iterator[MaskingSink]:
     """A binary sink for text written in chunks (pyarrow's CSV writer, say), masked on the way."""
-    with open(checked_path(path), "wb") as handle:
+    path = checked_path(path)
+    with reaching(path), open(path, "wb") as handle:
         sink = MaskingSink(handle, encoding)
         yield sink
         sink.finish()

@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 
 from rehab.core.errors import RawExportError
 from rehab.core.privacy import holds_identity_number, mask_text
-from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
+from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present, unreadable_file_error
 
 log = logging.getLogger("rehab")
 
@@ -205,7 +205,10 @@ def _read_utf8(path: Path, encoding: str, where: _ConfigKeys) -> bytes:
             f"known text encoding. Set {where.key('encoding')} to a Python codec name such as "
             "utf-8 or cp1252."
         ) from None
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise unreadable_file_error(error, path) from None
     if codec in ("utf-8", "utf-8-sig"):
         data = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
         _decode(data, "utf-8", path, encoding, where)  # validates only
