@@ -518,8 +518,9 @@ def table_captions(study: Study, numbers: dict | None = None) -> dict[str, tuple
         "subgroup_interactions": (
             "Subgroup interaction tests (exploratory)",
             "Likelihood-ratio test of a logistic regression of response on the subgroup against the intercept-only model, "
-            "over the evaluable patients with a value of the subgroup variable; suppressed groups pooled as one level."
-            + exploratory_note(numbers),
+            "over the evaluable patients with a value of the subgroup variable; suppressed groups pooled as one level, "
+            "never a suppressed group alone (suppression goes on until that level's count too leaves each suppressed group "
+            "two or more possible counts)." + exploratory_note(numbers),
         ),
         "table2_baseline": (
             f"Characteristics of the patients at {baseline}",
