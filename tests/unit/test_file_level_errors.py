@@ -224,6 +224,16 @@ def test_wrong_separator_message_masks_the_header_text(tmp_path):
     assert_no_data(message)
 
 
+@pytest.mark.parametrize("inside", ["\u00ad", "\u00a0", "\u200b", "\u2028"])
+def test_header_messages_mask_before_quoting_an_invisible_character(tmp_path, inside):
+    # repr() writes a soft hyphen as \xad: masked after it, the number's parts would show
+    pin = f"x1957{inside}0202-8888"
+    wrong = error_of(tmp_path, "sessions", f"patient_id;session_date;interventions;{pin}\nA;2015-01-01;1;x\n")
+    near = error_of(tmp_path, "patients", f"patient_i,sex,age,program_start_date,p{pin}\nA,F,30,2015-01-01,x\n")
+    for message in (wrong, near):
+        assert "1957" not in message and "8888" not in message
+
+
 def test_a_stray_quote_in_the_header_row(tmp_path):
     content = 'patient_id,"sex,age,program_start_date\nA,F,30,2015-01-01\nB,"F",31,2015-01-01\n'
     message = error_of(tmp_path, "patients", content)

@@ -34,6 +34,7 @@ from rehab.analysis.responders import responder_status
 from rehab.analysis.stats import wilson_interval
 from rehab.core.errors import PipelineError
 from rehab.core.formatting import fmt_count, fmt_interval, fmt_number, fmt_p
+from rehab.core.privacy import shown
 from rehab.core.safe_io import write_csv
 from rehab.core.study import Study, Subgroup
 
@@ -81,7 +82,7 @@ def group_keys(subgroup: Subgroup, values: pd.Series) -> pd.Categorical:
         if not pd.api.types.is_numeric_dtype(values.dtype):
             raise SubgroupConfigError(
                 f"config key study.subgroups, subgroup {subgroup.name}: bands need a numeric column, "
-                f"{subgroup.column!r} is not one; declare `levels` instead"
+                f"{shown(subgroup.column)} is not one; declare `levels` instead"
             )
         banded = pd.cut(values.astype("float64"), bins=edges, right=False, labels=keys)
         return pd.Categorical(banded.astype("object"), categories=keys)
@@ -101,7 +102,7 @@ def subgroup_variables(patients: pd.DataFrame, outcomes: pd.DataFrame | OutcomeP
             values = patients[subgroup.column].set_axis(index)
         else:
             raise SubgroupConfigError(
-                f"config key study.subgroups, subgroup {subgroup.name}: column {subgroup.column!r} is not a column "
+                f"config key study.subgroups, subgroup {subgroup.name}: column {shown(subgroup.column)} is not a column "
                 'of the clean patients table (docs/architecture.md, "The clean tables")'
             )
         groups = pd.Series(group_keys(subgroup, values), index=index)

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rehab.core.errors import RawExportError
-from rehab.core.privacy import holds_identity_number, mask_text
+from rehab.core.privacy import holds_identity_number, mask_text, shown
 from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present, unreadable_file_error
 
 log = logging.getLogger("rehab")
@@ -202,7 +202,7 @@ def _read_utf8(path: Path, encoding: str, where: _ConfigKeys) -> bytes:
         codec = codecs.lookup(encoding).name
     except LookupError:
         raise RawExportError(
-            f"Raw export file {path} cannot be read: the declared encoding {encoding!r} is not a "
+            f"Raw export file {path} cannot be read: the declared encoding {shown(encoding)} is not a "
             f"known text encoding. Set {where.key('encoding')} to a Python codec name such as "
             "utf-8 or cp1252."
         ) from None
@@ -266,7 +266,7 @@ def _decodes(data: bytes, codec: str) -> bool:
 def _separator_byte(separator: str, path: Path, where: _ConfigKeys) -> int:
     if len(separator) != 1 or ord(separator) > 127 or separator in '"\r\n':
         raise RawExportError(
-            f"Raw export file {path} cannot be read with the separator {separator!r}: the "
+            f"Raw export file {path} cannot be read with the separator {shown(separator)}: the "
             f"separator must be one ASCII character other than a quote or newline. Set "
             f'{where.key("separator")} (e.g. "," or ";").'
         )
@@ -649,7 +649,7 @@ def _close_names(missing: list[str], found: list[str]) -> list[str]:
         if match:
             name = by_lower[match[0]]
             case = " (names are case-sensitive)" if name.lower() == column.lower() else ""
-            notes.append(f"{mask_text(repr(name))}: did you mean {column!r}?{case}")
+            notes.append(f"{shown(name)}: did you mean {column!r}?{case}")
     return notes
 
 
@@ -665,10 +665,10 @@ def _looks_like_name(text: str) -> bool:
 
 def _shown_names(names: list[str]) -> str:
     """The names that look like column names, masked and quoted; the others only counted."""
-    shown = [mask_text(repr(n)) for n in names if _looks_like_name(n)]
-    hidden = len(names) - len(shown)
-    text = _shorten(", ".join(shown)) if shown else "none that looks like a column name"
-    if shown and hidden:
+    listed = [shown(n) for n in names if _looks_like_name(n)]
+    hidden = len(names) - len(listed)
+    text = _shorten(", ".join(listed)) if listed else "none that looks like a column name"
+    if listed and hidden:
         text += f" (and {hidden} field(s) that do not look like column names, not shown)"
     elif hidden:
         text += f" ({hidden} field(s) not shown)"
@@ -719,7 +719,7 @@ def _raise_wrong_separator(
         if all(c in names for c in required):
             raise RawExportError(
                 f"Raw export file {path} does not split into the contract's columns with the "
-                f"separator {separator!r}: its header reads {mask_text(repr(_shorten(raw, 200)))}, which "
+                f"separator {shown(separator)}: its header reads {repr(_shorten(mask_text(raw), 200))}, which "
                 f"does split with {candidate!r}. Set {where.key('separator')}: {_yaml(candidate)} in the "
                 f"cohort's export config.{_decimal_hint(candidate, dialect, where)}"
             )
