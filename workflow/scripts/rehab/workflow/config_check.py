@@ -205,7 +205,11 @@ def active_cohorts(config: dict) -> list[str]:
 
 
 def _comparison_folder_problems(config: dict) -> list[str]:
+    if not isinstance(config.get("cohorts"), dict) or not isinstance(config.get("active_cohorts") or [], list):
+        return []  # the schema's messages say what is wrong
     configured = config.get("comparison_name")
+    if holds_identity_number(configured):
+        return []  # its own problem names it
     cohorts = [str(cohort) for cohort in active_cohorts(config)]
     name = comparison_name(configured if isinstance(configured, str) else None, cohorts)
     if not holds_identity_number(name):
@@ -238,9 +242,7 @@ def semantic_problems(config: dict) -> list[str]:
         dialect = export.get("dialect") if isinstance(export, dict) else None
         if isinstance(dialect, dict):
             problems += _dialect_problems(cohort, dialect)
-    if not problems:
-        problems += _comparison_folder_problems(config)
-    return problems + _active_cohort_problems(config)
+    return problems + _comparison_folder_problems(config) + _active_cohort_problems(config)
 
 
 def results_folder_problems(folder: str | Path) -> list[str]:
