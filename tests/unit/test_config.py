@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from privacy_helpers import identity_numbers, leaked
 
-from rehab.workflow.config_check import ConfigError, check_config, config_texts
+from rehab.workflow.config_check import ConfigError, check_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
@@ -253,9 +253,13 @@ def test_problems_of_the_schema_and_beyond_it_are_reported_together(config):
 # ----------------------------------------------------------------------------- identity numbers anywhere
 
 
-def string_places(config) -> list[tuple]:
+def string_places(config, path=()) -> list[tuple]:
     """The key path of every text value of a config (lists included)."""
-    return [path for path, text, is_key in config_texts(config) if not is_key and isinstance(_at(config, path), str)]
+    if isinstance(config, dict):
+        return [place for key, value in config.items() for place in string_places(value, (*path, key))]
+    if isinstance(config, list):
+        return [place for index, value in enumerate(config) for place in string_places(value, (*path, index))]
+    return [path] if isinstance(config, str) else []
 
 
 def _at(config, path):

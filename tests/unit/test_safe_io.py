@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import csv
-import errno
 import io
 import json
 import logging
-import os
 import re
 import struct
 import zlib
-from pathlib import Path
 from types import SimpleNamespace
 
 import matplotlib
@@ -23,7 +20,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from rehab.core import safe_io
-from rehab.core.errors import FileSystemError, PipelineError, RawExportError
+from rehab.core.errors import PipelineError, RawExportError
 from rehab.core.privacy import REDACTED, PipelineMade
 from rehab.outputs.report import summarize_failures
 from rehab.workflow.script_support import masking_handlers, run
@@ -277,66 +274,6 @@ def test_the_report_never_shows_the_formula_quote(tmp_path):
 
 
 # ----------------------------------------------------------------------------- messages and logs
-
-
-# ----------------------------------------------------------------------------- file-system faults
-
-DISK_FULL = "/dev/full"  # every write to it fails with ENOSPC, as on a full disk
-
-
-@pytest.mark.skipif(not os.path.exists(DISK_FULL), reason="needs /dev/full")
-@pytest.mark.parametrize(
-    "write",
-    [
-        lambda path: safe_io.write_csv(pd.DataFrame({"a": ["x" * 100_000]}), path),
-        lambda path: safe_io.write_text("x" * 100_000, path),
-        lambda path: safe_io.write_parquet(pd.DataFrame({"a": ["x"] * 1000}), path),
-        lambda path: safe_io.write_json({"a": "x" * 100_000}, path),
-    ],
-)
-def test_a_full_disk_is_one_line_naming_the_file_and_the_fix(tmp_path, write):
-    target = tmp_path / "table.out"
-    target.symlink_to(DISK_FULL)
-    with pytest.raises(FileSystemError) as raised:
-        write(target)
-    message = str(raised.value)
-    assert "\n" not in message and str(target) in message
-    assert "the disk is full" in message and "free some space" in message
-
-
-@pytest.mark.parametrize(
-    "error, words",
-    [
-        (PermissionError(errno.EACCES, "Permission denied"), "permission denied. To fix: give the user"),
-        (OSError(errno.EROFS, "Read-only file system"), "the file system is read-only"),
-        (OSError(errno.ENOSPC, "No space left on device"), "the disk is full"),
-    ],
-)
-def test_a_folder_that_cannot_be_made_is_one_line_with_the_path_masked(tmp_path, monkeypatch, error, words):
-    def refuse(self, *args, **kwargs):
-        error.filename = str(self)
-        raise error
-
-    monkeypatch.setattr(Path, "mkdir", refuse)
-    with pytest.raises(FileSystemError) as raised:
-        safe_io.write_text("x", tmp_path / "results" / "19551616 x" / "t.txt")
-    message = str(raised.value)
-    assert message.startswith(f"Cannot use {tmp_path / 'results'}") and words in message and "\n" not in message
-
-
-@pytest.mark.skipif(not os.path.exists(DISK_FULL), reason="needs /dev/full")
-def test_a_job_that_meets_a_full_disk_ends_with_one_line_in_its_log(tmp_path):
-    (tmp_path / "failures.csv").symlink_to(DISK_FULL)
-
-    def main(_):
-        safe_io.write_csv(pd.DataFrame({"a": ["x" * 100_000]}), tmp_path / "failures.csv")
-
-    with pytest.raises(SystemExit):
-        run(fake_snakemake(tmp_path), main)
-    logged = (tmp_path / "rule.log").read_text(encoding="utf-8")
-    logging.getLogger().handlers.clear()
-    assert "Traceback" not in logged and logged.count("\n") == 1
-    assert logged.startswith(f"ERROR Cannot use {tmp_path / 'failures.csv'}: the disk is full")
 
 
 def test_pipeline_errors_are_masked_when_made():
