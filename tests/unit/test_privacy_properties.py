@@ -209,7 +209,7 @@ def written_text(run: vh.Run) -> str:
     "value, digits",
     [
         ("1957\u20280202-8888", "195702028888"),  # a line separator inside
-        ("19570202\u000b8888", "195702028888"),  # a vertical tab inside
+        ("1957\u000b0202-8888", "195702028888"),  # a vertical tab inside
         ("1.5702028888", "5702028888"),  # after a decimal point
         ("3.195702028888", "195702028888"),
     ],
