@@ -76,6 +76,12 @@ def test_a_shape_is_masked_wherever_it_stands(text, masked):
         assert mask_text(text) == masked
 
 
+def test_digits_read_as_more_than_one_shape_are_masked_in_every_reading():
+    # `10 1957 0202` is a shape too: masking only the first reading would leave `-8888`
+    assert mask_text("\u2152 1957\u00ad0202-8888 y") == f"{REDACTED} y"
+    assert mask_text("1234 19570202 8888") == REDACTED
+
+
 @pytest.mark.parametrize(
     "text",
     [

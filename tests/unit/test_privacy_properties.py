@@ -56,7 +56,8 @@ def injections(draw) -> dict:
         "column": draw(st.integers(0, len(columns))),  # len(columns): a new, unknown column
         "row": draw(st.integers(0, len(ROWS[name]) - 1)),
         "in_header": draw(st.booleans()),
-        "folder": draw(st.sampled_from(["export", f"export {written.strip(chr(34))}"])),
+        # a folder's name cannot hold NUL (nor "/", which no drawn number holds)
+        "folder": draw(st.sampled_from(["export", f"export {written.strip(chr(34))}".replace("\0", "")])),
     }
 
 

@@ -18,7 +18,8 @@ ask it. One rule, no exemption by shape (docs/raw-export.md, "Privacy"):
    stands: a whole value, inside a longer token (`P195702028888x`), after a decimal point
    (`1.5702028888`), inside a run of hexadecimal characters, in a column name, a path or a
    message.
-3. The characters that held a shape, gaps included, become `REDACTED`.
+3. The characters that held a shape, gaps included, become `REDACTED`; where digits joined
+   by gaps can be read as more than one shape, every reading is (their span together).
 
 Only values the pipeline makes itself (checksums, commit ids, timestamps) are exempt, by
 their source: they are wrapped in `PipelineMade` where they are made (or named to
@@ -27,7 +28,9 @@ their source: they are wrapped in `PipelineMade` where they are made (or named t
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
@@ -53,8 +56,10 @@ def _shape(gaps: str) -> str:
     return rf"{_DIGIT}(?:{digit}){{5}}(?:(?:{digit}){{2}})?{gaps}(?:{_MARK}{gaps})?{_DIGIT}(?:{digit}){{3}}"
 
 
-# Python's engine (possessive gaps: gaps, digits and marks are disjoint, so nothing to retry).
-_SHAPE = re.compile(rf"(?<![0-9]){_shape(_GAP + '*+')}(?![0-9])")
+# Python's engine: possessive gaps (gaps, digits and marks are disjoint, so nothing to retry),
+# and the first digit before the look-behind, so that the engine scans for a digit first.
+_FIRST_DIGIT_BODY = _shape(_GAP + "*+")[len(_DIGIT) :]
+_SHAPE = re.compile(rf"{_DIGIT}(?<![0-9]{{2}}){_FIRST_DIGIT_BODY}(?![0-9])")
 # The same shape in RE2 syntax (Arrow), for whole ASCII texts: True where a text holds one.
 SHAPE_RE2 = rf"(?:^|[^0-9]){_shape(_GAP + '*')}(?:[^0-9]|$)"
 SHAPE_DIGITS = (10, 12)
@@ -84,18 +89,37 @@ def _normal_form(char: str) -> str:
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
-def normalized(text: str) -> tuple[str, list[int] | None]:
-    """`text` in its normal form (ASCII class text), and for each of its characters the
-    position of the character of `text` it came from (None when they are the same)."""
+def normalized(text: str) -> tuple[str, list[tuple[int, int, int]]]:
+    """`text` in its normal form (ASCII class text), and where a character's form is longer
+    than one character: (its form's start in the normal form, its position in `text`, its
+    form's length), in order (none for most texts)."""
     if text.isascii():
-        return text, None
-    normal = _NON_ASCII_RUN.sub(lambda run: "".join(map(_normal_form, run.group())), text)
-    if len(normal) == len(text):  # every character read as one (no form of several characters)
-        return normal, None
-    origin = []
-    for position, char in enumerate(text):
-        origin += [position] * (1 if char.isascii() else len(_normal_form(char)))
-    return normal, origin
+        return text, []
+    longer: list[tuple[int, int, int]] = []
+    extra = 0  # characters the forms before have added
+
+    def normal_run(run: re.Match) -> str:
+        nonlocal extra
+        forms = [_normal_form(char) for char in run.group()]
+        for offset, form in enumerate(forms):
+            if len(form) > 1:
+                position = run.start() + offset
+                longer.append((position + extra, position, len(form)))
+                extra += len(form) - 1
+        return "".join(forms)
+
+    return _NON_ASCII_RUN.sub(normal_run, text), longer
+
+
+def _position_in_text(position: int, longer: list[tuple[int, int, int]]) -> int:
+    """The position in the text of the character whose form holds `position` of the normal form."""
+    before = bisect.bisect_right(longer, (position, sys.maxsize, 0)) - 1
+    if before < 0:
+        return position
+    start, text_position, length = longer[before]
+    if position < start + length:
+        return text_position
+    return text_position + 1 + (position - start - length)
 
 
 def _digit_count(text: str) -> int:
@@ -110,11 +134,27 @@ def find_identity_numbers(text: str, exempt: Iterable[str] = ()) -> list[tuple[i
     searched = _without(text, exempt)
     if searched.isascii() and _digit_count(searched) < 10:
         return []  # the common case: too few digits for a shape
-    normal, origin = normalized(searched)
-    spans = [match.span() for match in _SHAPE.finditer(normal)]
-    if origin is None:
+    normal, longer = normalized(searched)
+    spans = _every_shape(normal)
+    if not longer:
         return spans
-    return [(origin[start], origin[end - 1] + 1) for start, end in spans]
+    return [(_position_in_text(start, longer), _position_in_text(end - 1, longer) + 1) for start, end in spans]
+
+
+def _every_shape(normal: str) -> list[tuple[int, int]]:
+    """The spans of every shape of a normal form, overlapping ones joined: digits joined by gaps
+    can be read more than one way (`10 1957 0202-8888` holds `10 1957 0202` and
+    `1957 0202-8888`), and every reading is masked."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while match := _SHAPE.search(normal, position):
+        start, end = match.span()
+        if spans and start < spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+        else:
+            spans.append((start, end))
+        position = start + 1
+    return spans
 
 
 def _without(text: str, exempt: Iterable[str]) -> str:
