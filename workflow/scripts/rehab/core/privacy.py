@@ -62,7 +62,9 @@ _FIRST_DIGIT_BODY = _shape(_GAP + "*+")[len(_DIGIT) :]
 _SHAPE = re.compile(rf"{_DIGIT}(?<![0-9]{{2}}){_FIRST_DIGIT_BODY}(?![0-9])")
 # The same shape in RE2 syntax (Arrow), for whole ASCII texts: True where a text holds one.
 SHAPE_RE2 = rf"(?:^|[^0-9]){_shape(_GAP + '*')}(?:[^0-9]|$)"
-SHAPE_DIGITS = (10, 12)
+# The fewest characters that can hold a shape: one character reads as up to three digits
+# (`⅒` as `1⁄10`, `⑳` as `20`), so ten digits may stand in four.
+_SHORTEST = 4
 
 
 @cache
@@ -221,7 +223,7 @@ def holds_identity_numbers(array) -> np.ndarray:
     found = np.zeros(len(array), dtype=bool)
     if len(array) == 0:
         return found
-    long_enough = pc.greater_equal(pc.utf8_length(array), 10).fill_null(False).to_numpy(zero_copy_only=False)
+    long_enough = pc.greater_equal(pc.utf8_length(array), _SHORTEST).fill_null(False).to_numpy(zero_copy_only=False)
     positions = np.flatnonzero(long_enough)
     if not len(positions):
         return found
