@@ -377,3 +377,14 @@ def test_a_results_folder_the_run_may_not_write_in_is_refused(config, tmp_path, 
     with pytest.raises(ConfigError) as raised:  # not there yet: the folder it would be made in
         check_config(config, SCHEMA, results_dir=tmp_path / "new" / "results")
     assert f"may not write in {tmp_path}" in str(raised.value)
+
+
+def test_a_project_folder_whose_path_holds_an_identity_number_is_refused(config, tmp_path):
+    results = tmp_path / "x1957\u00ad0202-8888 project" / "results"
+    with pytest.raises(ConfigError) as raised:
+        check_config(config, SCHEMA, results_dir=results)
+    message = str(raised.value)
+    assert (
+        f"results folder '{tmp_path}/xREDACTED project/results': its path holds a personal identity number" in message
+    )
+    assert "8888" not in message

@@ -246,8 +246,16 @@ def semantic_problems(config: dict) -> list[str]:
 
 
 def results_folder_problems(folder: str | Path) -> list[str]:
-    """The results folder (or, while it does not exist, the folder it would be made in) when
-    the user running the pipeline may not write there: every result goes under it."""
+    """The results folder when its full path holds an identity number (the project's folder is
+    outside text too: Snakemake prints and records the working directory), or when the user
+    running the pipeline may not write there (or, while it does not exist, in the folder it
+    would be made in): every result goes under it."""
+    absolute = os.path.abspath(folder)
+    if holds_identity_number(absolute):
+        return [
+            f"results folder {shown(absolute)}: its path holds a personal identity number; move the project to a "
+            "folder whose path holds none (Snakemake prints and records the working directory)"
+        ]
     existing = Path(folder)
     while not os.path.lexists(existing) and existing != existing.parent:
         existing = existing.parent
