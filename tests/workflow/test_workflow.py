@@ -154,7 +154,11 @@ def _export(path, **dialect):
             {},
             "config key cohorts.clinic.export.dialect.separator: ',' is also the decimal mark",
         ),
-        (_export("exports/19551616-1616"), {}, "config key cohorts.clinic.export.path: the path 'exports/REDACTED'"),
+        (
+            _export("exports/19551616-1616"),
+            {},
+            "config key cohorts.clinic.export.path: the value 'exports/REDACTED' holds",
+        ),
     ],
     ids=["schema", "unknown-active-cohort", "not-a-text-encoding", "separator-is-decimal", "identity-number-in-path"],
 )
