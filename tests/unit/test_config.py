@@ -272,7 +272,7 @@ def _set(config, path, value):
     _at(config, path[:-1])[path[-1]] = value
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(data=st.data(), number=identity_numbers())
 def test_every_config_string_holding_an_identity_number_stops_the_run_naming_its_key(data, number):
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))

@@ -32,7 +32,7 @@ from rehab.workflow.script_support import masking_handlers
 
 HEADERS = {"patients": vh.PATIENT_HEADER, "sessions": vh.SESSION_HEADER, "outcomes": vh.OUTCOME_HEADER}
 ROWS = {"patients": vh.PATIENTS, "sessions": vh.SESSIONS, "outcomes": vh.OUTCOMES}
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 # What may stand right beside the number in a field: nothing, a letter (inside a longer
 # token), a decimal point after a digit, hexadecimal letters (a checksum-like run).
 AROUND = st.sampled_from([("", ""), ("P", "x"), ("1.", ""), ("3.", "e"), ("abcdefabcdefabcdefab", ""), ("pnr ", " ok")])
