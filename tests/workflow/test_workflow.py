@@ -133,7 +133,11 @@ def _export(path, **dialect):
 @pytest.mark.parametrize(
     "cohorts, top_level, expected",
     [
-        (_export("exports/19551616-1616"), {}, "config key cohorts.clinic.export.path: the path 'exports/REDACTED'"),
+        (
+            _export("exports/19551616-1616"),
+            {},
+            "config key cohorts.clinic.export.path: the value 'exports/REDACTED' holds",
+        ),
     ],
     ids=["identity-number-in-path"],
 )

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from rehab.core.privacy import shown
+
 SECTIONS = ("instruments", "timepoints", "subgroups")
 # outcomes.csv columns that are not instruments, and numbers.csv key parts under
 # `responders.` that an instrument or a secondary definition name would collide with.
@@ -310,7 +312,7 @@ def _where(cohort: str | None) -> str:
 def _instrument(name: str, spec: Mapping[str, Any], where: str) -> Instrument:
     if name in RESERVED_INSTRUMENT_NAMES:
         raise StudyDeclarationError(
-            f"config key {where}: {name!r} cannot name an instrument (reserved: "
+            f"config key {where}: {shown(name)} cannot name an instrument (reserved: "
             f"{', '.join(sorted(RESERVED_INSTRUMENT_NAMES))})"
         )
     low, high = spec["range"]
@@ -395,7 +397,7 @@ def _check_definition_names(instruments: tuple[Instrument, ...], timepoints: tup
         for index, definition in enumerate(instrument.secondary, 1):
             if definition.name in taken:
                 raise StudyDeclarationError(
-                    f"config key {where}.{instrument.name}.responders[{index}].name: {definition.name!r} "
+                    f"config key {where}.{instrument.name}.responders[{index}].name: {shown(definition.name)} "
                     f"would collide with the keys responders.{instrument.name}.{definition.name}.* of "
                     f"{'a time point' if definition.name not in RESERVED_DEFINITION_KEYS else 'the primary definition'}"
                     "; choose another name"
@@ -467,6 +469,6 @@ def _check_subgroups(study: Study, where: str) -> None:
     for index, subgroup in enumerate(study.subgroups):
         if subgroup.instrument and subgroup.instrument not in study.instrument_names:
             raise StudyDeclarationError(
-                f"config key {where}[{index}].instrument: subgroup {subgroup.name} names instrument {subgroup.instrument!r}, "
+                f"config key {where}[{index}].instrument: subgroup {subgroup.name} names instrument {shown(subgroup.instrument)}, "
                 f"which is not declared (declared: {', '.join(study.instrument_names)})"
             )
