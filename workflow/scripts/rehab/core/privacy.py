@@ -257,6 +257,6 @@ def mask_array(array):
 
 def holds_identity_number_values(texts: pd.Series) -> np.ndarray:
     """True where a text of a pandas text Series holds an identity-number shape; False for missing."""
-    from rehab.core.values import to_arrow
+    from rehab.core.arrow_text import to_arrow
 
     return holds_identity_numbers(to_arrow(texts))
