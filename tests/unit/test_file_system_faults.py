@@ -75,6 +75,7 @@ def test_a_job_that_meets_a_full_disk_ends_with_one_line_in_its_log(tmp_path):
     logged = (tmp_path / "rule.log").read_text(encoding="utf-8")
     logging.getLogger().handlers.clear()
     expected = (
+        "INFO rule demo\n"  # the log's first line names its rule
         f"ERROR Cannot use {tmp_path / 'failures.csv'}: the disk is full (no space left on device). "
         "To fix: free some space on it (or move the project to a larger disk) and run again.\n"
     )

@@ -76,13 +76,16 @@ def test_overall_and_main_pain_location(results):
     assert (neck["ci_low"], neck["ci_high"]) == pytest.approx((low * 100, high * 100))
 
 
-def test_a_small_group_is_never_the_tests_pooled_level_alone(results):
-    # regional (w3, 1 of 1) is small; published beside localized (2 of 2), the test's pooled
-    # level would be regional alone and its statistic would give the 1 away: localized is
-    # hidden too, the test has one level left and is not shown
+def test_a_small_group_shares_the_unpublished_rest_with_the_patients_without_the_variable(results):
+    # regional (w3, 1 of 1) is small; the evaluable patients without a pain distribution share
+    # what the overall row leaves with it, so localized (2 of 2) stays published
     regional, localized = row(results, "pain_distribution", "regional"), row(results, "pain_distribution", "localized")
-    assert regional["suppression"] == "small" and localized["suppression"] == "complementary"
-    assert pd.isna(localized["n_responders"]) and localized["n_evaluable"] == 2
+    assert regional["suppression"] == "small" and pd.isna(regional["n_responders"])
+    assert localized["suppression"] == "" and localized["n_responders"] == 2
+    grouped = sum(
+        row(results, "pain_distribution", level)["n_evaluable"] for level in ("localized", "regional", "generalized")
+    )
+    assert row(results, "overall", "all")["n_evaluable"] > grouped
 
 
 def test_small_groups_are_suppressed_and_so_is_the_group_that_would_give_them_away(results):

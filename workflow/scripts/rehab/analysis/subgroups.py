@@ -8,18 +8,18 @@ Patients with a missing subgroup variable (or a value outside the declared level
 take no part in that variable's groups.
 
 Suppression. A group with fewer evaluable patients than min_group_size hides its
-responders, percentage and interval (its evaluable n stays). The interaction test pools the
-hidden groups of a variable into one level, whose responder count its statistic may give
-away (to two decimals it usually does). So that no hidden group's responders can be solved
-for, the next smallest groups of the same variable are hidden too (complementary
-suppression) until, for every small group, the published numbers allow at least two values
-of its responder count: with R_n and R_k the evaluable patients and responders that the
-published numbers leave unassigned, a hidden group of n_s patients may hold from
-max(0, R_k − (R_n − n_s)) to min(n_s, R_k) responders. While a test is shown (two or more
-levels after pooling), R_n and R_k are the pooled level's own counts, so a small group is
-never a level of its own; without a test they are what the overall row leaves after the
-published groups (the patients without the variable included). Only an overall row of 0% or
-100% gives every group away, whatever is hidden.
+responders, percentage and interval (its evaluable n stays). Which groups are hidden is decided
+from the evaluable counts alone, which are published, so the pattern of suppression tells
+nothing about any responder. The responders the published numbers leave unassigned (the
+overall row's, less the published groups') are shared by the hidden groups and the patients
+without the variable; while these hold patients in fewer than two places, the next smallest
+groups of the same variable are hidden too (complementary suppression), so a small group's
+count never follows by subtraction. The interaction test is shown only for a variable none
+of whose groups is hidden: a test over levels that pool or drop hidden groups could give
+their counts away, and whether it does would depend on the responders. What remains: when
+every one of the unassigned patients responded, or none did, the published numbers give
+their counts away (an overall row of 0 % or 100 % is one case); cell suppression cannot
+prevent that without hiding counts the report publishes anyway (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -164,13 +164,13 @@ def subgroup_analysis(
             status = responder_status(panel, instrument, timepoint.name, study.baseline.name)
             evaluable = status["evaluable"].to_numpy()
             rows, responder = row_of_code[codes[evaluable]], status["responder"].to_numpy()[evaluable]
-            total_n, total_k = int(evaluable.sum()), int(responder.sum())
+            total_n = int(evaluable.sum())
             for key, label, groups, group_labels in [
                 ("overall", "All patients", overall, {"all": "All patients"})
             ] + variables:
                 counts = _group_counts(rows, responder, groups)
                 n, k = counts["n_evaluable"].to_numpy(), counts["n_responders"].to_numpy()
-                counts["suppression"] = suppression(n, k, total_n, total_k, int(min_group_size))
+                counts["suppression"] = suppression(n, total_n, int(min_group_size))
                 counts.insert(0, "outcome", instrument.name)
                 counts.insert(1, "outcome_label", instrument.label)
                 counts.insert(2, "timepoint", timepoint.name)
@@ -198,46 +198,18 @@ def subgroup_analysis(
     return _with_proportions(results, confidence_level), pd.DataFrame(tests, columns=INTERACTION_COLUMNS)
 
 
-def pooled_counts(n: np.ndarray, k: np.ndarray, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The levels of the interaction test: the shown groups, then the hidden ones pooled as
-    one; only the levels that hold patients."""
-    pooled_n = np.append(n[~hidden], n[hidden].sum())
-    pooled_k = np.append(k[~hidden], k[hidden].sum())
-    present = pooled_n > 0
-    return pooled_n[present], pooled_k[present]
-
-
-def has_test_statistic(n: np.ndarray, hidden: np.ndarray) -> bool:
-    """Whether the interaction test has a statistic: two or more levels after pooling."""
-    return len(pooled_counts(n, n, hidden)[0]) >= 2
-
-
-def responder_range(n: np.ndarray, k: np.ndarray, hidden: np.ndarray, total_n: int, total_k: int):
-    """The fewest and most responders each group can hold given everything published: the
-    overall counts, the counts of the groups that are not `hidden` (exact for the published
-    groups), and, when the interaction test is shown, the hidden groups' pooled count."""
-    if hidden.any() and has_test_statistic(n, hidden):
-        rest_n, rest_k = int(n[hidden].sum()), int(k[hidden].sum())
-    else:
-        rest_n = total_n - int(n[~hidden].sum())
-        rest_k = total_k - int(k[~hidden].sum())
-    low = np.where(hidden, np.maximum(0, rest_k - (rest_n - n)), k)
-    high = np.where(hidden, np.minimum(n, rest_k), k)
-    return low, high
-
-
-def suppression(n: np.ndarray, k: np.ndarray, total_n: int, total_k: int, min_group_size: int) -> np.ndarray:
+def suppression(n: np.ndarray, total_n: int, min_group_size: int) -> np.ndarray:
     """Per group "" (shown), SMALL (n_evaluable < min_group_size) or COMPLEMENTARY (hidden so
-    that no small group's responders follow from the other numbers, the interaction test's
-    pooled level among them; the next smallest groups, in declared order among equals, until
-    every small group with patients has at least two possible responder counts)."""
+    that the hidden groups and the patients without the variable, `total_n` less the groups'
+    patients, hold patients in at least two places, the next smallest groups first, in
+    declared order among equals). From the evaluable counts alone: no responder decides it."""
     reason = np.where(n < min_group_size, SMALL, "").astype(object)
-    protected = (reason == SMALL) & (n > 0)
-    if not protected.any():
+    if not ((reason == SMALL) & (n > 0)).any():
         return reason
+    without_the_variable = int(total_n) - int(n.sum())
     for index in np.argsort(n, kind="stable"):
-        low, high = responder_range(n, k, reason != "", total_n, total_k)
-        if not (low[protected] == high[protected]).any():
+        hidden = reason != ""
+        if np.count_nonzero(n[hidden] > 0) + (without_the_variable > 0) >= 2:
             break
         if reason[index] == "":
             reason[index] = COMPLEMENTARY
@@ -249,17 +221,18 @@ def interaction_test(
 ) -> tuple[float | None, int | None, float | None, int]:
     """Likelihood-ratio test of a logistic regression of response on the subgroup against the
     intercept-only model (statsmodels GLM, binomial, on the group counts; the patients without
-    the subgroup variable left out). The hidden groups enter pooled as one level. Returns
-    (chi2, df, p, levels); None when fewer than two levels hold patients."""
+    the subgroup variable left out), over the groups that hold patients. Returns (chi2, df, p,
+    levels); no statistic (None) when fewer than two groups hold patients, or when any group
+    is `hidden` (the test would give hidden counts away)."""
     # the GLM alone: statsmodels.api loads every model and takes a second longer
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 
-    pooled_n, pooled_k = pooled_counts(n, k, hidden)
-    levels = len(pooled_n)
-    if levels < 2:
+    present = n > 0
+    levels = int(present.sum())
+    if levels < 2 or hidden.any():
         return None, None, None, levels
-    endog = np.column_stack([pooled_k, pooled_n - pooled_k]).astype("float64")
+    endog = np.column_stack([k[present], n[present] - k[present]]).astype("float64")
     full = np.eye(levels)
     null = np.ones((levels, 1))
     with warnings.catch_warnings():
