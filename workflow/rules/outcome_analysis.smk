@@ -12,7 +12,7 @@ CONFIDENCE_LEVEL = config["analysis"]["confidence_level"]
 OUTCOME_ANALYSIS = {
     "table_outcomes": {
         "input": {"outcomes": CLEAN_OUTCOMES},
-        "output": {"table": table_report("table4_outcomes"), "numbers": "results/{cohort}/numbers/outcomes.csv"},
+        "output": report_outputs("table_outcomes", numbers="results/{cohort}/numbers/outcomes.csv"),
         "params": {
             "study": get_study_measures,
             "quantile_method": get_quantile_method,
@@ -21,22 +21,20 @@ OUTCOME_ANALYSIS = {
     },
     "table_responders": {
         "input": {"outcomes": CLEAN_OUTCOMES},
-        "output": {
-            "table": table_report("responders"),
-            "sensitivity": table_report("responders_sensitivity"),
-            "definitions": table_report("responder_definitions"),
-            "numbers": "results/{cohort}/numbers/responders.csv",
-        },
+        "output": report_outputs(
+            "table_responders",
+            definitions="results/{cohort}/tables/responder_definitions.csv",
+            numbers="results/{cohort}/numbers/responders.csv",
+        ),
         "params": {"study": get_study, "confidence_level": CONFIDENCE_LEVEL},
     },
     "table_subgroups": {
         "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
-        "output": {
-            "table": table_report("subgroups"),
-            "interactions": table_report("subgroup_interactions"),
-            "results": "results/{cohort}/analysis/subgroups.csv",
-            "numbers": "results/{cohort}/numbers/subgroups.csv",
-        },
+        "output": report_outputs(
+            "table_subgroups",
+            results="results/{cohort}/analysis/subgroups.csv",
+            numbers="results/{cohort}/numbers/subgroups.csv",
+        ),
         "params": {
             "study": get_study,
             "min_group_size": config["analysis"]["subgroups"]["min_group_size"],
@@ -45,12 +43,12 @@ OUTCOME_ANALYSIS = {
     },
     "table_attrition": {
         "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
-        "output": {"table": table_report("attrition"), "numbers": "results/{cohort}/numbers/attrition.csv"},
+        "output": report_outputs("table_attrition", numbers="results/{cohort}/numbers/attrition.csv"),
         "params": {"study": get_study_measures},
     },
     "table_maintenance": {
         "input": {"outcomes": CLEAN_OUTCOMES},
-        "output": {"table": table_report("maintenance"), "numbers": "results/{cohort}/numbers/maintenance.csv"},
+        "output": report_outputs("table_maintenance", numbers="results/{cohort}/numbers/maintenance.csv"),
         "params": {
             "study": get_study_measures,
             "quantile_method": get_quantile_method,
@@ -59,7 +57,7 @@ OUTCOME_ANALYSIS = {
     },
     "table_missing_data": {
         "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
-        "output": {"table": table_report("missing_data"), "numbers": "results/{cohort}/numbers/missing_data.csv"},
+        "output": report_outputs("table_missing_data", numbers="results/{cohort}/numbers/missing_data.csv"),
         "params": {
             "study": get_study,
             "confidence_level": CONFIDENCE_LEVEL,
