@@ -321,8 +321,14 @@ def report_file(kind, name):
 
 
 def report_files(kind):
-    """Every declared table (CSV) or figure (SVG) of the report, for the report's rule."""
-    return [f"results/{{cohort}}/{report_contents.file_of(entry)}" for entry in report_contents.of_kind(kind)]
+    """Every declared table (CSV) or figure (SVG) of the report that a step writes, for the
+    report's rule (a table of another rule, such as the validation's accounting, is among
+    the rule's inputs by its own name)."""
+    return [
+        f"results/{{cohort}}/{report_contents.file_of(entry)}"
+        for entry in report_contents.of_kind(kind)
+        if not entry.source
+    ]
 
 
 def number_fragments(*parts):

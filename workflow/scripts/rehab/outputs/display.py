@@ -18,7 +18,7 @@ import pandas as pd
 from rehab.core.formatting import DASH
 from rehab.core.safe_io import read_raw_text_csv
 
-NUMERIC_CELL = re.compile(r"^[\d\s.,–\-\[\]()±%/<>=]+$")
+NUMERIC_CELL = re.compile(r"^(?:[\d\s.,–\-\[\]()±%/<>=]| to )+$")  # `-1.5 (-2.5 to -0.5)` too
 LONG_CELL = 40  # a text cell this long gets a minimum width to wrap in
 SHORT_CELL = 16  # a text cell this short stays on one line, as does one without letters
 LETTER = re.compile(r"[^\W\d_]")

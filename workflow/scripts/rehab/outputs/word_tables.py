@@ -42,6 +42,16 @@ def layout(rows: list[list[Cell]], columns: int) -> list[list[tuple[Cell, int, i
     return grid
 
 
+def origins(rows: list[list[Cell]], columns: int) -> list[tuple[int, int, Cell]]:
+    """(row, column, cell) of every cell at its top left position, in reading order."""
+    return [
+        (r, c, placed[0])
+        for r, row in enumerate(layout(rows, columns))
+        for c, placed in enumerate(row)
+        if placed is not None and placed[1:] == (r, c)
+    ]
+
+
 def _border(element, edges: dict[str, dict[str, str]]) -> None:
     """Set the borders of a table (w:tblBorders) or a cell (w:tcBorders)."""
     from docx.oxml import OxmlElement
@@ -82,20 +92,18 @@ def add_table(document, table: DisplayTable) -> None:
         shown._tbl.tblPr,
         {"top": RULE, "bottom": RULE, "left": NO_RULE, "right": NO_RULE, "insideH": NO_RULE, "insideV": NO_RULE},
     )
-    for r, row in enumerate(layout(rows, columns)):
-        for c, placed in enumerate(row):
-            if placed is None or placed[1:] != (r, c):
-                continue
-            cell, _, _ = placed
-            target = shown.cell(r, c)
-            if cell.span > 1 or cell.row_span > 1:
-                target = target.merge(shown.cell(r + cell.row_span - 1, c + cell.span - 1))
-            paragraph = target.paragraphs[0]
-            _text(paragraph, cell.display, TABLE_PT, bold=r < len(table.head) or cell.group)
-            if "numeric" in cell.css.split():
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for c in range(columns):  # the rule under the header
-        _border(shown.cell(len(table.head) - 1, c)._tc.get_or_add_tcPr(), {"bottom": RULE})
+    placed = origins(rows, columns)
+    for r, c, cell in placed:  # the spans first; python-docx walks the table to find a cell
+        if cell.span > 1 or cell.row_span > 1:
+            shown.cell(r, c).merge(shown.cell(r + cell.row_span - 1, c + cell.span - 1))
+    grid = [row.cells for row in shown.rows]  # a merged cell at each of its positions
+    for r, c, cell in placed:
+        paragraph = grid[r][c].paragraphs[0]
+        _text(paragraph, cell.display, TABLE_PT, bold=r < len(table.head) or cell.group)
+        if "numeric" in cell.css.split():
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for header_cell in grid[len(table.head) - 1]:  # the rule under the header
+        _border(header_cell._tc.get_or_add_tcPr(), {"bottom": RULE})
 
 
 def word_tables(tables: list[dict], heading: str):
