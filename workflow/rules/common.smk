@@ -21,7 +21,7 @@ from rehab.outputs import contents as report_contents
 from rehab.workflow.code_closure import code_version as _code_version
 from rehab.workflow.comparison_name import comparison_name
 from rehab.workflow.config_check import ConfigError, check_config, schema_default
-from rehab.workflow.run_messages import failed_jobs, failure_report, run_summary
+from rehab.workflow.run_messages import failed_jobs, failure_report, run_summary, where_to_look
 from rehab.workflow.stages import SEPARATOR as STEP_SEPARATOR
 
 PROJECT_ROOT = Path(workflow.basedir)
@@ -208,11 +208,15 @@ def all_targets():
 
 def end_of_run_messages(failed):
     """The WARNING summary of every cohort's validation defects (the cohorts whose jobs all
-    succeeded), then, after a failure, each failed job's own message from its log."""
+    succeeded); where to look (each cohort's report, or which cohorts finished and which
+    stopped); then, after a failure, each failed job's own message from its log."""
     failures = failed_jobs("results", RUN_STARTED) if failed else []
     failed_cohorts = {cohort for _, _, cohort in failures}
     summary = run_summary(cohort for cohort in active_cohorts() if cohort not in failed_cohorts)
-    return summary, failure_report((rule, logs) for rule, logs, _ in failures)
+    where = where_to_look(active_cohorts(), "results", RUN_STARTED, failed_cohorts)
+    if not failed and len(active_cohorts()) > 1:
+        where += f"\ncomparison: {comparison_dir()}/report.html"
+    return summary, where, failure_report((rule, logs) for rule, logs, _ in failures)
 
 
 # --- stages: several steps in one job (rehab.workflow.stages) ---
