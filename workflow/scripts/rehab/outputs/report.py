@@ -103,6 +103,15 @@ STROBE_EXPORT_NOTES = {
 }
 
 
+# Section headings that depend on the report's frame: (section, reproduction, published).
+FRAMED_HEADINGS = {
+    ("limitations", True, "comparison"): "Limitations of this reproduction",
+    ("limitations", True, None): "Limitations of this reproduction",
+    ("reproduction", True, "comparison"): "Appendix: published versus reproduced",
+    ("reproduction", False, "context"): "Appendix: published values, for context",
+}
+
+
 class ReportError(PipelineError):
     """The report's templates do not fit its declaration (an item shown twice, out of order,
     or not at all; a mention of an item the report does not declare)."""
@@ -380,9 +389,8 @@ def section_entries(words: dict[str, str], frame: dict) -> list[dict]:
     for section in contents.SECTIONS:
         if section.id == "reproduction" and not frame["published"]:
             continue
-        heading = contents.fill(section.heading, words)
-        if section.id == "limitations" and frame["reproduction"]:
-            heading = "Limitations of this reproduction"
+        heading = FRAMED_HEADINGS.get((section.id, frame["reproduction"], frame["published"]), section.heading)
+        heading = contents.fill(heading, words)
         shown.append({"id": section.id, "heading": heading, "part": section.part})
     return shown
 
