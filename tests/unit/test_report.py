@@ -155,7 +155,10 @@ def test_every_summary_number_is_a_numbers_csv_value_after_display_rounding(rend
     # No other digit in the summary's words than the study's own (the confidence level, a time
     # point's label) and the count of reproduced published values.
     reproduction = read_reproduction(inputs.reproduction)
-    allowed = _words_of_the_study(inputs) | {str(reproduction["n_rows"]), str(reproduction["n_rows"] - reproduction["n_mismatch"])}
+    allowed = _words_of_the_study(inputs) | {
+        str(reproduction["n_rows"]),
+        str(reproduction["n_rows"] - reproduction["n_mismatch"]),
+    }
     assert set(NUMBER.findall(" ".join(summary.bare))) <= allowed, " ".join(summary.bare)
 
 
@@ -166,7 +169,11 @@ def test_each_summary_number_can_be_traced_to_some_numbers_key(rendered):
     numbers = read_numbers(inputs.numbers)
     shown = {format_number(v, d) for v in numbers.values() if v is not None for d in (0, 1)}
     reproduction = read_reproduction(inputs.reproduction)
-    allowed = shown | _words_of_the_study(inputs) | {str(reproduction["n_rows"] - reproduction["n_mismatch"]), str(reproduction["n_rows"])}
+    allowed = (
+        shown
+        | _words_of_the_study(inputs)
+        | {str(reproduction["n_rows"] - reproduction["n_mismatch"]), str(reproduction["n_rows"])}
+    )
     summary = _summary(html)
     text = " ".join(summary.bare + [span["text"] for span in summary.spans])
     tokens = NUMBER.findall(text)
@@ -247,7 +254,12 @@ def test_the_report_has_every_declared_section_in_order_and_the_navigation_lists
     shown = re.findall(r'<section id="([a-z-]+)"', html)
     assert shown == [section.id for section in contents.SECTIONS]  # a reproduction shows them all
     navigation = html[html.index('<nav class="toc"') : html.index("</nav>")]
-    assert re.findall(r'<a href="#([a-z-]+)">', navigation) == shown
+    listed = re.findall(r'<a href="#([a-z-]+)">', navigation)
+    assert [anchor for anchor in listed if anchor in shown] == shown
+    # every table and figure, under its section, by its number and title
+    items = [anchor for anchor in listed if anchor not in shown]
+    assert items == [f"{entry.kind}-{entry.name.replace('_', '-')}" for entry in contents.CONTENTS]
+    assert '<li><a href="#table-outcomes">Table 6. Outcomes at start, discharge and 1 year</a></li>' in navigation
     for anchor in set(re.findall(r'<a href="#([a-z-]+)">', html)):
         assert f'id="{anchor}"' in html, anchor
     strobe = html[html.index('<table id="strobe-table">') :]
@@ -261,7 +273,10 @@ def test_methods_come_from_the_config_in_words(rendered):
     assert "<li>Pain: NPRS, 0–10, whole numbers, lower is better.</li>" in html
     assert "<li>Overall health: EQ-VAS, 0–100 mm, whole numbers, higher is better.</li>" in html
     assert "Outcomes are recorded at start, discharge and 1 year after discharge; start is the baseline." in html
-    assert "Responder proportions (primary definitions) by Sex (Women, Men); Age, years (18–29, 30–44, 45–59, 60–100)" in html
+    assert (
+        "Responder proportions (primary definitions) by Sex (Women, Men); Age, years (18–29, 30–44, 45–59, 60–100)"
+        in html
+    )
     assert "Threshold differs from its source" not in html  # the cited threshold is the one in use
     assert "Medians and quartiles by definition 6 of Hyndman and Fan" in html
     assert "Wilson score intervals (Wilson 1927) at the 95% level" in html
@@ -272,7 +287,7 @@ def test_methods_come_from_the_config_in_words(rendered):
 def test_tables_are_shown_with_their_caption_and_a_marker_to_how_they_were_made(rendered):
     _, html = rendered
     assert "<strong>Table 2. Characteristics of the patients at start.</strong>" in html
-    assert '<td>mean ± SD (min–max)</td>' in html and '<td class="numeric">42 ± 13.4 (18–77)</td>' in html
+    assert "<td>mean ± SD (min–max)</td>" in html and '<td class="numeric">42 ± 13.4 (18–77)</td>' in html
     assert '<a class="how" href="#made-table-baseline" title="How Table 2 was made (appendix)"' in html
     made = html[html.index('<tr id="made-table-baseline">') :]
     made = made[: made.index("</tr>")]

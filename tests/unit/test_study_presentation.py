@@ -132,7 +132,9 @@ TABLE4 = pd.DataFrame(
 
 @pytest.fixture(scope="module")
 def fixture() -> helpers.Fixture:
-    return helpers.Fixture(_declaration(), _numbers(), _outcomes(), _subgroup_rows(), {helpers.table_file("outcomes"): TABLE4})
+    return helpers.Fixture(
+        _declaration(), _numbers(), _outcomes(), _subgroup_rows(), {helpers.table_file("outcomes"): TABLE4}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -275,7 +277,9 @@ def test_methods_describe_the_fourth_instrument_and_time_point(html):
         == 1
     )
     assert methods.count("Threshold differs from its source") == 1
-    assert "Pain (NPRS), primary: decrease of at least 2 units. Source: citation for nprs. " in methods  # cited = in use
+    assert (
+        "Pain (NPRS), primary: decrease of at least 2 units. Source: citation for nprs. " in methods
+    )  # cited = in use
     assert methods.count("differs from the one its source states") == 1
 
 

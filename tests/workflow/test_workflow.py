@@ -36,6 +36,7 @@ def test_the_cohort_gets_its_outputs_and_a_one_cohort_run_no_comparison(referenc
         "numbers.csv",
         "reproduction.csv",
         "report.html",
+        "tables.docx",
     ]:
         assert (folder / relative).is_file(), relative
     assert list((folder / "tables").glob("*.csv"))
@@ -101,8 +102,19 @@ def test_snakemake_report_packs_the_reviewed_outputs(reference_run, tmp_path):
     archive = tmp_path / "report.zip"
     snakemake(reference_run, "--report", str(archive))
     names = zipfile.ZipFile(archive).namelist()
-    for expected in ("report.html", "table2_baseline.csv", "reproduction.csv", "patient_flow.svg", "provenance.json"):
+    for expected in (
+        "report.html",
+        "tables.docx",
+        "table2_baseline.csv",
+        "reproduction.csv",
+        "figure1_patient_flow.svg",
+    ):
         assert any(name.endswith(expected) for name in names), expected
+    # each table and figure is labelled with the number, title and caption the report gives it
+    packed = "".join(
+        zipfile.ZipFile(archive).read(name).decode("utf-8", "replace") for name in names if name.endswith(".js")
+    )
+    assert "Table 6" in packed and "Outcomes at start, discharge and 1 year" in packed
 
 
 def test_lint_is_clean(reference_run):
