@@ -7,7 +7,9 @@ study by passing a `Fixture` of its own (see tests/unit/test_study_presentation.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -610,3 +612,63 @@ def report_inputs(
 
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "workflow" / "templates"
+
+
+# ---------------------------------------------------------------- the register of a supplement
+
+
+class BodyText(HTMLParser):
+    """The visible text of the report's body: every section before the appendix (attributes,
+    such as a number's numbers.csv key shown on hover, are not text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_body, self.text = False, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section":
+            self.in_body = "appendix" not in (attrs.get("class") or "") and attrs.get("id") not in _appendix()
+
+    def handle_data(self, data):
+        if self.in_body:
+            self.text.append(data)
+
+
+def _appendix() -> set[str]:
+    from rehab.outputs import contents
+
+    return {section.id for section in contents.SECTIONS if section.part == "appendix"}
+
+
+def _config_keys() -> set[str]:
+    """Every key of the config schema that a reader could mistake for words only as code: the
+    names with an underscore (quantile_method, compare_with_published, ...)."""
+    import yaml
+
+    schema = yaml.safe_load((TEMPLATE_DIR.parents[1] / "schemas" / "config.schema.yaml").read_text("utf-8"))
+    keys, stack = set(), [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            keys.update(key for key in node.get("properties", {}) if "_" in key)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return keys
+
+
+CODE_IN_TEXT = re.compile(
+    r"workflow/|scripts|\brule\b|\b(?:analysis|study|cohorts|dialect)\.[a-z_]+|"
+    r"\b(?:scipy|statsmodels|numpy|pandas|matplotlib|seaborn|pandera)\b|[A-Z][a-z]+[A-Z]\w*\(|"
+    r"\b[A-Z][a-z]+[A-Z][A-Za-z]+\b|\d\.\d{7,}"
+)
+
+
+def assert_reads_as_a_supplement(html: str) -> None:
+    """No code path, rule, config key, package function or binary noise in the body's text."""
+    parser = BodyText()
+    parser.feed(html)
+    text = " ".join(parser.text)
+    found = CODE_IN_TEXT.findall(text) + [key for key in _config_keys() if key in text]
+    assert not found, found

@@ -73,60 +73,6 @@ def _summary_html(html: str) -> str:
     return html[html.index('<section id="summary">') : html.index('<section id="methods">')]
 
 
-class BodyText(HTMLParser):
-    """The visible text of the report's body: every section before the appendix (attributes,
-    such as a number's numbers.csv key shown on hover, are not text)."""
-
-    def __init__(self):
-        super().__init__()
-        self.in_body, self.text = False, []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "section":
-            self.in_body = "appendix" not in (attrs.get("class") or "") and attrs.get("id") not in APPENDIX
-
-    def handle_data(self, data):
-        if self.in_body:
-            self.text.append(data)
-
-
-APPENDIX = {section.id for section in contents.SECTIONS if section.part == "appendix"}
-
-
-def _config_keys() -> set[str]:
-    """Every key of the config schema that a reader could mistake for words only as code: the
-    names with an underscore (quantile_method, compare_with_published, ...)."""
-    import yaml
-
-    schema = yaml.safe_load((helpers.TEMPLATE_DIR.parents[1] / "schemas" / "config.schema.yaml").read_text("utf-8"))
-    keys, stack = set(), [schema]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            keys.update(key for key in node.get("properties", {}) if "_" in key)
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return keys
-
-
-CODE_IN_TEXT = re.compile(
-    r"workflow/|scripts|\brule\b|\b(?:analysis|study|cohorts|dialect)\.[a-z_]+|"
-    r"\b(?:scipy|statsmodels|numpy|pandas|matplotlib|seaborn|pandera)\b|[A-Z][a-z]+[A-Z]\w*\(|"
-    r"\b[A-Z][a-z]+[A-Z][A-Za-z]+\b|\d\.\d{7,}"
-)
-
-
-def assert_reads_as_a_supplement(html: str) -> None:
-    """No code path, rule, config key, package function or binary noise in the body's text."""
-    parser = BodyText()
-    parser.feed(html)
-    text = " ".join(parser.text)
-    found = CODE_IN_TEXT.findall(text) + [key for key in _config_keys() if key in text]
-    assert not found, found
-
-
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
     root = tmp_path_factory.mktemp("report")
@@ -303,7 +249,7 @@ def test_tables_are_shown_with_their_caption_and_a_marker_to_how_they_were_made(
 
 def test_the_body_reads_as_a_supplement_without_code_paths_config_keys_or_function_names(rendered):
     _, html = rendered
-    assert_reads_as_a_supplement(html)
+    helpers.assert_reads_as_a_supplement(html)
 
 
 def test_the_body_test_finds_code_in_the_body():
@@ -319,8 +265,8 @@ def test_the_body_test_finds_code_in_the_body():
         "-22.849999999999998",
     ):
         with pytest.raises(AssertionError):
-            assert_reads_as_a_supplement(page.format(text))
-    assert_reads_as_a_supplement(page.format("Wilcoxon signed-rank test (Wilcoxon 1945), 95% CI 39 to 51"))
+            helpers.assert_reads_as_a_supplement(page.format(text))
+    helpers.assert_reads_as_a_supplement(page.format("Wilcoxon signed-rank test (Wilcoxon 1945), 95% CI 39 to 51"))
 
 
 def test_reproduction_mismatches_are_highlighted(rendered):

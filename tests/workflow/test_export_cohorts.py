@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import report_helpers
 import yaml
 from conftest import REFERENCE_COHORT
 from export_helpers import SWEDISH, write_swedish_export
@@ -74,6 +75,7 @@ def assert_the_clinics_own(workdir, cohort, export, run):
     assert "generate_synthetic_cohort" not in rules and "check_reproduction" not in rules
     html = (results / "report.html").read_text(encoding="utf-8")
     assert "The files of the clinic's export and the codebook" in html and "synthetic generator" not in html
+    report_helpers.assert_reads_as_a_supplement(html)
 
 
 @pytest.mark.parametrize(

@@ -117,6 +117,15 @@ def test_snakemake_report_packs_the_reviewed_outputs(reference_run, tmp_path):
     assert '"labels": {"number": "Table 6", "title": "Outcomes at start, discharge and 1 year"' in labels
 
 
+def test_the_reference_report_reads_as_a_supplement(reference_run):
+    """No rule, script, path, config key or package function in the body of the real report."""
+    import report_helpers
+
+    html = (reference_run / "results" / REFERENCE_COHORT / "report.html").read_text(encoding="utf-8")
+    report_helpers.assert_reads_as_a_supplement(html)
+    assert '<section id="made" class="appendix">' in html and "<code>outcome_analysis</code>" in html
+
+
 def test_lint_is_clean(reference_run):
     result = snakemake(reference_run, "--lint")
     assert "Congratulations" in result.stdout + result.stderr, result.stdout + result.stderr
