@@ -71,7 +71,6 @@ rule render_report:
         code=code_version("render_report"),
         cohort_name=lambda wildcards: wildcards.cohort,
         title=lambda wildcards: cohort_title(wildcards.cohort),
-        folder="results/{cohort}",
         synthetic=lambda wildcards: cohort_config(wildcards.cohort).get(
             "synthetic_banner", is_synthetic(wildcards.cohort)
         ),

@@ -12,7 +12,7 @@ def main(snakemake):
 
     inputs = ReportInputs(
         cohort=snakemake.params.cohort_name,
-        folder=Path(snakemake.params.folder),
+        folder=Path(snakemake.input.numbers).parent,  # the cohort's folder: every declared file lies in it
         numbers=snakemake.input.numbers,
         reproduction=snakemake.input.reproduction[0] if snakemake.input.reproduction else None,
         accounting=snakemake.input.accounting,
