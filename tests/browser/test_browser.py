@@ -206,6 +206,15 @@ return Array.from(document.querySelectorAll('main table, main figure, main img')
 """
 
 
+# The line boxes of each numeric cell's text in a table: 1 when the value stays on one line.
+ONE_LINE_SCRIPT = """
+return Array.from(document.querySelectorAll(`#${arguments[0]} td.numeric`)).map(cell => {
+  const range = document.createRange(); range.selectNodeContents(cell);
+  return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size;
+});
+"""
+
+
 def _fits_a_phone(browser) -> None:
     _viewport(browser, PHONE, 900)
     layout = browser.execute_script(NARROW_SCRIPT)
@@ -328,6 +337,9 @@ def test_the_reference_report_reads_as_a_reproduction_and_fits_1280_px(browser, 
     workdir, _ = workflow_run
     _check_report(browser, workdir / "results" / "reference" / "report.html", tmp_path, "reference", synthetic=True)
     assert _printed_pages(browser) >= 10
+    # at 1280 px each value of the outcome table stays on one line
+    lines = browser.execute_script(ONE_LINE_SCRIPT, "table-outcomes")
+    assert lines and max(lines) == 1, lines
     assert browser.title == "Rehabilitation outcomes report — reference"
     heading = browser.execute_script("return document.querySelector('header.top').textContent")
     assert "Reproduction of Trulsson Schouenborg" in heading
