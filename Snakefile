@@ -42,17 +42,20 @@ check_study_declarations()
 
 
 # The run's end (docs/decisions.md, "What a run says at its end"): a WARNING summary of every
-# cohort's validation defects; after a failure, each failed job's own message, last.
+# cohort's validation defects; where each cohort's report is (after a failure: which cohorts
+# finished, which stopped); after a failure, each failed job's own message, last.
 onsuccess:
-    summary, _ = end_of_run_messages(failed=False)
+    summary, where, _ = end_of_run_messages(failed=False)
     if summary:
         logger.warning(summary)
+    logger.info(where)
 
 
 onerror:
-    summary, stop = end_of_run_messages(failed=True)
+    summary, where, stop = end_of_run_messages(failed=True)
     if summary:
         logger.warning(summary)
+    logger.warning(where)
     if stop:
         logger.error(stop)
 

@@ -7,7 +7,9 @@ study by passing a `Fixture` of its own (see tests/unit/test_study_presentation.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -263,23 +265,30 @@ def failures() -> pd.DataFrame:
     )
 
 
+def table_file(name: str) -> str:
+    """A declared table's file name (the report's declaration: rehab.outputs.contents)."""
+    from rehab.outputs import contents
+
+    return Path(contents.file_of(contents.item("table", name))).name
+
+
 def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
     book = codebook(evil)
     return {
-        "table1_codebook.csv": book.rename(
+        table_file("codebook"): book.rename(
             columns={"code": "Code", "name": "Category", "description": "What it covers"}
         ),
-        "table2_baseline.csv": pd.DataFrame(
+        table_file("baseline"): pd.DataFrame(
             {
                 "Characteristic": ["Age, years", "Women", "NPRS at inclusion (0–10)"],
                 "Statistic": ["mean ± SD (min–max)", "n (%)", "median [q1, q3]"],
                 "Value": ["42 ± 13.4 (18–77)", "6 (75)", "7 [5, 8]"],
             }
         ),
-        "table3_interventions.csv": pd.DataFrame(
+        table_file("interventions"): pd.DataFrame(
             {"Code": range(1, 4), "Category": book["name"][:3], "Patients, n (%)": ["8 (100)", "7 (88)", "6 (75)"]}
         ),
-        "table4_outcomes.csv": pd.DataFrame(
+        table_file("outcomes"): pd.DataFrame(
             {
                 "Outcome": ["NPRS", "DRI"],
                 "Start": ["7 [5, 8]", "52 [33, 61]"],
@@ -287,7 +296,7 @@ def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
                 "1 year": ["4 [2, 6]", "40 [19, 52]"],
             }
         ),
-        "responders.csv": pd.DataFrame(
+        table_file("responders"): pd.DataFrame(
             {
                 "Outcome": ["Pain (NPRS)"],
                 "Time point": ["discharge"],
@@ -295,7 +304,7 @@ def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
                 "95% CI": ["16–75"],
             }
         ),
-        "responders_sensitivity.csv": pd.DataFrame(
+        table_file("responders_sensitivity"): pd.DataFrame(
             {
                 "outcome": ["Pain (NPRS)"],
                 "timepoint": ["Discharge"],
@@ -304,6 +313,46 @@ def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
                 "pct": ["38"],
                 "ci": ["14–69"],
                 "n_missing_counted_as_non_responders": ["1"],
+            }
+        ),
+        table_file("program"): pd.DataFrame(
+            {"measure": ["Sessions per patient"], "patients": ["8"], "median_iqr": ["9 [5.5, 12]"]}
+        ),
+        table_file("combinations"): pd.DataFrame({"rank": ["1"], "categories": ["1 + 2 + 4"], "patients": ["3 (38)"]}),
+        table_file("missing_data"): pd.DataFrame(
+            {
+                "outcome": ["Pain (NPRS)"],
+                "timepoint": ["Discharge"],
+                "with_baseline": ["8"],
+                "missing": ["1"],
+                "complete_case": ["43 (16–75)"],
+                "worst_case": ["38 (14–69)"],
+                "best_case": ["50 (22–78)"],
+                "imputed": ["—"],
+            }
+        ),
+        table_file("maintenance"): pd.DataFrame(
+            {"outcome": ["NPRS (0–10)"], "from": ["Discharge"], "to": ["1 year after discharge"], "n_pairs": ["5"]}
+        ),
+        table_file("attrition"): pd.DataFrame(
+            {
+                "timepoint": ["Discharge"],
+                "characteristic": ["Patients"],
+                "statistic": ["n"],
+                "completers": ["7"],
+                "non_completers": ["1"],
+                "smd": ["—"],
+            }
+        ),
+        table_file("subgroup_interactions"): pd.DataFrame(
+            {
+                "outcome": ["Pain (NPRS)"],
+                "timepoint": ["Discharge"],
+                "subgroup": ["Sex"],
+                "levels": ["2"],
+                "lr_chi2": ["0.02"],
+                "lr_df": ["1"],
+                "interaction_p": ["0.889"],
             }
         ),
     }
@@ -371,6 +420,8 @@ def write_cohort(
     root: Path, followup: bool = True, evil: bool = False, fixture: Fixture | None = None
 ) -> dict[str, Path]:
     """Write every file the report stage reads under `root`; returns their paths by name."""
+    from rehab.outputs.methods import methods_table
+
     fixture = fixture or paper_fixture(followup, evil)
     paths = {
         "numbers": root / "numbers.csv",
@@ -381,6 +432,7 @@ def write_cohort(
         "patients": root / "clean" / "patients.parquet",
         "outcomes": root / "clean" / "outcomes.parquet",
         "subgroups": root / "analysis" / "subgroups.csv",
+        "settings_table": root / "tables" / "methods.csv",
     }
     frame = pd.DataFrame(list(fixture.numbers.items()), columns=["key", "value"])
     write_csv(frame, paths["numbers"])
@@ -389,6 +441,7 @@ def write_cohort(
     write_csv(failures(), paths["failures"])
     write_csv(codebook(evil), paths["codebook"])
     write_csv(fixture.subgroup_rows, paths["subgroups"])
+    write_csv(methods_table("weibull", 0.95), paths["settings_table"])
     write_csv(
         pd.DataFrame({"line": [4], "reasons": ["age out of range"]}),
         root / "validation" / "quarantine" / "patients.csv",
@@ -396,7 +449,7 @@ def write_cohort(
     paths["patients"].parent.mkdir(parents=True, exist_ok=True)
     clean_patients().to_parquet(paths["patients"], index=False)
     fixture.outcomes.to_parquet(paths["outcomes"], index=False)
-    for name, table in {**tables(evil), "subgroups.csv": subgroup_table(fixture), **fixture.tables}.items():
+    for name, table in {**tables(evil), table_file("subgroups"): subgroup_table(fixture), **fixture.tables}.items():
         paths[f"table:{name}"] = write_csv(table, root / "tables" / name)
     raw = root / "raw"
     for name in ("patients", "sessions", "outcomes"):
@@ -406,18 +459,17 @@ def write_cohort(
     return paths
 
 
-FIGURE_NAMES = [
-    "patient_flow",
-    "intervention_categories",
-    "outcomes",
-    "responders",
-    "sessions_per_patient",
-    "subgroups_forest",
-]
+def figure_file(name: str, suffix: str = ".svg") -> str:
+    """A declared figure's file name (the report's declaration: rehab.outputs.contents)."""
+    from rehab.outputs import contents
+
+    return Path(contents.file_of(contents.item("figure", name), suffix)).name
 
 
 def draw_figures(paths: dict[str, Path], out_dir: Path, study_=None) -> dict[str, Path]:
     """Every report figure of the fixture cohort, as the figure rules draw them; SVG paths by name."""
+    from rehab.analysis.missing_data import SCENARIO_LABELS, scenario_estimates
+    from rehab.analysis.responders import responder_curves
     from rehab.ingest.codebook import load_codebook
     from rehab.outputs import figures
     from rehab.outputs.numbers import read_numbers
@@ -434,12 +486,18 @@ def draw_figures(paths: dict[str, Path], out_dir: Path, study_=None) -> dict[str
         "subgroups_forest": figures.subgroups_forest_figure(
             figures.read_subgroup_results(paths["subgroups"]), study_, 5
         ),
+        "responder_curves": figures.responder_curves_figure(
+            responder_curves(pd.read_parquet(paths["outcomes"]), study_), study_
+        ),
+        "missing_data": figures.missing_data_figure(
+            scenario_estimates(numbers_, study_), study_, SCENARIO_LABELS, 0.95
+        ),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     svgs = {}
     for name, figure in drawn.items():
-        svgs[name] = out_dir / f"{name}.svg"
-        save_figure(figure, out_dir / f"{name}.png", svgs[name])
+        svgs[name] = out_dir / figure_file(name)
+        save_figure(figure, out_dir / figure_file(name, ".png"), svgs[name])
     return svgs
 
 
@@ -462,8 +520,8 @@ def figures_of(paths: dict[str, Path], out_dir: Path, study_) -> dict[str, Path]
     out_dir.mkdir(parents=True, exist_ok=True)
     svgs = {}
     for name, (png, svg) in _DRAWN[key].items():
-        (out_dir / f"{name}.png").write_bytes(png)
-        svgs[name] = out_dir / f"{name}.svg"
+        (out_dir / figure_file(name, ".png")).write_bytes(png)
+        svgs[name] = out_dir / figure_file(name)
         svgs[name].write_bytes(svg)
     return svgs
 
@@ -536,20 +594,81 @@ def report_inputs(
 
     fixture = fixture or paper_fixture(followup, evil)
     paths = write_cohort(root, fixture=fixture)
-    svgs = figures_of(paths, root / "figures", fixture.study)
+    figures_of(paths, root / "figures", fixture.study)
     write_provenance_file(paths, root, cohort)
+    options = settings(synthetic, compare_with_published)
     return ReportInputs(
         cohort=cohort,
+        folder=root,
         numbers=paths["numbers"],
-        reproduction=paths["reproduction"],
+        reproduction=paths["reproduction"] if options["compare_with_published"] else None,
         accounting=paths["accounting"],
         failures=paths["failures"],
         provenance=paths["provenance"],
-        tables=sorted((root / "tables").glob("*.csv")),
-        figures=[svgs[name] for name in FIGURE_NAMES],
+        settings_table=paths["settings_table"],
         study=fixture.study,
-        settings=settings(synthetic, compare_with_published),
+        settings=options,
     )
 
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "workflow" / "templates"
+
+
+# ---------------------------------------------------------------- the register of a supplement
+
+
+class BodyText(HTMLParser):
+    """The visible text of the report's body: every section before the appendix (attributes,
+    such as a number's numbers.csv key shown on hover, are not text)."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_body, self.text = False, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "section":
+            self.in_body = "appendix" not in (attrs.get("class") or "") and attrs.get("id") not in _appendix()
+
+    def handle_data(self, data):
+        if self.in_body:
+            self.text.append(data)
+
+
+def _appendix() -> set[str]:
+    from rehab.outputs import contents
+
+    return {section.id for section in contents.SECTIONS if section.part == "appendix"}
+
+
+def _config_keys() -> set[str]:
+    """Every key of the config schema that a reader could mistake for words only as code: the
+    names with an underscore (quantile_method, compare_with_published, ...)."""
+    import yaml
+
+    schema = yaml.safe_load((TEMPLATE_DIR.parents[1] / "schemas" / "config.schema.yaml").read_text("utf-8"))
+    keys, stack = set(), [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            keys.update(key for key in node.get("properties", {}) if "_" in key)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return keys
+
+
+CODE_IN_TEXT = re.compile(
+    r"workflow/|scripts|\brule\b|\b(?:analysis|study|cohorts|dialect)\.[a-z_]+|"
+    r"\b(?:scipy|statsmodels|numpy|pandas|matplotlib|seaborn|pandera)\b|[A-Z][a-z]+[A-Z]\w*\(|"
+    r"\b[A-Z][a-z]+[A-Z][A-Za-z]+\b|\d\.\d{7,}"
+)
+
+
+def assert_reads_as_a_supplement(html: str) -> None:
+    """No code path, rule, config key, package function or binary noise in the body's text."""
+    parser = BodyText()
+    parser.feed(html)
+    text = " ".join(parser.text)
+    found = CODE_IN_TEXT.findall(text) + [key for key in _config_keys() if key in text]
+    assert not found, found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -51,10 +52,14 @@ def write_config(workdir: Path, cohorts: dict, **top_level) -> Path:
     return path
 
 
-def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run `python -m snakemake` in `workdir`; on failure show its output in the assertion."""
+def snakemake(
+    workdir: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run `python -m snakemake` in `workdir` (with `env` added to the environment); on
+    failure show its output in the assertion."""
     command = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
-    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900)
+    environment = {**os.environ, **(env or {})}
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900, env=environment)
     if check and result.returncode != 0:
         raise AssertionError(
             f"snakemake {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-6000:]}\n{result.stderr[-6000:]}"
@@ -91,3 +96,10 @@ def comparable_files(workdir: Path) -> dict[str, Path]:
         for path in sorted(results.rglob("*"))
         if path.is_file() and not skip & set(path.relative_to(results).parts)
     }
+
+
+def own_library(workdir: Path) -> dict[str, str]:
+    """The environment that makes a copied project run its OWN library (its
+    workflow/scripts/rehab and schemas), not the installed one: for a test that edits the
+    copy's code."""
+    return {"PYTHONPATH": os.pathsep.join([str(workdir / "workflow" / "scripts"), str(workdir)])}

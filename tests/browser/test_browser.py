@@ -1,16 +1,19 @@
 """Open rendered reports in headless Chromium: each renders, logs no console error, makes no
 network request, every figure decodes, nothing is wider than a 1280 px window (nor hidden
-behind a horizontal scroll bar, the folded appendix opened), tables and figures are numbered
-in reading order, and full-page screenshots at 1280 and 1920 px are saved for a person to
+behind a horizontal scroll bar, the folded appendix opened), the page never scrolls sideways
+at 390 px (every table scrolls in its own container), tables and figures are numbered in
+reading order, the printed PDF (Chromium's print to PDF) has its pages and no table or figure
+wider than the page, and full-page screenshots at 1280 and 1920 px are saved for a person to
 look at (their paths are printed; `pytest -s` shows them).
 
-Three reports: the small hand-made fixture, and from one workflow run the synthetic
-reference cohort (a reproduction) and a clinic's real export (a Swedish-dialect export whose
-NPRS threshold was changed away from its citation's)."""
+Four reports: the small hand-made fixture, the fixture with complementary suppression, and
+from one workflow run the synthetic reference cohort (a reproduction) and a clinic's real
+export (a Swedish-dialect export whose NPRS threshold was changed away from its citation's)."""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import os
 import re
@@ -31,6 +34,9 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/b
 DRIVER_CANDIDATES = ("/usr/bin/chromedriver",)
 LOCAL_SCHEMES = ("data:", "file:", "about:", "chrome:", "chrome-extension:", "devtools:")
 WIDTHS = (1280, 1920)
+PHONE = 390  # the page must not scroll sideways at a phone's width
+A4_CM = (21.0, 29.7)
+PRINTED_WIDTH = 688  # px of A4's printable width at 96 dpi (210 mm less the print style's 2 × 14 mm margins)
 MAX_SCREENSHOT_HEIGHT = 16_000
 REFERENCE = {"synthetic": {"seed": 20211028, "n_patients": 274}}  # config/config.yaml's reference cohort
 
@@ -177,6 +183,69 @@ def _screenshots(browser, name: str, folder: Path) -> list[Path]:
     return shots
 
 
+# In a width-bound layout (a phone, or the page as printed): the page's own width, the tables
+# that are not inside a horizontal scroll container, and what is wider than the page.
+NARROW_SCRIPT = """
+const width = document.documentElement.clientWidth;
+const loose = Array.from(document.querySelectorAll('main table')).filter(t => !t.closest('.scroll')).map(t => t.id);
+const wide = [];
+for (const element of document.querySelectorAll('body *')) {
+  const box = element.getBoundingClientRect();
+  if (box.width > 0 && box.right > width + 1 && !element.closest('.scroll')) {
+    wide.push(`${element.tagName.toLowerCase()}#${element.id}.${element.className}: ${Math.round(box.right)}`);
+  }
+}
+return {page: document.documentElement.scrollWidth, width: width, loose: loose, wide: wide};
+"""
+# Printed: every table and figure within the page's width, none scrolling.
+PRINTED_SCRIPT = """
+const width = document.documentElement.clientWidth;
+return Array.from(document.querySelectorAll('main table, main figure, main img'))
+  .filter(e => { const b = e.getBoundingClientRect(); return b.width > 0 && (b.right > width + 1 || e.scrollWidth > e.clientWidth + 1); })
+  .map(e => `${e.tagName.toLowerCase()}#${e.id}: ${Math.round(e.getBoundingClientRect().right)} (${e.scrollWidth}/${e.clientWidth})`);
+"""
+
+
+# The line boxes of each numeric cell's text in a table: 1 when the value stays on one line.
+ONE_LINE_SCRIPT = """
+return Array.from(document.querySelectorAll(`#${arguments[0]} td.numeric`)).map(cell => {
+  const range = document.createRange(); range.selectNodeContents(cell);
+  return new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top))).size;
+});
+"""
+
+
+def _fits_a_phone(browser) -> None:
+    _viewport(browser, PHONE, 900)
+    layout = browser.execute_script(NARROW_SCRIPT)
+    assert layout["width"] == PHONE and layout["page"] <= PHONE, layout
+    assert layout["loose"] == [] and layout["wide"] == [], layout
+    _viewport(browser, WIDTHS[0], 1000)
+
+
+def _printed_pages(browser) -> int:
+    """Chromium's print to PDF on A4; its page count. Then, in the print layout at the
+    page's printable width, nothing is wider than the page."""
+    import base64
+
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    options = PrintOptions()
+    options.page_width, options.page_height = A4_CM
+    pdf = base64.b64decode(browser.print_page(options))
+    assert pdf.startswith(b"%PDF")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    _viewport(browser, PRINTED_WIDTH, 1100)
+    try:
+        assert browser.execute_script("return getComputedStyle(document.querySelector('nav.toc')).display") == "none"
+        assert browser.execute_script(PRINTED_SCRIPT) == []
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+        _viewport(browser, WIDTHS[0], 1000)
+    return pages
+
+
 def _check_report(browser, path: Path, folder: Path, name: str, synthetic: bool) -> None:
     _open(browser, path)
 
@@ -222,19 +291,55 @@ def _check_report(browser, path: Path, folder: Path, name: str, synthetic: bool)
     layout = browser.execute_script(OVERFLOW_SCRIPT)
     assert layout["width"] == WIDTHS[0]
     assert layout["page"] <= layout["width"] and layout["wide"] == [], layout
+    _fits_a_phone(browser)
     browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
     layout = browser.execute_script(OVERFLOW_SCRIPT)
     assert layout["page"] <= layout["width"] and layout["wide"] == [], layout
+    _fits_a_phone(browser)
 
 
 def test_the_fixture_report_renders_offline_and_fits_1280_px(browser, fixture_report, tmp_path):
     _check_report(browser, fixture_report, tmp_path, "fixture", synthetic=True)
     assert "Rehabilitation outcomes report" in browser.title
+    assert _printed_pages(browser) >= 5
+
+
+@pytest.fixture(scope="module")
+def suppressed_report(tmp_path_factory) -> Path:
+    """The fixture cohort with a small group (S) and one suppressed to protect it (C) in every
+    instrument and time point."""
+    root = tmp_path_factory.mktemp("suppressed-report")
+    paper = helpers.paper_fixture()
+    rows = paper.subgroup_rows.copy()
+    protected = rows["group"].eq("18_29")
+    rows.loc[protected, ["n_responders", "pct", "ci_low", "ci_high"]] = None
+    rows.loc[protected, ["suppressed", "suppression"]] = [True, "complementary"]
+    inputs = helpers.report_inputs(root, fixture=dataclasses.replace(paper, subgroup_rows=rows))
+    path = root / "report.html"
+    write_report(inputs, helpers.TEMPLATE_DIR, path)
+    return path
+
+
+def test_a_report_with_complementary_suppression_fits_390_and_1280_px(browser, suppressed_report, tmp_path):
+    _check_report(browser, suppressed_report, tmp_path, "suppressed", synthetic=True)
+    labels = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#table-subgroups td.suppressed .value')).map(v => v.textContent)"
+    )
+    assert sorted(set(labels)) == ["C", "S"] and len(labels) == 12
+    heights = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#table-subgroups td.suppressed')).map(c => c.offsetHeight)"
+    )
+    row = browser.execute_script("return document.querySelector('#table-subgroups tbody tr:last-child').offsetHeight")
+    assert max(heights) <= row  # one short label: nothing spills over its neighbours
 
 
 def test_the_reference_report_reads_as_a_reproduction_and_fits_1280_px(browser, workflow_run, tmp_path):
     workdir, _ = workflow_run
     _check_report(browser, workdir / "results" / "reference" / "report.html", tmp_path, "reference", synthetic=True)
+    assert _printed_pages(browser) >= 10
+    # at 1280 px each value of the outcome table stays on one line
+    lines = browser.execute_script(ONE_LINE_SCRIPT, "table-outcomes")
+    assert lines and max(lines) == 1, lines
     assert browser.title == "Rehabilitation outcomes report — reference"
     heading = browser.execute_script("return document.querySelector('header.top').textContent")
     assert "Reproduction of Trulsson Schouenborg" in heading

@@ -26,8 +26,8 @@ LOCAL_CLUSTER = "localcluster"  # ClusterName in the slurm.conf the start script
 PARTITION = "debug"
 TARGETS = [
     "results/reference/tables/table2_baseline.csv",
-    "results/reference/figures/outcomes.png",
-    "results/reference/figures/outcomes.svg",
+    "results/reference/figures/figure4_outcomes.png",
+    "results/reference/figures/figure4_outcomes.svg",
 ]
 SUBMITTED_RULES = {
     "generate_synthetic_cohort",
@@ -162,7 +162,7 @@ def test_slurm_outputs_are_the_bytes_of_a_local_run(runs):
     assert through_slurm.keys() == local.keys()
     assert {
         "reference/tables/table2_baseline.csv",
-        "reference/figures/outcomes.png",
+        "reference/figures/figure4_outcomes.png",
         "reference/validation/accounting.csv",
         "reference/clean/patients.parquet",
     } <= through_slurm.keys()

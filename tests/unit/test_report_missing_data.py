@@ -25,13 +25,20 @@ def section(html: str, anchor: str) -> str:
     return found.group(1)
 
 
-def test_the_missing_data_section_states_what_each_estimate_assumes(html):
-    text = section(html, "missing-data")
-    assert "completely at random (MCAR)" in text and "missing at random (MAR" in text
-    assert "make no assumption" in text and "Rubin's rules" in text and "Barnard–Rubin" in text
-    for key in ("responders.missing_data.imputations", "responders.missing_data.seed"):
+def test_the_methods_state_what_each_missing_data_estimate_assumes(html):
+    text = section(html, "methods")
+    text = text[text.index('id="methods-missing"') :]
+    assert "completely at random" not in section(html, "missing-data")  # the assumptions: in the methods
+    assert "missing at random (MAR" in text and "make no assumption" in text
+    assert "Rubin's rules" in text and "Barnard–Rubin" in text
+    for key in ("responders.missing_data.imputations", "responders.missing_data.pmm_donors"):
         assert f'data-key="{key}"' in text
-    assert 'data-config="analysis.missing_data.covariates"' in text
+    assert "from the value at start and age and sex (missing covariates imputed alike)" in text
+
+
+def test_the_missing_data_section_gives_each_estimate(html):
+    text = re.sub(r"<[^>]+>", "", section(html, "missing-data"))
+    assert "Pain (NPRS) at discharge: complete case 43% (7 evaluable" in text
 
 
 def test_limitations_and_sensitivity_wording(html):
@@ -44,7 +51,9 @@ def test_limitations_and_sensitivity_wording(html):
 def test_subgroup_tests_are_labelled_exploratory_with_the_number_of_tests(html):
     text = section(html, "subgroup-tests")
     assert "exploratory" in text.lower() and 'data-key="subgroups.n_interaction_tests"' in text
-    assert "complementary suppression" in text
+    assert 'data-key="subgroups.n_suppressed_complementary"' in text
+    methods = section(html, "methods")
+    assert "(complementary suppression)" in methods[methods.index('id="methods-subgroups"') :]
 
 
 def test_responder_levels_section_shows_deterioration_and_further_definitions_with_their_source(tmp_path):
@@ -61,6 +70,7 @@ def test_responder_levels_section_shows_deterioration_and_further_definitions_wi
     fixture = dataclasses.replace(paper, declaration=declared, numbers={**paper.numbers, **more})
     inputs = dataclasses.replace(helpers.report_inputs(tmp_path, fixture=fixture), study=helpers.study(declared))
     text = section(render_report(inputs, helpers.TEMPLATE_DIR), "responder-levels")
-    assert "immpact_moderate" in text and "Dworkin et al. 2008" in text
+    words = re.sub(r"<[^>]+>", "", text)
+    assert "immpact moderate" in words and "immpact_moderate" not in words and "Dworkin et al. 2008" in words
     assert 'data-key="responders.nprs.immpact_moderate.discharge.pct"' in text
     assert 'data-key="responders.nprs.discharge.n_deteriorated"' in text

@@ -154,5 +154,5 @@ def test_the_report_shows_the_pipeline_version_in_its_provenance_section(tmp_pat
     data["version"] = "9.8.7-test"
     provenance.write_json(data, inputs.provenance)
     html = render_report(inputs, helpers.TEMPLATE_DIR)
-    section = html[html.index('<section id="provenance">') :]
+    section = html[html.index('<section id="provenance"') :]
     assert "<dt>Pipeline version</dt><dd><code>9.8.7-test</code></dd>" in section

@@ -11,6 +11,7 @@ from rehab.workflow.run_messages import (
     last_message,
     run_summary,
     validation_summary,
+    where_to_look,
     writer_line,
 )
 
@@ -119,3 +120,37 @@ def test_the_failed_jobs_are_the_logs_of_this_run_with_an_error(tmp_path):
 def test_the_first_line_of_a_log_names_its_rule_and_step():
     assert writer_line("clean_tables") == "rule clean_tables"
     assert writer_line("outcome_analysis", "table_subgroups") == "rule outcome_analysis, step table_subgroups"
+
+
+def _touch(path, mtime):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("x", encoding="utf-8")
+    os.utime(path, (mtime, mtime))
+
+
+def test_a_successful_run_says_where_each_cohorts_report_is(tmp_path):
+    for cohort in ("reference", "clinic"):
+        _touch(tmp_path / cohort / "logs" / "render_report.log", 100)
+        _touch(tmp_path / cohort / "report.html", 101)
+    assert where_to_look(["reference", "clinic"], tmp_path, since=50).splitlines() == [
+        f"report: {tmp_path / 'reference' / 'report.html'} (Word tables: {tmp_path / 'reference' / 'tables.docx'})",
+        f"report: {tmp_path / 'clinic' / 'report.html'} (Word tables: {tmp_path / 'clinic' / 'tables.docx'})",
+    ]
+
+
+def test_after_a_failure_it_says_which_cohorts_finished_and_which_stopped(tmp_path):
+    _touch(tmp_path / "done" / "logs" / "clean_tables.log", 100)
+    _touch(tmp_path / "done" / "report.html", 120)  # made after its jobs of this run
+    _touch(tmp_path / "uptodate" / "report.html", 10)  # nothing of it ran in this run
+    _touch(tmp_path / "broken" / "logs" / "clean_tables.log", 100)
+    _touch(tmp_path / "cut" / "report.html", 10)  # an old report; a job of this run came after it
+    _touch(tmp_path / "cut" / "logs" / "frequency_tables.log", 110)
+    lines = where_to_look(["done", "uptodate", "broken", "cut", "never"], tmp_path, since=50, failed=["broken"])
+    assert lines.splitlines() == [
+        f"cohort done finished: report: {tmp_path / 'done' / 'report.html'} (Word tables: {tmp_path / 'done' / 'tables.docx'})",
+        f"cohort uptodate finished: report: {tmp_path / 'uptodate' / 'report.html'} "
+        f"(Word tables: {tmp_path / 'uptodate' / 'tables.docx'})",
+        "cohort broken stopped: a job failed (its message follows)",
+        "cohort cut did not finish: the run stopped before its report",
+        "cohort never did not finish: the run stopped before its report",
+    ]

@@ -22,7 +22,7 @@ from PIL import Image
 from rehab.core import safe_io
 from rehab.core.errors import PipelineError, RawExportError
 from rehab.core.privacy import REDACTED, PipelineMade
-from rehab.outputs.report import summarize_failures
+from rehab.outputs.display import summarize_failures
 from rehab.workflow.script_support import masking_handlers, run
 
 matplotlib.use("Agg")

@@ -132,7 +132,9 @@ TABLE4 = pd.DataFrame(
 
 @pytest.fixture(scope="module")
 def fixture() -> helpers.Fixture:
-    return helpers.Fixture(_declaration(), _numbers(), _outcomes(), _subgroup_rows(), {"table4_outcomes.csv": TABLE4})
+    return helpers.Fixture(
+        _declaration(), _numbers(), _outcomes(), _subgroup_rows(), {helpers.table_file("outcomes"): TABLE4}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -262,29 +264,32 @@ def test_methods_describe_the_fourth_instrument_and_time_point(html):
     methods = _plain(_section(html, "methods"))
     assert "Outcomes are recorded at start, discharge, 6 months after discharge and 1 year after discharge" in methods
     assert "Anxiety: HADS-A, 0–21, whole numbers, lower is better." in methods
-    assert "Anxiety (HADS-A) | primary | decrease of at least 2 units | citation for hads The threshold" in methods
+    assert "Anxiety (HADS-A), primary: decrease of at least 2 units. Source: citation for hads." in methods
     assert (
-        "Anxiety (HADS-A) | relative_30 | decrease of at least 30% of the start value | citation for hads, relative |"
+        "Anxiety (HADS-A), relative 30: decrease of at least 30% of the start value. Source: citation for hads, relative."
     ) in methods
-    # the primary threshold is not the one its citation states: flagged, once in the table and once below it
+    # the primary threshold is not the one its citation states: flagged where it is defined
     assert (
         methods.count(
             "The threshold in use (decrease of at least 2 units) differs from the one its source "
             "states (decrease of at least 1.5 units)."
         )
-        == 2
+        == 1
     )
-    assert "Threshold differs from its source" in methods
-    assert "Pain (NPRS) | primary | decrease of at least 2 units | citation for nprs |" in methods  # cited = in use
-    assert methods.count("differs from the one its source states") == 2
-
-
-def test_outcome_section_and_table_4_carry_the_fourth_instrument_and_time_point(html):
-    outcomes = _section(html, "outcomes")
-    assert "<h2>Outcomes at start, discharge, 6 months and 1 year</h2>" in outcomes
+    assert methods.count("Threshold differs from its source") == 1
     assert (
-        "Table 4. Outcomes at start, discharge, 6 months and 1 year." in outcomes
-    )  # after the 3 fixture tables before it
+        "Pain (NPRS), primary: decrease of at least 2 units. Source: citation for nprs. " in methods
+    )  # cited = in use
+    assert methods.count("differs from the one its source states") == 1
+
+
+def test_outcome_section_and_its_table_carry_the_fourth_instrument_and_time_point(html):
+    from rehab.outputs import contents
+
+    outcomes = _section(html, "outcomes")
+    label = contents.label(contents.item("table", "outcomes"))
+    assert "<h2>Outcomes at start, discharge, 6 months and 1 year</h2>" in outcomes
+    assert f"{label}. Outcomes at start, discharge, 6 months and 1 year." in outcomes
     assert "Median [q1, q3] and n of NPRS, DRI, EQ-VAS and HADS-A at each time point" in outcomes
     assert '<th scope="col" class="numeric">6 months</th>' in outcomes
     assert '<td class="nowrap">HADS-A (0–21)</td>' in outcomes

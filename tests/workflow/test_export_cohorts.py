@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import report_helpers
 import yaml
 from conftest import REFERENCE_COHORT
 from export_helpers import SWEDISH, write_swedish_export
@@ -45,6 +46,36 @@ def test_a_swedish_export_added_by_config_gives_the_same_numbers_as_its_source(r
     assert columns.query("status == 'unknown'")["column"].tolist() == ["kommentar"]
     accounting = pd.read_csv(workdir / "results" / "klinik" / "validation" / "accounting.csv")
     assert (accounting["rows_quarantined"] == 0).all() and (accounting["values_set_missing"] == 0).all()
+    assert_the_clinics_own(workdir, "klinik", export, run)
+    # the run ends saying where each cohort's report is, and the comparison's
+    output = run.stdout + run.stderr
+    for cohort in (REFERENCE_COHORT, "klinik"):
+        assert f"report: results/{cohort}/report.html (Word tables: results/{cohort}/tables.docx)" in output
+    assert f"comparison: results/comparison/{REFERENCE_COHORT}+klinik/report.html" in output
+
+
+def assert_the_clinics_own(workdir, cohort, export, run):
+    """A clinic's run is the clinic's: no reproduction check, no word of the published values;
+    its provenance names the export's files with their checksums, and no synthetic generator."""
+    import hashlib
+    import json
+
+    results = workdir / "results" / cohort
+    assert not (results / "reproduction.csv").exists()
+    assert "published values" not in run.stdout + run.stderr
+    provenance = json.loads((results / "provenance.json").read_text(encoding="utf-8"))
+    inputs = {item["name"]: item for item in provenance["inputs"]}
+    for name in ("patients", "sessions", "outcomes"):
+        path = export / f"{name}.csv"
+        assert (
+            inputs[name]["path"] == str(path)
+            and inputs[name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        )
+    rules = {product["rule"] for product in provenance["products"]}
+    assert "generate_synthetic_cohort" not in rules and "check_reproduction" not in rules
+    html = (results / "report.html").read_text(encoding="utf-8")
+    assert "The files of the clinic's export and the codebook" in html and "synthetic generator" not in html
+    report_helpers.assert_reads_as_a_supplement(html)
 
 
 @pytest.mark.parametrize(
@@ -68,9 +99,15 @@ def test_a_file_level_error_stops_the_run_with_a_clear_message(tmp_path, break_e
     paths = {name: folder / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
     generate_synthetic_cohort(SEED, 10, ROOT / "config" / "synthetic.yaml", paths)
     break_export(folder)
-    write_config(workdir, {"broken": {"export": {"path": str(folder)}}})
+    cohorts = {"broken": {"export": {"path": str(folder)}}}
+    if in_a_job:  # with --keep-going a good clinic finishes beside it
+        good = tmp_path / "good"
+        good.mkdir()
+        generate_synthetic_cohort(SEED, 10, ROOT / "config" / "synthetic.yaml", {n: good / f"{n}.csv" for n in paths})
+        cohorts["good"] = {"export": {"path": str(good)}}
+    write_config(workdir, cohorts)
 
-    result = snakemake(workdir, check=False)
+    result = snakemake(workdir, *(["--keep-going"] if in_a_job else []), check=False)
     output = result.stdout + result.stderr
     assert result.returncode != 0
     for fragment in expected:
@@ -85,6 +122,10 @@ def test_a_file_level_error_stops_the_run_with_a_clear_message(tmp_path, break_e
         assert "Rule validate_raw_export failed (log: results/broken/logs/validate_raw_export.log):" in end
         assert "\nERROR Raw export file" in end and output.index("Error in rule") < output.index("The run stopped.")
     assert "cohorts.broken.export." in output, "the message names the config key to fix"
+    if in_a_job:  # which cohort finished and which stopped, before the failed job's message
+        assert "cohort broken stopped: a job failed (its message follows)" in output
+        finished = "cohort good finished: report: results/good/report.html (Word tables: results/good/tables.docx)"
+        assert finished in output and output.index(finished) < output.index("The run stopped.")
     assert not (workdir / "results" / "broken" / "clean").exists(), "nothing downstream runs"
 
 
@@ -127,6 +168,8 @@ def test_an_export_with_defects_completes_with_every_defect_reported_and_counted
     assert ("sessions", "6", "duplicate_row", "quarantined") in found
     assert ("outcomes", str(len(outcomes)), "personal_identity_number", "quarantined") in found
     assert (results / "report.html").is_file()
+    assert_the_clinics_own(workdir, "defects", folder, run)
+    assert "report: results/defects/report.html (Word tables: results/defects/tables.docx)" in run.stderr
     for path in results.rglob("*"):
         if path.is_file() and path.suffix in {".csv", ".log", ".html", ".json"}:
             assert "19850312-1234" not in path.read_text(encoding="utf-8", errors="replace"), path

@@ -18,6 +18,8 @@ import yaml
 from statsmodels.stats.proportion import proportion_confint
 from workflow_helpers import ROOT, copy_project, snakemake, write_config
 
+from rehab.outputs import contents
+
 pytestmark = pytest.mark.slow
 
 COHORT = "anxiety"
@@ -41,13 +43,9 @@ ANXIETY_BANDS = {
     "labels": ["normal (0-7)", "raised (8-21)"],
 }
 INVALID_PATIENT = "A07"  # its followup HADS-A is 22, outside 0–21: set missing by validation
-TABLES = [
-    "table2_baseline",
-    "table4_outcomes",
-    "responders",
-    "responders_sensitivity",
-    "responder_definitions",
-    "subgroups",
+TABLES = [  # the declared tables (rehab.outputs.contents) this test reads, and the definitions' table
+    *(contents.file_of(contents.item("table", name)) for name in ("baseline", "outcomes", "responders", "subgroups")),
+    "tables/responder_definitions.csv",
 ]
 
 
@@ -121,7 +119,7 @@ def anxiety_run(tmp_path_factory):
     for name, frame in frames.items():
         frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
     write_config(workdir, {COHORT: {"export": {"path": str(folder)}, "study": cohort_study()}})
-    targets = [f"results/{COHORT}/report.html", *(f"results/{COHORT}/tables/{table}.csv" for table in TABLES)]
+    targets = [f"results/{COHORT}/report.html", *(f"results/{COHORT}/{table}" for table in TABLES)]
     snakemake(workdir, *targets)
     return workdir / "results" / COHORT, frames
 
@@ -175,7 +173,7 @@ def test_cleaning_keeps_the_declared_column_and_orders_the_time_points(anxiety_r
 
 def test_table4_and_table2_include_the_declared_instrument(anxiety_run):
     results, frames = anxiety_run
-    table = read(results, "tables/table4_outcomes.csv")
+    table = read(results, TABLES[1])
     hads = table[table["outcome"] == "HADS-A (0–21)"]
     assert hads["timepoint"].tolist() == ["Start", "Discharge", "6 months after discharge", "1 year after discharge"]
     n_six = len(expected_values(frames, "six_months"))
@@ -189,7 +187,7 @@ def test_table4_and_table2_include_the_declared_instrument(anxiety_run):
     values = numbers(results)
     assert int(values["outcomes.hads_anxiety.six_months.n"]) == n_six == 32
     assert int(values["outcomes.hads_anxiety.followup.n"]) == N_PATIENTS - 1  # the invalid value is missing
-    baseline = read(results, "tables/table2_baseline.csv")
+    baseline = read(results, TABLES[0])
     assert baseline["characteristic"].str.startswith("HADS-A (0–21), median").any()
     assert values["flow.with_six_months"] == "32" and values["flow.with_followup"] == str(N_PATIENTS)
 
@@ -214,11 +212,11 @@ def test_responders_of_the_declared_instrument_and_time_point_with_wilson_interv
     # the further definition: a decrease of at least half of the start value
     halved = (-change.dropna() / expected_values(frames, "start").reindex(change.dropna().index) * 100).round(6) >= 50
     assert int(values["responders.hads_anxiety.halved.six_months.n_responders"]) == int(halved.sum())
-    table = read(results, "tables/responders.csv")
+    table = read(results, TABLES[2])
     rows = table[(table["outcome"] == "Anxiety (HADS-A)") & (table["timepoint"] == "6 months after discharge")]
     assert rows["definition"].tolist() == ["decrease ≥ 2", "decrease ≥ 50% (halved)"]
     assert rows.iloc[0][["n_responders", "n_evaluable", "pct"]].tolist() == ["16", "32", "50"]
-    definitions = read(results, "tables/responder_definitions.csv")
+    definitions = read(results, TABLES[4])
     assert definitions["outcome"].tolist() == [
         "nprs", "nprs.immpact_moderate", "nprs.immpact_substantial", "dri", "eq_vas", "hads_anxiety", "hads_anxiety.halved"
     ]  # fmt: skip
@@ -247,7 +245,7 @@ def test_subgroups_include_the_declared_instrument_time_point_and_bands(anxiety_
     values = numbers(results)
     assert "subgroups.hads_anxiety.six_months.baseline_anxiety.raised_8_21.pct" in values
     assert "subgroups.nprs.six_months.sex.female.n_evaluable" in values
-    table = read(results, "tables/subgroups.csv")
+    table = read(results, TABLES[3])
     assert {"Anxiety (HADS-A)"} <= set(table["outcome"]) and "6 months after discharge" in set(table["timepoint"])
 
 
@@ -258,10 +256,8 @@ def test_every_figure_and_the_report_include_the_declared_instrument_and_time_po
     """Declared only in the cohort's config: the figures are drawn and the report's summary,
     Table 4, responder tables and figure captions name the fourth instrument and time point."""
     results, _ = anxiety_run
-    figures = sorted(path.stem for path in (results / "figures").glob("*.svg"))
-    assert {"outcomes", "responders", "responder_curves", "missing_data", "subgroups_forest", "patient_flow"} <= set(
-        figures
-    )
+    figures = {f"figures/{path.name}" for path in (results / "figures").glob("*.svg")}
+    assert figures == {contents.file_of(entry) for entry in contents.of_kind("figure")}
     report = (results / "report.html").read_text(encoding="utf-8")
     summary = report.split('<section id="summary">', 1)[1].split("</section>", 1)[0]
     assert "anxiety" in summary.lower() and "6 months after discharge" in summary

@@ -8,17 +8,21 @@ from analysis_helpers import required_keys
 from conftest import REFERENCE_COHORT
 from workflow_helpers import copy_run, jobs_to_run, snakemake
 
+from rehab.outputs import contents
 from rehab.outputs.numbers import read_numbers
 
 pytestmark = pytest.mark.slow
 RESULTS = f"results/{REFERENCE_COHORT}"
-TARGETS = [f"{RESULTS}/reproduction.csv", f"{RESULTS}/tables/table1_codebook.csv", f"{RESULTS}/tables/methods.csv"]
-UPSTREAM_RULES = {
-    "generate_synthetic_cohort",
-    "validate_raw_export",
-    "clean_tables",
-    "frequency_tables",
-}
+
+
+def table_file(name: str) -> str:
+    """A declared table's file in the cohort folder (the report's declaration)."""
+    return contents.file_of(contents.item("table", name))
+
+
+TARGETS = [f"{RESULTS}/reproduction.csv", f"{RESULTS}/{table_file('codebook')}", f"{RESULTS}/tables/methods.csv"]
+DATA_RULES = {"generate_synthetic_cohort", "validate_raw_export", "clean_tables"}  # they show no label
+UPSTREAM_RULES = DATA_RULES | {"frequency_tables"}  # they use no responder threshold
 NEW_NPRS_THRESHOLD = 3  # the published 45 % of NPRS responders at discharge no longer matches
 
 
@@ -49,7 +53,7 @@ def test_missing_data_immpact_and_interaction_numbers_are_published(reference_ru
     assert numbers["responders.nprs.immpact_moderate.discharge.pct"] is not None
     assert numbers["responders.nprs.immpact_substantial.followup.pct"] is not None
     assert numbers["subgroups.n_interaction_tests"] == 3 * 2 * 5
-    table = pd.read_csv(reference_run / RESULTS / "tables/missing_data.csv", dtype=str)
+    table = pd.read_csv(reference_run / RESULTS / table_file("missing_data"), dtype=str)
     assert len(table) == 6 and list(table.columns[-4:]) == ["complete_case", "worst_case", "best_case", "imputed"]
 
 
@@ -66,7 +70,7 @@ def test_reference_cohort_has_effect_sizes_attrition_and_maintenance(reference_r
     assert numbers["attrition.followup.completers.n"] + numbers["attrition.followup.non_completers.n"] == 274
     # binary noise is rounded away before display: −22.849999999999998 is stored −22.85, shown −22.9
     assert numbers["outcomes.dri.discharge.change.q1"] == -22.85
-    table = pd.read_csv(reference_run / RESULTS / "tables/table4_outcomes.csv", dtype=str, keep_default_na=False)
+    table = pd.read_csv(reference_run / RESULTS / table_file("outcomes"), dtype=str, keep_default_na=False)
     dri = table[(table["outcome"] == "DRI, mm (0–100)") & (table["timepoint"] == "Discharge")]
     assert dri["change_median_iqr"].item() == "-12.7 [-22.9, -1.9]"
 
@@ -85,14 +89,14 @@ def new_threshold(reference_run, tmp_path_factory):
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
     config["study"]["instruments"]["nprs"]["responders"][0]["absolute"] = NEW_NPRS_THRESHOLD
     config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    planned_tables = set(jobs_to_run(workdir, *TARGETS, f"{RESULTS}/tables/table2_baseline.csv"))
+    planned_tables = set(jobs_to_run(workdir, *TARGETS, f"{RESULTS}/{table_file('baseline')}"))
     planned_all = set(jobs_to_run(workdir))
     snakemake(workdir)
     return {"workdir": workdir, "planned_tables": planned_tables, "planned_all": planned_all}
 
 
 def test_a_responder_threshold_reruns_only_the_outcome_analysis_and_what_follows(new_threshold):
-    assert new_threshold["planned_tables"] == {"outcome_analysis", "numbers_csv"}
+    assert new_threshold["planned_tables"] == {"outcome_analysis", "numbers_csv", "check_reproduction"}
     assert {"outcome_analysis", "numbers_csv", "responder_figures"} <= new_threshold["planned_all"]
     assert not UPSTREAM_RULES & new_threshold["planned_all"], new_threshold["planned_all"]
     # the frequency tables and the program figures use no threshold
@@ -109,7 +113,7 @@ def test_a_label_change_reruns_only_what_shows_labels(reference_run_copy):
     config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     planned = set(jobs_to_run(reference_run_copy))
     assert {"render_report", "frequency_tables", "outcome_analysis"} <= planned, planned
-    assert not {"generate_synthetic_cohort", "validate_raw_export", "clean_tables"} & planned, planned
+    assert not DATA_RULES & planned, planned
 
 
 def test_a_threshold_change_changes_only_the_numbers_that_use_it(reference_run, new_threshold):

@@ -31,6 +31,7 @@ def test_the_cohort_gets_its_outputs_and_a_one_cohort_run_no_comparison(referenc
         "numbers.csv",
         "reproduction.csv",
         "report.html",
+        "tables.docx",
     ]:
         assert (folder / relative).is_file(), relative
     assert list((folder / "tables").glob("*.csv"))
@@ -96,8 +97,28 @@ def test_snakemake_report_packs_the_reviewed_outputs(reference_run, tmp_path):
     archive = tmp_path / "report.zip"
     snakemake(reference_run, "--report", str(archive))
     names = zipfile.ZipFile(archive).namelist()
-    for expected in ("report.html", "table2_baseline.csv", "reproduction.csv", "patient_flow.svg", "provenance.json"):
+    for expected in (
+        "report.html",
+        "tables.docx",
+        "table2_baseline.csv",
+        "reproduction.csv",
+        "figure1_patient_flow.svg",
+    ):
         assert any(name.endswith(expected) for name in names), expected
+    # each table and figure is labelled with the number, title and caption the report gives it
+    with zipfile.ZipFile(archive) as packed:
+        index = next(name for name in names if name.endswith("report.html") and "/data/" not in name)
+        labels = packed.read(index).decode("utf-8")
+    assert '"labels": {"number": "Table 6", "title": "Outcomes at start, discharge and 1 year"' in labels
+
+
+def test_the_reference_report_reads_as_a_supplement(reference_run):
+    """No rule, script, path, config key or package function in the body of the real report."""
+    import report_helpers
+
+    html = (reference_run / "results" / REFERENCE_COHORT / "report.html").read_text(encoding="utf-8")
+    report_helpers.assert_reads_as_a_supplement(html)
+    assert '<section id="made" class="appendix">' in html and "<code>outcome_analysis</code>" in html
 
 
 def test_lint_is_clean(reference_run):

@@ -17,10 +17,11 @@ from rehab.core.study import (
     measurement_declaration,
 )
 from rehab.ingest.export_files import check_file_present
+from rehab.outputs import contents as report_contents
 from rehab.workflow.code_closure import code_version as _code_version
 from rehab.workflow.comparison_name import comparison_name
 from rehab.workflow.config_check import ConfigError, check_config, schema_default
-from rehab.workflow.run_messages import failed_jobs, failure_report, run_summary
+from rehab.workflow.run_messages import failed_jobs, failure_report, run_summary, where_to_look
 from rehab.workflow.stages import SEPARATOR as STEP_SEPARATOR
 
 PROJECT_ROOT = Path(workflow.basedir)
@@ -122,6 +123,23 @@ def is_synthetic(cohort):
     return "synthetic" in cohort_config(cohort)
 
 
+def cohort_title(cohort):
+    """The cohort's display name in its report (`cohorts.<cohort>.title`), else its name."""
+    return cohort_config(cohort).get("title", cohort)
+
+
+def compares_with_published(cohort):
+    """Whether the cohort is checked against the paper's published values (reproduction.csv):
+    `cohorts.<cohort>.compare_with_published`; when unset, a synthetic cohort is and an export
+    is not."""
+    return cohort_config(cohort).get("compare_with_published", is_synthetic(cohort))
+
+
+def reproduction_files(cohort):
+    """The reproduction check's table, for a cohort that compares with the paper; none else."""
+    return [f"results/{cohort}/reproduction.csv"] if compares_with_published(cohort) else []
+
+
 def raw_export_dir(cohort):
     """Folder of a cohort's raw export: generated for synthetic cohorts, configured otherwise."""
     if is_synthetic(cohort):
@@ -192,11 +210,15 @@ def all_targets():
 
 def end_of_run_messages(failed):
     """The WARNING summary of every cohort's validation defects (the cohorts whose jobs all
-    succeeded), then, after a failure, each failed job's own message from its log."""
+    succeeded); where to look (each cohort's report, or which cohorts finished and which
+    stopped); then, after a failure, each failed job's own message from its log."""
     failures = failed_jobs("results", RUN_STARTED) if failed else []
     failed_cohorts = {cohort for _, _, cohort in failures}
     summary = run_summary(cohort for cohort in active_cohorts() if cohort not in failed_cohorts)
-    return summary, failure_report((rule, logs) for rule, logs, _ in failures)
+    where = where_to_look(active_cohorts(), "results", RUN_STARTED, failed_cohorts)
+    if not failed and len(active_cohorts()) > 1:
+        where += f"\ncomparison: {comparison_dir()}/report.html"
+    return summary, where, failure_report((rule, logs) for rule, logs, _ in failures)
 
 
 # --- stages: several steps in one job (rehab.workflow.stages) ---
@@ -259,30 +281,65 @@ def stage_params(rule, steps):
     }
 
 
-# --- figures and report ---
+# --- the report's tables and figures: declared once, in rehab.outputs.contents ---
 
 
-def table_report(name):
-    """A table of the report (tables/<name>.csv), also in Snakemake's report with its caption."""
-    return report(f"results/{{cohort}}/tables/{name}.csv", category="Tables", caption=f"../report/{name}.rst")
+def report_outputs(step, **others):
+    """A stage step's outputs: the report's tables and figures it writes, as the report's
+    declaration names them (rehab.outputs.contents: each file carries its number, each is in
+    Snakemake's report labelled with its number, title and caption), then the `others` given
+    here (numbers fragments, files the report does not show)."""
+    outputs = dict(others)
+    for entry in report_contents.of_step(step):
+        outputs.update(_item_outputs(entry))
+    return outputs
+
+
+def _item_outputs(entry):
+    """A table's output (named by the declaration), or a figure's PNG (embedded in
+    report.html) and SVG (in Snakemake's report)."""
+    flagged = report(
+        f"results/{{cohort}}/{report_contents.file_of(entry)}",
+        category=f"{report_contents.KINDS[entry.kind]}s",
+        subcategory="{cohort}",
+        caption="../report/item.rst",
+        labels=lambda wildcards: report_labels(entry, wildcards.cohort),
+    )
+    if entry.kind == "table":
+        return {entry.output: flagged}
+    return {"png": f"results/{{cohort}}/{report_contents.file_of(entry, '.png')}", "svg": flagged}
+
+
+def report_words(cohort):
+    """The study words the report's titles and captions name, for `cohort`."""
+    analysis = config["analysis"]
+    study = Study.from_config(config, cohort)
+    return report_contents.study_words(study, analysis["confidence_level"], analysis["subgroups"]["min_group_size"])
+
+
+def report_labels(entry, cohort):
+    return report_contents.snakemake_labels(entry, report_words(cohort))
+
+
+def report_file(kind, name):
+    """The file of a declared table or figure (a figure's SVG), as a step's input."""
+    return f"results/{{cohort}}/{report_contents.file_of(report_contents.item(kind, name))}"
+
+
+def report_files(kind):
+    """Every declared table (CSV) or figure (SVG) of the report that a step writes, for the
+    report's rule (a table of another rule, such as the validation's accounting, is among
+    the rule's inputs by its own name)."""
+    return [
+        f"results/{{cohort}}/{report_contents.file_of(entry)}"
+        for entry in report_contents.of_kind(kind)
+        if not entry.source
+    ]
 
 
 def number_fragments(*parts):
     """The numbers fragments (numbers/<part>.csv, written by the table stages) a step reads."""
     return [f"results/{{cohort}}/numbers/{part}.csv" for part in parts]
-
-
-def figure_outputs(name):
-    """PNG (embedded in report.html) and SVG (in Snakemake's report) of one figure."""
-    return {
-        "png": f"results/{{cohort}}/figures/{name}.png",
-        "svg": report(
-            f"results/{{cohort}}/figures/{name}.svg",
-            category="Figures",
-            subcategory="{cohort}",
-            caption=f"../report/figure_{name}.rst",
-        ),
-    }
 
 
 # --- the provenance map: which rule (and step) made each output, with which script ---
@@ -309,12 +366,24 @@ def _rule_files(files):
     return texts
 
 
-def rule_products():
-    """The outputs, inputs and script of each rule, and of each step of a stage rule (with its
-    "step"), read through Snakemake's `rules` object from the rules this workflow declared
-    (script_for, stage_params), so the map cannot drift from the workflow."""
+# The rules that write a cohort's files only for some cohorts: the synthetic generator (its raw
+# files) and the reproduction check (for a cohort that compares with the paper).
+COHORT_RULES_IF = {
+    "generate_synthetic_cohort": is_synthetic,
+    "check_reproduction": compares_with_published,
+    "compare_cohorts": lambda cohort: False,  # the comparison's own folder, not the cohort's
+}
+
+
+def rule_products(cohort):
+    """The outputs, inputs and script of each rule that writes `cohort`'s files, and of each
+    step of a stage rule (with its "step"), read through Snakemake's `rules` object from the
+    rules this workflow declared (script_for, stage_params), so the map cannot drift from the
+    workflow."""
     products = []
     for name in sorted(RULE_SCRIPTS):
+        if not COHORT_RULES_IF.get(name, lambda cohort: True)(cohort):
+            continue
         rule_ = getattr(rules, name)
         for step, outputs, inputs in _rule_parts(name, rule_):
             product = {"rule": name} | ({"step": step} if step else {})

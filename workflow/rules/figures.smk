@@ -12,12 +12,12 @@ CLEAN_OUTCOMES = "results/{cohort}/clean/outcomes.parquet"
 OUTCOME_FIGURES = {
     "figure_outcomes": {
         "input": {"outcomes": CLEAN_OUTCOMES},
-        "output": figure_outputs("outcomes"),
+        "output": report_outputs("figure_outcomes"),
         "params": {"quantile_method": get_quantile_method, "study": get_study_measures},
     },
     "figure_responder_curves": {
         "input": {"outcomes": CLEAN_OUTCOMES},
-        "output": figure_outputs("responder_curves"),
+        "output": report_outputs("figure_responder_curves"),
         "params": {"study": get_study},
     },
 }
@@ -28,31 +28,31 @@ PROGRAM_FIGURES = {
             "numbers": number_fragments("flow"),
             "accounting": "results/{cohort}/validation/accounting.csv",
         },
-        "output": figure_outputs("patient_flow"),
+        "output": report_outputs("figure_patient_flow"),
         "params": {"study": get_study_measures},
     },
     "figure_intervention_categories": {
         "input": {
             "numbers": number_fragments("flow", "interventions"),
-            "codebook_table": "results/{cohort}/tables/table1_codebook.csv",
+            "codebook_table": report_file("table", "codebook"),
         },
-        "output": figure_outputs("intervention_categories"),
+        "output": report_outputs("figure_intervention_categories"),
     },
     "figure_sessions_per_patient": {
         "input": {"patients": "results/{cohort}/clean/patients.parquet", "numbers": number_fragments("program")},
-        "output": figure_outputs("sessions_per_patient"),
+        "output": report_outputs("figure_sessions_per_patient"),
     },
 }
 
 RESPONDER_FIGURES = {
     "figure_responders": {
         "input": {"numbers": number_fragments("responders")},
-        "output": figure_outputs("responders"),
+        "output": report_outputs("figure_responders"),
         "params": {"study": get_study, "confidence_level": config["analysis"]["confidence_level"]},
     },
     "figure_subgroups_forest": {
         "input": {"subgroups": "results/{cohort}/analysis/subgroups.csv"},
-        "output": figure_outputs("subgroups_forest"),
+        "output": report_outputs("figure_subgroups_forest"),
         "params": {
             "study": get_study,
             "min_group_size": config["analysis"]["subgroups"]["min_group_size"],
@@ -61,7 +61,7 @@ RESPONDER_FIGURES = {
     },
     "figure_missing_data": {
         "input": {"numbers": number_fragments("responders", "missing_data")},
-        "output": figure_outputs("missing_data"),
+        "output": report_outputs("figure_missing_data"),
         "params": {"study": get_study, "confidence_level": config["analysis"]["confidence_level"]},
     },
 }

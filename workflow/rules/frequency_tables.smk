@@ -10,11 +10,11 @@ TOP_COMBINATIONS = 10
 FREQUENCY_TABLES = {
     "table_codebook": {
         "input": {"codebook": config["codebook"]},
-        "output": {"table": table_report("table1_codebook")},
+        "output": report_outputs("table_codebook"),
     },
     "table_baseline": {
         "input": {"patients": f"{CLEAN}/patients.parquet", "outcomes": f"{CLEAN}/outcomes.parquet"},
-        "output": {"table": table_report("table2_baseline"), "numbers": "results/{cohort}/numbers/baseline.csv"},
+        "output": report_outputs("table_baseline", numbers="results/{cohort}/numbers/baseline.csv"),
         "params": {
             "study": get_study_measures,
             "quantile_method": get_quantile_method,
@@ -27,11 +27,7 @@ FREQUENCY_TABLES = {
             "session_interventions": f"{CLEAN}/session_interventions.parquet",
             "codebook": config["codebook"],
         },
-        "output": {
-            "table": table_report("table3_interventions"),
-            "combinations": table_report("table3_combinations"),
-            "numbers": "results/{cohort}/numbers/interventions.csv",
-        },
+        "output": report_outputs("table_interventions", numbers="results/{cohort}/numbers/interventions.csv"),
         "params": {"top_combinations": TOP_COMBINATIONS},
     },
     "table_program": {
@@ -39,7 +35,7 @@ FREQUENCY_TABLES = {
             "patients": f"{CLEAN}/patients.parquet",
             "session_interventions": f"{CLEAN}/session_interventions.parquet",
         },
-        "output": {"table": table_report("table3_program"), "numbers": "results/{cohort}/numbers/program.csv"},
+        "output": report_outputs("table_program", numbers="results/{cohort}/numbers/program.csv"),
         "params": {"quantile_method": get_quantile_method},
     },
     "table_flow": {
@@ -59,7 +55,7 @@ FREQUENCY_TABLES = {
         "output": {"numbers": "results/{cohort}/numbers/validation.csv"},
     },
     "table_methods": {
-        "output": {"table": table_report("methods")},
+        "output": {"table": "results/{cohort}/tables/methods.csv"},
         "params": {
             "quantile_method": get_quantile_method,
             "confidence_level": config["analysis"]["confidence_level"],

@@ -12,7 +12,7 @@ CONFIDENCE_LEVEL = config["analysis"]["confidence_level"]
 OUTCOME_ANALYSIS = {
     "table_outcomes": {
         "input": {"outcomes": CLEAN_OUTCOMES},
-        "output": {"table": table_report("table4_outcomes"), "numbers": "results/{cohort}/numbers/outcomes.csv"},
+        "output": report_outputs("table_outcomes", numbers="results/{cohort}/numbers/outcomes.csv"),
         "params": {
             "study": get_study_measures,
             "quantile_method": get_quantile_method,
@@ -21,22 +21,20 @@ OUTCOME_ANALYSIS = {
     },
     "table_responders": {
         "input": {"outcomes": CLEAN_OUTCOMES},
-        "output": {
-            "table": table_report("responders"),
-            "sensitivity": table_report("responders_sensitivity"),
-            "definitions": table_report("responder_definitions"),
-            "numbers": "results/{cohort}/numbers/responders.csv",
-        },
+        "output": report_outputs(
+            "table_responders",
+            definitions="results/{cohort}/tables/responder_definitions.csv",
+            numbers="results/{cohort}/numbers/responders.csv",
+        ),
         "params": {"study": get_study, "confidence_level": CONFIDENCE_LEVEL},
     },
     "table_subgroups": {
         "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
-        "output": {
-            "table": table_report("subgroups"),
-            "interactions": table_report("subgroup_interactions"),
-            "results": "results/{cohort}/analysis/subgroups.csv",
-            "numbers": "results/{cohort}/numbers/subgroups.csv",
-        },
+        "output": report_outputs(
+            "table_subgroups",
+            results="results/{cohort}/analysis/subgroups.csv",
+            numbers="results/{cohort}/numbers/subgroups.csv",
+        ),
         "params": {
             "study": get_study,
             "min_group_size": config["analysis"]["subgroups"]["min_group_size"],
@@ -45,12 +43,12 @@ OUTCOME_ANALYSIS = {
     },
     "table_attrition": {
         "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
-        "output": {"table": table_report("attrition"), "numbers": "results/{cohort}/numbers/attrition.csv"},
+        "output": report_outputs("table_attrition", numbers="results/{cohort}/numbers/attrition.csv"),
         "params": {"study": get_study_measures},
     },
     "table_maintenance": {
         "input": {"outcomes": CLEAN_OUTCOMES},
-        "output": {"table": table_report("maintenance"), "numbers": "results/{cohort}/numbers/maintenance.csv"},
+        "output": report_outputs("table_maintenance", numbers="results/{cohort}/numbers/maintenance.csv"),
         "params": {
             "study": get_study_measures,
             "quantile_method": get_quantile_method,
@@ -59,11 +57,11 @@ OUTCOME_ANALYSIS = {
     },
     "table_missing_data": {
         "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
-        "output": {
-            "table": table_report("missing_data"),
-            "numbers": "results/{cohort}/numbers/missing_data.csv",
-            "tipping_point": table_report("tipping_point"),
-        },
+        "output": report_outputs(
+            "table_missing_data",
+            numbers="results/{cohort}/numbers/missing_data.csv",
+            tipping_point="results/{cohort}/tables/tipping_point.csv",  # not yet in the report
+        ),
         "params": {
             "study": get_study,
             "confidence_level": CONFIDENCE_LEVEL,
@@ -76,7 +74,7 @@ OUTCOME_ANALYSIS = {
             "maintenance_numbers": "results/{cohort}/numbers/maintenance.csv",
         },
         "output": {
-            "table": table_report("maintenance_margin"),
+            "table": "results/{cohort}/tables/maintenance_margin.csv",
             "numbers": "results/{cohort}/numbers/maintenance_margin.csv",
         },
         "params": {"study": get_study},
@@ -84,7 +82,7 @@ OUTCOME_ANALYSIS = {
     "table_mixed_models": {
         "input": {"outcomes": CLEAN_OUTCOMES, "outcome_numbers": "results/{cohort}/numbers/outcomes.csv"},
         "output": {
-            "table": table_report("mixed_models"),
+            "table": "results/{cohort}/tables/mixed_models.csv",
             "numbers": "results/{cohort}/numbers/mixed_models.csv",
         },
         "params": {"study": get_study_measures, "confidence_level": CONFIDENCE_LEVEL},
@@ -92,7 +90,7 @@ OUTCOME_ANALYSIS = {
     "table_response_model": {
         "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
         "output": {
-            "table": table_report("response_model"),
+            "table": "results/{cohort}/tables/response_model.csv",
             "numbers": "results/{cohort}/numbers/response_model.csv",
         },
         "params": {
@@ -108,9 +106,9 @@ OUTCOME_ANALYSIS = {
             "maintenance_numbers": "results/{cohort}/numbers/maintenance.csv",
         },
         "output": {
-            "table": table_report("effect_sizes"),
+            "table": "results/{cohort}/tables/effect_sizes.csv",
             "numbers": "results/{cohort}/numbers/effect_sizes.csv",
-            "regression_to_mean": table_report("regression_to_mean"),
+            "regression_to_mean": "results/{cohort}/tables/regression_to_mean.csv",
             "regression_to_mean_numbers": "results/{cohort}/numbers/regression_to_mean.csv",
         },
         "params": {
@@ -122,7 +120,7 @@ OUTCOME_ANALYSIS = {
     "table_transitions": {
         "input": {"outcomes": CLEAN_OUTCOMES},
         "output": {
-            "table": table_report("transitions"),
+            "table": "results/{cohort}/tables/transitions.csv",
             "numbers": "results/{cohort}/numbers/transitions.csv",
         },
         "params": {"study": get_study},
@@ -130,7 +128,7 @@ OUTCOME_ANALYSIS = {
     "table_instrument_flow": {
         "input": {"outcomes": CLEAN_OUTCOMES, "outcome_numbers": "results/{cohort}/numbers/outcomes.csv"},
         "output": {
-            "table": table_report("instrument_flow"),
+            "table": "results/{cohort}/tables/instrument_flow.csv",
             "numbers": "results/{cohort}/numbers/instrument_flow.csv",
         },
         "params": {"study": get_study_measures},

@@ -1,32 +1,5 @@
 # Stage: provenance of a run and the self-contained HTML report of one cohort.
 
-REPORT_TABLES = [
-    "table1_codebook",
-    "table2_baseline",
-    "table3_interventions",
-    "table3_program",
-    "table3_combinations",
-    "table4_outcomes",
-    "responders",
-    "responders_sensitivity",
-    "subgroups",
-    "methods",
-    "missing_data",
-    "subgroup_interactions",
-    "attrition",
-    "maintenance",
-]
-REPORT_FIGURES = [
-    "patient_flow",
-    "intervention_categories",
-    "outcomes",
-    "responders",
-    "sessions_per_patient",
-    "subgroups_forest",
-    "missing_data",
-    "responder_curves",
-]
-
 REPORT_SECTIONS = sorted(
     str(path.relative_to(PROJECT_ROOT)) for path in (PROJECT_ROOT / "workflow/templates/sections").glob("*.html.j2")
 )
@@ -41,6 +14,7 @@ localrules:
 rule provenance:
     input:
         unpack(raw_export_files),
+        codebook=config["codebook"],
         requirements=project_file("requirements.txt"),
         version=project_file("VERSION"),
     output:
@@ -60,8 +34,8 @@ rule provenance:
     params:
         code=code_version("provenance"),
         config=config,
-        products=lambda wildcards: rule_products(),
-        raw_names=RAW_FILES,
+        products=lambda wildcards: rule_products(wildcards.cohort),
+        hashed_inputs=[*RAW_FILES, "codebook"],
     script:
         script_for("provenance")
 
@@ -69,18 +43,22 @@ rule provenance:
 rule render_report:
     input:
         numbers="results/{cohort}/numbers.csv",
-        reproduction="results/{cohort}/reproduction.csv",
+        reproduction=lambda wildcards: reproduction_files(wildcards.cohort),
         accounting="results/{cohort}/validation/accounting.csv",
         failures="results/{cohort}/validation/failures.csv",
         provenance="results/{cohort}/provenance.json",
-        tables=expand("results/{{cohort}}/tables/{table}.csv", table=REPORT_TABLES),
-        figures=expand("results/{{cohort}}/figures/{figure}.svg", figure=REPORT_FIGURES),
+        settings_table="results/{cohort}/tables/methods.csv",
+        tables=report_files("table"),
+        figures=report_files("figure"),
         template="workflow/templates/report.html.j2",
         partials=["workflow/templates/report_macros.html.j2", "workflow/templates/report_style.css"],
         sections=REPORT_SECTIONS,
     output:
         report=report(
             "results/{cohort}/report.html", category="Report", subcategory="{cohort}", caption="../report/report.rst"
+        ),
+        word_tables=report(
+            "results/{cohort}/tables.docx", category="Report", subcategory="{cohort}", caption="../report/report.rst"
         ),
     log:
         "results/{cohort}/logs/render_report.log",
@@ -92,14 +70,13 @@ rule render_report:
     params:
         code=code_version("render_report"),
         cohort_name=lambda wildcards: wildcards.cohort,
+        title=lambda wildcards: cohort_title(wildcards.cohort),
         synthetic=lambda wildcards: cohort_config(wildcards.cohort).get(
             "synthetic_banner", is_synthetic(wildcards.cohort)
         ),
         synthetic_settings=lambda wildcards: cohort_config(wildcards.cohort).get("synthetic"),
         reproduction=lambda wildcards: is_synthetic(wildcards.cohort),
-        compare_with_published=lambda wildcards: cohort_config(wildcards.cohort).get(
-            "compare_with_published", is_synthetic(wildcards.cohort)
-        ),
+        compare_with_published=lambda wildcards: compares_with_published(wildcards.cohort),
         quantile_method=lambda wildcards: quantile_method(wildcards.cohort),
         confidence_level=config["analysis"]["confidence_level"],
         study=get_study,

@@ -1,4 +1,4 @@
-"""Stage rule numbers_csv: numbers.csv from the fragments, then the reproduction check (rehab.workflow.numbers_steps)."""
+"""Stage rule numbers_csv: numbers.csv from the fragments (rehab.workflow.numbers_steps)."""
 
 from rehab.workflow import numbers_steps
 from rehab.workflow.stages import run_stage

@@ -13,7 +13,7 @@ def main(snakemake):
         write_json,
     )
 
-    raw_files = {name: snakemake.input[name] for name in snakemake.params.raw_names}
+    raw_files = {name: snakemake.input[name] for name in snakemake.params.hashed_inputs}
     data = build_provenance(
         cohort=snakemake.wildcards.cohort,
         raw_files=raw_files,

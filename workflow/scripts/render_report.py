@@ -1,3 +1,6 @@
+"""Rule render_report: the self-contained report.html and the Word tables (tables.docx) of one
+cohort (rehab.outputs.report, rehab.outputs.word_tables)."""
+
 from rehab.workflow.script_support import run
 
 
@@ -5,19 +8,20 @@ def main(snakemake):
     from pathlib import Path
 
     from rehab.core.study import Study
-    from rehab.outputs.report import ReportInputs, write_report
+    from rehab.outputs.report import ReportInputs, write_outputs
 
     inputs = ReportInputs(
         cohort=snakemake.params.cohort_name,
+        folder=Path(snakemake.input.numbers).parent,  # the cohort's folder: every declared file lies in it
         numbers=snakemake.input.numbers,
-        reproduction=snakemake.input.reproduction,
+        reproduction=snakemake.input.reproduction[0] if snakemake.input.reproduction else None,
         accounting=snakemake.input.accounting,
         failures=snakemake.input.failures,
         provenance=snakemake.input.provenance,
-        tables=[Path(path) for path in snakemake.input.tables],
-        figures=[Path(path) for path in snakemake.input.figures],
+        settings_table=snakemake.input.settings_table,
         study=Study.from_declaration(snakemake.params.study),
         settings={
+            "title": snakemake.params.title,
             "synthetic": snakemake.params.synthetic,
             "synthetic_settings": snakemake.params.synthetic_settings,
             "reproduction": snakemake.params.reproduction,
@@ -30,7 +34,7 @@ def main(snakemake):
             "max_quarantine_share": snakemake.params.max_quarantine_share,
         },
     )
-    write_report(inputs, Path(snakemake.input.template).parent, snakemake.output.report)
+    write_outputs(inputs, Path(snakemake.input.template).parent, snakemake.output.report, snakemake.output.word_tables)
 
 
 run(snakemake, main)  # noqa: F821 - injected by Snakemake

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from rehab.core.safe_io import write_csv
+from rehab.core.words import capitalize_first, join_words, lower_first  # noqa: F401 - the words of running text, here too
 
 DASH = "—"
 
@@ -107,25 +108,3 @@ def fmt_p(p) -> str:
 def write_table(table: pd.DataFrame, path: str | Path) -> None:
     """A display table as CSV, byte for byte the same for the same content."""
     write_csv(table, path)
-
-
-# ---------------------------------------------------------------- words in running text
-
-
-def join_words(words: list[str], last: str = "and") -> str:
-    """`a`, `a and b`, `a, b and c`."""
-    words = [str(word) for word in words]
-    if len(words) <= 1:
-        return "".join(words)
-    return f"{', '.join(words[:-1])} {last} {words[-1]}"
-
-
-def lower_first(text: str) -> str:
-    """`End of program` -> `end of program` for running text; an acronym (`VAS`, `T1`) stays as written."""
-    if len(text) > 1 and not text[1].islower():
-        return text
-    return text[:1].lower() + text[1:]
-
-
-def capitalize_first(text: str) -> str:
-    return text[:1].upper() + text[1:]

@@ -493,6 +493,9 @@ def _draw_forest_points(
             ax.text(2, y_of[(s, g)] + offset, text, va="center", fontsize=6.5, color="#666666")
 
 
+FOREST_ROW_PER_TIMEPOINT = 0.12  # inches of a forest plot row per later time point (two at least)
+
+
 def subgroups_forest_figure(rows: pd.DataFrame, study: Study, min_group_size: int, confidence_level: float = 0.95):
     """Forest plot: responder % with CI per subgroup, one panel per instrument, a marker per
     later time point.
@@ -501,7 +504,10 @@ def subgroups_forest_figure(rows: pd.DataFrame, study: Study, min_group_size: in
     """
     groups = rows[["subgroup", "group"]].drop_duplicates().reset_index(drop=True)
     y_of, tick_labels, headers = _forest_layout(groups)
-    height = max(2.6, 0.24 * len(tick_labels) + 1.5)
+    # a row holds a marker per later time point: its height grows with them, so that their
+    # intervals never overlap (0.24 in per row up to two later time points)
+    row_height = FOREST_ROW_PER_TIMEPOINT * max(2, len(study.followed))
+    height = max(2.6, row_height * len(tick_labels) + 1.5)
     fig, axes = _panels(len(study.instruments), 10.0 / 3, height, min_width=5.0, sharey=True)
     if groups.empty:
         for ax in axes:

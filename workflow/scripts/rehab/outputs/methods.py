@@ -1,4 +1,9 @@
-"""The statistical settings a cohort's tables were computed with (tables/methods.csv)."""
+"""The methods text, produced here and in ONE template section (workflow/templates/sections/
+methods.html.j2): the sentences that depend on the study declaration and the settings, and
+the statistical settings table (tables/methods.csv, shown in the report's appendix).
+
+The sentences are a statistician's prose: method names and references, never function names
+or config keys (those are in the appendix of the report, per table and figure)."""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import logging
 
 import pandas as pd
 
-from rehab.core.formatting import capitalize_first, lower_first
+from rehab.core.words import capitalize_first, lower_first
 
 log = logging.getLogger(__name__)
 
@@ -14,6 +19,28 @@ QUANTILE_DESCRIPTIONS = {
     "weibull": "SPSS's default: weighted average at (n + 1)p",
     "linear": "R type 7 / Excel: interpolation at (n − 1)p + 1",
 }
+# Each quantile method by its name in Hyndman & Fan (1996), "Sample quantiles in statistical
+# packages", Am Stat 50:361–5, for the methods text.
+QUANTILE_DEFINITIONS = {
+    "inverted_cdf": "definition 1 of Hyndman and Fan (the inverse of the empirical distribution function)",
+    "averaged_inverted_cdf": "definition 2 of Hyndman and Fan (the inverse of the empirical distribution function, averaged at discontinuities)",
+    "closest_observation": "definition 3 of Hyndman and Fan (the observation closest to np)",
+    "interpolated_inverted_cdf": "definition 4 of Hyndman and Fan (linear interpolation of the empirical distribution function)",
+    "hazen": "definition 5 of Hyndman and Fan (Hazen's, interpolation at np + 1/2)",
+    "weibull": "definition 6 of Hyndman and Fan (SPSS's default: a weighted average at (n + 1)p)",
+    "linear": "definition 7 of Hyndman and Fan (the default of R and Excel: interpolation at (n − 1)p + 1)",
+    "median_unbiased": "definition 8 of Hyndman and Fan (approximately median-unbiased)",
+    "normal_unbiased": "definition 9 of Hyndman and Fan (approximately unbiased for normal data)",
+    "lower": "the lower of the two observations around the quantile",
+    "higher": "the higher of the two observations around the quantile",
+    "midpoint": "the midpoint of the two observations around the quantile",
+    "nearest": "the nearer of the two observations around the quantile",
+}
+
+
+def quantile_sentence(method: str) -> str:
+    """`Medians and quartiles by definition 6 of Hyndman and Fan (…).`"""
+    return f"Medians and quartiles by {QUANTILE_DEFINITIONS.get(method, method)} (Hyndman and Fan 1996)."
 
 
 def methods_table(quantile_method: str, confidence_level: float) -> pd.DataFrame:
@@ -92,6 +119,7 @@ def definition_records(study) -> list[dict]:
             "label": instrument.label,
             "name": definition.name,
             "primary": index == 0,
+            "title": "primary" if index == 0 else definition.name.replace("_", " "),
             "definition": definition_text(definition, instrument, baseline),
             "citation": definition.citation,
             "note": citation_note(definition, instrument, baseline),

@@ -9,6 +9,11 @@
   (only the job frame writes one, when its job fails). Its first line names the rule and step
   (`writer_line`).
 
+- Where to look: one line per cohort, `report: results/<cohort>/report.html` with its Word
+  tables, at the end of a successful run; after a failure (with `--keep-going` the other
+  cohorts go on), which cohorts finished, which stopped at a failed job, and which the run
+  left unfinished (`cohort_states`, read from the files of this run alone).
+
 Read at every workflow start: standard library only (csv, no pandas).
 """
 
@@ -114,3 +119,51 @@ def failure_report(failed: Iterable[tuple[str, Iterable[str]]]) -> str:
     if not blocks:
         return ""
     return "The run stopped.\n" + "\n\n".join(blocks)
+
+
+# ---------------------------------------------------------------- where to look
+
+REPORT = "report.html"
+WORD_TABLES = "tables.docx"
+FINISHED, FAILED, UNFINISHED = "finished", "failed", "unfinished"
+
+
+def report_line(cohort: str, results_dir: str | Path = "results") -> str:
+    """`report: results/<cohort>/report.html (Word tables: results/<cohort>/tables.docx)`."""
+    folder = Path(results_dir) / cohort
+    return f"report: {folder / REPORT} (Word tables: {folder / WORD_TABLES})"
+
+
+def cohort_state(cohort: str, results_dir: str | Path, since: float, failed: bool) -> str:
+    """FAILED when a job of the cohort failed; FINISHED when its report exists and is no older
+    than any log of the cohort written since `since` (its report was made after every job of
+    this run, or nothing of it had to run); else UNFINISHED (the run stopped first)."""
+    if failed:
+        return FAILED
+    folder = Path(results_dir) / cohort
+    report = folder / REPORT
+    if not report.is_file():
+        return UNFINISHED
+    logs = [path.stat().st_mtime for path in (folder / "logs").glob("*.log") if path.stat().st_mtime >= since]
+    return FINISHED if not logs or report.stat().st_mtime >= max(logs) else UNFINISHED
+
+
+def where_to_look(
+    cohorts: Iterable[str], results_dir: str | Path = "results", since: float = 0.0, failed: Iterable[str] = ()
+) -> str:
+    """After a successful run (`failed` empty and every report current): a report line per
+    cohort. After a failure: a line per cohort saying whether it finished (with its report
+    line), stopped at a failed job, or was left unfinished when the run stopped."""
+    failed = set(failed)
+    states = {cohort: cohort_state(cohort, results_dir, since, cohort in failed) for cohort in cohorts}
+    if all(state == FINISHED for state in states.values()) and not failed:
+        return "\n".join(report_line(cohort, results_dir) for cohort in states)
+    lines = []
+    for cohort, state in states.items():
+        if state == FINISHED:
+            lines.append(f"cohort {cohort} finished: {report_line(cohort, results_dir)}")
+        elif state == FAILED:
+            lines.append(f"cohort {cohort} stopped: a job failed (its message follows)")
+        else:
+            lines.append(f"cohort {cohort} did not finish: the run stopped before its report")
+    return "\n".join(lines)
