@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 import validation_helpers as vh
-from analysis_helpers import PAPER_STUDY
+from analysis_helpers import PAPER_CODES, PAPER_STUDY
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -139,7 +139,7 @@ def validate_into(folder: Path, injection: dict) -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:
-        results = validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, cohort="test")
+        results = validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, cohort="test")
         write_validation_outputs(results, **vh.output_paths(out / "validation"))
     except RawExportError as error:
         safe_io.write_text(str(error), out / "error.txt")
@@ -182,7 +182,7 @@ def outcome_of(folder: Path, name: str, data: bytes) -> str:
     export = vh.write_export(folder / "export")
     (export / f"{name}.csv").write_bytes(data)
     try:
-        results = validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, cohort="test")
+        results = validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, cohort="test")
     except PipelineError as error:
         assert isinstance(error, RawExportError) and str(error).strip()
         return "refused"

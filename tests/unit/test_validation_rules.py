@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from analysis_helpers import PAPER_STUDY
+from analysis_helpers import PAPER_CODES, PAPER_STUDY
 from validation_helpers import (
     EXTENDED_HEADER,
     EXTENDED_OUTCOMES,
@@ -291,7 +291,7 @@ def test_one_stray_quote_in_a_274_patient_file_costs_one_patient(tmp_path):
     paths["patients"].write_text("\n".join(lines), encoding="utf-8")
 
     results = validate_export(
-        folder, {"separator": ",", "decimal": ".", "encoding": "utf-8"}, PAPER_STUDY, cohort="test"
+        folder, {"separator": ",", "decimal": ".", "encoding": "utf-8"}, PAPER_STUDY, PAPER_CODES, cohort="test"
     )
     patients = results["patients"]
     assert accounting(results).set_index("file").loc["patients"].tolist() == [274, 273, 1, 1, 275]

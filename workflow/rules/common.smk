@@ -8,6 +8,7 @@ from pathlib import Path
 
 # The library is installed with the project (pyproject.toml; README's setup command).
 from rehab.core.errors import RawExportError
+from rehab.core.export_contract import RAW_FILES
 from rehab.core.privacy import mask_text
 from rehab.core.study import (
     Study,
@@ -32,9 +33,6 @@ try:
     check_config(config, CONFIG_SCHEMA)
 except ConfigError as error:
     raise WorkflowError(mask_text(str(error))) from None
-
-
-RAW_FILES = ["patients", "sessions", "outcomes"]
 
 
 # --- each rule's script and code version ---

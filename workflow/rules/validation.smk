@@ -7,6 +7,7 @@
 rule validate_raw_export:
     input:
         unpack(raw_files_to_validate),
+        codebook=config["codebook"],
     output:
         failures=report(
             "results/{cohort}/validation/failures.csv",

@@ -1,6 +1,7 @@
 """Rule validate_raw_export: validate the three raw files and write the validation results."""
 
 from rehab.core.study import Study
+from rehab.ingest.codebook import codebook_codes
 from rehab.ingest.validation import RAW_FILES, validate_export
 from rehab.ingest.validation_outputs import write_validation_outputs
 from rehab.workflow.script_support import run
@@ -13,6 +14,7 @@ def main(snakemake):
         snakemake.params.folder,
         snakemake.params.dialect,
         study,
+        codebook_codes(snakemake.input.codebook),
         cohort=snakemake.wildcards.cohort,
         max_record_lines=snakemake.params.max_record_lines,
     )

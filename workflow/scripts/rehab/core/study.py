@@ -15,10 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from rehab.core.export_contract import column_names
+
 SECTIONS = ("instruments", "timepoints", "subgroups")
 # outcomes.csv columns that are not instruments, and numbers.csv key parts under
 # `responders.` that an instrument or a secondary definition name would collide with.
-OUTCOME_KEY_COLUMNS = ("patient_id", "timepoint", "assessment_date")
+OUTCOME_KEY_COLUMNS = tuple(column_names("outcomes"))
 RESERVED_INSTRUMENT_NAMES = frozenset({*OUTCOME_KEY_COLUMNS, "sensitivity", "confidence_level", "missing_data"})
 RESERVED_DEFINITION_KEYS = frozenset({"absolute", "relative", "with_start", "cannot_improve"})
 

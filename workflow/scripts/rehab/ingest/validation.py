@@ -32,6 +32,7 @@ import pyarrow
 import pyarrow.compute as pc
 from pandera.config import ValidationDepth, config_context, get_config_context
 
+from rehab.core.export_contract import RAW_FILES
 from rehab.core.study import Study
 from rehab.core.values import (
     DEFAULT_FORMAT,
@@ -48,7 +49,6 @@ from schemas import raw_export as rx
 
 log = logging.getLogger("rehab")
 
-RAW_FILES = ("patients", "sessions", "outcomes")
 FAILURE_COLUMNS = ["file", "line", "patient_id", "column", "value", "check", "action", "message"]
 # Row checks of the reader: `column` carries the detail of the message, the row has no column.
 ROW_DETAIL_CHECKS = ("field_count", "unbalanced_quote")
@@ -131,18 +131,19 @@ def validate_export(
     folder: str | Path,
     dialect: Mapping,
     study: Study,
+    intervention_codes: tuple[int, ...],
     cohort: str | None = None,
     max_record_lines: int | None = None,
 ) -> dict[str, FileValidation]:
     """Read and validate the three files of a raw export folder against the contract of
-    `study` (file-level errors raise).
+    `study` and the codebook's `intervention_codes` (file-level errors raise).
 
     `max_record_lines` (default: the reader's) is the most lines one record may span.
     """
     from rehab.ingest.reader import DEFAULT_MAX_RECORD_LINES, read_raw_table
 
     limit = DEFAULT_MAX_RECORD_LINES if max_record_lines is None else max_record_lines
-    contract = rx.raw_contract(study)
+    contract = rx.raw_contract(study, tuple(intervention_codes))
     tables = {
         name: read_raw_table(
             Path(folder) / f"{name}.csv",
@@ -154,13 +155,15 @@ def validate_export(
         )
         for name in RAW_FILES
     }
-    return validate_tables(tables, dialect, study)
+    return validate_tables(tables, dialect, study, intervention_codes)
 
 
-def validate_tables(tables: Mapping[str, object], dialect: Mapping, study: Study) -> dict[str, FileValidation]:
+def validate_tables(
+    tables: Mapping[str, object], dialect: Mapping, study: Study, intervention_codes: tuple[int, ...]
+) -> dict[str, FileValidation]:
     """Validate RawTables in contract order: patients first, its kept rows feed the others."""
     text_format = TextFormat.of(dialect)
-    contract = rx.raw_contract(study)
+    contract = rx.raw_contract(study, tuple(intervention_codes))
     patients = validate_file(tables["patients"], contract, text_format)
     context = PatientContext.of(patients)
     results = {"patients": patients}
@@ -182,7 +185,9 @@ def validate_file(
         quarantined = quarantined_lines(broken, name)
         set_missing = broken[~broken["line"].isin(quarantined)]
         keep = ~frame.index.isin(quarantined)
-        kept = typed_rows(frame, text_format, set_missing, keep=keep, types=contract.column_types)
+        kept = typed_rows(
+            frame, text_format, set_missing, keep=keep, types=contract.column_types, codes=contract.intervention_codes
+        )
     failures = describe_failures(name, broken, frame, quarantined, text_format, contract)
     return FileValidation(
         name=name,
@@ -324,22 +329,25 @@ def typed_rows(
     set_missing: pd.DataFrame,
     keep: np.ndarray,
     types: Mapping[str, str],
+    codes: tuple[int, ...] = (),
 ) -> pd.DataFrame:
     """The rows of `keep` parsed to their `types` (line first; a column without one stays text),
     values that broke a rule set missing.
 
     Columns are parsed whole, as the checks parsed them (within a `parse_scope` the checks'
-    parses answer), then cut to the kept rows.
+    parses answer), then cut to the kept rows; `codes` are the valid intervention codes.
     """
     out = {"line": frame.index.to_numpy(dtype=np.int64)[keep]}
     for column in frame.columns:
         lines = set_missing.loc[set_missing["column"].eq(column).to_numpy(), "line"]
         invalid = frame.index.isin(lines)[keep]
-        out[column] = _typed_column(frame[column], types.get(column, "text"), text_format, keep, invalid)
+        out[column] = _typed_column(frame[column], types.get(column, "text"), text_format, keep, invalid, codes)
     return pd.DataFrame(out)
 
 
-def _typed_column(texts: pd.Series, kind: str, text_format: TextFormat, keep: np.ndarray, invalid: np.ndarray):
+def _typed_column(
+    texts: pd.Series, kind: str, text_format: TextFormat, keep: np.ndarray, invalid: np.ndarray, codes: tuple[int, ...]
+):
     if kind in ("integer", "number"):
         parse = integer_values if kind == "integer" else number_values
         values = parse(texts, text_format.decimal).to_numpy()[keep]
@@ -354,10 +362,10 @@ def _typed_column(texts: pd.Series, kind: str, text_format: TextFormat, keep: np
         return values
     if kind == "codes":
         # Canonical code list; "" when nothing was coded, <NA> when the field was set missing.
-        bits = parse_codes(texts)["bits"].to_numpy()[keep]
-        codes = canonical_codes(bits)
+        bits = parse_codes(texts, codes)["bits"].to_numpy()[keep]
+        canonical = canonical_codes(bits, codes)
         return pd.array(
-            pc.if_else(pyarrow.array(invalid), pyarrow.scalar(None, pyarrow.large_string()), codes), dtype="string"
+            pc.if_else(pyarrow.array(invalid), pyarrow.scalar(None, pyarrow.large_string()), canonical), dtype="string"
         )
     return texts[keep].mask(invalid).array
 

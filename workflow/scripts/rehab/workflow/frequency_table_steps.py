@@ -47,7 +47,7 @@ def table_interventions(snakemake):
     sessions = read_clean(snakemake.input.sessions, ["line"])
     long = read_clean(snakemake.input.session_interventions, ["line", "patient_id", "code"])
     names = category_names(load_codebook(snakemake.input.codebook))
-    numbers = intervention_numbers(patients, sessions, long)
+    numbers = intervention_numbers(patients, sessions, long, list(names))
     combinations = combination_numbers(patients, long, snakemake.params.top_combinations)
     write_fragment(numbers | combinations, snakemake.output.numbers)
     write_table(interventions_table(numbers, names), snakemake.output.table)
