@@ -99,6 +99,7 @@ class Instrument:
     better: str  # "lower" or "higher"
     responders: tuple[ResponderDefinition, ...]
     baseline_label: str = ""
+    optional: bool = False  # an export may lack its column (else a missing column stops the run)
 
     @property
     def direction(self) -> str:
@@ -154,6 +155,7 @@ class Timepoint:
     label: str  # e.g. "Start", "6 months"
     short_label: str  # e.g. "1 year"
     baseline: bool = False
+    optional: bool = False  # an export may have no row of it (else one without stops the run)
 
     @property
     def phrase(self) -> str:
@@ -274,7 +276,7 @@ def measurement_declaration(declared: Mapping[str, Any]) -> dict:
 
 
 # What a label-free view keeps of an instrument and a time point: what decides the data.
-DATA_KEYS = {"instruments": ("type", "range", "better"), "timepoints": ("name", "baseline")}
+DATA_KEYS = {"instruments": ("type", "range", "better", "optional"), "timepoints": ("name", "baseline", "optional")}
 
 
 def data_declaration(declared: Mapping[str, Any]) -> dict:
@@ -327,6 +329,7 @@ def _instrument(name: str, spec: Mapping[str, Any], where: str) -> Instrument:
         better=better,
         responders=definitions,
         baseline_label=spec.get("baseline_label", ""),
+        optional=bool(spec.get("optional", False)),
     )
 
 
@@ -354,6 +357,7 @@ def _timepoint(spec: Mapping[str, Any]) -> Timepoint:
         label=spec["label"],
         short_label=spec.get("short_label") or spec["label"],
         baseline=bool(spec.get("baseline", False)),
+        optional=bool(spec.get("optional", False)),
     )
 
 

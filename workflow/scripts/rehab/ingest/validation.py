@@ -49,7 +49,20 @@ from schemas import raw_export as rx
 
 log = logging.getLogger("rehab")
 
-FAILURE_COLUMNS = ["file", "line", "patient_id", "column", "value", "check", "action", "message"]
+FAILURE_COLUMNS = [
+    "file",
+    "line",
+    "patient_id",
+    "column",
+    "value",
+    "check",
+    "action",
+    "message",
+    # where a reviewer finds the row in the clinic's own file (a mapped export's names and codes)
+    "source_file",
+    "source_column",
+    "source_value",
+]
 # Row checks of the reader: `column` carries the detail of the message, the row has no column.
 ROW_DETAIL_CHECKS = ("field_count", "unbalanced_quote")
 
@@ -134,27 +147,24 @@ def validate_export(
     intervention_codes: tuple[int, ...],
     cohort: str | None = None,
     max_record_lines: int | None = None,
+    export: Mapping | None = None,
+    study_keys: Mapping[str, str] | None = None,
 ) -> dict[str, FileValidation]:
-    """Read and validate the three files of a raw export folder against the contract of
-    `study` and the codebook's `intervention_codes` (file-level errors raise).
+    """Read and validate the files of a raw export folder against the contract of `study` and
+    the codebook's `intervention_codes` (file-level errors raise).
 
-    `max_record_lines` (default: the reader's) is the most lines one record may span.
+    `export` is the cohort's export config (its sources and mapping, `rehab.ingest.mapping`;
+    None: the contract's three CSV files); `study_keys` names the config key of each study
+    section in messages; `max_record_lines` (default: the reader's) is the most lines one
+    record may span.
     """
-    from rehab.ingest.reader import DEFAULT_MAX_RECORD_LINES, read_raw_table
+    from rehab.ingest.mapping import ExportMapping, read_export
+    from rehab.ingest.reader import DEFAULT_MAX_RECORD_LINES
 
     limit = DEFAULT_MAX_RECORD_LINES if max_record_lines is None else max_record_lines
     contract = rx.raw_contract(study, tuple(intervention_codes))
-    tables = {
-        name: read_raw_table(
-            Path(folder) / f"{name}.csv",
-            name,
-            dict(dialect),
-            cohort,
-            contract.required_columns(name),
-            max_record_lines=limit,
-        )
-        for name in RAW_FILES
-    }
+    mapping = ExportMapping.of(export, study, cohort)
+    tables = read_export(folder, dialect, study, contract, mapping, study_keys, max_record_lines=limit)
     return validate_tables(tables, dialect, study, intervention_codes)
 
 
@@ -188,7 +198,7 @@ def validate_file(
         kept = typed_rows(
             frame, text_format, set_missing, keep=keep, types=contract.column_types, codes=contract.intervention_codes
         )
-    failures = describe_failures(name, broken, frame, quarantined, text_format, contract)
+    failures = describe_failures(name, broken, frame, quarantined, text_format, contract, table)
     return FileValidation(
         name=name,
         failures=failures,
@@ -274,24 +284,36 @@ def describe_failures(
     quarantined: np.ndarray,
     text_format: TextFormat,
     contract: rx.RawContract | None = None,
+    table=None,
 ) -> pd.DataFrame:
-    """failures.csv rows of one file (values as read; masking happens when writing)."""
+    """failures.csv rows of one file (values as read; masking happens when writing). With the
+    file's `table` (a `rehab.ingest.mapping.MappedTable`), `line` is the source line or row
+    and the source file, column and value are named."""
     is_row_detail = broken["check"].isin(list(ROW_DETAIL_CHECKS)).to_numpy()  # `column` holds the detail
     column = broken["column"].mask(is_row_detail, "")
     messages = _messages(broken, text_format, contract)
+    keys = broken["line"].to_numpy()
+    source = table.source_details(keys, column.fillna("").to_numpy()) if hasattr(table, "source_details") else None
     out = pd.DataFrame(
         {
             "file": name,
-            "line": broken["line"].to_numpy(),
+            "line": table.source_lines(keys) if source is not None else keys,
+            "key": keys,
             "patient_id": _values_at(frame, "patient_id", broken["line"]),
             "column": column.to_numpy(),
             "value": _failure_values(frame, broken["line"], column),
             "check": broken["check"].to_numpy(),
             "action": np.where(np.isin(broken["line"], quarantined), "quarantined", "set_missing"),
             "message": messages,
+            "source_file": table.source_file if source is not None else f"{name}.csv",
+            "source_column": source["source_column"].to_numpy() if source is not None else column.to_numpy(),
+            "source_value": source["source_value"].to_numpy() if source is not None else pd.NA,
         }
     )
-    return out.sort_values(["line", "column", "check"], ignore_index=True)
+    if source is None:
+        out["source_value"] = out["value"]
+    # by the row's key (source row, then time point), then column and check; `key` is not written
+    return out.sort_values(["key", "column", "check"], ignore_index=True)
 
 
 def _messages(broken: pd.DataFrame, text_format: TextFormat, contract: rx.RawContract | None) -> np.ndarray:
@@ -371,7 +393,10 @@ def _typed_column(
 
 
 def column_status(table) -> pd.DataFrame:
-    """columns.csv rows: contract columns present/absent, then the unknown columns."""
+    """columns.csv rows: contract columns present/absent, then the unknown columns (a mapped
+    table says which source column is which)."""
+    if hasattr(table, "column_status"):
+        return table.column_status()
     header = set(table.header)
     rows = [(table.name, c, "present" if c in header else "absent") for c in contract_columns(table)]
     rows += [(table.name, c, "unknown") for c in table.unknown_columns]
