@@ -213,7 +213,9 @@ class MappedTable:
     per_row: int = 1
     timepoints: tuple[str, ...] = ()  # of a wide table, by time point index
     headers: Mapping[tuple[str, str], str] = field(default_factory=dict)  # (column, timepoint or "") -> header
-    malformed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"line": [], "n_fields": [], "expected_fields": []}, dtype="int64"))
+    malformed: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"line": [], "n_fields": [], "expected_fields": []}, dtype="int64")
+    )
     unbalanced: pd.DataFrame | None = None
     absent: bool = False  # the cohort has no such file (a cohort without a visit file)
 
@@ -251,7 +253,9 @@ class MappedTable:
         timepoint_index = keys % self.per_row
         lines = keys // self.per_row
         source = self.source.frame.set_index("line")
-        for (column, index), at in pd.DataFrame({"c": columns, "t": timepoint_index}).groupby(["c", "t"]).indices.items():
+        for (column, index), at in (
+            pd.DataFrame({"c": columns, "t": timepoint_index}).groupby(["c", "t"]).indices.items()
+        ):
             timepoint = self.timepoints[index] if self.timepoints else ""
             header = self.headers.get((column, timepoint)) or self.headers.get((column, ""))
             if not header:
@@ -350,7 +354,11 @@ def _read_file(
         max_record_lines=max_record_lines,
     )
     _check_declared(source, name, file, columns, headers, mapping, study, keys, wide)
-    table = _wide_table(source, file, columns, headers, mapping, study) if wide else _long_table(source, file, columns, headers)
+    table = (
+        _wide_table(source, file, columns, headers, mapping, study)
+        if wide
+        else _long_table(source, file, columns, headers)
+    )
     table.frame = _mapped_values(table.frame, mapping.values)
     if name == "outcomes" and not wide:
         _check_timepoint_values(table, study, keys["timepoints"])
@@ -391,15 +399,21 @@ def _check_declared(
                 f"{name} file{_suggestion(column, list(columns))}."
             )
         if declared not in present:
-            raise RawExportError(_absent("the source column", declared, f"{mapping.key}.columns.{name}.{column}", where, unknown))
+            raise RawExportError(
+                _absent("the source column", declared, f"{mapping.key}.columns.{name}.{column}", where, unknown)
+            )
     for cell in wide:
         if cell.header not in present and not cell.optional:
             hint = f" (or mark {cell.column if cell.column != ASSESSMENT_DATE else cell.timepoint} `optional: true` in the study)"
-            raise RawExportError(_absent(f"the {cell.column} column of {cell.timepoint},", cell.header, cell.key, where, unknown, hint))
+            raise RawExportError(
+                _absent(f"the {cell.column} column of {cell.timepoint},", cell.header, cell.key, where, unknown, hint)
+            )
     for ignored in file.ignore:
         if ignored not in present:
             raise RawExportError(_absent("the ignored column", ignored, f"{mapping.key}.ignore.{name}", where, unknown))
-    missing = [c for c, required in columns.items() if required and (c, "") in headers and headers[(c, "")] not in present]
+    missing = [
+        c for c, required in columns.items() if required and (c, "") in headers and headers[(c, "")] not in present
+    ]
     if missing:
         raise RawExportError(
             f"Raw export file {mask_text(file.source)} lacks the required column(s) "
@@ -449,7 +463,11 @@ def _long_table(source, file: FileSource, columns: Mapping[str, bool], headers: 
     frame = pd.DataFrame({"line": source.frame["line"].to_numpy(dtype=np.int64)})
     for column in columns:
         header = headers[(column, "")]
-        frame[column] = source.frame[header] if header in source.frame.columns else pd.array([pd.NA] * len(frame), dtype=STRING_DTYPE)
+        frame[column] = (
+            source.frame[header]
+            if header in source.frame.columns
+            else pd.array([pd.NA] * len(frame), dtype=STRING_DTYPE)
+        )
     return MappedTable(
         name=source.name,
         path=Path(source.path),
@@ -492,13 +510,21 @@ def _wide_table(
                 values = pa.nulls(len(lines), pa.large_string())
             part[column] = values
         keep = pa.array(any_value)
-        patient_ids = pa.array(patient.array, from_pandas=True) if patient is not None else pa.nulls(len(lines), pa.large_string())
+        patient_ids = (
+            pa.array(patient.array, from_pandas=True)
+            if patient is not None
+            else pa.nulls(len(lines), pa.large_string())
+        )
         parts.append(
             pd.DataFrame(
                 {
                     "line": part["line"][any_value],
                     "patient_id": pd.array(patient_ids.filter(keep), dtype=STRING_DTYPE),
-                    **{c: pd.array(part[c].filter(keep), dtype=STRING_DTYPE) for c in columns if c not in ("patient_id",)},
+                    **{
+                        c: pd.array(part[c].filter(keep), dtype=STRING_DTYPE)
+                        for c in columns
+                        if c not in ("patient_id",)
+                    },
                 }
             )
         )

@@ -288,7 +288,7 @@ def _joined_cells(columns: list[pa.Array]) -> pa.Array:
     if not columns:
         return pa.array([], type=pa.large_string())
     filled = [pc.fill_null(column, "") for column in columns]
-    return pc.binary_join_element_wise(*filled, RECORD_SEPARATOR)
+    return pc.binary_join_element_wise(*filled, pa.scalar(RECORD_SEPARATOR, pa.large_string()))
 
 
 # --------------------------------------------------------------------------- cell values as text
@@ -297,11 +297,11 @@ def _joined_cells(columns: list[pa.Array]) -> pa.Array:
 def _cell_texts(cells: np.ndarray, dates: bool, dialect: dict, text_format: TextFormat) -> pa.Array:
     """The contract's text of each cell of one column (see the module doc), missing = null."""
     missing = pd.isna(cells)  # None, NaN (an empty SPSS number), NaT
-    kinds = np.frompyfunc(type, 1, 1)(cells)
+    kinds = _KIND(cells).astype(np.int8)
     out = np.full(len(cells), None, dtype=object)
-    strings = (kinds == str) & ~missing
+    strings = (kinds == TEXT) & ~missing
     out[strings] = cells[strings]
-    numbers = ((kinds == float) | (kinds == int) | (kinds == np.float64)) & ~missing
+    numbers = (kinds == NUMBER) & ~missing
     if numbers.any():
         values = cells[numbers].astype(np.float64)
         if dates:
@@ -309,13 +309,27 @@ def _cell_texts(cells: np.ndarray, dates: bool, dialect: dict, text_format: Text
             out[numbers] = _date_texts(days, text_format).to_numpy(zero_copy_only=False)
         else:
             out[numbers] = _number_texts(values, text_format).to_numpy(zero_copy_only=False)
-    moments = ((kinds == dt.date) | (kinds == dt.datetime) | (kinds == pd.Timestamp)) & ~missing
+    moments = (kinds == MOMENT) & ~missing
     if moments.any():
         days = np.array(cells[moments].tolist(), dtype="datetime64[D]")  # a time of day is dropped
         out[moments] = _date_texts(days, text_format).to_numpy(zero_copy_only=False)
     others = ~(strings | numbers | moments | missing)
     out[others] = cells[others].astype(str)  # booleans, times of day: rare, shown as written
     return _missing_set(pa.array(out, type=pa.large_string()), dialect)
+
+
+TEXT, NUMBER, MOMENT, OTHER = range(4)
+
+
+def _kind_of(value) -> int:
+    if isinstance(value, str):
+        return TEXT
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return NUMBER
+    return MOMENT if isinstance(value, dt.date) else OTHER  # datetime and Timestamp are dates too
+
+
+_KIND = np.frompyfunc(_kind_of, 1, 1)  # the cells are Python objects (as the libraries give them)
 
 
 def _number_texts(values: np.ndarray, text_format: TextFormat) -> pa.Array:

@@ -32,7 +32,6 @@ import pyarrow
 import pyarrow.compute as pc
 from pandera.config import ValidationDepth, config_context, get_config_context
 
-from rehab.core.export_contract import RAW_FILES
 from rehab.core.study import Study
 from rehab.core.values import (
     DEFAULT_FORMAT,
