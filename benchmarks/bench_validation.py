@@ -130,9 +130,10 @@ def measure(folder: Path) -> dict:
     """Validate + clean one export (run in a fresh process): wall times and peak memory."""
     import yaml
 
+    from rehab.core.export_contract import RAW_FILES
     from rehab.core.study import Study
     from rehab.ingest.cleaning import clean_export, read_kept, write_clean
-    from rehab.ingest.validation import RAW_FILES, validate_export
+    from rehab.ingest.validation import validate_export
     from rehab.ingest.validation_outputs import write_validation_outputs
 
     study = Study.from_config(yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8")))

@@ -6,9 +6,11 @@ import os
 import time
 from pathlib import Path
 
+import yaml
+
 # The library is installed with the project (pyproject.toml; README's setup command).
 from rehab.core.errors import RawExportError
-from rehab.core.export_contract import RAW_FILES
+from rehab.core.export_contract import RAW_FILES, VISIT_FILE
 from rehab.core.privacy import mask_text
 from rehab.core.study import (
     Study,
@@ -40,10 +42,11 @@ except ConfigError as error:
 RULE_SCRIPTS = {}  # rule -> its script, for the provenance map (rule_products)
 
 
-def script_for(rule):
-    """The script of `rule`, workflow/scripts/<rule>.py (recorded for the provenance map)."""
-    RULE_SCRIPTS[rule] = f"workflow/scripts/{rule}.py"
-    return f"../scripts/{rule}.py"
+def script_for(script, rule=None):
+    """The script workflow/scripts/<script>.py of `rule` (default: the rule named as the
+    script), recorded for the provenance map."""
+    RULE_SCRIPTS[rule or script] = f"workflow/scripts/{script}.py"
+    return f"../scripts/{script}.py"
 
 
 def code_version(rule):
@@ -118,17 +121,63 @@ def is_synthetic(cohort):
     return "synthetic" in cohort_config(cohort)
 
 
+# The export shapes a synthetic cohort can be written in (config/shapes.yaml): each an export
+# mapping, checked and filled with the schema's defaults as a cohort's export is.
+SHAPES = yaml.safe_load((PROJECT_ROOT / "config" / "shapes.yaml").read_text(encoding="utf-8"))["shapes"]
+try:
+    SHAPE_EXPORTS = {
+        name: cohort["export"]
+        for name, cohort in check_config(
+            {**config, "active_cohorts": [], "cohorts": {s: {"export": {"path": ".", **m}} for s, m in SHAPES.items()}},
+            CONFIG_SCHEMA,
+        )["cohorts"].items()
+    }
+except ConfigError as error:
+    raise WorkflowError(f"config/shapes.yaml: {mask_text(str(error))}") from None
+
+
+def shape_files(shape):
+    """The distinct source files a shape's export consists of."""
+    return list(dict.fromkeys(SHAPE_EXPORTS[shape]["files"][name]["source"] for name in RAW_FILES))
+
+
+def shape_of(cohort):
+    """The export shape of a synthetic cohort (None for an export)."""
+    return cohort_config(cohort)["synthetic"]["shape"] if is_synthetic(cohort) else None
+
+
+def is_shaped(cohort):
+    return shape_of(cohort) not in (None, "contract_csv")
+
+
+def export_config(cohort):
+    """The cohort's export mapping: an export's own, a synthetic cohort's shape's."""
+    return SHAPE_EXPORTS[shape_of(cohort)] if is_synthetic(cohort) else cohort_config(cohort)["export"]
+
+
+def has_visits(cohort):
+    """Whether the cohort has a visit file (`export.visits`)."""
+    return export_config(cohort)["visits"]
+
+
 def raw_export_dir(cohort):
-    """Folder of a cohort's raw export: generated for synthetic cohorts, configured otherwise."""
+    """Folder of a cohort's raw export: generated for synthetic cohorts (results/<cohort>/raw, or
+    results/<cohort>/export for a shape), configured otherwise."""
     if is_synthetic(cohort):
-        return f"results/{cohort}/raw"
+        return f"results/{cohort}/export" if is_shaped(cohort) else f"results/{cohort}/raw"
     path = Path(cohort_config(cohort)["export"]["path"])
     return str(path) if path.is_absolute() else project_file(path)
 
 
 def raw_export_files_of(cohort):
-    folder = raw_export_dir(cohort)
-    return {name: f"{folder}/{name}.csv" for name in RAW_FILES}
+    """Each contract file's source (the same workbook may hold several); none for a visit
+    file the cohort lacks."""
+    folder, files = raw_export_dir(cohort), export_config(cohort)["files"]
+    return {
+        name: f"{folder}/{(files.get(name) or {}).get('source') or name + '.csv'}"
+        for name in RAW_FILES
+        if name != VISIT_FILE or has_visits(cohort)
+    }
 
 
 def raw_export_files(wildcards):
@@ -136,9 +185,9 @@ def raw_export_files(wildcards):
 
 
 def raw_files_to_validate(wildcards):
-    """All three raw files for a synthetic cohort (generated upstream); for an export only
-    those that exist, so that a missing file stops with the validation's own message
-    (RawExportError naming the file and the fix), not Snakemake's "missing input"."""
+    """Every source of a synthetic cohort (generated upstream); for an export only those that
+    exist, so that a missing file stops with the validation's own message (RawExportError
+    naming the file and the fix), not Snakemake's "missing input"."""
     return {
         name: path
         for name, path in raw_export_files(wildcards).items()
@@ -147,10 +196,17 @@ def raw_files_to_validate(wildcards):
 
 
 def dialect(cohort):
-    """The export's dialect; a synthetic cohort is written in the schema's default one."""
-    if is_synthetic(cohort):
-        return schema_default(CONFIG_SCHEMA, "dialect")
-    return cohort_config(cohort)["export"]["dialect"]
+    """The export's dialect; a synthetic cohort's is its shape's (the schema's default for the contract)."""
+    return export_config(cohort)["dialect"]
+
+
+def study_keys(cohort):
+    """The config key declaring each study section of the cohort, for messages."""
+    own = cohort_config(cohort).get("study") or {}
+    return {
+        section: f"cohorts.{cohort}.study.{section}" if section in own else f"study.{section}"
+        for section in ("instruments", "timepoints")
+    }
 
 
 def quantile_method(cohort):

@@ -19,10 +19,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from rehab.core.errors import DateFormatError, QuarantineLimitError
+from rehab.core.export_contract import RAW_FILES
 from rehab.core.privacy import mask_text
 from rehab.core.safe_io import write_csv, write_parquet_files
 from rehab.core.values import ISO_DATE, TextFormat
-from rehab.ingest.validation import FAILURE_COLUMNS, RAW_FILES, FileValidation, contract_columns
+from rehab.ingest.validation import FAILURE_COLUMNS, FileValidation, contract_columns
 
 log = logging.getLogger("rehab")
 

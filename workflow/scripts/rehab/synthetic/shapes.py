@@ -43,11 +43,6 @@ def read_contract(paths: Mapping[str, str | Path]) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def shaped_files(export: Mapping[str, Any]) -> list[str]:
-    """The distinct source files of a shape, in contract order."""
-    return list(dict.fromkeys(export["files"][name]["source"] for name in RAW_FILES))
-
-
 def shape_tables(frames: Mapping[str, pd.DataFrame], export: Mapping[str, Any], study: Study) -> dict:
     """Each contract file's frame as the source holds it: codes and names of the shape."""
     tables = {}
