@@ -248,7 +248,13 @@ def end_of_run_messages(failed):
     failures = failed_jobs("results", RUN_STARTED) if failed else []
     failed_cohorts = {cohort for _, _, cohort in failures}
     summary = run_summary(cohort for cohort in active_cohorts() if cohort not in failed_cohorts)
-    return summary, failure_report((rule, logs) for rule, logs, _ in failures)
+    omitted = [
+        f"WARNING cohort {cohort}: no visit file (export.visits: false), so these were not computed: "
+        + ", ".join(omitted_products(cohort))
+        for cohort in active_cohorts()
+        if cohort not in failed_cohorts and not has_visits(cohort)
+    ]
+    return "\n".join([summary, *omitted]).strip(), failure_report((rule, logs) for rule, logs, _ in failures)
 
 
 # --- stages: several steps in one job (rehab.workflow.stages) ---
@@ -308,7 +314,29 @@ def stage_params(rule, steps):
         **_step_entries(steps, "params"),
         "steps": list(steps),
         "internal_inputs": {step: links for step, links in internal.items() if links},
+        "omitted": lambda wildcards: omitted_steps(steps, wildcards.cohort),
     }
+
+
+# --- a cohort without a visit file: the steps declared "needs_visits" are omitted ---
+
+
+def omitted_steps(steps, cohort):
+    """The steps of a stage that a cohort's export cannot feed (no visit file): each writes a
+    placeholder that says so (rehab.workflow.stages.omit_step), and the report leaves it out."""
+    return [] if has_visits(cohort) else [step for step, declared in steps.items() if declared.get("needs_visits")]
+
+
+def omitted_products(cohort):
+    """The report's tables and figures (by name) that a cohort without a visit file omits."""
+    names = []
+    for steps in STAGES.values():
+        for step in omitted_steps(steps, cohort):
+            for path in steps[step].get("output", {}).values():
+                path = Path(str(path))
+                if path.parent.name in ("tables", "figures") and path.suffix in (".csv", ".svg"):
+                    names.append(path.stem)
+    return names
 
 
 # --- figures and report ---

@@ -37,10 +37,12 @@ PROGRAM_FIGURES = {
             "codebook_table": "results/{cohort}/tables/table1_codebook.csv",
         },
         "output": figure_outputs("intervention_categories"),
+        "needs_visits": True,
     },
     "figure_sessions_per_patient": {
         "input": {"patients": "results/{cohort}/clean/patients.parquet", "numbers": number_fragments("program")},
         "output": figure_outputs("sessions_per_patient"),
+        "needs_visits": True,
     },
 }
 

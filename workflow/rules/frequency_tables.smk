@@ -33,6 +33,7 @@ FREQUENCY_TABLES = {
             "numbers": "results/{cohort}/numbers/interventions.csv",
         },
         "params": {"top_combinations": TOP_COMBINATIONS},
+        "needs_visits": True,
     },
     "table_program": {
         "input": {
@@ -41,6 +42,7 @@ FREQUENCY_TABLES = {
         },
         "output": {"table": table_report("table3_program"), "numbers": "results/{cohort}/numbers/program.csv"},
         "params": {"quantile_method": get_quantile_method},
+        "needs_visits": True,
     },
     "table_flow": {
         "input": {
@@ -52,6 +54,7 @@ FREQUENCY_TABLES = {
         "params": {
             "study": get_study_data,
             "quantile_method": get_quantile_method,
+            "visits": lambda wildcards: has_visits(wildcards.cohort),
         },
     },
     "table_validation": {

@@ -61,7 +61,7 @@ rule provenance:
         code=code_version("provenance"),
         config=config,
         products=lambda wildcards: rule_products(),
-        raw_names=RAW_FILES,
+        raw_names=lambda wildcards: list(raw_export_files(wildcards)),
     script:
         script_for("provenance")
 
@@ -72,6 +72,7 @@ rule render_report:
         reproduction="results/{cohort}/reproduction.csv",
         accounting="results/{cohort}/validation/accounting.csv",
         failures="results/{cohort}/validation/failures.csv",
+        mapping="results/{cohort}/validation/mapping.csv",
         provenance="results/{cohort}/provenance.json",
         tables=expand("results/{{cohort}}/tables/{table}.csv", table=REPORT_TABLES),
         figures=expand("results/{{cohort}}/figures/{figure}.svg", figure=REPORT_FIGURES),
@@ -107,5 +108,6 @@ rule render_report:
         missing_data=config["analysis"]["missing_data"],
         quarantine_dir=lambda wildcards: f"results/{wildcards.cohort}/validation/quarantine",
         max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort)["max_quarantine_share"],
+        omitted=lambda wildcards: omitted_products(wildcards.cohort),
     script:
         script_for("render_report")

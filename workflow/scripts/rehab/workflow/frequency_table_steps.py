@@ -28,6 +28,8 @@ from rehab.ingest.codebook import category_names, codebook_table, load_codebook
 from rehab.outputs.methods import methods_table
 from rehab.outputs.numbers import write_fragment
 
+VISIT_COUNTS = ("flow.with_sessions", "flow.visits")  # the flow numbers a visit file gives
+
 
 def table_codebook(snakemake):
     write_table(codebook_table(load_codebook(snakemake.input.codebook)), snakemake.output.table)
@@ -68,6 +70,8 @@ def table_flow(snakemake):
     sessions = read_clean(snakemake.input.sessions, ["line"])
     outcomes = read_clean(snakemake.input.outcomes, [*study.outcome_columns, "assessment_date"])
     numbers = flow_numbers(patients, sessions, outcomes, study, snakemake.params.quantile_method)
+    if not snakemake.params.visits:  # no visit file: the visit counts are not known, not zero
+        numbers = {key: value for key, value in numbers.items() if key not in VISIT_COUNTS}
     write_fragment(numbers, snakemake.output.numbers)
 
 
