@@ -189,7 +189,7 @@ def _suggestion(name: str, candidates: list[str]) -> str:
 
 def _absent(what: str, name: str, key: str, where: str, candidates: list[str], optional_hint: str = "") -> str:
     return (
-        f"config key {key}: {what} {mask_text(repr(name))} is not in {where}{_suggestion(name, candidates)} "
+        f"config key {key}: {what} {mask_text(repr(name))} is not in {where}{_suggestion(name, candidates) or '.'} "
         f"Fix the config key{optional_hint}, or export the file with that column."
     )
 
@@ -453,7 +453,7 @@ def _check_timepoint_values(table: MappedTable, study: Study, key: str) -> None:
         if timepoint.name not in seen and not timepoint.optional and _suggestion(timepoint.name, values):
             raise RawExportError(
                 f"config key {key}[{index}].name: the declared time point {timepoint.name!r} is the timepoint of no "
-                f"row of {mask_text(table.path.name)}{_suggestion(timepoint.name, values)} Fix the declaration or the "
+                f"row of {mask_text(table.path.name)}{_suggestion(timepoint.name, values) or '.'} Fix the declaration or the "
                 "export's time point values (export.values.timepoint maps the export's own), or mark the time point "
                 "`optional: true` when this export has no data for it yet."
             )

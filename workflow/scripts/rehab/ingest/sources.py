@@ -234,10 +234,11 @@ def _sheet_table(
     cells = np.empty((len(rows), width), dtype=object)
     if rows:
         cells[:, :] = rows  # python-calamine gives rows of the sheet's width
-    texts = [_cell_texts(cells[:, j], False, dialect, text_format) for j in range(width)]
+    written = [_cell_texts(cells[:, j], False, text_format) for j in range(width)]  # as written
+    texts = [_missing_set(text, dialect) for text in written]
     blank = np.ones(len(rows), dtype=bool)
-    for text in texts:
-        blank &= text.is_null().to_numpy(zero_copy_only=False)
+    for text in written:
+        blank &= pc.equal(pc.utf8_trim(text, characters=WHITESPACE), "").fill_null(True).to_numpy(zero_copy_only=False)
     filled = np.flatnonzero(~blank)
     if len(filled) == 0:
         raise RawExportError(
@@ -258,11 +259,11 @@ def _sheet_table(
         if column in header:
             position = header.index(column)
             if column in date_columns:
-                text = _cell_texts(cells[data, position], True, dialect, text_format)
+                text = _missing_set(_cell_texts(cells[data, position], True, text_format), dialect)
             else:
                 text = texts[position].take(pa.array(data))
             frame[column] = pd.array(text, dtype=STRING_DTYPE)
-    records = _joined_cells([text.take(pa.array(data)) for text in texts[: len(header)]])
+    records = _joined_cells([text.take(pa.array(data)) for text in written[: len(header)]])
     return SheetTable(
         name=name,
         path=path,
@@ -294,8 +295,9 @@ def _joined_cells(columns: list[pa.Array]) -> pa.Array:
 # --------------------------------------------------------------------------- cell values as text
 
 
-def _cell_texts(cells: np.ndarray, dates: bool, dialect: dict, text_format: TextFormat) -> pa.Array:
-    """The contract's text of each cell of one column (see the module doc), missing = null."""
+def _cell_texts(cells: np.ndarray, dates: bool, text_format: TextFormat) -> pa.Array:
+    """The contract's text of each cell of one column (see the module doc), as written: an
+    empty cell is null (`_missing_set` then sets the empty texts and missing tokens missing)."""
     missing = pd.isna(cells)  # None, NaN (an empty SPSS number), NaT
     kinds = _KIND(cells).astype(np.int8)
     out = np.full(len(cells), None, dtype=object)
@@ -315,7 +317,7 @@ def _cell_texts(cells: np.ndarray, dates: bool, dialect: dict, text_format: Text
         out[moments] = _date_texts(days, text_format).to_numpy(zero_copy_only=False)
     others = ~(strings | numbers | moments | missing)
     out[others] = cells[others].astype(str)  # booleans, times of day: rare, shown as written
-    return _missing_set(pa.array(out, type=pa.large_string()), dialect)
+    return pa.array(out, type=pa.large_string())
 
 
 TEXT, NUMBER, MOMENT, OTHER = range(4)
@@ -380,15 +382,16 @@ def _spss_table(
             "the export ran to completion."
         )
     lines = np.arange(1, len(data) + 1, dtype=np.int64)
-    texts = {
-        column: _cell_texts(data[column].to_numpy(dtype=object), column in date_columns, dialect, text_format)
+    written = {
+        column: _cell_texts(data[column].to_numpy(dtype=object), column in date_columns, text_format)
         for column in header
     }
+    texts = {column: _missing_set(text, dialect) for column, text in written.items()}
     frame = pd.DataFrame({"line": pd.array(lines, dtype="int64")})
     for column in columns:
         if column in texts:
             frame[column] = pd.array(texts[column], dtype=STRING_DTYPE)
-    records = _joined_cells([texts[column] for column in header])
+    records = _joined_cells([written[column] for column in header])
     labels = {str(k): str(v) for k, v in (meta.column_names_to_labels or {}).items() if v}
     return SheetTable(
         name=name,

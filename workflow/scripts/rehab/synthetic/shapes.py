@@ -50,7 +50,7 @@ def shape_tables(frames: Mapping[str, pd.DataFrame], export: Mapping[str, Any], 
         frame = frames[name]
         if name == "outcomes" and export["outcomes"]["layout"] == "wide":
             frame = _wide(frame, export["outcomes"], study)
-        tables[name] = _coded(frame, export["values"]).rename(columns=export["columns"][name])
+        tables[name] = _coded(frame, export["values"]).rename(columns=export["columns"].get(name) or {})
     return tables
 
 
@@ -87,8 +87,8 @@ def write_shape(tables: Mapping[str, pd.DataFrame], export: Mapping[str, Any], f
     folder = Path(folder)
     by_file: dict[str, dict[str, pd.DataFrame]] = {}
     for name in RAW_FILES:
-        source = export["files"][name]
-        by_file.setdefault(source["source"], {})[source.get("sheet") or name] = tables[name]
+        source = export["files"].get(name) or {}  # a file not named: the contract's <file>.csv
+        by_file.setdefault(source.get("source") or f"{name}.csv", {})[source.get("sheet") or name] = tables[name]
     for file, sheets in by_file.items():
         path = folder / file
         suffix = path.suffix.lower()
