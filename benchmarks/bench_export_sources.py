@@ -5,8 +5,8 @@
 Writes the synthetic cohort of --patients patients in the Swedish wide shapes of
 config/shapes.yaml (patients and wide outcomes: one row per patient) as CSV, as an Excel
 workbook and as SPSS files, then reads each source in a fresh process and reports the wall
-time and the process's peak memory (ru_maxrss, the interpreter and imports included; the
-`imports only` row is that floor):
+time and the process's peak memory (VmHWM, the interpreter and imports included; the
+`imports only` row is that floor; Linux):
 
 - `csv (reader)`: the pipeline's CSV reader (rehab.ingest.reader), the contract's path;
 - `xlsx (python-calamine)`: the pipeline's workbook path (rehab.ingest.sources);
@@ -68,7 +68,7 @@ def write_sources(folder: Path, patients: int) -> dict[str, float]:
 
 
 CHILD = r"""
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 folder, method = Path(sys.argv[1]), sys.argv[2]
 import numpy, pandas, pyarrow  # the data stack every path loads
@@ -97,7 +97,10 @@ elif shape:
         table = _read_file(folder / shape, name, export["dialect"], study, contract.required_columns(name), mapping, keys, 20)
         rows += table.rows_read
 seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": rows}))
+# VmHWM: this process's peak resident memory since its exec (ru_maxrss would include the
+# parent's, inherited at fork)
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024, "rows": rows}))
 """
 
 
