@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -143,7 +143,7 @@ def _workbook_rows(path: Path, name: str, sheet: str | None, cohort: str | None)
         ) from None
     chosen = _chosen_sheet(workbook.sheet_names, name, sheet, path, cohort)
     rows = workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
-    _check_formulas(path, chosen, rows, workbook.sheet_names.index(chosen))
+    _check_formulas(path, chosen, rows)
     return chosen, rows
 
 
@@ -174,13 +174,13 @@ def _did_you_mean(name: str, candidates: list[str]) -> str:
     return f"; did you mean {mask_text(repr(match[0]))}?" if match else ""
 
 
-_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+FORMULA_MARKS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ")  # a formula element, with or without a prefix
 
 
-def _check_formulas(path: Path, sheet: str, rows: list[list], index: int) -> None:
+def _check_formulas(path: Path, sheet: str, rows: list[list]) -> None:
     """A formula cell saved without its computed value reads as empty: find such cells
     (openpyxl reads the formulas, only when the sheet holds any) and stop naming the first."""
-    if not _sheet_has_formulas(path, index):
+    if not _sheet_has_formulas(path):
         return
     from openpyxl import load_workbook
 
@@ -197,11 +197,13 @@ def _check_formulas(path: Path, sheet: str, rows: list[list], index: int) -> Non
                 )
 
 
-def _sheet_has_formulas(path: Path, index: int) -> bool:
-    """Whether any worksheet part of the workbook holds a formula element (a byte search)."""
+@lru_cache(maxsize=4)
+def _sheet_has_formulas(path: Path) -> bool:
+    """Whether any worksheet part of the workbook holds a formula element (a byte search;
+    once per workbook, which several contract files may share)."""
     with zipfile.ZipFile(path) as archive:
         parts = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        return any(_FORMULA.search(archive.read(part)) for part in parts)
+        return any(any(mark in archive.read(part) for mark in FORMULA_MARKS) for part in parts)
 
 
 def _cached_empty(rows: list[list], number: int, column: int) -> bool:
@@ -299,11 +301,12 @@ def _cell_texts(cells: np.ndarray, dates: bool, text_format: TextFormat) -> pa.A
     """The contract's text of each cell of one column (see the module doc), as written: an
     empty cell is null (`_missing_set` then sets the empty texts and missing tokens missing)."""
     missing = pd.isna(cells)  # None, NaN (an empty SPSS number), NaT
-    kinds = _KIND(cells).astype(np.int8)
+    # the kind of each cell by its Python type, as the library gave it (a hashed lookup)
+    kinds = pd.Series(_TYPE(cells), dtype=object).map(CELL_KINDS).to_numpy(dtype=object)
     out = np.full(len(cells), None, dtype=object)
-    strings = (kinds == TEXT) & ~missing
+    strings = (kinds == "text") & ~missing
     out[strings] = cells[strings]
-    numbers = (kinds == NUMBER) & ~missing
+    numbers = (kinds == "number") & ~missing
     if numbers.any():
         values = cells[numbers].astype(np.float64)
         if dates:
@@ -311,27 +314,27 @@ def _cell_texts(cells: np.ndarray, dates: bool, text_format: TextFormat) -> pa.A
             out[numbers] = _date_texts(days, text_format).to_numpy(zero_copy_only=False)
         else:
             out[numbers] = _number_texts(values, text_format).to_numpy(zero_copy_only=False)
-    moments = (kinds == MOMENT) & ~missing
-    if moments.any():
-        days = np.array(cells[moments].tolist(), dtype="datetime64[D]")  # a time of day is dropped
-        out[moments] = _date_texts(days, text_format).to_numpy(zero_copy_only=False)
+    moments = np.zeros(len(cells), dtype=bool)
+    for kind in ("date", "datetime"):  # a time of day is dropped
+        chosen = (kinds == kind) & ~missing
+        if chosen.any():
+            days = pa.array(cells[chosen].tolist()).cast(pa.timestamp("s")).to_numpy(zero_copy_only=False)
+            out[chosen] = _date_texts(days.astype("datetime64[D]"), text_format).to_numpy(zero_copy_only=False)
+            moments |= chosen
     others = ~(strings | numbers | moments | missing)
     out[others] = cells[others].astype(str)  # booleans, times of day: rare, shown as written
     return pa.array(out, type=pa.large_string())
 
 
-TEXT, NUMBER, MOMENT, OTHER = range(4)
-
-
-def _kind_of(value) -> int:
-    if isinstance(value, str):
-        return TEXT
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return NUMBER
-    return MOMENT if isinstance(value, dt.date) else OTHER  # datetime and Timestamp are dates too
-
-
-_KIND = np.frompyfunc(_kind_of, 1, 1)  # the cells are Python objects (as the libraries give them)
+_TYPE = np.frompyfunc(type, 1, 1)
+CELL_KINDS = {
+    str: "text",
+    float: "number",
+    int: "number",
+    dt.date: "date",
+    dt.datetime: "datetime",
+    pd.Timestamp: "datetime",
+}  # any other type (a boolean, a time of day) is shown as written
 
 
 def _number_texts(values: np.ndarray, text_format: TextFormat) -> pa.Array:
@@ -340,8 +343,10 @@ def _number_texts(values: np.ndarray, text_format: TextFormat) -> pa.Array:
 
 
 def _date_texts(days: np.ndarray, text_format: TextFormat) -> pa.Array:
+    if text_format.date_format == ISO_DATE:  # Arrow writes a date as ISO text directly (faster)
+        return pa.array(days.astype("datetime64[D]"), type=pa.date32()).cast(pa.large_string())
     stamps = pa.array(days.astype("datetime64[s]"), type=pa.timestamp("s"))
-    return pc.strftime(stamps, format=text_format.date_format or ISO_DATE).cast(pa.large_string())
+    return pc.strftime(stamps, format=text_format.date_format).cast(pa.large_string())
 
 
 def _missing_set(values: pa.Array, dialect: dict) -> pa.Array:
