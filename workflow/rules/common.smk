@@ -138,7 +138,7 @@ except ConfigError as error:
 
 def shape_files(shape):
     """The distinct source files a shape's export consists of."""
-    return list(dict.fromkeys(SHAPE_EXPORTS[shape]["files"][name]["source"] for name in RAW_FILES))
+    return list(dict.fromkeys(source_file(SHAPE_EXPORTS[shape]["files"], name) for name in RAW_FILES))
 
 
 def shape_of(cohort):
@@ -174,10 +174,13 @@ def raw_export_files_of(cohort):
     file the cohort lacks."""
     folder, files = raw_export_dir(cohort), export_config(cohort)["files"]
     return {
-        name: f"{folder}/{(files.get(name) or {}).get('source') or name + '.csv'}"
-        for name in RAW_FILES
-        if name != VISIT_FILE or has_visits(cohort)
+        name: f"{folder}/{source_file(files, name)}" for name in RAW_FILES if name != VISIT_FILE or has_visits(cohort)
     }
+
+
+def source_file(files, name):
+    """The source of contract file `name` in `export.files`: the contract's `<file>.csv` unless named."""
+    return (files.get(name) or {}).get("source") or f"{name}.csv"
 
 
 def raw_export_files(wildcards):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +110,7 @@ class ExportMapping:
         mapping = cls(files=sources, values=values, visits=export.get("visits", True), cohort=cohort)
         outcomes = export.get("outcomes") or {}
         if outcomes.get("layout", "long") == "wide":
-            mapping = cls(**{**mapping.__dict__, "wide": wide_cells(outcomes, study, f"{mapping.key}.outcomes")})
+            mapping = replace(mapping, wide=wide_cells(outcomes, study, f"{mapping.key}.outcomes"))
         return mapping
 
     def is_mapped(self, name: str) -> bool:
