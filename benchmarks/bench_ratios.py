@@ -13,7 +13,7 @@ Only ratios carry from machine to machine, so each figure comes with its anchor:
     computing the same core numbers from the same raw CSVs (flow counts, per instrument and
     time point the n and median, the paired change's median, responders; interventions
     per code; sessions per patient), with wall time and peak memory per rule from the
-    rules' benchmark files (written by each job: rehab.workflow.job_benchmark) and DuckDB's peak
+    rules' benchmark files (Snakemake's `benchmark:`) and DuckDB's peak
     (ru_maxrss of its own process).
 
 DuckDB's numbers are checked against the run's numbers.csv (counts and medians, which do

@@ -2,11 +2,9 @@
 """Benchmark the whole pipeline on synthetic cohorts of growing size.
 
 For each size, copies the project into a work folder, configures one synthetic cohort of
-that many patients and runs `snakemake --cores N`. Each rule's job records its wall time and
-peak memory in its benchmark file (rehab.workflow.job_benchmark, Snakemake's columns), and each step
-of a stage rule its own (rehab.workflow.stages: its peak is the stage process's so far); this script collects those files
-into one table (CSV and Markdown; a step's row names its `stage`) and prints it, with the
-total wall time per size.
+that many patients and runs `snakemake --cores N`. Snakemake records each rule's wall time,
+CPU time and peak memory in the rule's benchmark file (`benchmark:`); this script collects
+those files into one table (CSV and Markdown) and prints it, with the total wall time per size.
 
     .venv/bin/python benchmarks/run_pipeline_benchmark.py                 # 10k, 100k, 1M
     .venv/bin/python benchmarks/run_pipeline_benchmark.py --sizes 10000 --cores 2
@@ -15,7 +13,6 @@ total wall time per size.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import time
@@ -51,19 +48,8 @@ def run_size(n_patients: int, workroot: Path, cores: int) -> tuple[pd.DataFrame,
     return collect_benchmarks(workdir / "results" / cohort / "benchmarks", n_patients), wall
 
 
-def stage_of_steps(cohort_folder: Path) -> dict[str, str]:
-    """Step -> its stage rule, from the run's rule map (provenance.json); empty without one."""
-    path = cohort_folder / "provenance.json"
-    if not path.is_file():
-        return {}
-    products = json.loads(path.read_text(encoding="utf-8")).get("products", [])
-    return {product["step"]: product["rule"] for product in products if product.get("step")}
-
-
 def collect_benchmarks(folder: Path, n_patients: int) -> pd.DataFrame:
-    """One row per benchmark file: a job's (`stage` empty) or a stage step's (`stage` named:
-    its time is within its stage's, so sum only the job rows)."""
-    stages = stage_of_steps(folder.parent)
+    """One row per rule's benchmark file (Snakemake's columns)."""
     rows = []
     for path in sorted(folder.glob("*.tsv")):
         record = pd.read_csv(path, sep="\t").iloc[0]
@@ -71,7 +57,6 @@ def collect_benchmarks(folder: Path, n_patients: int) -> pd.DataFrame:
             {
                 "n_patients": n_patients,
                 "rule": path.stem,
-                "stage": stages.get(path.stem, ""),
                 "wall_s": round(float(record["s"]), 2),
                 "max_rss_mb": round(float(record["max_rss"]), 1) if record["max_rss"] != "-" else None,
                 "cpu_s": round(float(record["cpu_time"]), 2),
@@ -97,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                 "n_patients": size,
                 "total_wall_s": round(wall, 1),
                 "max_rule_rss_mb": per_rule["max_rss_mb"].max(),
-                "sum_rule_wall_s": per_rule.loc[per_rule["stage"] == "", "wall_s"].sum(),  # jobs, not steps
+                "sum_rule_wall_s": per_rule["wall_s"].sum(),
             }
         )
         print(f"{size:>9} patients: {wall:7.1f} s wall, largest rule {per_rule['max_rss_mb'].max():.0f} MB", flush=True)

@@ -28,7 +28,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from rehab.core import export_contract as ec
-from rehab.core.privacy import is_identity_number_value
+from rehab.core.privacy import holds_identity_number_values
 from rehab.core.row_rules import conflicting_rows, duplicate_rows, not_after
 from rehab.core.values import (
     DEFAULT_FORMAT,
@@ -107,7 +107,7 @@ def _bound_text(value: float) -> str:
 _MESSAGES = {
     "required": "{column} is required but missing",
     "pseudonym": "{column} is not a pseudonym of 1-32 characters A-Z a-z 0-9 _ -",
-    "personal_identity_number": "{column} is shaped like a Swedish personal identity number; "
+    "personal_identity_number": "{column} holds a number shaped like a Swedish personal identity number; "
     "exports must use pseudonyms (value masked)",
     "integer": "{column} is not an integer (digits, optional sign, optional zero fraction after '{decimal}')",
     "number": "{column} is not a number (digits, optional sign, optionally '{decimal}' and digits; "
@@ -174,11 +174,15 @@ def _column_checks(text_format: TextFormat, contract: RawContract | None = None)
 
 
 def _pseudonym(cls, series):
-    return pd.Series(fullmatch(series, PSEUDONYM_PATTERN) | is_identity_number_value(series), index=series.index)
+    """A pseudonym's characters and length (a value holding an identity number breaks only the
+    privacy check below, so its row is quarantined for that reason alone)."""
+    return pd.Series(fullmatch(series, PSEUDONYM_PATTERN) | holds_identity_number_values(series), index=series.index)
 
 
 def _not_personal_number(cls, series):
-    return pd.Series(~is_identity_number_value(series), index=series.index)
+    """No identity-number shape anywhere in the value (rehab.core.privacy): refused, never
+    rewritten, so masking can never merge or rename two patients."""
+    return pd.Series(~holds_identity_number_values(series), index=series.index)
 
 
 def _dates_of(text_format: TextFormat):

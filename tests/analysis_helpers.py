@@ -9,6 +9,7 @@ import pandas as pd
 import yaml
 
 from rehab.core.study import Study
+from rehab.workflow.config_check import check_config
 from schemas.clean import (
     DAYS_PER_MONTH,
     EQ5D_VERSION,
@@ -22,7 +23,11 @@ from schemas.clean import (
 )
 
 START = pd.Timestamp("2016-01-01")
-CONFIG = yaml.safe_load((Path(__file__).resolve().parents[1] / "config" / "config.yaml").read_text(encoding="utf-8"))
+ROOT = Path(__file__).resolve().parents[1]
+# config/config.yaml with the schema's defaults filled in, as the workflow reads it
+CONFIG = check_config(
+    yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8")), ROOT / "schemas/config.schema.yaml"
+)
 # The paper's declaration (config/config.yaml `study`): nprs, dri, eq_vas at start,
 # discharge and followup; the subgroups sex, age_band, pain_distribution,
 # main_pain_location and baseline_severity.

@@ -16,11 +16,18 @@ share one run of the reference cohort instead of each running their own:
 
 Tests with their own cohort or export (a different config from the start) still run their
 own, each once per module (module-scope fixtures in their files).
+
+The suite runs on every core (pytest-xdist, `-n auto --dist loadfile` in pytest.ini: a file's
+tests, and so its module fixtures, stay on one worker). The session runs are made once for all
+workers: the first worker to need one makes it in the workers' shared temporary folder, under a
+lock, and the others wait for it and read it.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,20 +41,44 @@ REFERENCE_COHORT = "reference"  # the cohort of config/config.yaml
 os.environ.setdefault("HYPOTHESIS_NO_PLUGINS", "1")
 
 
-def _finished_run(workdir: Path) -> Path:
-    copy_project(workdir)
-    snakemake(workdir)
+@contextmanager
+def _exclusive(lock: Path):
+    """Hold an exclusive lock on `lock` (made if absent) while the block runs."""
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _finished_run(tmp_path_factory, name: str) -> Path:
+    """A finished run of the default config in `<shared temp>/<name>/project`, made once for all
+    workers (`.done` marks it finished; a run that failed leaves no mark and fails each worker)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the folder every worker's base temp lies in
+    folder = shared / name
+    folder.mkdir(exist_ok=True)
+    workdir = folder / "project"
+    with _exclusive(folder / ".lock"):
+        if not (folder / ".done").exists():
+            if workdir.exists():
+                raise RuntimeError(f"an earlier attempt at {workdir} failed; see the first failing test")
+            copy_project(workdir)
+            snakemake(workdir)
+            (folder / ".done").touch()
     return workdir
 
 
 @pytest.fixture(scope="session")
 def reference_run(tmp_path_factory) -> Path:
-    return _finished_run(tmp_path_factory.mktemp("reference_run") / "project")
+    return _finished_run(tmp_path_factory, "reference_run")
 
 
 @pytest.fixture(scope="session")
 def second_reference_run(tmp_path_factory) -> Path:
-    return _finished_run(tmp_path_factory.mktemp("second_reference_run") / "project")
+    return _finished_run(tmp_path_factory, "second_reference_run")
 
 
 @pytest.fixture

@@ -104,6 +104,8 @@ def start_slurm_run(workdir: Path) -> subprocess.Popen:
         "squeue",
         "--slurm-init-seconds-before-status-checks",
         "2",
+        "--seconds-between-status-checks",  # the test's five short jobs: ask SLURM every 2 s, not 10
+        "2",
         *TARGETS,
     ]
     log = (workdir / "slurm_run.log").open("w", encoding="utf-8")

@@ -1,11 +1,15 @@
 """The config is checked against schemas/config.schema.yaml, naming the offending key."""
 
 import copy
+import os
 import re
 from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from privacy_helpers import identity_numbers, leaked
 
 from rehab.workflow.config_check import ConfigError, check_config
 
@@ -113,12 +117,15 @@ def test_every_config_key_is_documented_in_config_readme():
         "outcomes_layout",
     ):
         names |= set(definitions[name]["properties"])
+    names |= set(definitions["instrument"]["properties"]["maintenance"]["properties"])
     names |= set(definitions["subgroup"]["properties"]["levels"]["items"]["properties"])
     names |= {f"cited.{name}" for name in definitions["responder_definition"]["properties"]["cited"]["properties"]}
     cohort = schema["properties"]["cohorts"]["additionalProperties"]["properties"]
     names |= set(cohort) | set(cohort["synthetic"]["properties"]) | set(cohort["export"]["properties"])
     analysis = schema["properties"]["analysis"]["properties"]
     names |= set(analysis) | set(analysis["subgroups"]["properties"]) | set(analysis["missing_data"]["properties"])
+    names |= set(analysis["response_model"]["properties"]) | set(analysis["bootstrap"]["properties"])
+    names |= set(analysis["missing_data"]["properties"]["tipping_point"]["properties"])
     undocumented = sorted(name for name in names if not re.search(rf"`([\w.<>\[\]]+\.)?{name}`", readme))
     assert undocumented == []
 
@@ -224,7 +231,7 @@ def test_distinct_dialect_characters_pass(config, separator, decimal):
 def test_a_cohort_name_holding_an_identity_number_is_refused_without_repeating_it(config, name, masked):
     config["cohorts"][name] = {"synthetic": {"seed": 1, "n_patients": 0}}  # n_patients also broken
     message = _problem(config)
-    assert f"config key cohorts.{masked}: the cohort name holds a personal identity number; rename" in message
+    assert f"config key cohorts.{masked}: the name '{masked}' holds a personal identity number; rename it" in message
     assert f"config key cohorts.{masked}.synthetic.n_patients" in message  # schema messages masked too
     assert "1616" not in message
 
@@ -232,8 +239,10 @@ def test_a_cohort_name_holding_an_identity_number_is_refused_without_repeating_i
 def test_an_export_path_holding_an_identity_number_is_refused_without_repeating_it(config):
     config["cohorts"]["clinic"] = {"export": {"path": "/secure/exports/19551616-1616/clinic"}}
     message = _problem(config)
-    assert "config key cohorts.clinic.export.path: the path '/secure/exports/REDACTED/clinic' holds" in message
-    assert "rename the folder" in message
+    assert (
+        "config key cohorts.clinic.export.path: the value '/secure/exports/REDACTED/clinic' holds a personal "
+        "identity number; change it"
+    ) in message
     assert "1616" not in message
 
 
@@ -250,3 +259,143 @@ def test_problems_of_the_schema_and_beyond_it_are_reported_together(config):
     assert "(3 problem(s))" in message
     for key in ("analysis.quantile_method", "cohorts.clinic.export.dialect.encoding", "active_cohorts"):
         assert f"config key {key}:" in message
+
+
+# ----------------------------------------------------------------------------- identity numbers anywhere
+
+
+def string_places(config, path=()) -> list[tuple]:
+    """The key path of every text value of a config (lists included)."""
+    if isinstance(config, dict):
+        return [place for key, value in config.items() for place in string_places(value, (*path, key))]
+    if isinstance(config, list):
+        return [place for index, value in enumerate(config) for place in string_places(value, (*path, index))]
+    return [path] if isinstance(config, str) else []
+
+
+def _at(config, path):
+    for part in path:
+        config = config[part]
+    return config
+
+
+def _set(config, path, value):
+    _at(config, path[:-1])[path[-1]] = value
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), number=identity_numbers())
+def test_every_config_string_holding_an_identity_number_stops_the_run_naming_its_key(data, number):
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    config["cohorts"]["clinic"] = {
+        "export": {"path": "data/clinic", "dialect": {"date_format": "%d.%m.%Y", "missing_values": ["NA", "-"]}}
+    }
+    places = string_places(config)
+    path = data.draw(st.sampled_from(places))
+    original = _at(config, path)
+    cut = data.draw(st.integers(0, len(original)))
+    digits, written = number
+    _set(config, path, f"{original[:cut]} {written} {original[cut:]}")
+    with pytest.raises(ConfigError) as raised:
+        check_config(config, SCHEMA)
+    message = str(raised.value)
+    assert f"config key {'.'.join(map(str, path))}: the value " in message
+    assert not leaked(message, digits)
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        ("analysis", "quantile_method"),
+        ("study", "instruments", "nprs", "label"),
+        ("study", "instruments", "nprs", "responders", 0, "citation"),
+        ("codebook",),
+    ],
+)
+def test_a_value_whose_repr_would_break_the_number_up_is_masked_before_it_is_quoted(config, place):
+    # repr() writes the soft hyphen as \xad: masked after repr, "1957" and "0202-8888" would show
+    _set(config, place, "x1957\u00ad0202-8888")
+    message = _problem(config)
+    assert "1957" not in message and "8888" not in message
+    assert f"config key {'.'.join(map(str, place))}: the value 'xREDACTED' holds" in message
+
+
+def test_a_missing_value_token_and_a_date_format_are_checked_too(config):
+    config["cohorts"]["clinic"] = _export_cohort(missing_values=["NA", "19551616-1616"], date_format="%Y 195516161616")
+    message = _problem(config)
+    assert "config key cohorts.clinic.export.dialect.missing_values.1: the value 'REDACTED'" in message
+    assert "config key cohorts.clinic.export.dialect.date_format: the value '%Y REDACTED'" in message
+
+
+def test_a_config_file_whose_name_holds_an_identity_number_is_refused(config, tmp_path):
+    named = tmp_path / "clinic 19570202-8888.yaml"
+    with pytest.raises(ConfigError) as raised:
+        check_config(config, SCHEMA, config_files=[Path("config/config.yaml"), named])
+    message = str(raised.value)
+    assert (
+        f"config file '{tmp_path}/clinic REDACTED.yaml': its name or folder holds a personal identity number" in message
+    )
+    assert "8888" not in message
+
+
+@pytest.mark.parametrize(
+    "cohorts, comparison, source",
+    [
+        (["19570202", "8888"], None, "the active cohorts' names joined by +"),  # "19570202+8888"
+        (["570202", "8888"], None, "the active cohorts' names joined by +"),
+    ],
+)
+def test_a_comparison_folder_whose_name_would_hold_an_identity_number_is_refused(config, cohorts, comparison, source):
+    for name in cohorts:
+        config["cohorts"][name] = {"synthetic": {"seed": 1, "n_patients": 10}}
+    config["active_cohorts"] = cohorts
+    config["comparison_name"] = comparison
+    message = _problem(config)
+    assert f"config key comparison_name: the comparison folder's name 'REDACTED' (from {source})" in message
+    assert "set comparison_name" in message
+
+
+def test_a_configured_comparison_name_holding_an_identity_number_is_refused(config):
+    config["comparison_name"] = "run-19570202-8888"
+    assert "config key comparison_name: the value 'run-REDACTED' holds" in _problem(config)
+
+
+@pytest.mark.parametrize(
+    "mutate, key, fix",
+    [
+        (
+            lambda c: c["cohorts"]["reference"]["synthetic"].update(n_patients=60.0),
+            "cohorts.reference.synthetic.n_patients",
+            "(60)",
+        ),
+        (lambda c: c["analysis"]["missing_data"].update(imputations=20.0), "analysis.missing_data.imputations", "(20)"),
+    ],
+)
+def test_an_integer_written_with_a_decimal_point_is_refused_with_the_fix(config, mutate, key, fix):
+    mutate(config)
+    assert f"config key {key}: " in (message := _problem(config))
+    assert f"is not an integer; write it without a decimal point {fix}" in message
+
+
+def test_a_results_folder_the_run_may_not_write_in_is_refused(config, tmp_path, monkeypatch):
+    results = tmp_path / "results"
+    results.mkdir()
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != results)
+    with pytest.raises(ConfigError) as raised:
+        check_config(config, SCHEMA, results_dir=results)
+    assert f"results folder {results}: the user who runs the pipeline may not write in {results}" in str(raised.value)
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != tmp_path)
+    with pytest.raises(ConfigError) as raised:  # not there yet: the folder it would be made in
+        check_config(config, SCHEMA, results_dir=tmp_path / "new" / "results")
+    assert f"may not write in {tmp_path}" in str(raised.value)
+
+
+def test_a_project_folder_whose_path_holds_an_identity_number_is_refused(config, tmp_path):
+    results = tmp_path / "x1957\u00ad0202-8888 project" / "results"
+    with pytest.raises(ConfigError) as raised:
+        check_config(config, SCHEMA, results_dir=results)
+    message = str(raised.value)
+    assert (
+        f"results folder '{tmp_path}/xREDACTED project/results': its path holds a personal identity number" in message
+    )
+    assert "8888" not in message

@@ -1,7 +1,6 @@
-"""Effect sizes of a paired change (rehab.analysis.effects), checked by hand, by brute force and
-against scipy's exact signed-rank test."""
+"""Effect sizes of a paired change (rehab.analysis.effects), checked by hand and against scipy;
+the signed-rank test's own machinery is tested in test_signed_rank.py."""
 
-import itertools
 import math
 
 import numpy as np
@@ -11,14 +10,9 @@ from scipy import stats as scipy_stats
 
 from rehab.analysis.effects import (
     EFFECT_STATISTICS,
-    EXACT_MAX_PAIRS,
-    hodges_lehmann,
     mean_interval,
     paired_effects,
-    signed_rank_cdf,
-    signed_rank_order,
-    walsh_median,
-    walsh_order_statistics,
+    path_flags,
     wilcoxon_effect,
 )
 from rehab.analysis.outcomes import outcome_numbers
@@ -26,11 +20,6 @@ from rehab.analysis.stats import quantiles
 from rehab.core.formatting import fmt_median_iqr
 
 SIX_CHANGES = [-4, -3, -2, -1, 0, 2]
-
-
-def brute_force_walsh(values) -> list[float]:
-    """Every (x_i + x_j) / 2 with i ≤ j, by enumeration."""
-    return sorted((a + b) / 2 for a, b in itertools.combinations_with_replacement(values, 2))
 
 
 # ---------------------------------------------------------------- point 1: rounding
@@ -50,85 +39,36 @@ def test_paired_effects_store_the_rounded_quartile():
     assert effects["q1"] == -22.85
 
 
-# ---------------------------------------------------------------- the signed-rank distribution
+# ---------------------------------------------------------------- the paths taken
 
 
-@pytest.mark.parametrize("n", [1, 2, 5, 9, 14, 20])
-def test_exact_distribution_matches_scipys_exact_test(n):
-    # ranks 1..n with every third one negative: scipy's exact one-sided p is P(T+ ≤ t)
-    differences = np.array([rank if rank % 3 else -rank for rank in range(1, n + 1)], dtype=float)
-    t_plus = int(differences[differences > 0].sum())
-    expected = scipy_stats.wilcoxon(differences, method="exact", alternative="less").pvalue
-    assert signed_rank_cdf(n)[t_plus] == pytest.approx(expected, rel=1e-12)
+def test_path_flags_name_the_p_and_interval_paths():
+    # a zero and |−2| = |2|: scipy permutes (6 changes), R inverts the normal approximation
+    assert path_flags(SIX_CHANGES) == {
+        "n_zero": 1,
+        "ties": 1,
+        "p_exact": 0,
+        "p_permutation": 1,
+        "p_normal": 0,
+        "hl_ci_exact": 0,
+    }
+    assert path_flags([-4, -3, -2, -1, 0.5, 2.5])["p_exact"] == 1
+    assert path_flags([-4, -3, -2, -1, 0.5, 2.5])["hl_ci_exact"] == 1
+    assert path_flags([0, 0]) == {
+        "n_zero": 2,
+        "ties": 0,
+        "p_exact": None,
+        "p_permutation": None,
+        "p_normal": None,
+        "hl_ci_exact": None,
+    }
 
 
-@pytest.mark.parametrize(
-    ("n", "critical"),
-    [(6, 0), (9, 5), (10, 8), (15, 25), (20, 52), (25, 89), (30, 137)],
-)
-def test_lower_order_is_one_above_the_tabulated_critical_value(n, critical):
-    # two-sided 5% critical values of the signed-rank statistic (standard tables)
-    assert signed_rank_order(n, 0.95) == critical + 1
-
-
-def test_too_few_pairs_give_no_interval():
-    assert signed_rank_order(5, 0.95) == 0
-    assert hodges_lehmann([1, 2, 3, 4, 5], 0.95) == {"hl": 3.0, "hl_ci_low": None, "hl_ci_high": None}
-
-
-@pytest.mark.parametrize("n", [EXACT_MAX_PAIRS + 1, 80, 150])
-def test_normal_approximation_above_the_exact_limit_is_within_one_of_exact(n):
-    exact = int(np.count_nonzero(signed_rank_cdf(n) <= 0.025))
-    assert abs(signed_rank_order(n, 0.95) - exact) <= 1
-
-
-# ---------------------------------------------------------------- Hodges–Lehmann
-
-
-def test_hodges_lehmann_six_pairs_by_hand():
-    walsh = brute_force_walsh(SIX_CHANGES)
-    # by hand: -4, -3.5, -3, -3, -2.5, -2.5, -2, -2, -2, -1.5, -1.5, -1, -1, -1, -0.5, -0.5, 0, 0, 0.5, 1, 2
-    assert len(walsh) == 21 and walsh[10] == -1.5
-    # 95%: P(T+ ≤ 0) = 1/64 is the only tail within 2.5% → C = 1: the extreme Walsh averages
-    assert hodges_lehmann(SIX_CHANGES, 0.95) == {"hl": -1.5, "hl_ci_low": walsh[0], "hl_ci_high": walsh[20]}
-    assert (walsh[0], walsh[20]) == (-4.0, 2.0)
-    # 90%: P(T+ ≤ 2) = 3/64 ≤ 5% < P(T+ ≤ 3) = 5/64 → C = 3: W(3) and W(19)
-    assert hodges_lehmann(SIX_CHANGES, 0.90) == {"hl": -1.5, "hl_ci_low": -3.0, "hl_ci_high": 0.5}
-
-
-def test_hodges_lehmann_interval_inverts_scipys_exact_test():
-    differences = np.random.default_rng(11).normal(1.0, 2.0, size=14)
-    found = hodges_lehmann(differences, 0.95)
-    low, high = found["hl_ci_low"], found["hl_ci_high"]
-    assert found["hl"] == pytest.approx(np.median(brute_force_walsh(differences)), abs=1e-6)
-
-    def p_at(theta):
-        return scipy_stats.wilcoxon(differences - theta, method="exact").pvalue
-
-    step = 1e-4
-    assert p_at(low + step) > 0.05 and p_at(high - step) > 0.05  # inside: not rejected
-    assert p_at(low - step) <= 0.05 and p_at(high + step) <= 0.05  # outside: rejected
-
-
-@pytest.mark.parametrize(
-    "values",
-    [
-        np.array(SIX_CHANGES, dtype=float),
-        np.random.default_rng(3).integers(-10, 11, size=40).astype(float),  # many ties, as NPRS
-        np.round(np.random.default_rng(4).normal(-12, 20, size=35), 1),  # DRI-like, one decimal
-        np.round(np.random.default_rng(5).normal(0, 1, size=30), 6),  # all distinct
-        np.array([7.5]),
-    ],
-)
-def test_walsh_order_statistics_equal_every_brute_force_order(values):
-    walsh = brute_force_walsh(values)
-    orders = np.arange(1, len(walsh) + 1)
-    assert walsh_order_statistics(values, orders) == pytest.approx(walsh, abs=1e-9)
-    assert walsh_median(values) == pytest.approx(np.median(walsh), abs=1e-9)
-
-
-def test_hodges_lehmann_uses_zero_changes():
-    assert hodges_lehmann([0, 0, 0, 0, 0, 6])["hl"] == 0.0  # 15 of 21 Walsh averages are 0
+def test_paired_effects_carry_r_s_interval_and_the_estimate_of_the_non_zero_changes():
+    found = paired_effects(SIX_CHANGES, "weibull")
+    # non-zero changes −4, −3, −2, −1, 2: 15 Walsh averages −4, −3.5, −3, −3, −2.5, −2.5, −2,
+    # −2 (the 8th, the median), −1.5, …, 2; R lowers 95% to 80% here, so no interval
+    assert (found["hl"], found["hl_ci_low"], found["hl_ci_high"]) == (-2.0, None, None)
 
 
 # ---------------------------------------------------------------- mean, Z and r
@@ -157,13 +97,13 @@ def test_wilcoxon_z_and_r_by_hand():
 def test_all_zero_changes_have_no_test():
     found = paired_effects([0, 0, 0, 0, 0, 0], "weibull")
     assert (found["wilcoxon_p"], found["wilcoxon_z"], found["effect_r"], found["n_nonzero"]) == (None, None, None, 0)
-    assert (found["hl"], found["hl_ci_low"], found["hl_ci_high"]) == (0.0, 0.0, 0.0)
+    assert (found["hl"], found["hl_ci_low"], found["hl_ci_high"]) == (0.0, None, None)  # R: no interval either
 
 
 def test_no_pairs_give_no_statistics():
     found = paired_effects([], "weibull")
     assert found["n"] == 0 and found["n_nonzero"] == 0
-    assert all(found[stat] is None for stat in EFFECT_STATISTICS if stat not in ("n", "n_nonzero"))
+    assert all(found[stat] is None for stat in EFFECT_STATISTICS if stat not in ("n", "n_nonzero", "n_zero", "ties"))
 
 
 # ---------------------------------------------------------------- numbers.csv keys
@@ -179,9 +119,10 @@ def test_outcome_numbers_carry_effect_sizes_for_every_instrument_and_later_time_
                 assert f"outcomes.{instrument}.{timepoint}.change.{stat}" in numbers
         assert f"outcomes.{instrument}.start.change.hl" not in numbers
     assert (numbers["outcomes.nprs.discharge.change.hl"], numbers["outcomes.nprs.discharge.change.hl_ci_low"]) == (
-        -1.5,
-        -4.0,
+        -2.0,
+        None,  # six changes with a zero and a tie: R cannot reach 95%
     )
+    assert numbers["outcomes.nprs.discharge.change.p_permutation"] == 1
     assert numbers["outcomes.nprs.discharge.change.n_nonzero"] == 5
     assert numbers["outcomes.dri.discharge.change.wilcoxon_z"] is None  # every DRI change is 0
     assert numbers["outcomes.nprs.followup.change.n"] == 0 and numbers["outcomes.nprs.followup.change.hl"] is None

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+from pathlib import Path
 
 import pytest
 
 from rehab.core.errors import PipelineError, RawExportError
+from rehab.ingest.export_files import check_file_present
 from rehab.ingest.reader import read_raw_table
 
 UTF8 = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
@@ -220,6 +224,16 @@ def test_wrong_separator_message_masks_the_header_text(tmp_path):
     assert_no_data(message)
 
 
+@pytest.mark.parametrize("inside", ["\u00ad", "\u00a0", "\u200b", "\u2028"])
+def test_header_messages_mask_before_quoting_an_invisible_character(tmp_path, inside):
+    # repr() writes a soft hyphen as \xad: masked after it, the number's parts would show
+    pin = f"x1957{inside}0202-8888"
+    wrong = error_of(tmp_path, "sessions", f"patient_id;session_date;interventions;{pin}\nA;2015-01-01;1;x\n")
+    near = error_of(tmp_path, "patients", f"patient_i,sex,age,program_start_date,p{pin}\nA,F,30,2015-01-01,x\n")
+    for message in (wrong, near):
+        assert "1957" not in message and "8888" not in message
+
+
 def test_a_stray_quote_in_the_header_row(tmp_path):
     content = 'patient_id,"sex,age,program_start_date\nA,F,30,2015-01-01\nB,"F",31,2015-01-01\n'
     message = error_of(tmp_path, "patients", content)
@@ -238,3 +252,44 @@ def test_a_header_of_other_names_is_listed_not_taken_for_data(tmp_path):
     assert "columns found are: 'personnummer', 'kön', 'ålder', 'startdatum'" in message
     assert "data row" not in message
     assert_no_data(message, "2020-01-01")
+
+
+# ----------------------------------------------------------------------------- files out of reach
+
+
+def test_a_raw_file_the_user_may_not_read_stops_the_start_check_with_one_line(tmp_path, monkeypatch):
+    path = tmp_path / "patients.csv"
+    path.write_text(PATIENTS_HEADER + "\nP1,F,40,2020-01-01\n", encoding="utf-8")
+    monkeypatch.setattr(os, "access", lambda where, mode: Path(where) != path)
+    with pytest.raises(RawExportError) as caught:
+        check_file_present(path, "clinic")
+    assert str(caught.value) == (
+        f"Raw export file {path} cannot be read: permission denied. To fix: give the user who runs the pipeline "
+        "permission to read the file and to list every folder above it, then run again."
+    )
+
+
+def test_an_export_folder_that_may_not_be_listed_stops_the_start_check_with_one_line(tmp_path, monkeypatch):
+    def unlistable(self):
+        raise PermissionError(errno.EACCES, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "is_file", unlistable)
+    with pytest.raises(RawExportError) as caught:
+        check_file_present(tmp_path / "19570202-8888" / "patients.csv", "clinic")
+    message = str(caught.value)
+    assert message.startswith(f"Raw export file {tmp_path}/REDACTED/patients.csv cannot be read: permission denied.")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "error, words",
+    [
+        (PermissionError(errno.EACCES, "Permission denied"), "permission denied"),
+        (IsADirectoryError(errno.EISDIR, "Is a directory"), "it is a folder where a file is expected"),
+        (OSError(errno.EIO, "Input/output error"), "Input/output error"),
+    ],
+)
+def test_a_raw_file_that_cannot_be_read_while_reading_is_a_file_level_error(tmp_path, monkeypatch, error, words):
+    monkeypatch.setattr(Path, "read_bytes", lambda self: (_ for _ in ()).throw(error))
+    message = error_of(tmp_path, "patients", PATIENTS_HEADER + "\nP1,F,40,2020-01-01\n")
+    assert f"cannot be read: {words}. To fix: " in message

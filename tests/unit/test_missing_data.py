@@ -13,13 +13,13 @@ from scipy import stats as scipy_stats
 from statsmodels.imputation.mice import MICE, MICEData
 from statsmodels.stats.proportion import proportion_confint
 
+from rehab.analysis.covariates import CovariateConfigError, covariate_frame, reference_levels
 from rehab.analysis.missing_data import (
+    COVARIATES_KEY,
     SCENARIOS,
     ImputationSettings,
-    MissingDataConfigError,
     _main_effects_chain,
     bounds,
-    covariate_frame,
     imputation_sample,
     logit_estimates,
     missing_data_numbers,
@@ -222,14 +222,18 @@ def test_covariates_become_numbers_and_indicators():
             {"patient_id": "c", "sex": "F", "age": 50, "pain_distribution": None},
         ]
     )
-    frame = covariate_frame(patients, ["age", "sex", "pain_distribution"])
+    frame = covariate_frame(patients, ["age", "sex", "pain_distribution"], COVARIATES_KEY)
     assert frame["age"].tolist() == [30.0, 40.0, 50.0]
     assert frame["sex=M"].tolist() == [0.0, 1.0, 0.0]
     assert frame["pain_distribution=regional"].tolist()[:2] == [0.0, 1.0]
     assert np.isnan(frame["pain_distribution=regional"].iloc[2])
     assert "pain_distribution=generalized" not in frame  # nobody: no information
-    with pytest.raises(MissingDataConfigError, match="analysis.missing_data.covariates: 'shoe_size'"):
-        covariate_frame(patients, ["age", "shoe_size"])
+    with pytest.raises(CovariateConfigError, match="analysis.missing_data.covariates: 'shoe_size'"):
+        covariate_frame(patients, ["age", "shoe_size"], COVARIATES_KEY)
+    assert reference_levels(patients, ["age", "sex", "pain_distribution"]) == {
+        "sex": "F",
+        "pain_distribution": "localized",
+    }
 
 
 def test_a_large_cohort_is_imputed_on_a_seeded_sample():

@@ -1,17 +1,18 @@
 """Properties of the whole validation stage: no identity number leaves it, bad bytes never crash it.
 
-Identity numbers of every shape (10 or 12 digits; `-`, `+`, space or no-break space before
-the last four; zero-width characters, CR/LF inside a quoted field; ASCII, full-width and
-other Unicode digits) are put into every file, column and header position of a tiny raw
-export, quoted or not. Validation and its writers run into a temporary folder; no file
-written there (nor its name, nor the log) may hold the digits, searched independently of
-the matcher in rehab.core.privacy.
+Identity numbers of every shape (`privacy_helpers.identity_numbers`: 10 or 12 digits; `-`,
+`+`, a dash, a space or nothing before the last four; digits of every script and their
+compatibility forms; every format, space, separator and control character anywhere inside;
+CR/LF inside a quoted field) are put into every file, column and header position of a tiny
+raw export, quoted or not, and into the export folder's name. Validation and its writers
+run into a temporary folder; no file written there (nor its name, nor the log, nor a
+file-level error's message) may hold the digits, searched independently of the matcher in
+rehab.core.privacy (`privacy_helpers.leaked`).
 """
 
 from __future__ import annotations
 
 import logging
-import unicodedata
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -20,40 +21,28 @@ import validation_helpers as vh
 from analysis_helpers import PAPER_CODES, PAPER_STUDY
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from privacy_helpers import identity_numbers, leaked
 
 from rehab.core import privacy, safe_io
 from rehab.core.errors import PipelineError, RawExportError
+from rehab.core.privacy import REDACTED
 from rehab.ingest.validation import validate_export
 from rehab.ingest.validation_outputs import write_validation_outputs
 from rehab.workflow.script_support import masking_handlers
 
 HEADERS = {"patients": vh.PATIENT_HEADER, "sessions": vh.SESSION_HEADER, "outcomes": vh.OUTCOME_HEADER}
 ROWS = {"patients": vh.PATIENTS, "sessions": vh.SESSIONS, "outcomes": vh.OUTCOMES}
-DIGIT_FORMS = {"ascii": 0x30, "full-width": 0xFF10, "arabic-indic": 0x660, "devanagari": 0x966, "math bold": 0x1D7CE}
-INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-@st.composite
-def identity_numbers(draw) -> tuple[str, str]:
-    """(the digits in ASCII, the number as written in the export)."""
-    digits = (
-        draw(st.text(alphabet="0123456789", min_size=10, max_size=10).map(lambda d: d))
-        if draw(st.booleans())
-        else draw(st.text(alphabet="0123456789", min_size=12, max_size=12))
-    )
-    zero = DIGIT_FORMS[draw(st.sampled_from(sorted(DIGIT_FORMS)))]
-    written = [chr(zero + int(d)) for d in digits]
-    separator = draw(st.sampled_from(["", "-", "+", " ", "\u00a0"]))
-    written.insert(len(written) - 4, separator)
-    for _ in range(draw(st.integers(0, 2))):  # invisible characters anywhere inside
-        written.insert(draw(st.integers(1, len(written) - 1)), draw(st.sampled_from(INVISIBLE)))
-    return digits, "".join(written)
+# What may stand right beside the number in a field: nothing, a letter (inside a longer
+# token), a decimal point after a digit, hexadecimal letters (a checksum-like run).
+AROUND = st.sampled_from([("", ""), ("P", "x"), ("1.", ""), ("3.", "e"), ("abcdefabcdefabcdefab", ""), ("pnr ", " ok")])
 
 
 @st.composite
 def injections(draw) -> dict:
     digits, written = draw(identity_numbers())
+    before, after = draw(AROUND)
+    written = before + written + after
     quoted = draw(st.booleans())
     if quoted and draw(st.booleans()):  # a line break inside a quoted field
         cut = draw(st.integers(1, len(written) - 1))
@@ -62,11 +51,13 @@ def injections(draw) -> dict:
     columns = HEADERS[name].split(",")
     return {
         "digits": digits,
-        "field": f'"{written}"' if quoted else written,
+        "field": f'"{written.replace(chr(34), chr(34) * 2)}"' if quoted else written,
         "file": name,
         "column": draw(st.integers(0, len(columns))),  # len(columns): a new, unknown column
         "row": draw(st.integers(0, len(ROWS[name]) - 1)),
         "in_header": draw(st.booleans()),
+        # a folder's name cannot hold NUL (nor "/", which no drawn number holds)
+        "folder": draw(st.sampled_from(["export", f"export {written.strip(chr(34))}".replace("\0", "")])),
     }
 
 
@@ -93,45 +84,30 @@ def export_with(injection: dict) -> dict:
     return {name: lines, "headers": {name: ",".join(header)}}
 
 
-def normalized(text: str) -> str:
-    """Digits in ASCII, with every character that may sit inside a token removed."""
-    kept = []
-    for char in unicodedata.normalize("NFKC", text):
-        category = unicodedata.category(char)
-        if category == "Nd":
-            kept.append(str(unicodedata.digit(char)))
-        elif category in ("Cf", "Mn", "Me", "Pd") or char.isspace() or char == "+":
-            continue
-        else:
-            kept.append(char)
-    return "".join(kept)
-
-
 def leaks(folder: Path, digits: str) -> list[str]:
-    """Where under `folder` the digits were found (names, text, UTF-16, Parquet cells)."""
+    """Where under `folder` the digits can be read (names, text, UTF-16, Parquet cells)."""
     found = []
     for path in sorted(folder.rglob("*")):
-        if digits in normalized(str(path.relative_to(folder))):
+        if leaked(str(path.relative_to(folder)), digits):
             found.append(f"name {path}")
         if not path.is_file():
             continue
         data = path.read_bytes()
-        text = data.decode("utf-8", errors="replace")
-        if digits in text or digits in normalized(text):
+        if leaked(data.decode("utf-8", errors="replace"), digits):
             found.append(f"text {path}")
         if digits.encode("utf-16-le") in data or digits.encode("utf-16-be") in data:
             found.append(f"utf-16 {path}")
         if path.suffix == ".parquet":
             table = pq.read_table(path)
             cells = [str(v) for column in table.columns for v in column.to_pylist() if v is not None]
-            if any(digits in normalized(text) for text in [*table.column_names, *cells]):
+            if any(leaked(text, digits) for text in [*table.column_names, *cells]):
                 found.append(f"parquet {path}")
     return found
 
 
 def validate_into(folder: Path, injection: dict) -> None:
     """Validation and its writers, the log included, into folder/out; a RawExportError's message in error.txt."""
-    export = vh.write_export(folder / "export", **export_with(injection))
+    export = vh.write_export(folder / "in" / injection.get("folder", "export"), **export_with(injection))
     out = folder / "out"
     out.mkdir()
     handler = masking_handlers(str(out / "validate.log"))[1]
@@ -152,15 +128,14 @@ def validate_into(folder: Path, injection: dict) -> None:
 @given(injection=injections())
 def test_no_identity_number_leaves_validation(tmp_path_factory, injection):
     folder = tmp_path_factory.mktemp("leak")
-    baseline = normalized(",".join(",".join([HEADERS[n], *ROWS[n]]) for n in HEADERS))
-    assume(injection["digits"] not in baseline)
+    assume(not leaked(",".join(",".join([HEADERS[n], *ROWS[n]]) for n in HEADERS), injection["digits"]))
     validate_into(folder, injection)
     assert leaks(folder / "out", injection["digits"]) == []
 
 
 def test_the_property_detects_a_leak_when_masking_is_bypassed(tmp_path, monkeypatch):
-    monkeypatch.setattr(privacy, "mask_text", lambda text: text)
-    monkeypatch.setattr(safe_io, "mask_text", lambda text: text)
+    monkeypatch.setattr(privacy, "mask_text", lambda text, exempt=(): text)
+    monkeypatch.setattr(safe_io, "mask_text", lambda text, exempt=(): text)
     injection = {
         "digits": "195516161616",
         "field": "19551616-1616",
@@ -214,3 +189,81 @@ def test_a_patients_file_whose_only_row_is_quarantined_is_validated(tmp_path):
     assert run.accounting.loc["patients", "rows_quarantined"] == 1
     assert run.accounting.loc["sessions", "rows_kept"] == 0
     assert run.accounting.loc["outcomes", "rows_quarantined"] == len(vh.OUTCOMES)
+
+
+# ----------------------------------------------------------------------------- the issue's causes
+
+
+def written_text(run: vh.Run) -> str:
+    """Every file of a validation run, Parquet cells included, as one text."""
+    parts = []
+    for path in sorted(run.root.rglob("*")):
+        if path.suffix == ".parquet":
+            table = pq.read_table(path)
+            parts += [*table.column_names, *(str(v) for c in table.columns for v in c.to_pylist())]
+        elif path.is_file():
+            parts.append(path.read_text(encoding="utf-8"))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize(
+    "value, digits",
+    [
+        ("1957\u20280202-8888", "195702028888"),  # a line separator inside
+        ("1957\u000b0202-8888", "195702028888"),  # a vertical tab inside
+        ("1.5702028888", "5702028888"),  # after a decimal point
+        ("3.195702028888", "195702028888"),
+    ],
+)
+def test_an_identity_number_in_a_value_never_reaches_the_validation_outputs(tmp_path, value, digits):
+    run = vh.run_validation(
+        tmp_path, patients=[vh.patient_row(height_cm=value), vh.patient_row(patient_id="P5", age=value)]
+    )
+    text = written_text(run)
+    assert not leaked(text, digits) and REDACTED in text
+
+
+@pytest.mark.parametrize(
+    "patient_id",
+    [
+        "abcdefabcdefabcdefab195702028888",  # a pseudonym's characters, 12 digits in a hexadecimal run
+        "P195702028888x",  # inside a longer token
+        "P5702028888",
+        "x1957\u00ad0202-8888",  # a soft hyphen: not a pseudonym's character either
+    ],
+)
+def test_a_patient_id_holding_an_identity_number_is_refused_not_rewritten(tmp_path, patient_id):
+    run = vh.run_validation(
+        tmp_path,
+        patients=[*vh.PATIENTS, vh.patient_row(patient_id=patient_id)],
+        sessions=[*vh.SESSIONS, f"{patient_id},2020-01-02,1"],
+        outcomes=[*vh.OUTCOMES, f"{patient_id},start,2020-01-01,5,30,60"],
+    )
+    failure = run.failures[run.failures["line"] == "5"]
+    assert failure[failure["file"] == "patients"]["check"].tolist() == ["personal_identity_number"]
+    assert run.accounting.loc["patients", "rows_quarantined"] == 1
+    assert run.kept("patients")["patient_id"].tolist() == ["P1", "P2", "P3"]
+    assert set(run.failure("sessions", 7)["check"]) >= {"personal_identity_number"}
+    assert not leaked(written_text(run), "5702028888")
+
+
+def test_two_patients_whose_ids_mask_alike_are_both_refused_never_merged(tmp_path):
+    # masked, both would read PREDACTEDx: refused, neither becomes a patient of the analysis
+    run = vh.run_validation(
+        tmp_path,
+        patients=[
+            *vh.PATIENTS,
+            vh.patient_row(patient_id="P195702028888x"),
+            vh.patient_row(patient_id="P196003034444x"),
+        ],
+    )
+    assert run.accounting.loc["patients", "rows_quarantined"] == 2
+    assert run.kept("patients")["patient_id"].tolist() == ["P1", "P2", "P3"]
+    assert run.quarantine("patients")["patient_id"].tolist() == ["PREDACTEDx", "PREDACTEDx"]
+
+
+def test_an_identity_number_in_the_export_folders_name_is_masked_in_a_file_level_message(tmp_path):
+    export = vh.write_export(tmp_path / "x1957\u00ad0202-8888", patients=[])
+    with pytest.raises(RawExportError) as raised:
+        validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, cohort="test")
+    assert not leaked(str(raised.value), "195702028888") and REDACTED in str(raised.value)

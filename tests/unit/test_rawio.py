@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from analysis_helpers import PAPER_STUDY
 
+from rehab.core.errors import RawExportError
 from rehab.ingest.reader import CONTRACT_COLUMNS, RawTable, read_raw_table
 from schemas.raw_export import raw_contract
 
@@ -262,6 +263,24 @@ def test_lone_cr_line_endings_old_mac_format(tmp_path):
 def test_header_lists_every_column_name_in_file_order(tmp_path):
     table = read(tmp_path, "sessions", ' session_date ,"note",patient_id\n2015-01-01,x,A\n')
     assert table.header == ["session_date", "note", "patient_id"]
+
+
+def test_a_wide_header_is_read_whole_its_quoted_names_unquoted(tmp_path):
+    # read in one pass over its fields (benchmarks/bench_wide_header.py: 100,000 columns)
+    extra = [f'"x {i}"' if i % 2 else f"x{i}" for i in range(5000)]
+    table = read(
+        tmp_path, "sessions", ",".join([*extra, SESSIONS_HEADER]) + "\n" + ",".join(["v"] * 5000) + ",A,2015-01-01,1\n"
+    )
+    names = [f"x {i}" if i % 2 else f"x{i}" for i in range(5000)]
+    assert table.header == [*names, *SESSIONS_HEADER.split(",")]
+    assert table.unknown_columns == names
+    assert rows(table, "patient_id", "interventions") == [(2, "A", "1")]
+
+
+def test_a_duplicate_name_in_a_wide_header_is_named(tmp_path):
+    header = ",".join([f"x{i}" for i in range(3000)] + ["x17", SESSIONS_HEADER, "x2999"])
+    with pytest.raises(RawExportError, match=r"duplicate column name\(s\) in its header: 'x17', 'x2999'\. "):
+        read(tmp_path, "sessions", header + "\n")
 
 
 # --------------------------------------------------------------------------- line structure

@@ -21,7 +21,7 @@ from PIL import Image
 
 from rehab.core import safe_io
 from rehab.core.errors import PipelineError, RawExportError
-from rehab.core.privacy import REDACTED
+from rehab.core.privacy import REDACTED, PipelineMade
 from rehab.outputs.report import summarize_failures
 from rehab.workflow.script_support import masking_handlers, run
 
@@ -103,6 +103,27 @@ def test_whole_texts_are_masked(tmp_path):
     assert (tmp_path / "r.html").read_text(encoding="utf-8") == f"<p>{REDACTED}</p>\n"
 
 
+def test_what_the_pipeline_made_is_exempt_by_its_source(tmp_path):
+    # numbers written as text (numbers.csv) and quoted checksums keep every digit; the same
+    # digits in any other text column, or unnamed in a whole text, are masked
+    frame = pd.DataFrame({"key": ["a.b", f"c {PIN}"], "value": ["0.1234567890", "67.816091954023"]}, dtype="string")
+    safe_io.write_csv(frame, tmp_path / "numbers.csv", pipeline_made=["value"])
+    assert read_text_csv(tmp_path / "numbers.csv").values.tolist() == [
+        ["a.b", "0.1234567890"],
+        [f"c {REDACTED}", "67.816091954023"],
+    ]
+    safe_io.write_csv(frame, tmp_path / "other.csv")
+    assert read_text_csv(tmp_path / "other.csv")["value"].tolist() == [f"0.{REDACTED}", f"67.{REDACTED}"]
+    digest = "54709b8d15c9f52226001a8549831040fec0cdb0d60abf7a5eaf8a3e1379683f"
+    safe_io.write_text(f"<code>{digest}</code> {PIN}", tmp_path / "r.html", exempt=[digest])
+    assert (tmp_path / "r.html").read_text(encoding="utf-8") == f"<code>{digest}</code> {REDACTED}"
+    safe_io.write_json({"sha256": PipelineMade(digest), "path": digest}, tmp_path / "p.json")
+    assert json.loads((tmp_path / "p.json").read_text(encoding="utf-8")) == {
+        "sha256": digest,
+        "path": "54709b8d15c9f52226001a" + REDACTED + "fec0cdb0d60abf7a5eaf8a3e1379683f",  # a 10-digit run
+    }
+
+
 def test_a_path_holding_an_identity_number_is_refused(tmp_path):
     with pytest.raises(safe_io.UnsafePathError) as raised:
         safe_io.write_text("x", tmp_path / PIN / "r.html")
@@ -149,6 +170,17 @@ def test_figures_are_masked_in_the_svg_and_in_the_png_metadata(tmp_path):
     svg = (tmp_path / "f.svg").read_text(encoding="utf-8")
     assert PIN not in svg and f"axes {REDACTED}" in svg
     assert Image.open(tmp_path / "f.png").text["Title"] == REDACTED
+
+
+def test_an_svgs_geometry_is_made_by_the_pipeline_its_text_is_not():
+    svg = (
+        f'<svg width="460.8pt"><!-- patient {PIN} --><g id="g {PIN}"><title>{PIN}</title>'
+        '<path d="M 1547 4250 1301 3770 L 1056 3291 1056 2328" style="stroke-width: 0.8"/></g></svg>'
+    )
+    assert safe_io.mask_svg(svg) == (
+        f'<svg width="460.8pt"><!-- patient {REDACTED} --><g id="g {REDACTED}"><title>{REDACTED}</title>'
+        '<path d="M 1547 4250 1301 3770 L 1056 3291 1056 2328" style="stroke-width: 0.8"/></g></svg>'
+    )
 
 
 # ----------------------------------------------------------------------------- streams

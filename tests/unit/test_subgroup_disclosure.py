@@ -1,6 +1,8 @@
 """Subgroup interaction tests and complementary suppression: no suppressed responder count
-can be recovered by subtraction from anything written (numbers.csv fragment, the display
-table, the machine-readable results that the forest figure draws)."""
+can be recovered from anything written (numbers.csv fragment, the display tables, the
+machine-readable results that the forest figure draws): not by subtraction, and not by
+solving the interaction test's statistic for it (a brute force over every feasible count
+finds more than one consistent with everything published)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 from analysis_helpers import PAPER_STUDY, make_outcomes, make_patients, study_with
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from rehab.analysis.subgroups import (
@@ -20,15 +22,17 @@ from rehab.analysis.subgroups import (
     SMALL,
     interaction_numbers,
     interaction_test,
+    interactions_table,
     responder_range,
     subgroup_analysis,
     subgroup_numbers,
     subgroups_table,
+    summary_numbers,
     suppression,
     write_results,
 )
 from rehab.outputs.figures import read_subgroup_results
-from rehab.outputs.numbers import read_numbers, write_fragment
+from rehab.outputs.numbers import numbers_frame, read_numbers, write_fragment
 
 LEVELS = ["localized", "regional", "generalized"]
 # the paper's study with only the pain distribution subgroup (the property runs many cohorts)
@@ -78,12 +82,24 @@ def test_a_lone_small_group_is_protected_by_the_next_smallest():
     assert reason.tolist() == [COMPLEMENTARY, SMALL]
 
 
-def test_patients_without_the_variable_can_protect_a_small_group_alone():
-    # 2 patients lack the variable: the small group's responders range over 0..1
-    reason = suppression(np.array([10, 1]), np.array([5, 0]), 13, 6, 2)
-    assert reason.tolist() == ["", SMALL]
-    low, high = responder_range(np.array([10, 1]), np.array([5, 0]), reason != "", 13, 6)
+def test_patients_without_the_variable_do_not_protect_a_small_group_that_would_be_a_test_level_alone():
+    # 2 patients lack the variable: by subtraction the small group's responders range over
+    # 0..1, but beside the 10-group the test's pooled level would be the small group alone,
+    # its count given away by the statistic: the 10-group is hidden too, and no test is left
+    n, k = np.array([10, 1]), np.array([5, 0])
+    reason = suppression(n, k, 13, 6, 2)
+    assert reason.tolist() == [COMPLEMENTARY, SMALL]
+    low, high = responder_range(n, k, reason != "", 13, 6)
     assert (low[1], high[1]) == (0, 1)
+    assert interaction_test(n, k, reason != "")[3] == 1
+
+
+def test_while_a_test_is_shown_the_pooled_level_counts_as_published():
+    # groups of 1 (small), 5 and 20 patients; the 1 and the 5 hidden, the 20 shown: the
+    # test's pooled level holds the 1 and the 5, whose responders (here 3) it gives away
+    n, k, hidden = np.array([1, 5, 20]), np.array([1, 2, 10]), np.array([True, True, False])
+    low, high = responder_range(n, k, hidden, total_n=30, total_k=15)  # 4 patients lack the variable
+    assert (low[0], high[0]) == (0, 1) and (low[1], high[1]) == (2, 3)
 
 
 def test_complementary_suppression_continues_until_the_count_is_open():
@@ -96,15 +112,18 @@ def test_complementary_suppression_continues_until_the_count_is_open():
 # ---------------------------------------------------------------- the property, on written files
 
 
+def patient_outcomes(index: int, start: int, responds: bool) -> list[tuple]:
+    pid = f"p{index:03d}"
+    return [(pid, "start", start, None, None), (pid, "discharge", start - 2 if responds else start, None, None)]
+
+
 def cohort(groups: list[int | None], discharge: list[tuple[int, bool]]):
     """One patient per entry: pain distribution level index (None: missing) and (start,
     responder) at discharge; every patient is evaluable for NPRS."""
     patients, rows = [], []
     for index, (level, (start, responds)) in enumerate(zip(groups, discharge, strict=True)):
-        pid = f"p{index:03d}"
-        patients.append({"patient_id": pid, "pain_distribution": None if level is None else LEVELS[level]})
-        rows.append((pid, "start", start, None, None))
-        rows.append((pid, "discharge", start - 2 if responds else start, None, None))
+        patients.append({"patient_id": f"p{index:03d}", "pain_distribution": None if level is None else LEVELS[level]})
+        rows += patient_outcomes(index, start, responds)
     return make_patients(patients), make_outcomes(rows)
 
 
@@ -204,3 +223,116 @@ def test_the_issue_example_a_suppressed_group_beside_the_overall_row(tmp_path):
     assert numbers[f"{prefix}.interaction_p"] is None and numbers[f"{prefix}.levels"] == 1  # pooled: one level
     # the check itself can fail: had regional's 3 been published, the localized count is 1 for sure
     assert feasible_counts(7, 4, [1, 6, 0], [None, 3, 0])[0] == {1}
+
+
+# ---------------------------------------------------------------- brute force over everything published
+
+
+# The brute force's study: NPRS at start and discharge, the pain distribution subgroup (each
+# world it tries is analysed in full: the smaller the study, the more worlds per second).
+NPRS_STUDY = study_with(
+    lambda declared: declared.update(
+        subgroups=[declared["subgroups"][2]],
+        instruments={"nprs": declared["instruments"]["nprs"]},
+        timepoints=declared["timepoints"][:2],
+    )
+)
+
+
+def published_text(patients, outcomes, min_group_size, folder) -> str:
+    """Every value the subgroup step publishes, as written: its numbers (as numbers.csv writes
+    them), the report's two tables (subgroups, interaction tests) and the results file the
+    forest figure draws."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results, tests = subgroup_analysis(patients, outcomes, NPRS_STUDY, min_group_size, 0.95)
+    numbers = subgroup_numbers(results) | interaction_numbers(tests) | summary_numbers(results)
+    write_results(results, folder / "subgroups.csv")
+    return "\n".join(
+        [
+            numbers_frame(numbers).to_csv(index=False),
+            subgroups_table(results, NPRS_STUDY).to_csv(index=False),
+            interactions_table(tests, NPRS_STUDY).to_csv(index=False),
+            (folder / "subgroups.csv").read_text(encoding="utf-8"),
+        ]
+    )
+
+
+def nprs_outcomes(rows, responds) -> pd.DataFrame:
+    """Start and discharge NPRS of each patient: a responder improves by 2."""
+    return make_outcomes(
+        [
+            (f"p{index:03d}", timepoint, start - 2 if timepoint == "discharge" and yes else start)
+            for index, ((_, start, _), yes) in enumerate(zip(rows, responds, strict=True))
+            for timepoint in ("start", "discharge")
+        ],
+        NPRS_STUDY,
+    )
+
+
+def consistent_counts(rows, min_group_size, folder) -> tuple[list[int], dict[int, set[int]]]:
+    """The suppressed pain distribution levels (with patients), and for each the responder
+    counts that some cohort of the same patients and groups makes publish exactly what the
+    true cohort publishes: a brute force over every count of responders of each suppressed
+    level and of the patients without the variable. A shown level's count is published, so
+    it stays; so does the total while the overall row is shown (any other total would change
+    it): the comparison of everything published decides the rest."""
+    patients = make_patients(
+        [
+            {"patient_id": f"p{i:03d}", "pain_distribution": None if r[0] is None else LEVELS[r[0]]}
+            for i, r in enumerate(rows)
+        ]
+    )
+    truth = published_text(patients, nprs_outcomes(rows, [r[2] for r in rows]), min_group_size, folder)
+    numbers = dict(line.split(",", 1) for line in truth.split("\n")[1:] if line.startswith("subgroups."))
+    prefix = "subgroups.nprs.discharge.pain_distribution"
+    hidden = [
+        level
+        for level, name in enumerate(LEVELS)
+        if numbers[f"{prefix}.{name}.suppressed"] == "1" and numbers[f"{prefix}.{name}.n_evaluable"] != "0"
+    ]
+    free = [None, *hidden]  # the groups whose responders the published numbers do not state
+    members = {g: [i for i, r in enumerate(rows) if r[0] == g] for g in free}
+    total_shown = numbers["subgroups.nprs.discharge.overall.all.suppressed"] == "0"
+    to_share = sum(rows[i][2] for g in free for i in members[g])
+    found = {level: set() for level in hidden}
+    for split in itertools.product(*(range(len(members[g]) + 1) for g in free)):
+        if total_shown and sum(split) != to_share:
+            continue
+        responds = [r[2] for r in rows]
+        for g, k in zip(free, split, strict=True):
+            for rank, i in enumerate(members[g]):
+                responds[i] = rank < k
+        if published_text(patients, nprs_outcomes(rows, responds), min_group_size, folder) == truth:
+            for g, k in zip(free, split, strict=True):
+                if g is not None:
+                    found[g].add(k)
+    return hidden, found
+
+
+# The issue's case on a small cohort: localized 1 patient (a responder), regional 6 (3
+# responders), 2 patients without the variable (1 responder). By subtraction the localized
+# count could be 0 or 1; but published beside regional, the test's pooled level was the
+# localized group alone, and its statistic gave the 1 away.
+DISCLOSED_BY_THE_TEST = [(0, 8, True)] + [(1, 8, i < 3) for i in range(6)] + [(None, 8, True), (None, 8, False)]
+
+
+def test_brute_force_finds_more_than_one_count_for_the_issue_case(tmp_path):
+    hidden, found = consistent_counts(DISCLOSED_BY_THE_TEST, 5, tmp_path)
+    assert 0 in hidden
+    for level in hidden:
+        assert len(found[level]) >= 2, (LEVELS[level], found[level])
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.integers(0, 2)), st.integers(2, 10), st.booleans()), min_size=2, max_size=9
+    ),
+    st.integers(2, 5),
+)
+def test_no_suppressed_count_follows_from_everything_published(tmp_path, rows, min_group_size):
+    assume(0 < sum(r[2] for r in rows) < len(rows))  # a 0 % or 100 % overall row gives every group away
+    hidden, found = consistent_counts(rows, min_group_size, tmp_path)
+    for level in hidden:
+        assert len(found[level]) >= 2, (LEVELS[level], rows, min_group_size, found)

@@ -67,13 +67,22 @@ def row(results, subgroup, group, outcome="nprs", timepoint="discharge"):
     return match.iloc[0]
 
 
-def test_overall_and_pain_distribution(results):
+def test_overall_and_main_pain_location(results):
     overall = row(results, "overall", "all")
     assert (overall["n_evaluable"], overall["n_responders"], overall["pct"]) == (5, 3, 60.0)
-    localized = row(results, "pain_distribution", "localized")  # w1, w2: both responders
-    assert (localized["n_evaluable"], localized["n_responders"], localized["pct"]) == (2, 2, 100.0)
-    low, high = proportion_confint(2, 2, alpha=0.05, method="wilson")
-    assert (localized["ci_low"], localized["ci_high"]) == pytest.approx((low * 100, high * 100))
+    neck = row(results, "main_pain_location", "neck")  # w1, w2, w4: all responders
+    assert (neck["n_evaluable"], neck["n_responders"], neck["pct"]) == (3, 3, 100.0)
+    low, high = proportion_confint(3, 3, alpha=0.05, method="wilson")
+    assert (neck["ci_low"], neck["ci_high"]) == pytest.approx((low * 100, high * 100))
+
+
+def test_a_small_group_is_never_the_tests_pooled_level_alone(results):
+    # regional (w3, 1 of 1) is small; published beside localized (2 of 2), the test's pooled
+    # level would be regional alone and its statistic would give the 1 away: localized is
+    # hidden too, the test has one level left and is not shown
+    regional, localized = row(results, "pain_distribution", "regional"), row(results, "pain_distribution", "localized")
+    assert regional["suppression"] == "small" and localized["suppression"] == "complementary"
+    assert pd.isna(localized["n_responders"]) and localized["n_evaluable"] == 2
 
 
 def test_small_groups_are_suppressed_and_so_is_the_group_that_would_give_them_away(results):
@@ -105,8 +114,7 @@ def test_custom_age_edges_leave_out_ages_beyond_them():
 
 
 def test_missing_subgroup_values_are_left_out(results):
-    localized = row(results, "pain_distribution", "localized")
-    assert (localized["n_evaluable"], localized["pct"]) == (2, 100.0)
+    assert row(results, "pain_distribution", "localized")["n_evaluable"] == 2
     assert row(results, "pain_distribution", "regional")["n_evaluable"] == 1
     assert row(results, "pain_distribution", "generalized")["n_evaluable"] == 0
     assert row(results, "main_pain_location", "neck")["n_evaluable"] == 3
@@ -158,7 +166,7 @@ def test_numbers_and_display(results):
     assert numbers["subgroups.nprs.discharge.sex.female.suppressed_complementary"] == 1
     assert numbers["subgroups.nprs.discharge.sex.male.suppressed"] == 1
     assert numbers["subgroups.nprs.discharge.sex.male.suppressed_complementary"] == 0
-    assert numbers["subgroups.nprs.discharge.pain_distribution.localized.pct"] == 100.0
+    assert numbers["subgroups.nprs.discharge.main_pain_location.neck.pct"] == 100.0
     assert numbers["subgroups.nprs.discharge.sex.male.pct"] is None
     assert numbers["subgroups.nprs.discharge.sex.male.n_evaluable"] == 1
     table = subgroups_table(results, PAPER_STUDY)
@@ -187,8 +195,8 @@ def test_numbers_and_display(results):
         f"{SUPPRESSED} (complementary)",
         f"{SUPPRESSED} (complementary)",
     ]
-    localized = table[(table["group"] == "localized") & (table["timepoint"] == "Discharge")]
-    assert localized[["n_responders", "pct"]].iloc[0].tolist() == ["2", "100"]
+    neck = table[(table["group"] == "neck") & (table["timepoint"] == "Discharge") & (table["outcome"] == "Pain (NPRS)")]
+    assert neck[["n_responders", "pct"]].iloc[0].tolist() == ["3", "100"]
 
 
 def test_machine_readable_results(results, tmp_path):

@@ -7,13 +7,17 @@ from analysis_helpers import ACCOUNTING, MIN_GROUP_SIZE, PAPER_CODES, PAPER_STUD
 
 from rehab.analysis.attrition import attrition_numbers
 from rehab.analysis.baseline import baseline_numbers
+from rehab.analysis.effect_sizes import BootstrapSettings, effect_size_numbers, regression_to_mean_numbers
 from rehab.analysis.flow import flow_numbers, validation_numbers
 from rehab.analysis.interventions import combination_numbers, intervention_numbers, program_numbers
-from rehab.analysis.maintenance import maintenance_numbers
+from rehab.analysis.maintenance import maintenance_numbers, margin_numbers
 from rehab.analysis.missing_data import ImputationSettings, missing_data_numbers
+from rehab.analysis.mixed_models import mixed_model_numbers
 from rehab.analysis.outcomes import outcome_numbers
 from rehab.analysis.responders import responder_numbers
+from rehab.analysis.response_model import response_model_numbers
 from rehab.analysis.subgroups import subgroup_numbers, subgroup_results
+from rehab.analysis.transitions import instrument_flow_numbers, transition_numbers
 from rehab.outputs.numbers import (
     PARTS,
     DuplicateNumberKeyError,
@@ -27,20 +31,29 @@ from rehab.outputs.numbers import (
 
 
 def all_parts(quantile_method="weibull") -> dict[str, dict]:
-    """Every numbers fragment of the hand cohort, computed as the rules do."""
+    """Every numbers fragment of the hand cohort, computed as the rules do, in PARTS order."""
     c = small_cohort()
     patients, sessions, long, outcomes = c["patients"], c["sessions"], c["session_interventions"], c["outcomes"]
+    changes = outcome_numbers(outcomes, PAPER_STUDY, quantile_method)
+    maintenance = maintenance_numbers(outcomes, PAPER_STUDY, quantile_method)
     return {
         "flow": flow_numbers(patients, sessions, outcomes, PAPER_STUDY),
         "baseline": baseline_numbers(patients, outcomes, PAPER_STUDY, quantile_method),
         "interventions": intervention_numbers(patients, sessions, long, list(PAPER_CODES))
         | combination_numbers(patients, long),
         "program": program_numbers(patients, long, quantile_method),
-        "outcomes": outcome_numbers(outcomes, PAPER_STUDY, quantile_method),
+        "outcomes": changes,
+        "effect_sizes": effect_size_numbers(outcomes, PAPER_STUDY, 0.95, BootstrapSettings(100, 1)),
+        "regression_to_mean": regression_to_mean_numbers(outcomes, PAPER_STUDY),
+        "mixed_models": mixed_model_numbers(outcomes, PAPER_STUDY, 0.95),
+        "instrument_flow": instrument_flow_numbers(outcomes, PAPER_STUDY),
         "responders": responder_numbers(outcomes, PAPER_STUDY, 0.95),
+        "transitions": transition_numbers(outcomes, PAPER_STUDY),
+        "response_model": response_model_numbers(patients, outcomes, PAPER_STUDY, ["age", "sex"], 0.95),
         "subgroups": subgroup_numbers(subgroup_results(patients, outcomes, PAPER_STUDY, MIN_GROUP_SIZE, 0.95)),
         "attrition": attrition_numbers(patients, outcomes, PAPER_STUDY),
-        "maintenance": maintenance_numbers(outcomes, PAPER_STUDY, quantile_method),
+        "maintenance": maintenance,
+        "maintenance_margin": margin_numbers(changes | maintenance, PAPER_STUDY),
         "validation": validation_numbers(ACCOUNTING),
         "missing_data": missing_data_numbers(
             patients, outcomes, PAPER_STUDY, ImputationSettings(5, 1, ("age", "sex")), 0.95
@@ -52,7 +65,9 @@ def all_parts(quantile_method="weibull") -> dict[str, dict]:
 def numbers_csv(tmp_path_factory):
     folder = tmp_path_factory.mktemp("numbers")
     paths = []
-    for part, numbers in all_parts().items():
+    parts = all_parts()
+    assert list(parts) == list(PARTS)  # every part, written in the order collect_numbers joins them
+    for part, numbers in parts.items():
         paths.append(folder / f"{part}.csv")
         write_fragment(numbers, paths[-1])
     output = folder / "numbers.csv"

@@ -31,5 +31,7 @@ def test_the_ratio_benchmark_runs_on_a_finished_run(reference_run_copy, tmp_path
     checked = re.search(r"(\d+) core numbers checked against numbers.csv", output)
     assert checked and int(checked.group(1)) >= 50, output
     ratios = pd.read_csv(tmp_path / "out" / "ratios.csv")
-    assert ratios["measure"].str.startswith("(b)").any()
-    assert (ratios["ratio"] > 0).all()
+    assert set(ratios["measure"].str[:3]) == {"(b)"}, "no (a) without a run from clean, no (c) without sizes"
+    # each ratio is its value over its anchor, both measured (a failed measure would be NaN)
+    assert ratios[["value", "anchor", "ratio"]].notna().all().all()
+    assert (abs(ratios["ratio"] - ratios["value"] / ratios["anchor"]) <= 0.01 * ratios["ratio"] + 0.01).all()

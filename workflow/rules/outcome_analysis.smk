@@ -59,12 +59,81 @@ OUTCOME_ANALYSIS = {
     },
     "table_missing_data": {
         "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
-        "output": {"table": table_report("missing_data"), "numbers": "results/{cohort}/numbers/missing_data.csv"},
+        "output": {
+            "table": table_report("missing_data"),
+            "numbers": "results/{cohort}/numbers/missing_data.csv",
+            "tipping_point": table_report("tipping_point"),
+        },
         "params": {
             "study": get_study,
             "confidence_level": CONFIDENCE_LEVEL,
             "missing_data": config["analysis"]["missing_data"],
         },
+    },
+    "table_maintenance_margin": {
+        "input": {
+            "outcome_numbers": "results/{cohort}/numbers/outcomes.csv",
+            "maintenance_numbers": "results/{cohort}/numbers/maintenance.csv",
+        },
+        "output": {
+            "table": table_report("maintenance_margin"),
+            "numbers": "results/{cohort}/numbers/maintenance_margin.csv",
+        },
+        "params": {"study": get_study},
+    },
+    "table_mixed_models": {
+        "input": {"outcomes": CLEAN_OUTCOMES, "outcome_numbers": "results/{cohort}/numbers/outcomes.csv"},
+        "output": {
+            "table": table_report("mixed_models"),
+            "numbers": "results/{cohort}/numbers/mixed_models.csv",
+        },
+        "params": {"study": get_study_measures, "confidence_level": CONFIDENCE_LEVEL},
+    },
+    "table_response_model": {
+        "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
+        "output": {
+            "table": table_report("response_model"),
+            "numbers": "results/{cohort}/numbers/response_model.csv",
+        },
+        "params": {
+            "study": get_study,
+            "confidence_level": CONFIDENCE_LEVEL,
+            "response_model": config["analysis"]["response_model"],
+        },
+    },
+    "table_effect_sizes": {
+        "input": {
+            "outcomes": CLEAN_OUTCOMES,
+            "outcome_numbers": "results/{cohort}/numbers/outcomes.csv",
+            "maintenance_numbers": "results/{cohort}/numbers/maintenance.csv",
+        },
+        "output": {
+            "table": table_report("effect_sizes"),
+            "numbers": "results/{cohort}/numbers/effect_sizes.csv",
+            "regression_to_mean": table_report("regression_to_mean"),
+            "regression_to_mean_numbers": "results/{cohort}/numbers/regression_to_mean.csv",
+        },
+        "params": {
+            "study": get_study_measures,
+            "confidence_level": CONFIDENCE_LEVEL,
+            "bootstrap": config["analysis"]["bootstrap"],
+        },
+    },
+    "table_transitions": {
+        "input": {"outcomes": CLEAN_OUTCOMES},
+        "output": {
+            "table": table_report("transitions"),
+            "numbers": "results/{cohort}/numbers/transitions.csv",
+        },
+        "params": {"study": get_study},
+    },
+    "table_instrument_flow": {
+        "input": {"outcomes": CLEAN_OUTCOMES, "outcome_numbers": "results/{cohort}/numbers/outcomes.csv"},
+        "output": {
+            "table": table_report("instrument_flow"),
+            "numbers": "results/{cohort}/numbers/instrument_flow.csv",
+        },
+        "params": {"study": get_study_measures},
     },
 }
 

@@ -2,19 +2,27 @@
 (in the paper, from the end of the program to the one-year follow-up), with the effect sizes of Table 4 (`rehab.analysis.effects`).
 
 A report may call an instrument's outcome *maintained* between two time points only when
-this analysis supports it (`maintenance_verdicts`): the confidence interval of the
-Hodges–Lehmann change excludes a deterioration as large as the instrument's primary
-responder threshold (absolute), i.e. a clinically important loss is ruled out.
+this analysis supports it. Two criteria are computed:
+
+- against the gain (`margin_numbers`, `margin_verdicts`): the confidence interval of the
+  Hodges–Lehmann change rules out losing more than the instrument's declared share
+  (`study.instruments.<name>.maintenance.max_loss_pct`, default 50 %) of the gain from the
+  baseline to the earlier time point; numbers.csv records the share the interval allows;
+- against the primary responder threshold (`maintenance_verdicts`, the report's statement
+  until it reads the first): the interval excludes a loss as large as that threshold, which
+  may exceed the whole gain.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from rehab.analysis.effects import EFFECT_STATISTICS, paired_effects
-from rehab.analysis.outcomes import EFFECT_COLUMNS, OutcomePanel, effect_cells, paired_values
-from rehab.core.formatting import lower_first
-from rehab.core.study import Study, Timepoint
+from rehab.analysis.outcomes import EFFECT_COLUMNS, TABLE_DECIMALS, OutcomePanel, effect_cells, paired_values
+from rehab.core.formatting import DASH, fmt_number, lower_first
+from rehab.core.study import Instrument, Study, Timepoint
 
 
 def consecutive_followed(study: Study) -> list[tuple[Timepoint, Timepoint]]:
@@ -89,3 +97,108 @@ def maintenance_verdicts(numbers: dict, study: Study) -> list[dict]:
                 }
             )
     return verdicts
+
+
+# ---------------------------------------------------------------- maintenance against the gain
+
+MARGIN_STATS = ("gain", "max_loss", "max_loss_share_pct", "margin_pct", "maintained")
+MARGIN_COLUMNS = ("outcome", "from", "to", "gain", "change_hl_ci", "max_loss", "max_loss_share_pct", "margin_pct")
+
+
+def margin_key(instrument: Instrument, earlier: Timepoint, later: Timepoint) -> str:
+    return f"maintenance_margin.{instrument.name}.{interval_key(earlier, later)}"
+
+
+def _towards_better(value: float | None, instrument: Instrument) -> float | None:
+    """A change as an improvement: itself when higher is better, negated when lower is."""
+    return None if value is None else (value if instrument.better == "higher" else -value)
+
+
+def margin_verdict(numbers: Mapping, instrument: Instrument, earlier: Timepoint, later: Timepoint) -> dict:
+    """MARGIN_STATS of one instrument between two later time points:
+
+    - gain: the improvement from the baseline to `earlier` (its Hodges–Lehmann change, Table 4);
+    - max_loss: the largest loss from `earlier` to `later` the interval of that change allows
+      (its worse end as a loss; negative when even the worse end is a further gain);
+    - max_loss_share_pct: max_loss as a percentage of the gain;
+    - margin_pct: the instrument's `maintenance.max_loss_pct`;
+    - maintained: 1 when the interval rules out losing more than margin_pct % of the gain
+      (max_loss ≤ margin_pct % of the gain), 0 when it does not, None when there is no gain
+      to keep, no interval or no declared margin."""
+    gain = _towards_better(numbers.get(f"outcomes.{instrument.name}.{earlier.name}.change.hl"), instrument)
+    prefix = f"maintenance.{instrument.name}.{interval_key(earlier, later)}"
+    worse_end = numbers.get(f"{prefix}.hl_ci_high" if instrument.better == "lower" else f"{prefix}.hl_ci_low")
+    max_loss = None if worse_end is None else -_towards_better(worse_end, instrument)
+    margin = None if instrument.maintenance is None else instrument.maintenance.max_loss_pct
+    share = None if max_loss is None or gain is None or gain <= 0 else 100.0 * max_loss / gain
+    maintained = None if share is None or margin is None else int(share <= margin)
+    return {
+        "gain": gain,
+        "max_loss": max_loss,
+        "max_loss_share_pct": share,
+        "margin_pct": margin,
+        "maintained": maintained,
+    }
+
+
+def margin_numbers(numbers: Mapping, study: Study) -> dict:
+    """`maintenance_margin.<instrument>.<from>_to_<to>.<MARGIN_STATS>` for each instrument and
+    consecutive pair of later time points, from Table 4's and the maintenance numbers."""
+    result: dict = {}
+    for instrument in study.instruments:
+        for earlier, later in consecutive_followed(study):
+            verdict = margin_verdict(numbers, instrument, earlier, later)
+            result.update({f"{margin_key(instrument, earlier, later)}.{stat}": verdict[stat] for stat in MARGIN_STATS})
+    return result
+
+
+MAINTAINED_TEXT = {1: "yes", 0: "not shown", None: DASH}
+
+
+def margin_table(numbers: Mapping, study: Study) -> pd.DataFrame:
+    """outcome, from, to, the gain at `from`, the later change (Hodges–Lehmann, CI), the
+    largest loss the interval allows, as % of the gain, the margin and the verdict."""
+    rows = []
+    for instrument in study.instruments:
+        for earlier, later in consecutive_followed(study):
+            prefix = margin_key(instrument, earlier, later)
+            change = f"maintenance.{instrument.name}.{interval_key(earlier, later)}"
+            rows.append(
+                {
+                    "outcome": instrument.table_label,
+                    "from": earlier.label,
+                    "to": later.label,
+                    "gain": fmt_number(numbers[f"{prefix}.gain"], TABLE_DECIMALS),
+                    "change_hl_ci": effect_cells(numbers, change)["change_hl_ci"],
+                    "max_loss": fmt_number(numbers[f"{prefix}.max_loss"], TABLE_DECIMALS),
+                    "max_loss_share_pct": fmt_number(numbers[f"{prefix}.max_loss_share_pct"], 0),
+                    "margin_pct": fmt_number(numbers[f"{prefix}.margin_pct"], 0),
+                    "maintained": MAINTAINED_TEXT[numbers[f"{prefix}.maintained"]],
+                }
+            )
+    return pd.DataFrame(rows, columns=[*MARGIN_COLUMNS, "maintained"])
+
+
+def margin_verdicts(numbers: Mapping, study: Study) -> list[dict]:
+    """Per instrument and consecutive pair of later time points, what a maintenance sentence
+    needs: the labels, the verdict (True, False, None), the share of the gain the interval
+    allows, the margin and its citation, and the numbers.csv prefixes of both."""
+    return [
+        {
+            "instrument": instrument.name,
+            "label": instrument.short_label,
+            "unit": instrument.unit,
+            "from_text": lower_first(earlier.label),
+            "to_text": lower_first(later.label),
+            "prefix": f"maintenance.{instrument.name}.{interval_key(earlier, later)}",
+            "margin_prefix": margin_key(instrument, earlier, later),
+            "maintained": {1: True, 0: False, None: None}[
+                numbers[f"{margin_key(instrument, earlier, later)}.maintained"]
+            ],
+            "max_loss_share_pct": numbers[f"{margin_key(instrument, earlier, later)}.max_loss_share_pct"],
+            "margin_pct": None if instrument.maintenance is None else instrument.maintenance.max_loss_pct,
+            "citation": "" if instrument.maintenance is None else instrument.maintenance.citation,
+        }
+        for instrument in study.instruments
+        for earlier, later in consecutive_followed(study)
+    ]

@@ -7,6 +7,7 @@ returns None for a statistic that cannot be computed (valid n too small), never 
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Iterable
 
 import numpy as np
@@ -127,3 +128,10 @@ def wilcoxon_p(differences: Iterable) -> float | None:
         return None
     result = scipy_stats.wilcoxon(array, zero_method="wilcox", alternative="two-sided")
     return as_number(result.pvalue)
+
+
+def named_generator(seed: int, *names: str) -> np.random.Generator:
+    """A random generator from the configured `seed` and the names of what it draws for
+    (instrument, time point, purpose), so that adding an instrument or a time point leaves
+    the others' draws unchanged."""
+    return np.random.default_rng([seed, zlib.crc32(".".join(names).encode())])

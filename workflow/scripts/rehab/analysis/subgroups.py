@@ -8,14 +8,18 @@ Patients with a missing subgroup variable (or a value outside the declared level
 take no part in that variable's groups.
 
 Suppression. A group with fewer evaluable patients than min_group_size hides its
-responders, percentage and interval (its evaluable n stays). So that its responders cannot be
-recovered by subtraction (the overall row minus the other groups), the next smallest groups
-of the same variable are hidden too (complementary suppression) until, for every hidden
-group, the published numbers allow at least two values of its responder count: with R_n
-and R_k the evaluable patients and responders not in a published group, a hidden group of
-n_s patients may hold from max(0, R_k − (R_n − n_s)) to min(n_s, R_k) responders. Only an
-overall row of 0% or 100% gives every group away, whatever is hidden. The interaction test
-pools the hidden groups into one, so its statistic depends on no hidden count.
+responders, percentage and interval (its evaluable n stays). The interaction test pools the
+hidden groups of a variable into one level, whose responder count its statistic may give
+away (to two decimals it usually does). So that no hidden group's responders can be solved
+for, the next smallest groups of the same variable are hidden too (complementary
+suppression) until, for every small group, the published numbers allow at least two values
+of its responder count: with R_n and R_k the evaluable patients and responders that the
+published numbers leave unassigned, a hidden group of n_s patients may hold from
+max(0, R_k − (R_n − n_s)) to min(n_s, R_k) responders. While a test is shown (two or more
+levels after pooling), R_n and R_k are the pooled level's own counts, so a small group is
+never a level of its own; without a test they are what the overall row leaves after the
+published groups (the patients without the variable included). Only an overall row of 0% or
+100% gives every group away, whatever is hidden.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from rehab.analysis.responders import responder_status
 from rehab.analysis.stats import wilson_interval
 from rehab.core.errors import PipelineError
 from rehab.core.formatting import fmt_count, fmt_interval, fmt_number, fmt_p
+from rehab.core.privacy import shown
 from rehab.core.safe_io import write_csv
 from rehab.core.study import Study, Subgroup
 
@@ -77,7 +82,7 @@ def group_keys(subgroup: Subgroup, values: pd.Series) -> pd.Categorical:
         if not pd.api.types.is_numeric_dtype(values.dtype):
             raise SubgroupConfigError(
                 f"config key study.subgroups, subgroup {subgroup.name}: bands need a numeric column, "
-                f"{subgroup.column!r} is not one; declare `levels` instead"
+                f"{shown(subgroup.column)} is not one; declare `levels` instead"
             )
         banded = pd.cut(values.astype("float64"), bins=edges, right=False, labels=keys)
         return pd.Categorical(banded.astype("object"), categories=keys)
@@ -97,7 +102,7 @@ def subgroup_variables(patients: pd.DataFrame, outcomes: pd.DataFrame | OutcomeP
             values = patients[subgroup.column].set_axis(index)
         else:
             raise SubgroupConfigError(
-                f"config key study.subgroups, subgroup {subgroup.name}: column {subgroup.column!r} is not a column "
+                f"config key study.subgroups, subgroup {subgroup.name}: column {shown(subgroup.column)} is not a column "
                 'of the clean patients table (docs/architecture.md, "The clean tables")'
             )
         groups = pd.Series(group_keys(subgroup, values), index=index)
@@ -193,12 +198,29 @@ def subgroup_analysis(
     return _with_proportions(results, confidence_level), pd.DataFrame(tests, columns=INTERACTION_COLUMNS)
 
 
+def pooled_counts(n: np.ndarray, k: np.ndarray, hidden: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The levels of the interaction test: the shown groups, then the hidden ones pooled as
+    one; only the levels that hold patients."""
+    pooled_n = np.append(n[~hidden], n[hidden].sum())
+    pooled_k = np.append(k[~hidden], k[hidden].sum())
+    present = pooled_n > 0
+    return pooled_n[present], pooled_k[present]
+
+
+def has_test_statistic(n: np.ndarray, hidden: np.ndarray) -> bool:
+    """Whether the interaction test has a statistic: two or more levels after pooling."""
+    return len(pooled_counts(n, n, hidden)[0]) >= 2
+
+
 def responder_range(n: np.ndarray, k: np.ndarray, hidden: np.ndarray, total_n: int, total_k: int):
     """The fewest and most responders each group can hold given everything published: the
-    overall counts and the counts of the groups that are not `hidden` (exact for the
-    published groups)."""
-    rest_n = total_n - int(n[~hidden].sum())
-    rest_k = total_k - int(k[~hidden].sum())
+    overall counts, the counts of the groups that are not `hidden` (exact for the published
+    groups), and, when the interaction test is shown, the hidden groups' pooled count."""
+    if hidden.any() and has_test_statistic(n, hidden):
+        rest_n, rest_k = int(n[hidden].sum()), int(k[hidden].sum())
+    else:
+        rest_n = total_n - int(n[~hidden].sum())
+        rest_k = total_k - int(k[~hidden].sum())
     low = np.where(hidden, np.maximum(0, rest_k - (rest_n - n)), k)
     high = np.where(hidden, np.minimum(n, rest_k), k)
     return low, high
@@ -206,9 +228,9 @@ def responder_range(n: np.ndarray, k: np.ndarray, hidden: np.ndarray, total_n: i
 
 def suppression(n: np.ndarray, k: np.ndarray, total_n: int, total_k: int, min_group_size: int) -> np.ndarray:
     """Per group "" (shown), SMALL (n_evaluable < min_group_size) or COMPLEMENTARY (hidden so
-    that no small group's responders follow from the other numbers; the next smallest groups,
-    in declared order among equals, until every small group with patients has at least two
-    possible responder counts)."""
+    that no small group's responders follow from the other numbers, the interaction test's
+    pooled level among them; the next smallest groups, in declared order among equals, until
+    every small group with patients has at least two possible responder counts)."""
     reason = np.where(n < min_group_size, SMALL, "").astype(object)
     protected = (reason == SMALL) & (n > 0)
     if not protected.any():
@@ -233,13 +255,11 @@ def interaction_test(
     from statsmodels.genmod import families
     from statsmodels.genmod.generalized_linear_model import GLM
 
-    pooled_n = np.append(n[~hidden], n[hidden].sum())
-    pooled_k = np.append(k[~hidden], k[hidden].sum())
-    present = pooled_n > 0
-    levels = int(present.sum())
+    pooled_n, pooled_k = pooled_counts(n, k, hidden)
+    levels = len(pooled_n)
     if levels < 2:
         return None, None, None, levels
-    endog = np.column_stack([pooled_k[present], pooled_n[present] - pooled_k[present]]).astype("float64")
+    endog = np.column_stack([pooled_k, pooled_n - pooled_k]).astype("float64")
     full = np.eye(levels)
     null = np.ones((levels, 1))
     with warnings.catch_warnings():

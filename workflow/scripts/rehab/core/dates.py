@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rehab.core.privacy import shown
+
 DATE_FIELDS = {"%Y": ("YYYY", 4), "%m": ("MM", 2), "%d": ("DD", 2)}
 _DATE_FIELDS = DATE_FIELDS
 
@@ -28,7 +30,9 @@ def date_layout(date_format: str) -> DateLayout:
     for directive, literal in re.findall(r"(%.)|([^%]+|%$)", date_format):
         if literal:
             if literal == "%" or not literal.isascii():
-                raise ValueError(f"date format {date_format!r}: only ASCII characters besides %Y, %m, %d (%% for %)")
+                raise ValueError(
+                    f"date format {shown(date_format)}: only ASCII characters besides %Y, %m, %d (%% for %)"
+                )
             pattern.append(re.escape(literal))
             shape.append(literal)
             position += len(literal)
@@ -43,7 +47,7 @@ def date_layout(date_format: str) -> DateLayout:
             starts[directive] = position
             position += digits
         else:
-            raise ValueError(f"date format {date_format!r}: {directive} is not one of %Y, %m, %d (each once)")
+            raise ValueError(f"date format {shown(date_format)}: {directive} is not one of %Y, %m, %d (each once)")
     if set(starts) != set(_DATE_FIELDS):
-        raise ValueError(f"date format {date_format!r} needs %Y, %m and %d")
+        raise ValueError(f"date format {shown(date_format)} needs %Y, %m and %d")
     return DateLayout("".join(pattern), "".join(shape), position, starts)

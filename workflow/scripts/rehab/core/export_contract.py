@@ -36,8 +36,9 @@ RAW_COLUMNS: tuple[RawColumn, ...] = (
         "patient_id",
         "text",
         True,
-        "1–32 of `A–Z a–z 0–9 _ -`; unique in the file; a pseudonym — a value shaped like a Swedish "
-        "personal identity number (10 or 12 digits, with or without `-` or `+` before the last four) is refused",
+        "1–32 of `A–Z a–z 0–9 _ -`; unique in the file; a pseudonym — a value holding a Swedish personal "
+        "identity number anywhere (10 or 12 digits, with or without `-` or `+` before the last four; see "
+        "Privacy below) is refused",
     ),
     RawColumn("patients", "sex", "text", True, "`F` or `M`", levels=("F", "M")),
     RawColumn("patients", "age", "integer", True, "years at program start, 18–100", range=(18, 100)),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rehab.core.export_contract import column_names
+from rehab.core.privacy import shown
 
 SECTIONS = ("instruments", "timepoints", "subgroups")
 # outcomes.csv columns that are not instruments, and numbers.csv key parts under
@@ -23,6 +24,8 @@ SECTIONS = ("instruments", "timepoints", "subgroups")
 OUTCOME_KEY_COLUMNS = tuple(column_names("outcomes"))
 RESERVED_INSTRUMENT_NAMES = frozenset({*OUTCOME_KEY_COLUMNS, "sensitivity", "confidence_level", "missing_data"})
 RESERVED_DEFINITION_KEYS = frozenset({"absolute", "relative", "with_start", "cannot_improve"})
+# Instrument keys that only the outcome analysis reads (not validation, cleaning or Table 4).
+ANALYSIS_KEYS = ("responders", "maintenance")
 
 
 class StudyDeclarationError(ValueError):
@@ -85,6 +88,15 @@ class ResponderDefinition:
 
 
 @dataclass(frozen=True)
+class MaintenanceMargin:
+    """When an outcome counts as maintained between two later time points: the interval of
+    the later change must rule out losing more than `max_loss_pct` % of the earlier gain."""
+
+    max_loss_pct: float
+    citation: str = ""
+
+
+@dataclass(frozen=True)
 class Instrument:
     """One outcome instrument: a column of outcomes.csv."""
 
@@ -100,6 +112,7 @@ class Instrument:
     responders: tuple[ResponderDefinition, ...]
     baseline_label: str = ""
     optional: bool = False  # an export may lack its column (else a missing column stops the run)
+    maintenance: MaintenanceMargin | None = None  # None: not declared (a hand-made declaration)
 
     @property
     def direction(self) -> str:
@@ -265,11 +278,11 @@ def declaration(config: Mapping[str, Any], cohort: str | None = None) -> dict:
 
 
 def measurement_declaration(declared: Mapping[str, Any]) -> dict:
-    """`declared` without responder definitions and subgroups: what validation, cleaning and
-    the descriptive tables need. As those rules' param, a changed threshold or subgroup
-    reruns only the rules that use it."""
+    """`declared` without responder definitions, maintenance margins and subgroups: what
+    validation, cleaning and the descriptive tables need. As those rules' param, a changed
+    threshold, margin or subgroup reruns only the rules that use it."""
     instruments = {
-        name: {key: value for key, value in spec.items() if key != "responders"}
+        name: {key: value for key, value in spec.items() if key not in ANALYSIS_KEYS}
         for name, spec in declared["instruments"].items()
     }
     return {"instruments": instruments, "timepoints": declared["timepoints"], "subgroups": []}
@@ -302,7 +315,7 @@ def _where(cohort: str | None) -> str:
 def _instrument(name: str, spec: Mapping[str, Any], where: str) -> Instrument:
     if name in RESERVED_INSTRUMENT_NAMES:
         raise StudyDeclarationError(
-            f"config key {where}: {name!r} cannot name an instrument (reserved: "
+            f"config key {where}: {shown(name)} cannot name an instrument (reserved: "
             f"{', '.join(sorted(RESERVED_INSTRUMENT_NAMES))})"
         )
     low, high = spec["range"]
@@ -330,7 +343,15 @@ def _instrument(name: str, spec: Mapping[str, Any], where: str) -> Instrument:
         responders=definitions,
         baseline_label=spec.get("baseline_label", ""),
         optional=bool(spec.get("optional", False)),
+        maintenance=_maintenance(spec.get("maintenance")),
     )
+
+
+def _maintenance(spec: Mapping[str, Any] | None) -> MaintenanceMargin | None:
+    """The margin as declared; the config check fills the schema's defaults in."""
+    if spec is None:
+        return None
+    return MaintenanceMargin(max_loss_pct=float(spec["max_loss_pct"]), citation=" ".join(str(spec["citation"]).split()))
 
 
 def _responder(spec: Mapping[str, Any], direction: str, where: str) -> ResponderDefinition:
@@ -381,7 +402,7 @@ def _check_definition_names(instruments: tuple[Instrument, ...], timepoints: tup
         for index, definition in enumerate(instrument.secondary, 1):
             if definition.name in taken:
                 raise StudyDeclarationError(
-                    f"config key {where}.{instrument.name}.responders[{index}].name: {definition.name!r} "
+                    f"config key {where}.{instrument.name}.responders[{index}].name: {shown(definition.name)} "
                     f"would collide with the keys responders.{instrument.name}.{definition.name}.* of "
                     f"{'a time point' if definition.name not in RESERVED_DEFINITION_KEYS else 'the primary definition'}"
                     "; choose another name"
@@ -453,6 +474,6 @@ def _check_subgroups(study: Study, where: str) -> None:
     for index, subgroup in enumerate(study.subgroups):
         if subgroup.instrument and subgroup.instrument not in study.instrument_names:
             raise StudyDeclarationError(
-                f"config key {where}[{index}].instrument: subgroup {subgroup.name} names instrument {subgroup.instrument!r}, "
+                f"config key {where}[{index}].instrument: subgroup {subgroup.name} names instrument {shown(subgroup.instrument)}, "
                 f"which is not declared (declared: {', '.join(study.instrument_names)})"
             )

@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from rehab.core.arrow_text import to_arrow
 from rehab.core.dates import DATE_FIELDS as _DATE_FIELDS
 from rehab.core.dates import DateLayout, date_layout
 
@@ -117,16 +118,6 @@ def _by_distinct(parse):
 
 
 # ----------------------------------------------------------------------------- text
-
-
-def to_arrow(texts: pd.Series) -> pa.Array:
-    """A pandas text Series as one Arrow large-string array (missing = null)."""
-    array = pa.array(texts.array if hasattr(texts, "array") else texts, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    if not pa.types.is_large_string(array.type):
-        array = array.cast(pa.large_string())
-    return array
 
 
 def fullmatch(texts: pd.Series, pattern: str) -> np.ndarray:

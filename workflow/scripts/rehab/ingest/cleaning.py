@@ -18,9 +18,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from rehab.core.arrow_text import to_arrow
 from rehab.core.row_rules import rows_ascending
 from rehab.core.study import Study
-from rehab.core.values import code_rows, to_arrow
+from rehab.core.values import code_rows
 from rehab.ingest.validation import always_validate
 from schemas import clean as cs
 

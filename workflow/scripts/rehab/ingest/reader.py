@@ -29,6 +29,7 @@ import codecs
 import difflib
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,8 +40,8 @@ import pyarrow.compute as pc
 
 from rehab.core.errors import RawExportError
 from rehab.core.export_contract import MAY_BE_EMPTY, RAW_FILES, contract_columns
-from rehab.core.privacy import holds_identity_number, mask_text
-from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
+from rehab.core.privacy import holds_identity_number, mask_text, shown
+from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present, unreadable_file_error
 
 log = logging.getLogger("rehab")
 
@@ -171,11 +172,14 @@ def _read_utf8(path: Path, encoding: str, where: _ConfigKeys) -> bytes:
         codec = codecs.lookup(encoding).name
     except LookupError:
         raise RawExportError(
-            f"Raw export file {path} cannot be read: the declared encoding {encoding!r} is not a "
+            f"Raw export file {path} cannot be read: the declared encoding {shown(encoding)} is not a "
             f"known text encoding. Set {where.key('encoding')} to a Python codec name such as "
             "utf-8 or cp1252."
         ) from None
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise unreadable_file_error(error, path) from None
     if codec in ("utf-8", "utf-8-sig"):
         data = data[len(UTF8_BOM) :] if data.startswith(UTF8_BOM) else data
         _decode(data, "utf-8", path, encoding, where)  # validates only
@@ -232,7 +236,7 @@ def _decodes(data: bytes, codec: str) -> bool:
 def _separator_byte(separator: str, path: Path, where: _ConfigKeys) -> int:
     if len(separator) != 1 or ord(separator) > 127 or separator in '"\r\n':
         raise RawExportError(
-            f"Raw export file {path} cannot be read with the separator {separator!r}: the "
+            f"Raw export file {path} cannot be read with the separator {shown(separator)}: the "
             f"separator must be one ASCII character other than a quote or newline. Set "
             f'{where.key("separator")} (e.g. "," or ";").'
         )
@@ -540,9 +544,11 @@ def _at_field_start(data: np.ndarray, position: int, sep: int) -> bool:
 
 
 def _header_names(layout: _Layout, buffer: bytes) -> list[str]:
-    n_fields = int(layout.field_counts()[0])
-    fields = _field_texts(layout, buffer, np.array([0]), n_fields, list(range(n_fields)))
-    return [_unquote(column, layout.has_quotes)[0].as_py() for column in fields]
+    """The header's fields, cut out as one Arrow array (one pass, however wide the header)."""
+    separators = layout.separators[layout.record_of_separator == 0]
+    starts = np.concatenate([layout.starts[:1], separators + 1])
+    ends = np.concatenate([separators, layout.ends[:1]])
+    return _unquote(_slice_strings(pa.py_buffer(buffer), starts, ends), layout.has_quotes).to_pylist()
 
 
 def _check_header_line(layout: _Layout, path: Path) -> None:
@@ -574,14 +580,15 @@ def _check_header(
     look like a column name (a header-less file's first line is a patient's record), and every
     name shown is masked (`rehab.core.privacy.mask_text`).
     """
-    missing = [c for c, required in contract.items() if required and c not in header]
+    names = set(header)
+    missing = [c for c, required in contract.items() if required and c not in names]
     where_header = (
         "its first line" if line == 1 else f"its first non-blank line (line {line}; blank lines are not rows)"
     )
     if missing:
         _raise_wrong_separator(header, name, path, separator, dialect, where, raw)
         _raise_data_as_header(header, name, path, missing, where_header)
-    duplicated = sorted({c for c in header if header.count(c) > 1})
+    duplicated = sorted(name for name, count in Counter(header).items() if count > 1)
     if duplicated:
         raise RawExportError(
             f"Raw export file {path} has duplicate column name(s) in its header: "
@@ -595,7 +602,8 @@ def _check_header(
             f"columns found are: {_shown_names(header)}. Export the file with these columns named "
             "exactly as in the contract (order free)" + (f"; note {'; '.join(near)}" if near else "") + "."
         )
-    return {c: header.index(c) for c in contract if c in header}
+    position = {name: index for index, name in reversed(list(enumerate(header)))}  # the first of each name
+    return {c: position[c] for c in contract if c in position}
 
 
 def _close_names(missing: list[str], found: list[str]) -> list[str]:
@@ -611,7 +619,7 @@ def _close_names(missing: list[str], found: list[str]) -> list[str]:
         if match:
             name = by_lower[match[0]]
             case = " (names are case-sensitive)" if name.lower() == column.lower() else ""
-            notes.append(f"{mask_text(repr(name))}: did you mean {column!r}?{case}")
+            notes.append(f"{shown(name)}: did you mean {column!r}?{case}")
     return notes
 
 
@@ -627,10 +635,10 @@ def _looks_like_name(text: str) -> bool:
 
 def _shown_names(names: list[str]) -> str:
     """The names that look like column names, masked and quoted; the others only counted."""
-    shown = [mask_text(repr(n)) for n in names if _looks_like_name(n)]
-    hidden = len(names) - len(shown)
-    text = _shorten(", ".join(shown)) if shown else "none that looks like a column name"
-    if shown and hidden:
+    listed = [shown(n) for n in names if _looks_like_name(n)]
+    hidden = len(names) - len(listed)
+    text = _shorten(", ".join(listed)) if listed else "none that looks like a column name"
+    if listed and hidden:
         text += f" (and {hidden} field(s) that do not look like column names, not shown)"
     elif hidden:
         text += f" ({hidden} field(s) not shown)"
@@ -681,7 +689,7 @@ def _raise_wrong_separator(
         if all(c in names for c in required):
             raise RawExportError(
                 f"Raw export file {path} does not split into the contract's columns with the "
-                f"separator {separator!r}: its header reads {mask_text(repr(_shorten(raw, 200)))}, which "
+                f"separator {shown(separator)}: its header reads {repr(_shorten(mask_text(raw), 200))}, which "
                 f"does split with {candidate!r}. Set {where.key('separator')}: {_yaml(candidate)} in the "
                 f"cohort's export config.{_decimal_hint(candidate, dialect, where)}"
             )

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from rehab.core.errors import DateFormatError, QuarantineLimitError
 from rehab.core.export_contract import RAW_FILES
-from rehab.core.privacy import mask_text
+from rehab.core.privacy import mask_text, shown
 from rehab.core.safe_io import write_csv, write_parquet_files
 from rehab.core.values import ISO_DATE, TextFormat
 from rehab.ingest.validation import FAILURE_COLUMNS, FileValidation, contract_columns
@@ -197,11 +197,11 @@ def _date_format_message(
 ) -> str:
     shape = TextFormat(date_format=date_format).date_shape
     columns = "; ".join(
-        f"{row.column}: {row.unreadable} of {row.written} dates (for example {row.example!r})"
+        f"{row.column}: {row.unreadable} of {row.written} dates (for example {shown(row.example)})"
         for row in mostly.itertuples(index=False)
     )
     return (
-        f"Most dates of {name}.csv are not real calendar dates in the date format {date_format!r} "
+        f"Most dates of {name}.csv are not real calendar dates in the date format {shown(date_format)} "
         f"({shape}) of cohort {cohort}: {columns}. So {quarantined}. The export probably writes its "
         f"dates in another format: set cohorts.{cohort}.export.dialect.date_format in the config to "
         f'it (e.g. "%Y/%m/%d" for 2019/01/14, "%d.%m.%Y" for 14.01.2019; see config/README.md) '

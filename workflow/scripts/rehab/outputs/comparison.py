@@ -265,4 +265,4 @@ def render_comparison_report(
         note=shared_study(studies).note,
         caption=figure_caption(studies),
     )
-    write_text(html, out_path)
+    write_text(html, out_path, exempt=[figure])  # the figure's PNG, made by the pipeline

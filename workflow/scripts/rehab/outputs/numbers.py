@@ -20,6 +20,9 @@ from rehab.core.safe_io import write_csv
 from rehab.outputs.number_parts import PARTS  # noqa: F401 - the join order, re-exported with the fragments' code
 
 KEY_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+# The values are numbers the pipeline computed, written as text: exempt from masking by their
+# source (rehab.core.safe_io), so a float's repr is never cut (`0.1234567890` stays whole).
+PIPELINE_MADE = ["value"]
 
 
 class DuplicateNumberKeyError(PipelineError):
@@ -58,7 +61,7 @@ def numbers_frame(numbers: Mapping[str, object]) -> pd.DataFrame:
 
 
 def write_fragment(numbers: Mapping[str, object], path: str | Path) -> None:
-    write_csv(numbers_frame(numbers), path)
+    write_csv(numbers_frame(numbers), path, pipeline_made=PIPELINE_MADE)
 
 
 def read_numbers_text(path: str | Path) -> pd.DataFrame:
@@ -88,5 +91,5 @@ def collect_fragments(paths: Sequence[str | Path]) -> pd.DataFrame:
 
 def write_numbers(paths: Sequence[str | Path], output: str | Path) -> pd.DataFrame:
     table = collect_fragments(paths)
-    write_csv(table, output)
+    write_csv(table, output, pipeline_made=PIPELINE_MADE)
     return table

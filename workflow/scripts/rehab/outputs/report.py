@@ -35,10 +35,12 @@ from rehab.analysis.clean_inputs import read_accounting
 from rehab.analysis.maintenance import maintenance_verdicts
 from rehab.core.errors import PipelineError
 from rehab.core.formatting import capitalize_first, fixed, join_words, lower_first
+from rehab.core.privacy import PipelineMade
 from rehab.core.safe_io import read_raw_text_csv, write_text
 from rehab.core.study import Study
 from rehab.outputs.methods import definition_records, instrument_sentence, subgroup_sentence
 from rehab.outputs.numbers import read_numbers
+from rehab.outputs.provenance import pipeline_made as provenance_made
 
 MISSING = "—"
 NUMERIC_CELL = re.compile(r"^[\d\s.,–\-\[\]()±%/<>=]+$")
@@ -471,8 +473,9 @@ def summarize_failures(path: Path) -> pd.DataFrame:
 # ---------------------------------------------------------------- figures and methods
 
 
-def svg_data_uri(path: Path) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+def svg_data_uri(path: Path) -> PipelineMade:
+    """The figure (written, its text masked, by the pipeline) as a data URI: made by the pipeline."""
+    return PipelineMade("data:image/svg+xml;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii"))
 
 
 def figure_entries(paths: list[Path], products: list[dict], captions: dict | None = None) -> dict[str, dict]:
@@ -515,8 +518,9 @@ def table_captions(study: Study, numbers: dict | None = None) -> dict[str, tuple
         "subgroup_interactions": (
             "Subgroup interaction tests (exploratory)",
             "Likelihood-ratio test of a logistic regression of response on the subgroup against the intercept-only model, "
-            "over the evaluable patients with a value of the subgroup variable; suppressed groups pooled as one level."
-            + exploratory_note(numbers),
+            "over the evaluable patients with a value of the subgroup variable; suppressed groups pooled as one level, "
+            "never a suppressed group alone (suppression goes on until that level's count too leaves each suppressed group "
+            "two or more possible counts)." + exploratory_note(numbers),
         ),
         "table2_baseline": (
             f"Characteristics of the patients at {baseline}",
@@ -759,11 +763,21 @@ def quarantine_files(accounting: pd.DataFrame, folder: str) -> list[dict]:
 
 
 def render_report(inputs: ReportInputs, template_dir: Path | str) -> str:
+    return _render(report_context(inputs), template_dir)
+
+
+def _render(context: dict, template_dir: Path | str) -> str:
     environment = template_environment(template_dir)
-    context = report_context(inputs)
     environment.filters.update(number_filters(context["numbers"]))
     return number_in_reading_order(environment.get_template(TEMPLATE_NAME).render(**context))
 
 
+def pipeline_made_values(context: dict) -> list[str]:
+    """What the report quotes that the pipeline made itself: the figures' data URIs and the
+    provenance's checksums, commit and timestamp (exempt from masking by their source)."""
+    return [figure["src"] for figure in context["figures"].values()] + provenance_made(context["provenance"])
+
+
 def write_report(inputs: ReportInputs, template_dir: Path | str, output: Path | str) -> None:
-    write_text(render_report(inputs, template_dir), output)
+    context = report_context(inputs)
+    write_text(_render(context, template_dir), output, exempt=pipeline_made_values(context))

@@ -16,6 +16,7 @@ import yaml
 
 from rehab.core.errors import PipelineError
 from rehab.core.formatting import round_half_up
+from rehab.core.privacy import shown
 
 COLUMNS = ["key", "published", "reproduced", "matches", "source", "label"]
 
@@ -51,7 +52,7 @@ def load_published(path: str | Path) -> list[dict]:
         try:
             decimals_of(printed)
         except InvalidOperation:
-            problems.append(f"entry {index + 1} ({entry['key']}): `published` {printed!r} is not a number")
+            problems.append(f"entry {index + 1} ({entry['key']}): `published` {shown(printed)} is not a number")
     keys = [entry.get("key") for entry in entries if isinstance(entry, dict)]
     problems += [f"key {key} is listed twice" for key in sorted({k for k in keys if keys.count(k) > 1})]
     if problems:

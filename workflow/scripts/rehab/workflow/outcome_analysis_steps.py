@@ -7,10 +7,25 @@ workflow/rules/.
 
 from rehab.analysis.attrition import PATIENT_COLUMNS, attrition_numbers, attrition_table
 from rehab.analysis.clean_inputs import clean_columns, read_clean
-from rehab.analysis.maintenance import maintenance_numbers, maintenance_table
-from rehab.analysis.missing_data import ImputationSettings, missing_data_numbers, missing_data_table
+from rehab.analysis.effect_sizes import (
+    BootstrapSettings,
+    effect_size_numbers,
+    effect_sizes_table,
+    regression_to_mean_numbers,
+    regression_to_mean_table,
+)
+from rehab.analysis.maintenance import maintenance_numbers, maintenance_table, margin_numbers, margin_table
+from rehab.analysis.missing_data import (
+    ImputationSettings,
+    TippingPointSettings,
+    missing_data_numbers,
+    missing_data_table,
+    tipping_point_table,
+)
+from rehab.analysis.mixed_models import mixed_model_numbers, mixed_models_table
 from rehab.analysis.outcomes import outcome_numbers, outcomes_table
 from rehab.analysis.responders import definitions_table, responder_numbers, responders_table
+from rehab.analysis.response_model import response_model_numbers, response_model_table
 from rehab.analysis.subgroups import (
     interaction_numbers,
     interactions_table,
@@ -20,10 +35,16 @@ from rehab.analysis.subgroups import (
     summary_numbers,
     write_results,
 )
+from rehab.analysis.transitions import (
+    instrument_flow_numbers,
+    instrument_flow_table,
+    transition_numbers,
+    transitions_table,
+)
 from rehab.core.formatting import write_table
 from rehab.core.study import Study
 from rehab.outputs.methods import warn_about_thresholds
-from rehab.outputs.numbers import write_fragment
+from rehab.outputs.numbers import read_numbers, write_fragment
 
 
 def table_outcomes(snakemake):
@@ -80,11 +101,71 @@ def table_maintenance(snakemake):
 def table_missing_data(snakemake):
     study = Study.from_declaration(snakemake.params.study)
     settings = ImputationSettings.from_config(snakemake.params.missing_data)
+    tipping = TippingPointSettings.from_config(snakemake.params.missing_data["tipping_point"])
     present = clean_columns(snakemake.input.patients)  # an absent covariate is named by missing_data_numbers
     columns = ["patient_id", *(name for name in settings.covariates if name in present)]
     patients = read_clean(snakemake.input.patients, columns)
     outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
     level = snakemake.params.confidence_level
-    numbers = missing_data_numbers(patients, outcomes, study, settings, level)
+    numbers = missing_data_numbers(patients, outcomes, study, settings, level, tipping)
     write_fragment(numbers, snakemake.output.numbers)
     write_table(missing_data_table(responder_numbers(outcomes, study, level) | numbers, study), snakemake.output.table)
+    write_table(tipping_point_table(numbers, study, tipping), snakemake.output.tipping_point)
+
+
+def table_maintenance_margin(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    numbers = read_numbers([snakemake.input.outcome_numbers, snakemake.input.maintenance_numbers])
+    margins = margin_numbers(numbers, study)
+    write_fragment(margins, snakemake.output.numbers)
+    write_table(margin_table(numbers | margins, study), snakemake.output.table)
+
+
+def table_mixed_models(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = mixed_model_numbers(outcomes, study, snakemake.params.confidence_level)
+    write_fragment(numbers, snakemake.output.numbers)
+    table_numbers = read_numbers(snakemake.input.outcome_numbers) | numbers  # the complete-pairs change beside
+    write_table(mixed_models_table(table_numbers, study), snakemake.output.table)
+
+
+def table_response_model(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    covariates = snakemake.params.response_model["covariates"]
+    present = clean_columns(snakemake.input.patients)  # an absent covariate is named by response_model_numbers
+    patients = read_clean(snakemake.input.patients, ["patient_id", *(name for name in covariates if name in present)])
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = response_model_numbers(patients, outcomes, study, covariates, snakemake.params.confidence_level)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(response_model_table(numbers, study, patients, covariates), snakemake.output.table)
+
+
+def table_effect_sizes(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    bootstrap = BootstrapSettings.from_config(snakemake.params.bootstrap)
+    numbers = effect_size_numbers(outcomes, study, snakemake.params.confidence_level, bootstrap)
+    write_fragment(numbers, snakemake.output.numbers)
+    changes = read_numbers([snakemake.input.outcome_numbers, snakemake.input.maintenance_numbers])
+    write_table(effect_sizes_table(changes | numbers, study), snakemake.output.table)
+    correlations = regression_to_mean_numbers(outcomes, study)
+    write_fragment(correlations, snakemake.output.regression_to_mean_numbers)
+    write_table(regression_to_mean_table(correlations, study), snakemake.output.regression_to_mean)
+
+
+def table_transitions(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = transition_numbers(outcomes, study)
+    write_fragment(numbers, snakemake.output.numbers)
+    write_table(transitions_table(numbers, study), snakemake.output.table)
+
+
+def table_instrument_flow(snakemake):
+    study = Study.from_declaration(snakemake.params.study)
+    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    numbers = instrument_flow_numbers(outcomes, study)
+    write_fragment(numbers, snakemake.output.numbers)
+    table_numbers = read_numbers(snakemake.input.outcome_numbers) | numbers  # Table 4's n at each time point
+    write_table(instrument_flow_table(table_numbers, study), snakemake.output.table)
