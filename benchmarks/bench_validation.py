@@ -91,11 +91,11 @@ def generate(folder: Path, n: int, seed: int = 1) -> None:
     visits = rng.poisson(9, n)
     owner = np.repeat(np.arange(n), visits)
     offset = (rng.random(len(owner)) * duration[owner]).astype(int)
-    bits = rng.integers(1, 2**10, len(owner)) << 1  # bits 1..10 = codes 1..10
+    bits = rng.integers(1, 2**10, len(owner))  # bit i = code i + 1 of the codes 1..10
     sessions = {
         "patient_id": ids.take(pa.array(owner)),
         "session_date": _dates(start[owner] + offset),
-        "interventions": _spoil(rng, canonical_codes(bits).cast(pa.string()), "11"),
+        "interventions": _spoil(rng, canonical_codes(bits, tuple(range(1, 11))).cast(pa.string()), "11"),
     }
     _write(folder / "sessions.csv", sessions)
 
@@ -130,15 +130,16 @@ def measure(folder: Path) -> dict:
     """Validate + clean one export (run in a fresh process): wall times and peak memory."""
     import yaml
 
+    from rehab.core.export_contract import RAW_FILES
     from rehab.core.study import Study
     from rehab.ingest.cleaning import clean_export, read_kept, write_clean
-    from rehab.ingest.validation import RAW_FILES, validate_export
+    from rehab.ingest.validation import validate_export
     from rehab.ingest.validation_outputs import write_validation_outputs
 
     study = Study.from_config(yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8")))
     out = folder / "results"
     t0 = time.perf_counter()
-    results = validate_export(folder, DIALECT, study)
+    results = validate_export(folder, DIALECT, study, tuple(range(1, 11)))
     t1 = time.perf_counter()
     kept_paths = {name: out / "kept" / f"{name}.parquet" for name in RAW_FILES}
     accounting = write_validation_outputs(

@@ -70,11 +70,11 @@ class CleanPatients(_Strict):
 
 
 class CleanSessions(_Strict):
-    line: Series[pd.Int64Dtype] = pa.Field(unique=True, nullable=False, ge=2)
+    line: Series[pd.Int64Dtype] = pa.Field(unique=True, nullable=False, ge=1)
     patient_id: Series[pd.StringDtype] = pa.Field(nullable=False)
     session_date: Series[pa.DateTime] = pa.Field(nullable=False)
-    interventions: Series[pd.StringDtype] = pa.Field(nullable=True, str_matches=r"^((10|[1-9])(;(10|[1-9]))*)?$")
-    n_codes: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0, le=10)
+    interventions: Series[pd.StringDtype] = pa.Field(nullable=True, str_matches=r"^([1-9][0-9]*(;[1-9][0-9]*)*)?$")
+    n_codes: Series[pd.Int64Dtype] = pa.Field(nullable=True, ge=0)
 
     @pa.dataframe_check(name="sorted_by_patient_date_line")
     def _sorted(cls, frame):
@@ -82,10 +82,10 @@ class CleanSessions(_Strict):
 
 
 class CleanSessionInterventions(_Strict):
-    line: Series[pd.Int64Dtype] = pa.Field(nullable=False, ge=2)
+    line: Series[pd.Int64Dtype] = pa.Field(nullable=False, ge=1)
     patient_id: Series[pd.StringDtype] = pa.Field(nullable=False)
     session_date: Series[pa.DateTime] = pa.Field(nullable=False)
-    code: Series[pd.Int64Dtype] = pa.Field(nullable=False, ge=1, le=10)
+    code: Series[pd.Int64Dtype] = pa.Field(nullable=False, ge=1)
 
     @pa.dataframe_check(name="sorted_unique_by_line_code")
     def _sorted(cls, frame):

@@ -27,6 +27,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from rehab.core import export_contract as ec
 from rehab.core.privacy import holds_identity_number_values
 from rehab.core.row_rules import conflicting_rows, duplicate_rows, not_after
 from rehab.core.values import (
@@ -43,27 +44,9 @@ from rehab.core.values import (
 
 # ----------------------------------------------------------------------------- contract values
 
-LEVELS = {
-    "sex": ("F", "M"),
-    "smoker": ("yes", "no"),
-    "pain_distribution": ("localized", "regional", "generalized"),
-    "main_pain_location": (
-        "neck",
-        "multiple",
-        "lumbar_thoracic_pelvis",
-        "hip_knee_ankle_foot",
-        "shoulder_elbow_hand",
-    ),
-    "eq5d_version": ("3L", "5L"),
-}  # the outcomes file's `timepoint` levels are the study's time points
-INTEGER_RANGES = {
-    "age": (18, 100),
-    "ability_to_reduce_pain": (0, 6),
-    "activity_minutes_week": (0, 10080),
-    "eq5d_anxiety_depression": (1, 5),
-    "rehab_goals": (0, 20),
-}  # of patients.csv; the instruments' ranges are the study's
-NUMBER_RANGES = {"height_cm": (120, 220), "weight_kg": (30, 250)}
+LEVELS = ec.levels()  # the outcomes file's `timepoint` levels are the study's time points
+INTEGER_RANGES = ec.ranges("integer")  # of patients.csv; the instruments' ranges are the study's
+NUMBER_RANGES = ec.ranges("number")
 EQ5D_MAX_LEVEL = {"3L": 3, "5L": 5}
 MIN_PROGRAM_START = "2000-01-01"
 
@@ -131,7 +114,7 @@ _MESSAGES = {
     "no thousands separator, no exponent)",
     "date": "{column} is not a real calendar date {date}",
     "min_date": "{column} is before " + MIN_PROGRAM_START,
-    "intervention_code": "{column} holds a code that is not an intervention code 1-10 (the whole field is set missing)",
+    "intervention_code": "{column} holds a code that is not a code of the codebook (the whole field is set missing)",
     "intervention_repeated": "{column} repeats a code within the visit (the whole field is set missing)",
     "pain_onset_not_after_start": "pain_onset_date is after program_start_date",
     "discharge_not_before_start": "discharge_date is before program_start_date",
@@ -222,10 +205,11 @@ def patients_model(text_format: TextFormat = DEFAULT_FORMAT) -> type[pa.DataFram
     """The model of patients.csv for an export writing its values as `text_format` says."""
     integer, number, in_range, date, level = _column_checks(text_format)
     decimal, dates_of = text_format.decimal, _dates_of(text_format)
-    integers = ("age", "ability_to_reduce_pain", "activity_minutes_week", "eq5d_anxiety_depression", "rehab_goals")
-    numbers = ("height_cm", "weight_kg")
-    dates = ("pain_onset_date", "program_start_date", "discharge_date")
-    levels = ("sex", "smoker", "pain_distribution", "main_pain_location", "eq5d_version")
+    declared = ec.columns_of("patients")
+    integers, numbers, dates = (
+        tuple(column.name for column in declared if column.type == kind) for kind in ("integer", "number", "date")
+    )
+    levels = tuple(column.name for column in declared if column.levels)
 
     class Patients(RawModel):
         patient_id: Series[pd.StringDtype] = _text_field(True)
@@ -298,8 +282,12 @@ def _cross_file_checks():
     )
 
 
-def sessions_model(text_format: TextFormat = DEFAULT_FORMAT) -> type[pa.DataFrameModel]:
-    """The model of sessions.csv (frame enriched with the kept patients' context)."""
+def sessions_model(
+    text_format: TextFormat = DEFAULT_FORMAT, contract: RawContract | None = None
+) -> type[pa.DataFrameModel]:
+    """The model of sessions.csv (frame enriched with the kept patients' context); the valid
+    intervention codes are those of `contract` (the codebook's)."""
+    codes = (contract or PATIENTS_ONLY).intervention_codes
     _, _, _, date, _ = _column_checks(text_format)
     dates_of = _dates_of(text_format)
     unknown, quarantined = _cross_file_checks()
@@ -317,11 +305,11 @@ def sessions_model(text_format: TextFormat = DEFAULT_FORMAT) -> type[pa.DataFram
 
         @pa.check("interventions", name="intervention_code")
         def _codes_known(cls, series):
-            return ~parse_codes(series)["unknown"]
+            return ~parse_codes(series, codes)["unknown"]
 
         @pa.check("interventions", name="intervention_repeated")
         def _codes_once(cls, series):
-            return ~parse_codes(series)["repeated"]
+            return ~parse_codes(series, codes)["repeated"]
 
         @pa.dataframe_check(name="session_within_program", ignore_na=False)
         def _within_program(cls, frame):
@@ -381,27 +369,11 @@ def outcomes_model(
     return type("Outcomes", (RawModel,), namespace)
 
 
-PATIENT_COLUMNS = [
-    "patient_id", "sex", "age", "height_cm", "weight_kg", "smoker", "pain_onset_date",
-    "program_start_date", "discharge_date", "pain_distribution", "main_pain_location",
-    "ability_to_reduce_pain", "activity_minutes_week", "eq5d_version", "eq5d_anxiety_depression",
-    "rehab_goals",
-]  # fmt: skip
-SESSION_COLUMNS = ["patient_id", "session_date", "interventions"]
-OUTCOME_KEY_COLUMNS = ["patient_id", "timepoint", "assessment_date"]  # then the study's instruments
-REQUIRED_COLUMNS = {
-    "patients": {"patient_id", "sex", "age", "program_start_date"},
-    "sessions": {"patient_id", "session_date"},
-    "outcomes": {"patient_id", "timepoint"},
-}
-PATIENT_COLUMN_TYPES = {
-    **{column: "integer" for column in INTEGER_RANGES},
-    **{column: "number" for column in NUMBER_RANGES},
-    **dict.fromkeys(
-        ["pain_onset_date", "program_start_date", "discharge_date", "session_date", "assessment_date"], "date"
-    ),
-    "interventions": "codes",
-}
+PATIENT_COLUMNS = ec.column_names("patients")
+SESSION_COLUMNS = ec.column_names("sessions")
+OUTCOME_KEY_COLUMNS = ec.column_names("outcomes")  # then the study's instruments
+REQUIRED_COLUMNS = {name: ec.required_names(name) for name in ec.RAW_FILES}
+PATIENT_COLUMN_TYPES = {column: kind for column, kind in ec.column_types().items() if kind != "text"}
 
 
 @dataclass(frozen=True)
@@ -412,6 +384,7 @@ class RawContract:
     timepoints: tuple[str, ...]  # the levels of outcomes.csv's timepoint
     after_baseline: tuple[str, ...]  # time points whose assessment date may not precede the program
     instrument_ranges: tuple[tuple[str, str, float, float], ...]  # (column, type, low, high)
+    intervention_codes: tuple[int, ...] = ()  # the codebook's codes, ascending
 
     @property
     def levels(self) -> dict[str, tuple[str, ...]]:
@@ -446,9 +419,9 @@ class RawContract:
         return {**PATIENT_COLUMN_TYPES, **own}
 
     def model(self, name: str, text_format: TextFormat = DEFAULT_FORMAT) -> type[pa.DataFrameModel]:
-        if name == "outcomes":
-            return outcomes_model(text_format, self)
-        return {"patients": patients_model, "sessions": sessions_model}[name](text_format)
+        if name == "patients":
+            return patients_model(text_format)
+        return {"sessions": sessions_model, "outcomes": outcomes_model}[name](text_format, self)
 
     def describe_check(self, check: str, column: str, text_format: TextFormat = DEFAULT_FORMAT) -> str:
         return describe_check(check, column, text_format, self)
@@ -460,9 +433,11 @@ PATIENTS_ONLY = RawContract(
 
 
 @lru_cache(maxsize=8)
-def raw_contract(study) -> RawContract:
-    """The raw export contract of a `rehab.core.study.Study`."""
+def raw_contract(study, intervention_codes: tuple[int, ...] = ()) -> RawContract:
+    """The raw export contract of a `rehab.core.study.Study` and the codebook's codes (without
+    them, every intervention code is unknown)."""
     return RawContract(
+        intervention_codes=tuple(sorted(intervention_codes)),
         outcome_columns=(*OUTCOME_KEY_COLUMNS, *study.instrument_names),
         timepoints=study.timepoint_names,
         after_baseline=tuple(timepoint.name for timepoint in study.followed),

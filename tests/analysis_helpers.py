@@ -33,6 +33,8 @@ CONFIG = check_config(
 # main_pain_location and baseline_severity.
 PAPER_DECLARATION = {section: CONFIG["study"][section] for section in ("instruments", "timepoints", "subgroups")}
 PAPER_STUDY = Study.from_declaration(PAPER_DECLARATION)
+# The configured codebook's codes (config/codebook.csv): the valid intervention codes.
+PAPER_CODES = tuple(pd.read_csv(Path(__file__).resolve().parents[1] / CONFIG["codebook"])["code"].astype(int))
 MIN_GROUP_SIZE = 2
 # A fourth instrument and a fourth time point, as a cohort would declare them.
 HADS_ANXIETY = {

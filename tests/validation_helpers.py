@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from analysis_helpers import PAPER_STUDY
+from analysis_helpers import PAPER_CODES, PAPER_STUDY
 
 from rehab.core.study import Study
 from rehab.ingest.validation import validate_export
@@ -111,7 +111,7 @@ class Run:
 def run_validation(tmp_path: Path, dialect: dict | None = None, study: Study = PAPER_STUDY, **export) -> Run:
     """Validate a tiny export against `study`'s contract (the paper's by default)."""
     folder = write_export(tmp_path / "export", **export)
-    results = validate_export(folder, dialect or DEFAULT_DIALECT, study, cohort="test")
+    results = validate_export(folder, dialect or DEFAULT_DIALECT, study, PAPER_CODES, cohort="test")
     root = tmp_path / "validation"
     write_validation_outputs(results, **output_paths(root))
     return Run(root, results)

@@ -107,7 +107,15 @@ def test_every_config_key_is_documented_in_config_readme():
     schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
     names = set(schema["properties"]) | set(schema["definitions"]["dialect"]["properties"])
     definitions = schema["definitions"]
-    for name in ("study", "instrument", "timepoint", "subgroup", "responder_definition"):
+    for name in (
+        "study",
+        "instrument",
+        "timepoint",
+        "subgroup",
+        "responder_definition",
+        "export_file",
+        "outcomes_layout",
+    ):
         names |= set(definitions[name]["properties"])
     names |= set(definitions["instrument"]["properties"]["maintenance"]["properties"])
     names |= set(definitions["subgroup"]["properties"]["levels"]["items"]["properties"])

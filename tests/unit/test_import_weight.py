@@ -32,6 +32,7 @@ ALLOWED = {  # script name prefix -> the heavy packages a job of that kind may l
     "compare_cohorts": FRAME | {"matplotlib", "jinja2"},
     "numbers_csv": FRAME,
     "check_reproduction": FRAME,
+    "write_export_shape": FRAME,  # and openpyxl or pyreadstat, inside the writers
     "provenance": set(),  # hashes, versions and JSON: no table
 }
 

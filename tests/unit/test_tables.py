@@ -3,7 +3,15 @@
 import math
 
 import pytest
-from analysis_helpers import ACCOUNTING, PAPER_STUDY, extended_study, make_outcomes, make_patients, small_cohort
+from analysis_helpers import (
+    ACCOUNTING,
+    PAPER_CODES,
+    PAPER_STUDY,
+    extended_study,
+    make_outcomes,
+    make_patients,
+    small_cohort,
+)
 
 from rehab.analysis.baseline import baseline_numbers, baseline_table
 from rehab.analysis.flow import flow_numbers, validation_numbers
@@ -17,7 +25,14 @@ from rehab.analysis.interventions import (
 )
 from rehab.analysis.outcomes import outcome_numbers, outcomes_table
 from rehab.core.formatting import DASH, write_table
-from rehab.ingest.codebook import CodebookError, category_names, codebook_table, load_codebook, read_codebook_table
+from rehab.ingest.codebook import (
+    CodebookError,
+    category_names,
+    codebook_codes,
+    codebook_table,
+    load_codebook,
+    read_codebook_table,
+)
 
 CODEBOOK = "config/codebook.csv"
 
@@ -56,12 +71,22 @@ def test_table_1_gives_back_the_codebook_names_a_figure_needs(tmp_path):
     assert read_back["name"].tolist() == codebook["name"].tolist()
 
 
-def test_codebook_missing_a_code_is_refused(tmp_path):
+def test_a_codebook_with_a_repeated_code_is_refused(tmp_path):
     broken = tmp_path / "codebook.csv"
     lines = open(CODEBOOK, encoding="utf-8").read().splitlines()
-    broken.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # drop code 10
-    with pytest.raises(CodebookError, match="code 1-10"):
+    broken.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")  # code 1 twice
+    with pytest.raises(CodebookError, match="each once"):
         load_codebook(broken)
+
+
+def test_the_codebook_decides_the_number_of_categories(tmp_path):
+    """Eight categories, or twelve with codes 11 and 20: the codes are the codebook's."""
+    lines = open(CODEBOOK, encoding="utf-8").read().splitlines()
+    fewer, more = tmp_path / "fewer.csv", tmp_path / "more.csv"
+    fewer.write_text("\n".join(lines[:9]) + "\n", encoding="utf-8")
+    more.write_text("\n".join([*lines, "20,Hydrotherapy,Pool,false", "11,Group education,,false"]) + "\n")
+    assert codebook_codes(fewer) == tuple(range(1, 9))
+    assert codebook_codes(more) == (*range(1, 12), 20)
 
 
 # ---------------------------------------------------------------- Table 2
@@ -145,7 +170,7 @@ def test_table2_of_patients_without_any_answer_shows_dashes(cohort):
 
 
 def test_interventions_per_category(cohort, names):
-    n = intervention_numbers(cohort["patients"], cohort["sessions"], cohort["session_interventions"])
+    n = intervention_numbers(cohort["patients"], cohort["sessions"], cohort["session_interventions"], list(PAPER_CODES))
     assert (n["interventions.1.n_patients"], n["interventions.1.pct_patients"]) == (1, 25.0)
     assert (n["interventions.1.n_visits"], n["interventions.1.pct_visits"]) == (2, 40.0)  # of 5 kept visits
     assert (n["interventions.2.n_patients"], n["interventions.2.pct_patients"]) == (2, 50.0)

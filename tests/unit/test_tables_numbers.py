@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_helpers import ACCOUNTING, MIN_GROUP_SIZE, PAPER_STUDY, required_keys, small_cohort
+from analysis_helpers import ACCOUNTING, MIN_GROUP_SIZE, PAPER_CODES, PAPER_STUDY, required_keys, small_cohort
 
 from rehab.analysis.attrition import attrition_numbers
 from rehab.analysis.baseline import baseline_numbers
@@ -39,7 +39,8 @@ def all_parts(quantile_method="weibull") -> dict[str, dict]:
     return {
         "flow": flow_numbers(patients, sessions, outcomes, PAPER_STUDY),
         "baseline": baseline_numbers(patients, outcomes, PAPER_STUDY, quantile_method),
-        "interventions": intervention_numbers(patients, sessions, long) | combination_numbers(patients, long),
+        "interventions": intervention_numbers(patients, sessions, long, list(PAPER_CODES))
+        | combination_numbers(patients, long),
         "program": program_numbers(patients, long, quantile_method),
         "outcomes": changes,
         "effect_sizes": effect_size_numbers(outcomes, PAPER_STUDY, 0.95, BootstrapSettings(100, 1)),

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_clean_export_passes_untouched(tmp_path):
     run = run_validation(tmp_path)
     assert run.failures.empty and list(run.failures.columns) == [
-        "file", "line", "patient_id", "column", "value", "check", "action", "message"
+        "file", "line", "patient_id", "column", "value", "check", "action", "message",
+        "source_file", "source_column", "source_value",
     ]  # fmt: skip
     assert run.accounting.to_dict("index") == {
         "patients": dict(rows_read=3, rows_kept=3, rows_quarantined=0, values_set_missing=0, physical_lines=4),

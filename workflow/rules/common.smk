@@ -6,8 +6,11 @@ import os
 import time
 from pathlib import Path
 
+import yaml
+
 # The library is installed with the project (pyproject.toml; README's setup command).
 from rehab.core.errors import RawExportError
+from rehab.core.export_contract import RAW_FILES, VISIT_FILE
 from rehab.core.privacy import mask_text
 from rehab.core.study import (
     Study,
@@ -37,18 +40,16 @@ except ConfigError as error:
     raise WorkflowError(mask_text(str(error))) from None
 
 
-RAW_FILES = ["patients", "sessions", "outcomes"]
-
-
 # --- each rule's script and code version ---
 
 RULE_SCRIPTS = {}  # rule -> its script, for the provenance map (rule_products)
 
 
-def script_for(rule):
-    """The script of `rule`, workflow/scripts/<rule>.py (recorded for the provenance map)."""
-    RULE_SCRIPTS[rule] = f"workflow/scripts/{rule}.py"
-    return f"../scripts/{rule}.py"
+def script_for(script, rule=None):
+    """The script workflow/scripts/<script>.py of `rule` (default: the rule named as the
+    script), recorded for the provenance map."""
+    RULE_SCRIPTS[rule or script] = f"workflow/scripts/{script}.py"
+    return f"../scripts/{script}.py"
 
 
 def code_version(rule):
@@ -140,17 +141,66 @@ def reproduction_files(cohort):
     return [f"results/{cohort}/reproduction.csv"] if compares_with_published(cohort) else []
 
 
+# The export shapes a synthetic cohort can be written in (config/shapes.yaml): each an export
+# mapping, checked and filled with the schema's defaults as a cohort's export is.
+SHAPES = yaml.safe_load((PROJECT_ROOT / "config" / "shapes.yaml").read_text(encoding="utf-8"))["shapes"]
+try:
+    SHAPE_EXPORTS = {
+        name: cohort["export"]
+        for name, cohort in check_config(
+            {**config, "active_cohorts": [], "cohorts": {s: {"export": {"path": ".", **m}} for s, m in SHAPES.items()}},
+            CONFIG_SCHEMA,
+        )["cohorts"].items()
+    }
+except ConfigError as error:
+    raise WorkflowError(f"config/shapes.yaml: {mask_text(str(error))}") from None
+
+
+def shape_files(shape):
+    """The distinct source files a shape's export consists of."""
+    return list(dict.fromkeys(source_file(SHAPE_EXPORTS[shape]["files"], name) for name in RAW_FILES))
+
+
+def shape_of(cohort):
+    """The export shape of a synthetic cohort (None for an export)."""
+    return cohort_config(cohort)["synthetic"]["shape"] if is_synthetic(cohort) else None
+
+
+def is_shaped(cohort):
+    return shape_of(cohort) not in (None, "contract_csv")
+
+
+def export_config(cohort):
+    """The cohort's export mapping: an export's own, a synthetic cohort's shape's."""
+    return SHAPE_EXPORTS[shape_of(cohort)] if is_synthetic(cohort) else cohort_config(cohort)["export"]
+
+
+def has_visits(cohort):
+    """Whether the cohort has a visit file (`export.visits`)."""
+    return export_config(cohort)["visits"]
+
+
 def raw_export_dir(cohort):
-    """Folder of a cohort's raw export: generated for synthetic cohorts, configured otherwise."""
+    """Folder of a cohort's raw export: generated for synthetic cohorts (results/<cohort>/raw, or
+    results/<cohort>/export for a shape), configured otherwise."""
     if is_synthetic(cohort):
-        return f"results/{cohort}/raw"
+        return f"results/{cohort}/export" if is_shaped(cohort) else f"results/{cohort}/raw"
     path = Path(cohort_config(cohort)["export"]["path"])
     return str(path) if path.is_absolute() else project_file(path)
 
 
 def raw_export_files_of(cohort):
-    folder = raw_export_dir(cohort)
-    return {name: f"{folder}/{name}.csv" for name in RAW_FILES}
+    """Each contract file's source (the same workbook may hold several); none for a visit
+    file the cohort lacks."""
+    folder, files = raw_export_dir(cohort), export_config(cohort)["files"]
+    return {
+        name: f"{folder}/{source_file(files, name)}" for name in RAW_FILES if name != VISIT_FILE or has_visits(cohort)
+    }
+
+
+def source_file(files, name):
+    """The source of contract file `name` in `export.files`: the contract's `<file>.csv` unless named."""
+    return (files.get(name) or {}).get("source") or f"{name}.csv"
 
 
 def raw_export_files(wildcards):
@@ -158,9 +208,9 @@ def raw_export_files(wildcards):
 
 
 def raw_files_to_validate(wildcards):
-    """All three raw files for a synthetic cohort (generated upstream); for an export only
-    those that exist, so that a missing file stops with the validation's own message
-    (RawExportError naming the file and the fix), not Snakemake's "missing input"."""
+    """Every source of a synthetic cohort (generated upstream); for an export only those that
+    exist, so that a missing file stops with the validation's own message (RawExportError
+    naming the file and the fix), not Snakemake's "missing input"."""
     return {
         name: path
         for name, path in raw_export_files(wildcards).items()
@@ -169,10 +219,17 @@ def raw_files_to_validate(wildcards):
 
 
 def dialect(cohort):
-    """The export's dialect; a synthetic cohort is written in the schema's default one."""
-    if is_synthetic(cohort):
-        return schema_default(CONFIG_SCHEMA, "dialect")
-    return cohort_config(cohort)["export"]["dialect"]
+    """The export's dialect; a synthetic cohort's is its shape's (the schema's default for the contract)."""
+    return export_config(cohort)["dialect"]
+
+
+def study_keys(cohort):
+    """The config key declaring each study section of the cohort, for messages."""
+    own = cohort_config(cohort).get("study") or {}
+    return {
+        section: f"cohorts.{cohort}.study.{section}" if section in own else f"study.{section}"
+        for section in ("instruments", "timepoints")
+    }
 
 
 def quantile_method(cohort):
@@ -215,10 +272,16 @@ def end_of_run_messages(failed):
     failures = failed_jobs("results", RUN_STARTED) if failed else []
     failed_cohorts = {cohort for _, _, cohort in failures}
     summary = run_summary(cohort for cohort in active_cohorts() if cohort not in failed_cohorts)
+    omitted = [
+        f"WARNING cohort {cohort}: no visit file (export.visits: false), so these were not computed: "
+        + ", ".join(omitted_products(cohort))
+        for cohort in active_cohorts()
+        if cohort not in failed_cohorts and not has_visits(cohort)
+    ]
     where = where_to_look(active_cohorts(), "results", RUN_STARTED, failed_cohorts)
     if not failed and len(active_cohorts()) > 1:
         where += f"\ncomparison: {comparison_dir()}/report.html"
-    return summary, where, failure_report((rule, logs) for rule, logs, _ in failures)
+    return "\n".join([summary, *omitted]).strip(), where, failure_report((rule, logs) for rule, logs, _ in failures)
 
 
 # --- stages: several steps in one job (rehab.workflow.stages) ---
@@ -278,7 +341,40 @@ def stage_params(rule, steps):
         **_step_entries(steps, "params"),
         "steps": list(steps),
         "internal_inputs": {step: links for step, links in internal.items() if links},
+        "omitted": lambda wildcards: omitted_steps(steps, wildcards.cohort),
     }
+
+
+# --- a cohort without a visit file: the steps declared "needs_visits" are omitted ---
+
+
+def omitted_steps(steps, cohort):
+    """The steps of a stage that a cohort's export cannot feed (no visit file): each writes a
+    placeholder that says so (rehab.workflow.stages.omit_step), and the report leaves out what
+    they make."""
+    return [] if has_visits(cohort) else [step for step, declared in steps.items() if declared.get("needs_visits")]
+
+
+def omitted_items(cohort):
+    """The declared tables and figures (`kind:name`) that a cohort without a visit file omits."""
+    return [
+        f"{entry.kind}:{entry.name}"
+        for steps in STAGES.values()
+        for step in omitted_steps(steps, cohort)
+        for entry in report_contents.of_step(step)
+    ]
+
+
+def omitted_products(cohort):
+    """The report's tables and figures that a cohort without a visit file omits, by their
+    number and title (the declaration's entries of the omitted steps)."""
+    words = report_words(cohort)
+    return [
+        f"{report_contents.label(entry)} ({report_contents.fill(entry.title, words)})"
+        for steps in STAGES.values()
+        for step in omitted_steps(steps, cohort)
+        for entry in report_contents.of_step(step)
+    ]
 
 
 # --- the report's tables and figures: declared once, in rehab.outputs.contents ---

@@ -37,10 +37,12 @@ PROGRAM_FIGURES = {
             "codebook_table": report_file("table", "codebook"),
         },
         "output": report_outputs("figure_intervention_categories"),
+        "needs_visits": True,
     },
     "figure_sessions_per_patient": {
         "input": {"patients": "results/{cohort}/clean/patients.parquet", "numbers": number_fragments("program")},
         "output": report_outputs("figure_sessions_per_patient"),
+        "needs_visits": True,
     },
 }
 

@@ -29,6 +29,7 @@ FREQUENCY_TABLES = {
         },
         "output": report_outputs("table_interventions", numbers="results/{cohort}/numbers/interventions.csv"),
         "params": {"top_combinations": TOP_COMBINATIONS},
+        "needs_visits": True,
     },
     "table_program": {
         "input": {
@@ -37,6 +38,7 @@ FREQUENCY_TABLES = {
         },
         "output": report_outputs("table_program", numbers="results/{cohort}/numbers/program.csv"),
         "params": {"quantile_method": get_quantile_method},
+        "needs_visits": True,
     },
     "table_flow": {
         "input": {
@@ -48,6 +50,7 @@ FREQUENCY_TABLES = {
         "params": {
             "study": get_study_data,
             "quantile_method": get_quantile_method,
+            "visits": lambda wildcards: has_visits(wildcards.cohort),
         },
     },
     "table_validation": {

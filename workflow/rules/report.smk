@@ -35,7 +35,7 @@ rule provenance:
         code=code_version("provenance"),
         config=config,
         products=lambda wildcards: rule_products(wildcards.cohort),
-        hashed_inputs=[*RAW_FILES, "codebook"],
+        hashed_inputs=lambda wildcards: [*raw_export_files(wildcards), "codebook"],
     script:
         script_for("provenance")
 
@@ -46,6 +46,7 @@ rule render_report:
         reproduction=lambda wildcards: reproduction_files(wildcards.cohort),
         accounting="results/{cohort}/validation/accounting.csv",
         failures="results/{cohort}/validation/failures.csv",
+        mapping="results/{cohort}/validation/mapping.csv",
         provenance="results/{cohort}/provenance.json",
         settings_table="results/{cohort}/tables/methods.csv",
         tables=report_files("table"),
@@ -84,5 +85,6 @@ rule render_report:
         missing_data=config["analysis"]["missing_data"],
         quarantine_dir=lambda wildcards: f"results/{wildcards.cohort}/validation/quarantine",
         max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort)["max_quarantine_share"],
+        omitted=lambda wildcards: omitted_items(wildcards.cohort),
     script:
         script_for("render_report")

@@ -26,3 +26,34 @@ rule generate_synthetic_cohort:
         n_patients=lambda wildcards: cohort_config(wildcards.cohort)["synthetic"]["n_patients"],
     script:
         script_for("generate_synthetic_cohort")
+
+
+# A synthetic cohort of an export shape (config/shapes.yaml) is also written as that shape's
+# files, from its contract files, into results/{cohort}/export/ (rehab.synthetic.shapes): one
+# rule per shape in use, since each writes its own files.
+for _shape in sorted({shape_of(c) for c in config["cohorts"] if is_shaped(c)}):
+
+    rule:
+        name:
+            f"write_{_shape}"
+        input:
+            patients="results/{cohort}/raw/patients.csv",
+            sessions="results/{cohort}/raw/sessions.csv",
+            outcomes="results/{cohort}/raw/outcomes.csv",
+        output:
+            [f"results/{{cohort}}/export/{source}" for source in shape_files(_shape)],
+        log:
+            f"results/{{cohort}}/logs/write_{_shape}.log",
+        benchmark:
+            f"results/{{cohort}}/benchmarks/write_{_shape}.tsv"
+        wildcard_constraints:
+            cohort="|".join(c for c in config["cohorts"] if shape_of(c) == _shape) or "(?!)",
+        conda:
+            "../../environment.yml"
+        threads: 1
+        params:
+            code=code_version("write_export_shape"),
+            export=SHAPE_EXPORTS[_shape],
+            study=get_study_data,
+        script:
+            script_for("write_export_shape", rule=f"write_{_shape}")

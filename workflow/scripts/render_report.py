@@ -7,6 +7,7 @@ from rehab.workflow.script_support import run
 def main(snakemake):
     from pathlib import Path
 
+    from rehab.core.safe_io import read_raw_text_csv
     from rehab.core.study import Study
     from rehab.outputs.report import ReportInputs, write_outputs
 
@@ -32,6 +33,8 @@ def main(snakemake):
             "missing_data": snakemake.params.missing_data,
             "quarantine_dir": snakemake.params.quarantine_dir,
             "max_quarantine_share": snakemake.params.max_quarantine_share,
+            "omitted": list(snakemake.params.omitted),
+            "mapping": read_raw_text_csv(snakemake.input.mapping),
         },
     )
     write_outputs(inputs, Path(snakemake.input.template).parent, snakemake.output.report, snakemake.output.word_tables)

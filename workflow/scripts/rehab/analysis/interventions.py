@@ -7,22 +7,26 @@ import pandas as pd
 
 from rehab.analysis.stats import median_iqr, percentage
 from rehab.core.formatting import fmt_count, fmt_median_iqr, fmt_n_pct
-from rehab.ingest.codebook import CODES
 
 TOP_COMBINATIONS = 10
 
 
-def intervention_numbers(patients: pd.DataFrame, sessions: pd.DataFrame, session_interventions: pd.DataFrame) -> dict:
-    """Per code 1–10: patients who received it at least once (of all kept patients) and
-    visits in which it was used (of all kept visits)."""
+def intervention_numbers(
+    patients: pd.DataFrame, sessions: pd.DataFrame, session_interventions: pd.DataFrame, codes: list[int]
+) -> dict:
+    """Per code of the codebook (`codes`): patients who received it at least once (of all kept
+    patients) and visits in which it was used (of all kept visits)."""
     n_patients, n_visits = len(patients), len(sessions)
-    masks = _code_sets(session_interventions)[0]
-    codes = session_interventions["code"].to_numpy(dtype=np.int64)
-    visits_per_code = np.bincount(codes[_first_of_pairs(session_interventions["line"].to_numpy(np.int64), codes)])
+    masks, _, present = _code_sets(session_interventions)
+    used = session_interventions["code"].to_numpy(dtype=np.int64)
+    first = _first_of_pairs(session_interventions["line"].to_numpy(np.int64), used)
+    visits_per_code = pd.Series(used[first]).value_counts()
     numbers: dict = {"interventions.patients": n_patients, "interventions.visits": n_visits}
-    for code in CODES:
-        with_code = int(np.count_nonzero(masks & (1 << (code - 1))))
-        visits = int(visits_per_code[code]) if code < len(visits_per_code) else 0
+    for code in codes:
+        bit = np.searchsorted(present, code)
+        received = bit < len(present) and present[bit] == code
+        with_code = int(np.count_nonzero(masks & (1 << int(bit)))) if received else 0
+        visits = int(visits_per_code.get(code, 0))
         numbers[f"interventions.{code}.n_patients"] = with_code
         numbers[f"interventions.{code}.pct_patients"] = percentage(with_code, n_patients)
         numbers[f"interventions.{code}.n_visits"] = visits
@@ -41,7 +45,7 @@ def interventions_table(numbers: dict, names: dict[int, str]) -> pd.DataFrame:
             ),
             "visits": fmt_n_pct(numbers[f"interventions.{code}.n_visits"], numbers[f"interventions.{code}.pct_visits"]),
         }
-        for code in CODES
+        for code in names
     ]
     return pd.DataFrame(rows)
 
@@ -65,29 +69,33 @@ def _first_of_pairs(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _code_sets(session_interventions: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
-    """Each patient's set of categories as a bit mask (bit code − 1), and the patient_ids they
-    belong to: one pass per code over integer patient codes, no (patient, code) pairs formed."""
+def _code_sets(session_interventions: pd.DataFrame) -> tuple[np.ndarray, pd.Index, np.ndarray]:
+    """Each patient's set of categories as a bit mask (bit i: the i-th of the codes present,
+    ascending), the patient_ids they belong to, and the codes present: one pass per code over
+    integer patient codes, no (patient, code) pairs formed."""
     patient, ids = pd.factorize(session_interventions["patient_id"], use_na_sentinel=False)
     codes = session_interventions["code"].to_numpy(dtype=np.int64)
+    present = np.unique(codes)  # at most the codebook's codes (validation: at most 63)
     masks = np.zeros(len(ids), dtype=np.int64)
-    for code in np.flatnonzero(np.bincount(codes)):  # the codes present (at most ten)
+    for bit, code in enumerate(present):
         received = np.zeros(len(ids), dtype=bool)
         received[patient[codes == code]] = True
-        masks |= received.astype(np.int64) << (code - 1)
-    return masks, ids
+        masks |= received.astype(np.int64) << bit
+    return masks, ids, present
 
 
-def category_masks(patients: pd.DataFrame, session_interventions: pd.DataFrame) -> pd.Series:
-    """Each kept patient's set of categories as a bit mask (bit code − 1), 0 for none."""
-    masks, ids = _code_sets(session_interventions)
+def category_masks(patients: pd.DataFrame, session_interventions: pd.DataFrame) -> tuple[pd.Series, np.ndarray]:
+    """Each kept patient's set of categories as a bit mask (0 for none), and the codes its bits
+    stand for (bit i: codes[i])."""
+    masks, ids, present = _code_sets(session_interventions)
     index = pd.Index(patients["patient_id"])
     at = pd.Index(ids).get_indexer(index)
-    return pd.Series(np.append(masks, 0)[at], index=index)  # −1 (no visit): the 0 appended
+    return pd.Series(np.append(masks, 0)[at], index=index), present  # −1 (no visit): the 0 appended
 
 
-def mask_codes(mask: int) -> list[int]:
-    return [code for code in CODES if mask & (1 << (code - 1))]
+def mask_codes(mask: int, codes: np.ndarray) -> list[int]:
+    """The codes of the bits set in `mask` (bit i: codes[i])."""
+    return [int(code) for bit, code in enumerate(codes) if mask >> bit & 1]
 
 
 def combination_numbers(
@@ -96,11 +104,12 @@ def combination_numbers(
     """The `top` most common sets of categories a patient received, n (% of kept patients);
     ties broken by the codes (as text), so the order is fixed. Key part: codes joined by `_`
     (`none` for patients without any category)."""
-    counts = category_masks(patients, session_interventions).value_counts()
+    masks, present = category_masks(patients, session_interventions)
+    counts = masks.value_counts()
     frame = pd.DataFrame({"mask": counts.index.to_numpy(), "n": counts.to_numpy()})
     frame["codes"] = [
-        ";".join(map(str, mask_codes(int(mask)))) for mask in frame["mask"]
-    ]  # distinct sets only (≤ 1024)
+        ";".join(map(str, mask_codes(int(mask), present))) for mask in frame["mask"]
+    ]  # distinct sets only
     frame = frame.sort_values(["n", "codes"], ascending=[False, True]).head(top)
     numbers: dict = {}
     for rank, (codes, n) in enumerate(zip(frame["codes"], frame["n"], strict=False), start=1):
@@ -138,7 +147,7 @@ def program_numbers(patients: pd.DataFrame, session_interventions: pd.DataFrame,
     """Sessions per patient (patients with ≥ 1 kept visit), program duration (patients with a
     discharge_date) in months and days, and categories per patient (patients with ≥ 1 visit)."""
     with_visits = patients.loc[patients["n_sessions"].fillna(0) > 0]
-    masks = category_masks(with_visits, session_interventions)
+    masks, _ = category_masks(with_visits, session_interventions)
     categories = pd.Series(np.bitwise_count(masks.to_numpy(dtype="int64")), dtype="int64")
     numbers: dict = {"program.visits": int(patients["n_sessions"].fillna(0).sum())}
     for name, values in (

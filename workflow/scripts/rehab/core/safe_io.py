@@ -559,3 +559,55 @@ def text_sink(path: str | Path, encoding: str = "utf-8") -> Iterator[MaskingSink
         sink = MaskingSink(handle, encoding)
         yield sink
         sink.finish()
+
+
+# ----------------------------------------------------------------------------- spreadsheet and SPSS files
+
+
+def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> None:
+    """An Excel workbook, a sheet per frame (openpyxl, write-only): every cell, header and
+    sheet name masked. Numbers stay numbers and dates date cells."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for name, frame in sheets.items():
+        sheet = workbook.create_sheet(title=mask_text(str(name)))
+        masked = mask_frame(frame)
+        sheet.append(list(masked.columns))
+        for row in masked.astype(object).where(masked.notna(), None).itertuples(index=False, name=None):
+            sheet.append(list(row))  # openpyxl takes one row at a time
+    workbook.save(checked_path(path))
+
+
+def write_spss(
+    frame: pd.DataFrame,
+    path: str | Path,
+    labels: Mapping[str, str] | None = None,
+    value_labels: Mapping[str, Mapping[float, str]] | None = None,
+) -> None:
+    """An SPSS .sav file (pyreadstat): every cell, variable name, variable label and value
+    label masked."""
+    import pyreadstat
+
+    masked = mask_frame(frame)
+    rename = dict(zip(frame.columns, masked.columns, strict=True))
+    pyreadstat.write_sav(
+        masked,
+        str(checked_path(path)),
+        column_labels={rename[c]: mask_text(text) for c, text in (labels or {}).items()},
+        variable_value_labels={
+            rename[c]: {code: mask_text(text) for code, text in codes.items()}
+            for c, codes in (value_labels or {}).items()
+        },
+    )
+
+
+def write_delimited(table: pa.Table, path: str | Path, separator: str = ",", encoding: str = "utf-8") -> None:
+    """A CSV file as a clinic's export writes it (its separator and encoding): a header, then
+    the rows, fields quoted where needed; masked on the way."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    buffer = pa.BufferOutputStream()
+    pacsv.write_csv(table, buffer, pacsv.WriteOptions(delimiter=separator, quoting_style="needed"))
+    write_text(buffer.getvalue().to_pybytes().decode("utf-8"), path, encoding=encoding)

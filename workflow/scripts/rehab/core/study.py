@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from rehab.core.export_contract import column_names
 from rehab.core.privacy import shown
 
 SECTIONS = ("instruments", "timepoints", "subgroups")
 # outcomes.csv columns that are not instruments, and numbers.csv key parts under
 # `responders.` that an instrument or a secondary definition name would collide with.
-OUTCOME_KEY_COLUMNS = ("patient_id", "timepoint", "assessment_date")
+OUTCOME_KEY_COLUMNS = tuple(column_names("outcomes"))
 RESERVED_INSTRUMENT_NAMES = frozenset({*OUTCOME_KEY_COLUMNS, "sensitivity", "confidence_level", "missing_data"})
 RESERVED_DEFINITION_KEYS = frozenset({"absolute", "relative", "with_start", "cannot_improve"})
 # Instrument keys that only the outcome analysis reads (not validation, cleaning or Table 4).
@@ -110,6 +111,7 @@ class Instrument:
     better: str  # "lower" or "higher"
     responders: tuple[ResponderDefinition, ...]
     baseline_label: str = ""
+    optional: bool = False  # an export may lack its column (else a missing column stops the run)
     maintenance: MaintenanceMargin | None = None  # None: not declared (a hand-made declaration)
 
     @property
@@ -166,6 +168,7 @@ class Timepoint:
     label: str  # e.g. "Start", "6 months"
     short_label: str  # e.g. "1 year"
     baseline: bool = False
+    optional: bool = False  # an export may have no row of it (else one without stops the run)
 
     @property
     def phrase(self) -> str:
@@ -286,7 +289,7 @@ def measurement_declaration(declared: Mapping[str, Any]) -> dict:
 
 
 # What a label-free view keeps of an instrument and a time point: what decides the data.
-DATA_KEYS = {"instruments": ("type", "range", "better"), "timepoints": ("name", "baseline")}
+DATA_KEYS = {"instruments": ("type", "range", "better", "optional"), "timepoints": ("name", "baseline", "optional")}
 
 
 def data_declaration(declared: Mapping[str, Any]) -> dict:
@@ -339,6 +342,7 @@ def _instrument(name: str, spec: Mapping[str, Any], where: str) -> Instrument:
         better=better,
         responders=definitions,
         baseline_label=spec.get("baseline_label", ""),
+        optional=bool(spec.get("optional", False)),
         maintenance=_maintenance(spec.get("maintenance")),
     )
 
@@ -374,6 +378,7 @@ def _timepoint(spec: Mapping[str, Any]) -> Timepoint:
         label=spec["label"],
         short_label=spec.get("short_label") or spec["label"],
         baseline=bool(spec.get("baseline", False)),
+        optional=bool(spec.get("optional", False)),
     )
 
 

@@ -29,7 +29,6 @@ from rehab.core.dates import DATE_FIELDS as _DATE_FIELDS
 from rehab.core.dates import DateLayout, date_layout
 
 ISO_DATE = "%Y-%m-%d"
-INTERVENTION_CODES = range(1, 11)
 # Directives of a date format: field -> (placeholder shown to people, digits written).
 
 
@@ -203,24 +202,29 @@ def _date_fields(array: pa.Array, layout: DateLayout) -> tuple[np.ndarray, np.nd
 
 # ----------------------------------------------------------------------------- intervention codes
 
-_CODE_TOKENS = pa.array([str(code) for code in INTERVENTION_CODES], type=pa.large_string())
+# A visit's codes are held as the bits of an int64 (bit i: the i-th code of the codebook).
+MAX_CODES = 63
 
 
 @_memoized
 @_by_distinct
-def parse_codes(texts: pd.Series) -> pd.DataFrame:
-    """Intervention code lists: `bits` (bit c set for code c), `unknown`, `repeated` per row.
+def parse_codes(texts: pd.Series, codes: tuple[int, ...]) -> pd.DataFrame:
+    """Intervention code lists: `bits` (bit i set for the i-th of the ascending `codes`, the
+    codebook's), `unknown`, `repeated` per row.
 
-    Codes are separated by `;`, whitespace around a code is ignored; a missing field has
-    no codes (bits 0).
+    Codes are separated by `;`, whitespace around a code is ignored; a token that is not one of
+    `codes` written as digits is unknown; a missing field has no codes (bits 0).
     """
+    if len(codes) > MAX_CODES:
+        raise ValueError(f"at most {MAX_CODES} intervention codes, not {len(codes)}")
     lists = pc.split_pattern(to_arrow(texts), ";")
     tokens_per_row = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False)
-    # value id i of a token "1".."10" is code i + 1; anything else is not a code
-    value_ids = pc.index_in(pc.utf8_trim_whitespace(pc.list_flatten(lists)), value_set=_CODE_TOKENS)
+    tokens = pa.array([str(code) for code in codes], type=pa.large_string())
+    # value id i of a token is the i-th code; anything else is not a code
+    value_ids = pc.index_in(pc.utf8_trim_whitespace(pc.list_flatten(lists)), value_set=tokens)
     known = value_ids.is_valid().to_numpy(zero_copy_only=False)
-    token_bits = np.where(known, np.left_shift(2, value_ids.fill_null(0).to_numpy().astype(np.int16)), 0)
-    bits = _per_row(np.bitwise_or, token_bits.astype(np.int16), tokens_per_row)
+    token_bits = np.where(known, np.left_shift(np.int64(1), value_ids.fill_null(0).to_numpy().astype(np.int64)), 0)
+    bits = _per_row(np.bitwise_or, token_bits.astype(np.int64), tokens_per_row)
     n_known = _per_row(np.add, known.astype(np.int32), tokens_per_row)
     return pd.DataFrame(
         {
@@ -242,15 +246,24 @@ def _per_row(ufunc: np.ufunc, values: np.ndarray, per_row: np.ndarray) -> np.nda
     return out
 
 
-_CANONICAL_CODES = pa.array(
-    [";".join(str(code) for code in INTERVENTION_CODES if bits >> code & 1) for bits in range(2**11)],
-    type=pa.large_string(),
-)
+def canonical_codes(bits: np.ndarray, codes: tuple[int, ...]) -> pa.Array:
+    """The codes of each bit set (`parse_codes`), ascending, joined by `;` ("" for none).
+
+    Each distinct set is written once (an export holds a few hundred of them)."""
+    distinct, at = np.unique(np.asarray(bits, dtype=np.int64), return_inverse=True)
+    texts = [";".join(str(code) for i, code in enumerate(codes) if value >> i & 1) for value in distinct.tolist()]
+    return pa.array(texts, type=pa.large_string()).take(pa.array(at.reshape(-1)))
 
 
-def canonical_codes(bits: np.ndarray) -> pa.Array:
-    """The codes of each bit set, ascending, joined by `;` ("" for none)."""
-    return _CANONICAL_CODES.take(pa.array(bits))
+def code_rows(lists: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(row, code) of every code of canonical code lists (`canonical_codes`: ascending
+    integers joined by `;`, "" for none, null when missing), in row order, codes ascending."""
+    split = pc.split_pattern(lists, ";")
+    tokens = pc.list_flatten(split)
+    rows = pc.list_parent_indices(split).to_numpy(zero_copy_only=False)
+    coded = pc.not_equal(tokens, "").to_numpy(zero_copy_only=False)
+    codes = pc.cast(tokens.filter(pa.array(coded)), pa.int64()).to_numpy(zero_copy_only=False)
+    return rows[coded].astype(np.int64), codes
 
 
 def codes_as_set_text(texts: pd.Series) -> pd.Series:

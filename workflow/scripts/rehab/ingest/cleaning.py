@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from rehab.core.arrow_text import to_arrow
 from rehab.core.row_rules import rows_ascending
 from rehab.core.study import Study
-from rehab.core.values import parse_codes
+from rehab.core.values import code_rows
 from rehab.ingest.validation import always_validate
 from schemas import clean as cs
 
@@ -136,9 +136,10 @@ def clean_sessions(kept: pd.DataFrame) -> pd.DataFrame:
 
 
 def session_interventions(kept: pd.DataFrame) -> pd.DataFrame:
-    """One row per (visit, code), sorted by (line, code); visits in line order already."""
+    """One row per (visit, code), sorted by (line, code); visits in line order already. The
+    kept code lists are canonical (ascending codes joined by `;`): each is split, no codebook needed."""
     s = _sorted(kept, ["line"])
-    rows, codes = _code_rows(_code_bits(to_arrow(s["interventions"])))
+    rows, codes = code_rows(to_arrow(s["interventions"]))
     return pd.DataFrame(
         {
             "line": _int64(s["line"].to_numpy()[rows]),
@@ -148,37 +149,6 @@ def session_interventions(kept: pd.DataFrame) -> pd.DataFrame:
         },
         copy=False,  # fresh arrays, tens of millions of rows: not copied again
     )
-
-
-def _code_bits(interventions: pa.Array) -> np.ndarray:
-    """Bit c set for each code c of a visit's code list (0 when none or missing).
-
-    The kept lists are canonical, so there are at most 1024 distinct texts: each is parsed once.
-    """
-    encoded = interventions.dictionary_encode()
-    texts = pd.Series(pd.array(encoded.dictionary, dtype="string"))
-    entry_bits = parse_codes(texts)["bits"].to_numpy()
-    at = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False)
-    missing = encoded.indices.is_null().to_numpy(zero_copy_only=False)
-    return np.where(missing, 0, entry_bits[at] if len(entry_bits) else 0).astype(np.int16)
-
-
-def _bit_lists() -> tuple[np.ndarray, np.ndarray]:
-    """The set bits of every 16-bit value, ascending, laid end to end, and where each value's begin."""
-    matrix = np.unpackbits(np.arange(1 << 16, dtype="<u2").view(np.uint8).reshape(-1, 2), axis=1, bitorder="little")
-    values, bits = np.nonzero(matrix)
-    return bits.astype(np.int64), np.searchsorted(values, np.arange(1 << 16))
-
-
-def _code_rows(bits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(row, code) of every set bit, ordered by row then code: each row's codes copied from
-    the ascending bit list of its value, all rows in one gather."""
-    per_row = np.bitwise_count(bits).astype(np.int64)
-    first = np.cumsum(per_row) - per_row  # where each row's codes begin in the long table
-    flat, begins = _bit_lists()
-    values = bits.astype("<u2")
-    gather = np.repeat(begins[values] - first, per_row) + np.arange(int(per_row.sum()))
-    return np.repeat(np.arange(len(bits), dtype=np.int64), per_row), flat[gather]
 
 
 def clean_outcomes(kept: pd.DataFrame, study: Study) -> pd.DataFrame:

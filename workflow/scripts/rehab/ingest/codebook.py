@@ -7,9 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from rehab.core.errors import PipelineError
-from rehab.core.values import INTERVENTION_CODES
-
-CODES = list(INTERVENTION_CODES)
+from rehab.core.values import MAX_CODES
 
 
 def codebook_schema():
@@ -19,13 +17,15 @@ def codebook_schema():
 
     return pa.DataFrameSchema(
         {
-            "code": pa.Column(int, pa.Check.isin(CODES), unique=True),
+            "code": pa.Column(int, pa.Check.ge(1), unique=True),
             "name": pa.Column(str, pa.Check.str_length(min_value=1)),
             "description": pa.Column(str),
             "known_from_paper": pa.Column(bool),
         },
         checks=pa.Check(
-            lambda frame: sorted(frame["code"]) == CODES, element_wise=False, error="codes 1-10, each once"
+            lambda frame: 1 <= len(frame) <= MAX_CODES,
+            element_wise=False,
+            error=f"1 to {MAX_CODES} codes",
         ),
         strict=True,
         coerce=True,
@@ -33,11 +33,12 @@ def codebook_schema():
 
 
 class CodebookError(PipelineError):
-    """The codebook file does not describe the ten intervention categories."""
+    """The codebook file does not describe the intervention categories (one row per code)."""
 
 
 def load_codebook(path: str | Path) -> pd.DataFrame:
-    """The codebook sorted by code, validated: codes 1–10 each once, a name for each."""
+    """The codebook sorted by code, validated: positive integer codes, each once (at most
+    MAX_CODES), a name for each."""
     raw = pd.read_csv(path, dtype="string", keep_default_na=False)
     raw["known_from_paper"] = (
         raw.get("known_from_paper", pd.Series(dtype="string")).str.lower().map({"true": True, "false": False})
@@ -49,7 +50,8 @@ def load_codebook(path: str | Path) -> pd.DataFrame:
     except (SchemaErrors, SchemaError) as error:
         raise CodebookError(
             f"{path}: the codebook needs columns code,name,description,known_from_paper "
-            f"(true/false) and one row for each code 1-10:\n{error}"
+            f"(true/false) and one row for each intervention category (a positive integer code, each once, "
+            f"at most {MAX_CODES} codes):\n{error}"
         ) from None
     return codebook.sort_values("code").reset_index(drop=True)
 
@@ -59,6 +61,11 @@ def read_codebook_table(path: str | Path) -> pd.DataFrame:
     validated codebook): what a figure needs, without validating the codebook again."""
     table = pd.read_csv(path, dtype="string", keep_default_na=False)
     return pd.DataFrame({"code": table["code"].astype("int64"), "name": table["category"]})
+
+
+def codebook_codes(path: str | Path) -> tuple[int, ...]:
+    """The codes of the codebook at `path`, ascending (validated): the valid intervention codes."""
+    return tuple(int(code) for code in load_codebook(path)["code"])
 
 
 def category_names(codebook: pd.DataFrame) -> dict[int, str]:

@@ -27,7 +27,9 @@ def check_file_present(path: str | Path, cohort: str | None = None) -> None:
     if not present:
         raise RawExportError(
             f"Raw export file {path} is missing (or is not a file). The export folder must hold "
-            "patients.csv, sessions.csv and outcomes.csv: put the file there or fix "
+            "patients.csv, sessions.csv and outcomes.csv, or the sources that "
+            f"cohorts.{cohort or '<cohort>'}.export.files names (a cohort without a visit file sets "
+            f"cohorts.{cohort or '<cohort>'}.export.visits: false): put the file there or fix "
             f"cohorts.{cohort or '<cohort>'}.export.path in the config."
         )
     if not os.access(path, os.R_OK):

@@ -39,45 +39,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rehab.core.errors import RawExportError
+from rehab.core.export_contract import MAY_BE_EMPTY, RAW_FILES, contract_columns
 from rehab.core.privacy import holds_identity_number, mask_text, shown
 from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present, unreadable_file_error
 
 log = logging.getLogger("rehab")
 
-# file -> {column: required}, in the contract's order (docs: the raw export contract).
-CONTRACT_COLUMNS: dict[str, dict[str, bool]] = {
-    "patients": {
-        "patient_id": True,
-        "sex": True,
-        "age": True,
-        "height_cm": False,
-        "weight_kg": False,
-        "smoker": False,
-        "pain_onset_date": False,
-        "program_start_date": True,
-        "discharge_date": False,
-        "pain_distribution": False,
-        "main_pain_location": False,
-        "ability_to_reduce_pain": False,
-        "activity_minutes_week": False,
-        "eq5d_version": False,
-        "eq5d_anxiety_depression": False,
-        "rehab_goals": False,
-    },
-    "sessions": {
-        "patient_id": True,
-        "session_date": True,
-        "interventions": False,
-    },
-    "outcomes": {  # then one optional column per instrument of the study: read_raw_table(columns=...)
-        "patient_id": True,
-        "timepoint": True,
-        "assessment_date": False,
-    },
-}
-
-# Files that may hold a header and no data rows.
-MAY_BE_EMPTY = {"sessions", "outcomes"}
+# file -> {column: required}, in the contract's order (rehab.core.export_contract); the outcomes
+# file then has one optional column per instrument of the study: read_raw_table(columns=...).
+CONTRACT_COLUMNS: dict[str, dict[str, bool]] = {name: contract_columns(name) for name in RAW_FILES}
 
 STRING_DTYPE = pd.StringDtype("pyarrow")
 WHITESPACE = " \t\u00a0"  # stripped around values and column names

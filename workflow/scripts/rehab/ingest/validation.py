@@ -48,8 +48,20 @@ from schemas import raw_export as rx
 
 log = logging.getLogger("rehab")
 
-RAW_FILES = ("patients", "sessions", "outcomes")
-FAILURE_COLUMNS = ["file", "line", "patient_id", "column", "value", "check", "action", "message"]
+FAILURE_COLUMNS = [
+    "file",
+    "line",
+    "patient_id",
+    "column",
+    "value",
+    "check",
+    "action",
+    "message",
+    # where a reviewer finds the row in the clinic's own file (a mapped export's names and codes)
+    "source_file",
+    "source_column",
+    "source_value",
+]
 # Row checks of the reader: `column` carries the detail of the message, the row has no column.
 ROW_DETAIL_CHECKS = ("field_count", "unbalanced_quote")
 
@@ -131,36 +143,36 @@ def validate_export(
     folder: str | Path,
     dialect: Mapping,
     study: Study,
+    intervention_codes: tuple[int, ...],
     cohort: str | None = None,
     max_record_lines: int | None = None,
+    export: Mapping | None = None,
+    study_keys: Mapping[str, str] | None = None,
 ) -> dict[str, FileValidation]:
-    """Read and validate the three files of a raw export folder against the contract of
-    `study` (file-level errors raise).
+    """Read and validate the files of a raw export folder against the contract of `study` and
+    the codebook's `intervention_codes` (file-level errors raise).
 
-    `max_record_lines` (default: the reader's) is the most lines one record may span.
+    `export` is the cohort's export config (its sources and mapping, `rehab.ingest.mapping`;
+    None: the contract's three CSV files); `study_keys` names the config key of each study
+    section in messages; `max_record_lines` (default: the reader's) is the most lines one
+    record may span.
     """
-    from rehab.ingest.reader import DEFAULT_MAX_RECORD_LINES, read_raw_table
+    from rehab.ingest.mapping import ExportMapping, read_export
+    from rehab.ingest.reader import DEFAULT_MAX_RECORD_LINES
 
     limit = DEFAULT_MAX_RECORD_LINES if max_record_lines is None else max_record_lines
-    contract = rx.raw_contract(study)
-    tables = {
-        name: read_raw_table(
-            Path(folder) / f"{name}.csv",
-            name,
-            dict(dialect),
-            cohort,
-            contract.required_columns(name),
-            max_record_lines=limit,
-        )
-        for name in RAW_FILES
-    }
-    return validate_tables(tables, dialect, study)
+    contract = rx.raw_contract(study, tuple(intervention_codes))
+    mapping = ExportMapping.of(export, study, cohort)
+    tables = read_export(folder, dialect, study, contract, mapping, study_keys, max_record_lines=limit)
+    return validate_tables(tables, dialect, study, intervention_codes)
 
 
-def validate_tables(tables: Mapping[str, object], dialect: Mapping, study: Study) -> dict[str, FileValidation]:
+def validate_tables(
+    tables: Mapping[str, object], dialect: Mapping, study: Study, intervention_codes: tuple[int, ...]
+) -> dict[str, FileValidation]:
     """Validate RawTables in contract order: patients first, its kept rows feed the others."""
     text_format = TextFormat.of(dialect)
-    contract = rx.raw_contract(study)
+    contract = rx.raw_contract(study, tuple(intervention_codes))
     patients = validate_file(tables["patients"], contract, text_format)
     context = PatientContext.of(patients)
     results = {"patients": patients}
@@ -182,8 +194,10 @@ def validate_file(
         quarantined = quarantined_lines(broken, name)
         set_missing = broken[~broken["line"].isin(quarantined)]
         keep = ~frame.index.isin(quarantined)
-        kept = typed_rows(frame, text_format, set_missing, keep=keep, types=contract.column_types)
-    failures = describe_failures(name, broken, frame, quarantined, text_format, contract)
+        kept = typed_rows(
+            frame, text_format, set_missing, keep=keep, types=contract.column_types, codes=contract.intervention_codes
+        )
+    failures = describe_failures(name, broken, frame, quarantined, text_format, contract, table)
     return FileValidation(
         name=name,
         failures=failures,
@@ -269,24 +283,36 @@ def describe_failures(
     quarantined: np.ndarray,
     text_format: TextFormat,
     contract: rx.RawContract | None = None,
+    table=None,
 ) -> pd.DataFrame:
-    """failures.csv rows of one file (values as read; masking happens when writing)."""
+    """failures.csv rows of one file (values as read; masking happens when writing). With the
+    file's `table` (a `rehab.ingest.mapping.MappedTable`), `line` is the source line or row
+    and the source file, column and value are named."""
     is_row_detail = broken["check"].isin(list(ROW_DETAIL_CHECKS)).to_numpy()  # `column` holds the detail
     column = broken["column"].mask(is_row_detail, "")
     messages = _messages(broken, text_format, contract)
+    keys = broken["line"].to_numpy()
+    source = table.source_details(keys, column.fillna("").to_numpy()) if hasattr(table, "source_details") else None
     out = pd.DataFrame(
         {
             "file": name,
-            "line": broken["line"].to_numpy(),
+            "line": table.source_lines(keys) if source is not None else keys,
+            "key": keys,
             "patient_id": _values_at(frame, "patient_id", broken["line"]),
             "column": column.to_numpy(),
             "value": _failure_values(frame, broken["line"], column),
             "check": broken["check"].to_numpy(),
             "action": np.where(np.isin(broken["line"], quarantined), "quarantined", "set_missing"),
             "message": messages,
+            "source_file": table.source_file if source is not None else f"{name}.csv",
+            "source_column": source["source_column"].to_numpy() if source is not None else column.to_numpy(),
+            "source_value": source["source_value"].to_numpy() if source is not None else pd.NA,
         }
     )
-    return out.sort_values(["line", "column", "check"], ignore_index=True)
+    if source is None:
+        out["source_value"] = out["value"]
+    # by the row's key (source row, then time point), then column and check; `key` is not written
+    return out.sort_values(["key", "column", "check"], ignore_index=True)
 
 
 def _messages(broken: pd.DataFrame, text_format: TextFormat, contract: rx.RawContract | None) -> np.ndarray:
@@ -324,22 +350,25 @@ def typed_rows(
     set_missing: pd.DataFrame,
     keep: np.ndarray,
     types: Mapping[str, str],
+    codes: tuple[int, ...] = (),
 ) -> pd.DataFrame:
     """The rows of `keep` parsed to their `types` (line first; a column without one stays text),
     values that broke a rule set missing.
 
     Columns are parsed whole, as the checks parsed them (within a `parse_scope` the checks'
-    parses answer), then cut to the kept rows.
+    parses answer), then cut to the kept rows; `codes` are the valid intervention codes.
     """
     out = {"line": frame.index.to_numpy(dtype=np.int64)[keep]}
     for column in frame.columns:
         lines = set_missing.loc[set_missing["column"].eq(column).to_numpy(), "line"]
         invalid = frame.index.isin(lines)[keep]
-        out[column] = _typed_column(frame[column], types.get(column, "text"), text_format, keep, invalid)
+        out[column] = _typed_column(frame[column], types.get(column, "text"), text_format, keep, invalid, codes)
     return pd.DataFrame(out)
 
 
-def _typed_column(texts: pd.Series, kind: str, text_format: TextFormat, keep: np.ndarray, invalid: np.ndarray):
+def _typed_column(
+    texts: pd.Series, kind: str, text_format: TextFormat, keep: np.ndarray, invalid: np.ndarray, codes: tuple[int, ...]
+):
     if kind in ("integer", "number"):
         parse = integer_values if kind == "integer" else number_values
         values = parse(texts, text_format.decimal).to_numpy()[keep]
@@ -354,16 +383,19 @@ def _typed_column(texts: pd.Series, kind: str, text_format: TextFormat, keep: np
         return values
     if kind == "codes":
         # Canonical code list; "" when nothing was coded, <NA> when the field was set missing.
-        bits = parse_codes(texts)["bits"].to_numpy()[keep]
-        codes = canonical_codes(bits)
+        bits = parse_codes(texts, codes)["bits"].to_numpy()[keep]
+        canonical = canonical_codes(bits, codes)
         return pd.array(
-            pc.if_else(pyarrow.array(invalid), pyarrow.scalar(None, pyarrow.large_string()), codes), dtype="string"
+            pc.if_else(pyarrow.array(invalid), pyarrow.scalar(None, pyarrow.large_string()), canonical), dtype="string"
         )
     return texts[keep].mask(invalid).array
 
 
 def column_status(table) -> pd.DataFrame:
-    """columns.csv rows: contract columns present/absent, then the unknown columns."""
+    """columns.csv rows: contract columns present/absent, then the unknown columns (a mapped
+    table says which source column is which)."""
+    if hasattr(table, "column_status"):
+        return table.column_status()
     header = set(table.header)
     rows = [(table.name, c, "present" if c in header else "absent") for c in contract_columns(table)]
     rows += [(table.name, c, "unknown") for c in table.unknown_columns]

@@ -19,10 +19,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from rehab.core.errors import DateFormatError, QuarantineLimitError
+from rehab.core.export_contract import RAW_FILES
 from rehab.core.privacy import mask_text, shown
 from rehab.core.safe_io import write_csv, write_parquet_files
 from rehab.core.values import ISO_DATE, TextFormat
-from rehab.ingest.validation import FAILURE_COLUMNS, RAW_FILES, FileValidation, contract_columns
+from rehab.ingest.validation import FAILURE_COLUMNS, FileValidation, contract_columns
 
 log = logging.getLogger("rehab")
 
@@ -30,11 +31,13 @@ ACCOUNTING_COLUMNS = ["file", "rows_read", "rows_kept", "rows_quarantined", "val
 
 
 def accounting(results: Mapping[str, FileValidation]) -> pd.DataFrame:
-    """One row per raw file; physical_lines (header + data records' lines + blank lines) shows
-    when a file has more lines than rows."""
+    """One row per raw file the cohort has (none for a visit file it lacks); physical_lines
+    (header + data records' lines + blank lines) shows when a file has more lines than rows."""
     rows = []
     for name in RAW_FILES:
         result = results[name]
+        if getattr(result.table, "absent", False):
+            continue
         kept, quarantined = len(result.kept), result.rows_quarantined
         if kept + quarantined != result.rows_read:
             raise RuntimeError(f"{name}: rows read {result.rows_read} != kept {kept} + quarantined {quarantined}")
@@ -48,29 +51,34 @@ def failures_table(results: Mapping[str, FileValidation]) -> pd.DataFrame:
     frames = [results[name].failures for name in RAW_FILES]
     failures = pd.concat(frames, ignore_index=True) if any(len(f) for f in frames) else frames[0].iloc[:0]
     failures = failures.reindex(columns=FAILURE_COLUMNS)
-    for column in ("patient_id", "value"):
+    for column in ("patient_id", "value", "source_value"):
         failures[column] = pd.Series(failures[column], dtype="string").fillna("")
     return failures
 
 
 def quarantine_table(result: FileValidation) -> pd.DataFrame:
-    """quarantine/<file>.csv: line, reasons, the contract columns as read, the verbatim record."""
-    lines = result.quarantined_lines
-    frame = result.table.frame.set_index("line")
-    rows = frame.reindex(lines)
-    out = pd.DataFrame({"line": lines, "reasons": _reasons(result.failures, lines)})
-    for column in contract_columns(result.table):
+    """quarantine/<file>.csv: line (the source line or row), reasons, the contract columns as
+    read (a mapped export's after its codes are mapped), the verbatim source record."""
+    keys = result.quarantined_lines
+    table = result.table
+    frame = table.frame.set_index("line")
+    rows = frame.reindex(keys)
+    lines = table.source_lines(keys) if hasattr(table, "source_lines") else keys
+    out = pd.DataFrame({"line": lines, "reasons": _reasons(result.failures, keys)})
+    for column in contract_columns(table):
         out[column] = pd.Series(rows[column].to_numpy(), dtype="string").to_numpy()
-    records = result.table.records(lines) if len(lines) else pd.Series([], dtype="string")
+    records = table.records(keys) if len(keys) else pd.Series([], dtype="string")
     out["record"] = records.astype("string").to_numpy()
     return out
 
 
 def _reasons(failures: pd.DataFrame, lines: np.ndarray) -> np.ndarray:
-    """`; `-joined `column: check` of each line (failures are sorted by line, column, check)."""
-    mine = failures[failures["line"].isin(lines)]
+    """`; `-joined `column: check` of each row key (failures are sorted by key, column, check)."""
+    key = failures["key"] if "key" in failures.columns else failures["line"]
+    mine = failures[key.isin(lines)]
+    key = key[mine.index]
     label = np.where(mine["column"].fillna("").eq(""), mine["check"], mine["column"].fillna("") + ": " + mine["check"])
-    counts = np.bincount(np.searchsorted(lines, mine["line"].to_numpy()), minlength=len(lines))
+    counts = np.bincount(np.searchsorted(lines, key.to_numpy()), minlength=len(lines))
     offsets = pa.array(np.concatenate([[0], np.cumsum(counts)]), type=pa.int64())
     values = pa.array(label.astype(object), type=pa.large_string())
     joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, values), pa.scalar("; ", pa.large_string()))

@@ -192,7 +192,10 @@ def caption_html(text: str, words: dict[str, str]) -> Markup:
 
 
 def item_entries(inputs: ReportInputs, words: dict[str, str], products: list[dict]) -> list[dict]:
-    """Every declared table and figure as the template shows it, in declaration order."""
+    """Every declared table and figure as the template shows it, in declaration order. One the
+    cohort's export cannot feed (`settings["omitted"]`: no visit file) keeps its number and
+    caption and says it was not computed, so that the numbers do not depend on the data."""
+    omitted = set(inputs.settings.get("omitted", ()))
     entries = []
     for entry in contents.CONTENTS:
         path = Path(inputs.folder) / contents.file_of(entry)
@@ -209,8 +212,11 @@ def item_entries(inputs: ReportInputs, words: dict[str, str], products: list[dic
             "caption_text": contents.fill(entry.caption, words),
             "made_by": producer_of(path, products),
             "computed_with": entry.computed_with,
+            "omitted": f"{entry.kind}:{entry.name}" in omitted,
         }
-        if entry.kind == "table":
+        if shown["omitted"]:
+            pass  # its step wrote a placeholder, not a table or figure
+        elif entry.kind == "table":
             shown["table"] = display_table(path, entry.view, inputs.study)
         else:
             shown["src"] = svg_data_uri(path)
@@ -446,6 +452,7 @@ def report_context(inputs: ReportInputs) -> dict:
         "reproduction": read_reproduction(inputs.reproduction if frame["published"] else None),
         "accounting": accounting,
         "failures": frame_table(summarize_failures(inputs.failures)),
+        "mapping": None if inputs.settings.get("mapping") is None else frame_table(inputs.settings["mapping"]),
         "settings_table": frame_table(read_frame(inputs.settings_table)),
         "quarantine_files": quarantine_files(accounting, settings.get("quarantine_dir", "")),
         "provenance": provenance,
@@ -497,5 +504,5 @@ def write_outputs(inputs: ReportInputs, template_dir: Path | str, html: Path | s
 
     context = report_context(inputs)
     write_text(render(template_dir, context), html, exempt=pipeline_made_values(context))
-    tables = [entry for entry in context["items"] if entry["kind"] == "table"]
+    tables = [entry for entry in context["items"] if entry["kind"] == "table" and not entry["omitted"]]
     write_word_tables(tables, word_heading(context), word)

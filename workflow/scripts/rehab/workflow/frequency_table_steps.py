@@ -28,6 +28,8 @@ from rehab.ingest.codebook import category_names, codebook_table, load_codebook
 from rehab.outputs.methods import methods_table
 from rehab.outputs.numbers import write_fragment
 
+VISIT_COUNTS = ("flow.with_sessions", "flow.visits")  # the flow numbers a visit file gives
+
 
 def table_codebook(snakemake):
     write_table(codebook_table(load_codebook(snakemake.input.codebook)), snakemake.output.table)
@@ -47,7 +49,7 @@ def table_interventions(snakemake):
     sessions = read_clean(snakemake.input.sessions, ["line"])
     long = read_clean(snakemake.input.session_interventions, ["line", "patient_id", "code"])
     names = category_names(load_codebook(snakemake.input.codebook))
-    numbers = intervention_numbers(patients, sessions, long)
+    numbers = intervention_numbers(patients, sessions, long, list(names))
     combinations = combination_numbers(patients, long, snakemake.params.top_combinations)
     write_fragment(numbers | combinations, snakemake.output.numbers)
     write_table(interventions_table(numbers, names), snakemake.output.table)
@@ -68,6 +70,8 @@ def table_flow(snakemake):
     sessions = read_clean(snakemake.input.sessions, ["line"])
     outcomes = read_clean(snakemake.input.outcomes, [*study.outcome_columns, "assessment_date"])
     numbers = flow_numbers(patients, sessions, outcomes, study, snakemake.params.quantile_method)
+    if not snakemake.params.visits:  # no visit file: the visit counts are not known, not zero
+        numbers = {key: value for key, value in numbers.items() if key not in VISIT_COUNTS}
     write_fragment(numbers, snakemake.output.numbers)
 
 

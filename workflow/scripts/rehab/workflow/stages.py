@@ -16,6 +16,9 @@ failed job's outputs.
 
 from __future__ import annotations
 
+import logging
+import struct
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,9 +112,46 @@ def run_stage(snakemake: Any, steps: ModuleType | Mapping[str, Callable[[StepVie
     """Run the stage's steps in order, each by the function of its name (a module's
     attribute or a mapping's entry), each with its own log."""
     views = step_views(snakemake)
-    functions = [_function(steps, view.step) for view in views]  # all known before any step runs
+    omitted = set(getattr(snakemake.params, "omitted", None) or ())
+    functions = [omit_step if view.step in omitted else _function(steps, view.step) for view in views]
     for view, function in zip(views, functions, strict=True):
         run_step(view, function)
+
+
+OMITTED = "omitted: the cohort has no visit file (export.visits: false)"
+
+
+def omit_step(view: StepView) -> None:
+    """A step the cohort's export cannot feed: each output says so, in a form its readers take
+    (a numbers fragment without keys, a one-cell table, a figure with the sentence)."""
+    from rehab.core.safe_io import write_bytes, write_text
+
+    logging.getLogger("rehab").warning("step %s %s", view.step, OMITTED)
+    for _, path in view.output.items():
+        suffix = Path(path).suffix
+        if suffix == ".png":
+            write_bytes(_blank_png(), path)
+        elif suffix == ".svg":
+            write_text(
+                f'<svg xmlns="http://www.w3.org/2000/svg" width="480" height="40"><text x="8" y="24">{OMITTED}</text></svg>\n',
+                path,
+            )
+        elif Path(path).parent.name == "numbers":
+            write_text("key,value\n", path)
+        else:
+            write_text(f"note\n{OMITTED}\n", path)
+
+
+def _blank_png() -> bytes:
+    """A 1×1 white PNG."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00\xff")) + chunk(b"IEND", b"")
+    )
 
 
 def _function(steps: ModuleType | Mapping[str, Callable], name: str) -> Callable[[StepView], None]:

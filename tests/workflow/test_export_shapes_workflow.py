@@ -1,0 +1,64 @@
+"""The workflow end to end on exports as clinics send them (one small run, 40 patients): the
+cohort written as a wide Excel workbook and as wide SPSS files gives the same numbers.csv and
+tables as the contract's CSV files, and a cohort without a visit file runs to its report and
+says what it could not compute. (The Swedish long and wide CSV shapes read back as the same
+kept tables in tests/unit/test_export_shapes.py; the run's numbers follow from those.)"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+from workflow_helpers import ROOT, copy_project, snakemake, write_config
+
+from rehab.synthetic.generator import generate_synthetic_cohort
+
+pytestmark = pytest.mark.slow
+
+SEED, N_PATIENTS = 11, 40
+SHAPES = ["swedish_wide_xlsx", "swedish_wide_sav"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("export_shapes")
+    workdir = copy_project(root / "project")
+    export = root / "no_visits"
+    export.mkdir()
+    paths = {name: export / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
+    generate_synthetic_cohort(SEED, N_PATIENTS, ROOT / "config" / "synthetic.yaml", paths)
+    paths["sessions"].unlink()
+    cohorts = {"contract": {"synthetic": {"seed": SEED, "n_patients": N_PATIENTS}}}
+    cohorts |= {shape: {"synthetic": {"seed": SEED, "n_patients": N_PATIENTS, "shape": shape}} for shape in SHAPES}
+    cohorts["no_visits"] = {"export": {"path": str(export), "visits": False}}
+    analysis = yaml.safe_load((workdir / "config" / "config.yaml").read_text(encoding="utf-8"))["analysis"]
+    analysis["missing_data"]["imputations"] = 2  # the same for every cohort; fewer is faster
+    write_config(workdir, cohorts, active_cohorts=list(cohorts), analysis=analysis)
+    targets = [f"results/{cohort}/numbers.csv" for cohort in ["contract", *SHAPES]] + ["results/no_visits/report.html"]
+    return workdir, snakemake(workdir, *targets)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_every_shape_gives_the_contract_runs_numbers_and_tables(run, shape):
+    workdir, _ = run
+    results = workdir / "results"
+    assert (results / shape / "numbers.csv").read_bytes() == (results / "contract" / "numbers.csv").read_bytes()
+    tables = sorted((results / "contract" / "tables").glob("*.csv"))
+    assert tables
+    for table in tables:
+        assert (results / shape / "tables" / table.name).read_bytes() == table.read_bytes(), table.name
+    mapping = pd.read_csv(results / shape / "validation" / "mapping.csv", dtype=str, keep_default_na=False)
+    assert "Kön" in mapping["source_column"].tolist()
+
+
+def test_a_cohort_without_a_visit_file_runs_to_its_report_and_says_so(run):
+    workdir, result = run
+    results = workdir / "results" / "no_visits"
+    numbers = pd.read_csv(results / "numbers.csv", dtype=str, keep_default_na=False)["key"]
+    assert not numbers.str.startswith(("interventions.", "program.", "validation.sessions.")).any()
+    assert "flow.patients" in set(numbers)
+    html = (results / "report.html").read_text(encoding="utf-8")
+    assert "The export has no visit file" in html and 'id="omitted"' in html
+    assert 'id="table-table3-interventions"' not in html
+    assert "cohort no_visits: no visit file" in result.stderr
+    assert "table3_interventions" in result.stderr.split("cohort no_visits: no visit file", 1)[1].splitlines()[0]
