@@ -34,7 +34,7 @@ RUN_STARTED = time.time()  # the run's end looks for the logs of failed jobs wri
 CONFIG_SCHEMA = PROJECT_ROOT / "schemas" / "config.schema.yaml"
 try:
     # The config files' names are checked too; `workflow.configfiles` is read where a release
-    # has it (many public workflows use it; docs/decisions.md, "The config checked at start").
+    # has it (many public workflows use it; docs/decisions.md, "Config values").
     check_config(config, CONFIG_SCHEMA, getattr(workflow, "configfiles", []), "results")
 except ConfigError as error:
     raise WorkflowError(mask_text(str(error))) from None
