@@ -489,7 +489,7 @@ def word_heading(context: dict) -> str:
 def pipeline_made_values(context: dict) -> list[str]:
     """What the report quotes that the pipeline made itself: the figures' data URIs and the
     provenance's checksums, commit and timestamp (exempt from masking by their source)."""
-    figures = [entry["src"] for entry in context["items"] if entry["kind"] == "figure"]
+    figures = [entry["src"] for entry in context["items"] if entry["kind"] == "figure" and not entry["omitted"]]
     return figures + provenance_made(context["provenance"])
 
 
