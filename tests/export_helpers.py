@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
+from validation_helpers import DEFAULT_DIALECT
 
-SWEDISH = {"separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": ["NA"]}
+SWEDISH = {**DEFAULT_DIALECT, "separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": ["NA"]}
 DECIMAL_COLUMNS = {"patients": ["height_cm", "weight_kg"], "outcomes": ["dri"]}
 
 

@@ -15,6 +15,7 @@ from analysis_helpers import PAPER_CODES, PAPER_STUDY
 from rehab.core.study import Study
 from rehab.ingest.validation import validate_export
 from rehab.ingest.validation_outputs import write_validation_outputs
+from rehab.workflow.config_check import schema_default
 
 PATIENT_HEADER = (
     "patient_id,sex,age,height_cm,weight_kg,smoker,pain_onset_date,program_start_date,discharge_date,"
@@ -43,7 +44,8 @@ OUTCOMES = [
     "P2,followup,2021-02-01,5,25.3,55",
     "P3,start,2020-03-01,8,50,30",
 ]
-DEFAULT_DIALECT = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
+# The dialect an export has when its config sets none: the schema's defaults (stated there only).
+DEFAULT_DIALECT = schema_default(Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml", "dialect")
 
 
 def write_export(

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from analysis_helpers import PAPER_CODES, PAPER_STUDY, extended_study
 from validation_helpers import (
+    DEFAULT_DIALECT,
     EXTENDED_HEADER,
     EXTENDED_OUTCOMES,
     OUTCOME_HEADER,
@@ -28,7 +29,7 @@ from rehab.ingest.mapping import mapping_table
 from rehab.ingest.validation import validate_export
 from rehab.ingest.validation_outputs import accounting, write_validation_outputs
 
-DIALECT = {"separator": ",", "decimal": ".", "date_format": "%Y-%m-%d", "encoding": "utf-8", "missing_values": []}
+DIALECT = DEFAULT_DIALECT
 SWEDISH_PATIENTS = {"patient_id": "Löpnr", "sex": "Kön", "smoker": "Rökare"}
 
 

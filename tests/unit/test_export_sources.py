@@ -10,12 +10,13 @@ import zipfile
 import pandas as pd
 import pytest
 from openpyxl import Workbook
+from validation_helpers import DEFAULT_DIALECT
 
 from rehab.core.errors import RawExportError
 from rehab.core.safe_io import write_spss
 from rehab.ingest.sources import FormulaWithoutValueError, read_source
 
-DIALECT = {"separator": ",", "decimal": ".", "date_format": "%Y-%m-%d", "encoding": "utf-8", "missing_values": ["NA"]}
+DIALECT = {**DEFAULT_DIALECT, "missing_values": ["NA"]}
 COLUMNS = {"id": True, "start": True, "height": False, "note": False}
 
 

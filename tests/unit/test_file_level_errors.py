@@ -8,13 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
+from validation_helpers import DEFAULT_DIALECT
 
 from rehab.core.errors import PipelineError, RawExportError
 from rehab.ingest.export_files import check_file_present
 from rehab.ingest.reader import read_raw_table
 
-UTF8 = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
-SWEDISH = {"separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": []}
+UTF8 = DEFAULT_DIALECT
+SWEDISH = {**DEFAULT_DIALECT, "separator": ";", "decimal": ",", "encoding": "cp1252"}
 PATIENTS_HEADER = "patient_id,sex,age,program_start_date"
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from validation_helpers import OUTCOMES, PATIENTS, SESSIONS, output_paths, run_validation
+from validation_helpers import DEFAULT_DIALECT, OUTCOMES, PATIENTS, SESSIONS, output_paths, run_validation
 
 from rehab.core.dates import date_layout
 from rehab.core.errors import DateFormatError, QuarantineLimitError
@@ -19,7 +19,7 @@ from rehab.core.values import date_values, parse_scope
 from rehab.ingest.validation_outputs import check_quarantine_limit, unreadable_dates
 
 ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-DIALECT = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
+DIALECT = DEFAULT_DIALECT
 
 
 def rewritten(lines: list[str], replacement: str) -> list[str]:

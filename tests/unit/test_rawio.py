@@ -10,13 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from analysis_helpers import PAPER_STUDY
+from validation_helpers import DEFAULT_DIALECT
 
 from rehab.core.errors import RawExportError
 from rehab.ingest.reader import CONTRACT_COLUMNS, RawTable, read_raw_table
 from schemas.raw_export import raw_contract
 
-UTF8 = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
-SWEDISH = {"separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": []}
+UTF8 = DEFAULT_DIALECT
+SWEDISH = {**DEFAULT_DIALECT, "separator": ";", "decimal": ",", "encoding": "cp1252"}
 SESSIONS_HEADER = "patient_id,session_date,interventions"
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 from analysis_helpers import PAPER_CODES, PAPER_STUDY
 from validation_helpers import (
+    DEFAULT_DIALECT,
     EXTENDED_HEADER,
     EXTENDED_OUTCOMES,
     OUTCOMES,
@@ -143,7 +144,7 @@ def test_na_is_a_valid_pseudonym_without_missing_token(tmp_path):
 
 
 def test_configured_missing_token_means_missing(tmp_path):
-    dialect = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": ["NA", "-"]}
+    dialect = {**DEFAULT_DIALECT, "missing_values": ["NA", "-"]}
     run = run_validation(tmp_path, dialect, patients=PATIENTS + [patient_row(smoker="NA", height_cm="-")])
     assert run.failures.empty
     row = run.kept("patients").set_index("patient_id").loc["P4"]
@@ -162,7 +163,7 @@ def test_integer_with_zero_fraction_is_accepted(tmp_path):
 def test_decimal_comma_dialect(tmp_path):
     """`;` separated, `,` decimal mark: `45,00` is the integer 45, `170,5` the number 170.5,
     `170.5` is invalid."""
-    dialect = {"separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": []}
+    dialect = {**DEFAULT_DIALECT, "separator": ";", "decimal": ",", "encoding": "cp1252"}
     patients = [p.replace(",", ";") for p in PATIENTS] + [
         patient_row(";", age="45,00", height_cm="170,5", weight_kg="70.5", rehab_goals="7,00")
     ]
@@ -290,9 +291,7 @@ def test_one_stray_quote_in_a_274_patient_file_costs_one_patient(tmp_path):
     lines[200] = ",".join(fields)
     paths["patients"].write_text("\n".join(lines), encoding="utf-8")
 
-    results = validate_export(
-        folder, {"separator": ",", "decimal": ".", "encoding": "utf-8"}, PAPER_STUDY, PAPER_CODES, cohort="test"
-    )
+    results = validate_export(folder, DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, cohort="test")
     patients = results["patients"]
     assert accounting(results).set_index("file").loc["patients"].tolist() == [274, 273, 1, 1, 275]
     assert patients.quarantined_lines.tolist() == [51]

@@ -41,7 +41,7 @@ class TextFormat:
 
     @classmethod
     def of(cls, dialect: Mapping) -> TextFormat:
-        return cls(decimal=dialect.get("decimal", "."), date_format=dialect.get("date_format", ISO_DATE))
+        return cls(decimal=dialect["decimal"], date_format=dialect["date_format"])
 
     @property
     def date_shape(self) -> str:

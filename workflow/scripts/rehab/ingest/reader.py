@@ -118,8 +118,8 @@ def read_raw_table(
     if int(max_record_lines) < 1:
         raise ValueError(f"max_record_lines must be at least 1, not {max_record_lines}")
     where = _ConfigKeys(cohort)
-    separator = dialect.get("separator", ",")
-    buffer = _read_utf8(path, dialect.get("encoding", "utf-8"), where)
+    separator = dialect["separator"]
+    buffer = _read_utf8(path, dialect["encoding"], where)
     sep = _separator_byte(separator, path, where)
     layout = _Layout.of(buffer, sep, int(max_record_lines))
     if layout.n_records == 0:
@@ -696,7 +696,7 @@ def _raise_wrong_separator(
 
 
 def _decimal_hint(separator: str, dialect: dict, where: _ConfigKeys) -> str:
-    decimal = dialect.get("decimal", ".")
+    decimal = dialect["decimal"]
     if separator == ";" and decimal == ".":
         return (
             f" Files separated by ';' (Swedish spreadsheet exports) usually write decimals with a "
@@ -808,7 +808,7 @@ def _slice_strings(buffer: pa.Buffer, starts: np.ndarray, ends: np.ndarray) -> p
 
 
 def _missing_tokens(dialect: dict) -> pa.Array:
-    tokens = {""} | {str(t).strip(WHITESPACE) for t in dialect.get("missing_values") or []}
+    tokens = {""} | {str(t).strip(WHITESPACE) for t in dialect["missing_values"]}
     return pa.array(sorted(tokens), type=pa.large_string())
 
 

@@ -352,7 +352,7 @@ def _date_texts(days: np.ndarray, text_format: TextFormat) -> pa.Array:
 def _missing_set(values: pa.Array, dialect: dict) -> pa.Array:
     """Whitespace stripped; empty text and the dialect's missing tokens set missing."""
     values = pc.utf8_trim(values, characters=WHITESPACE)
-    tokens = {""} | {str(token).strip(WHITESPACE) for token in dialect.get("missing_values") or []}
+    tokens = {""} | {str(token).strip(WHITESPACE) for token in dialect["missing_values"]}
     missing = pc.is_in(values, value_set=pa.array(sorted(tokens), type=pa.large_string()))
     return pc.if_else(missing, pa.scalar(None, pa.large_string()), values)
 
