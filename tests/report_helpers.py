@@ -45,6 +45,7 @@ def _instrument(label, short, domain, unit, kind, high, better, absolute, citati
         "range": [0, high],
         "better": better,
         "responders": [definition],
+        "maintenance": {"max_loss_pct": 50, "citation": "half of the gain, citation for the margin"},
     }
 
 
@@ -344,7 +345,7 @@ def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
                 "smd": ["—"],
             }
         ),
-        table_file("subgroup_interactions"): pd.DataFrame(
+        table_file("subgroup_associations"): pd.DataFrame(
             {
                 "outcome": ["Pain (NPRS)"],
                 "timepoint": ["Discharge"],
@@ -352,7 +353,96 @@ def tables(evil: bool = False) -> dict[str, pd.DataFrame]:
                 "levels": ["2"],
                 "lr_chi2": ["0.02"],
                 "lr_df": ["1"],
-                "interaction_p": ["0.889"],
+                "p": ["0.889"],
+                "holm_p": ["1.000"],
+            }
+        ),
+        table_file("instrument_flow"): pd.DataFrame(
+            {
+                "outcome": ["NPRS (0–10)"],
+                "n_start": ["8"],
+                "n_discharge": ["7"],
+                "n_followup": ["5"],
+                "n_every_later": ["5"],
+                "n_every_timepoint": ["5"],
+            }
+        ),
+        table_file("mixed_models"): pd.DataFrame(
+            {
+                "outcome": ["NPRS (0–10)"],
+                "timepoint": ["Discharge"],
+                "n_pairs": ["7"],
+                "pairs_mean_change_ci": ["-1.4 (-2.7 to -0.1)"],
+                "model_change_ci": ["-1.3 (-2.5 to -0.1)"],
+                "model_patients": ["8"],
+                "model_values": ["20"],
+                "model_status": ["converged"],
+            }
+        ),
+        table_file("effect_sizes"): pd.DataFrame(
+            {
+                "outcome": ["NPRS (0–10)"],
+                "from": ["Start"],
+                "to": ["Discharge"],
+                "n_pairs": ["7"],
+                "effect_r_ci": ["-0.49 (-0.80 to -0.10)"],
+            }
+        ),
+        table_file("tipping_point"): pd.DataFrame(
+            {
+                "outcome": ["Pain (NPRS)", "Pain (NPRS)"],
+                "timepoint": ["Discharge", "Discharge"],
+                "delta_pct_of_range": ["0 (MAR)", "10"],
+                "shift": ["0", "1"],
+                "responders_pct_ci": ["44 (38–51)", "40 (34–46)"],
+                "lower_bound_above_30_pct": ["yes", "yes"],
+            }
+        ),
+        table_file("maintenance_margin"): pd.DataFrame(
+            {
+                "outcome": ["NPRS (0–10)"],
+                "from": ["Discharge"],
+                "to": ["1 year after discharge"],
+                "gain": ["1.5"],
+                "change_hl_ci": ["0.5 (0.0 to 1.0)"],
+                "max_loss": ["1.0"],
+                "max_loss_share_pct": ["67"],
+                "margin_pct": ["50"],
+                "maintained": ["not shown"],
+            }
+        ),
+        table_file("transitions"): pd.DataFrame(
+            {
+                "outcome": ["Pain (NPRS)"],
+                "from": ["Discharge"],
+                "to": ["1 year after discharge"],
+                "n": ["5"],
+                "both": ["2"],
+                "lost": ["1"],
+                "gained": ["1"],
+                "neither": ["1"],
+                "mcnemar_p": ["1.000"],
+            }
+        ),
+        table_file("response_model"): pd.DataFrame(
+            {
+                "outcome": ["Pain (NPRS)"],
+                "timepoint": ["1 year after discharge"],
+                "n": ["5"],
+                "n_responders": ["3"],
+                "status": ["not fitted (too few patients or responders)"],
+                "term": ["baseline value"],
+                "odds_ratio_ci": ["—"],
+                "p": ["—"],
+            }
+        ),
+        table_file("regression_to_mean"): pd.DataFrame(
+            {
+                "outcome": ["NPRS (0–10)"],
+                "timepoint": ["Discharge"],
+                "n_pairs": ["7"],
+                "spearman_rho": ["-0.40"],
+                "p": ["0.370"],
             }
         ),
     }
@@ -459,6 +549,13 @@ def write_cohort(
     return paths
 
 
+def tipping_settings():
+    """The fixture's tipping-point settings (as `settings()` declares them)."""
+    from rehab.analysis.missing_data import TippingPointSettings
+
+    return TippingPointSettings.from_config(settings()["missing_data"]["tipping_point"])
+
+
 def figure_file(name: str, suffix: str = ".svg") -> str:
     """A declared figure's file name (the report's declaration: rehab.outputs.contents)."""
     from rehab.outputs import contents
@@ -468,10 +565,11 @@ def figure_file(name: str, suffix: str = ".svg") -> str:
 
 def draw_figures(paths: dict[str, Path], out_dir: Path, study_=None) -> dict[str, Path]:
     """Every report figure of the fixture cohort, as the figure rules draw them; SVG paths by name."""
-    from rehab.analysis.missing_data import SCENARIO_LABELS, scenario_estimates
+    from rehab.analysis.missing_data import SCENARIO_LABELS, scenario_estimates, tipping_point_estimates
     from rehab.analysis.responders import responder_curves
     from rehab.ingest.codebook import load_codebook
     from rehab.outputs import figures
+    from rehab.outputs.figures_statistics import tipping_point_figure
     from rehab.outputs.numbers import read_numbers
     from rehab.outputs.plotting_style import save_figure
 
@@ -491,6 +589,9 @@ def draw_figures(paths: dict[str, Path], out_dir: Path, study_=None) -> dict[str
         ),
         "missing_data": figures.missing_data_figure(
             scenario_estimates(numbers_, study_), study_, SCENARIO_LABELS, 0.95
+        ),
+        "tipping_point": tipping_point_figure(
+            tipping_point_estimates(numbers_, study_, tipping_settings()), study_, 30.0, 0.95
         ),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -537,7 +638,14 @@ def settings(synthetic: bool = True, compare_with_published: bool | None = None)
         "quantile_method": "weibull",
         "confidence_level": 0.95,
         "subgroups": {"min_group_size": 5},
-        "missing_data": {"imputations": 5, "seed": 1, "covariates": ["age", "sex"], "max_patients": 20000},
+        "missing_data": {
+            "imputations": 5,
+            "seed": 1,
+            "covariates": ["age", "sex"],
+            "max_patients": 20000,
+            "tipping_point": {"deltas_pct": [10, 20], "min_responder_pct": 30},
+        },
+        "response_model": {"covariates": ["age", "sex"]},
         "quarantine_dir": "results/fixture/validation/quarantine",
         "max_quarantine_share": 0.05,
     }
@@ -661,7 +769,7 @@ def _config_keys() -> set[str]:
 CODE_IN_TEXT = re.compile(
     r"workflow/|scripts|\brule\b|\b(?:analysis|study|cohorts|dialect)\.[a-z_]+|"
     r"\b(?:scipy|statsmodels|numpy|pandas|matplotlib|seaborn|pandera)\b|[A-Z][a-z]+[A-Z]\w*\(|"
-    r"\b[A-Z][a-z]+[A-Z][A-Za-z]+\b|\d\.\d{7,}"
+    r"\b(?!Mc)[A-Z][a-z]+[A-Z][A-Za-z]+\b|\d\.\d{7,}"  # CamelCase, but not a surname such as McNemar
 )
 
 

@@ -9,7 +9,7 @@ from analysis_helpers import PAPER_STUDY, START, make_outcomes, make_patients, s
 
 from rehab.analysis.attrition import attrition_numbers, attrition_table
 from rehab.analysis.flow import assessment_timing
-from rehab.analysis.maintenance import maintenance_numbers, maintenance_table, maintenance_verdicts
+from rehab.analysis.maintenance import maintenance_numbers, maintenance_table
 
 DAY = pd.Timedelta(days=1)
 
@@ -173,19 +173,3 @@ def test_one_followed_time_point_has_no_maintenance(cohort):
     only_discharge = study_with(lambda declared: declared["timepoints"].pop())
     assert maintenance_numbers(outcomes[outcomes["timepoint"] != "followup"], only_discharge, "weibull") == {}
     assert maintenance_table({}, only_discharge).empty
-
-
-@pytest.mark.parametrize(
-    ("instrument", "bound", "value", "maintained"),
-    [
-        ("nprs", "hl_ci_high", 1.5, True),  # a rise of 2 (the NPRS threshold) is ruled out
-        ("nprs", "hl_ci_high", 2.0, False),  # a rise of 2 is inside the interval
-        ("eq_vas", "hl_ci_low", -9.0, True),  # higher is better: a fall of 10 is ruled out
-        ("eq_vas", "hl_ci_low", -10.0, False),
-        ("dri", "hl_ci_high", None, None),  # no interval, no verdict
-    ],
-)
-def test_maintained_only_when_the_interval_rules_out_a_clinically_important_loss(instrument, bound, value, maintained):
-    numbers = {f"maintenance.{instrument}.discharge_to_followup.{bound}": value}
-    verdicts = {v["instrument"]: v for v in maintenance_verdicts(numbers, PAPER_STUDY)}
-    assert verdicts[instrument]["maintained"] is maintained

@@ -205,7 +205,8 @@ def test_the_report_has_every_declared_section_in_order_and_the_navigation_lists
     # every table and figure, under its section, by its number and title
     items = [anchor for anchor in listed if anchor not in shown]
     assert items == [f"{entry.kind}-{entry.name.replace('_', '-')}" for entry in contents.CONTENTS]
-    assert '<li><a href="#table-outcomes">Table 6. Outcomes at start, discharge and 1 year</a></li>' in navigation
+    outcomes = contents.label(contents.item("table", "outcomes"))
+    assert f'<li><a href="#table-outcomes">{outcomes}. Outcomes at start, discharge and 1 year</a></li>' in navigation
     for anchor in set(re.findall(r'<a href="#([a-z-]+)">', html)):
         assert f'id="{anchor}"' in html, anchor
     strobe = html[html.index('<table id="strobe-table">') :]
@@ -227,7 +228,8 @@ def test_methods_come_from_the_config_in_words(rendered):
     assert "Medians and quartiles by definition 6 of Hyndman and Fan" in html
     assert "Wilson score intervals (Wilson 1927) at the 95% level" in html
     assert "available-case analysis" in html
-    assert "and age and sex (missing covariates imputed alike)" in html
+    assert "and age and sex (missing values of these imputed alike)" in html
+    assert "on the value at start and age and sex, over the evaluable patients" in html  # the response model
 
 
 def test_tables_are_shown_with_their_caption_and_a_marker_to_how_they_were_made(rendered):
@@ -347,7 +349,9 @@ def test_the_rendered_report_numbers_every_declared_item_in_reading_order(render
     assert "<strong>Table 1. Intervention categories.</strong>" in html
     assert "<strong>Table 2. Characteristics of the patients at start.</strong>" in html
     # a figure follows the table it belongs to; a mention carries the number and links to it
-    assert html.index("Table 3. Interventions received") < html.index("Figure 2. Intervention categories")
+    interventions = contents.label(contents.item("table", "interventions"))
+    categories = contents.label(contents.item("figure", "intervention_categories"))
+    assert html.index(f"{interventions}. Interventions received") < html.index(f"{categories}. Intervention categories")
     sensitivity = contents.label(contents.item("table", "responders_sensitivity"))
     assert f'sensitivity analysis of <a href="#table-responders-sensitivity">{sensitivity}</a>' in html
     assert '<td><a href="#table-baseline">Table 2</a> with valid n per variable;' in html  # STROBE item 14

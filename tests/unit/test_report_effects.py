@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 import report_helpers as helpers
 
+from rehab.analysis.maintenance import margin_numbers
 from rehab.outputs.report import render_report
 
 MAINTENANCE = "maintenance.{}.discharge_to_followup"
@@ -30,11 +31,12 @@ EXTRA_NUMBERS = {
     "attrition.discharge.non_completers.n": "1",
     "attrition.followup.completers.n": "5",
     "attrition.followup.non_completers.n": "3",
-    # NPRS (threshold 2): a rise of 2 is ruled out; DRI (10 mm): a rise of 10 is not;
-    # EQ-VAS: too few pairs for an interval
+    # NPRS: a gain of 2 by discharge, the interval allows a rise of 0.5 (25 % of it): maintained;
+    # DRI: a gain of 13, the interval allows a rise of 10 (77 %): not shown; EQ-VAS: no interval
+    **{f"outcomes.{i}.discharge.change.hl": v for i, v in (("nprs", "-2.0"), ("dri", "-13.0"), ("eq_vas", "11.0"))},
     **{
         f"{MAINTENANCE.format('nprs')}.{k}": v
-        for k, v in {"hl": "0.5", "hl_ci_low": "0.0", "hl_ci_high": "1.5"}.items()
+        for k, v in {"hl": "0.25", "hl_ci_low": "0.0", "hl_ci_high": "0.5"}.items()
     },
     **{
         f"{MAINTENANCE.format('nprs')}.{k}": v
@@ -63,6 +65,11 @@ MAINTENANCE_TABLE = pd.DataFrame(
 )
 
 
+def read_numbers_text(values: dict[str, str]) -> dict:
+    """numbers.csv's text values as read_numbers gives them (empty: None)."""
+    return {key: float(value) if value else None for key, value in values.items()}
+
+
 def section(html: str, start: str, end: str) -> str:
     return html[html.index(start) : html.index(end, html.index(start))]
 
@@ -72,7 +79,11 @@ def rendered(tmp_path_factory):
     root = tmp_path_factory.mktemp("report_effects")
     inputs = helpers.report_inputs(root)
     numbers = pd.read_csv(inputs.numbers, dtype=str, keep_default_na=False)
-    extra = pd.DataFrame(list(EXTRA_NUMBERS.items()), columns=["key", "value"])
+    margins = margin_numbers(read_numbers_text(EXTRA_NUMBERS), helpers.study())  # as the step computes them
+    extra = pd.DataFrame(
+        [*EXTRA_NUMBERS.items(), *((key, "" if v is None else repr(v)) for key, v in margins.items())],
+        columns=["key", "value"],
+    )
     pd.concat([numbers, extra]).to_csv(inputs.numbers, index=False, lineterminator="\n")
     helpers.write_csv(ATTRITION_TABLE, root / "tables" / helpers.table_file("attrition"))
     helpers.write_csv(MAINTENANCE_TABLE, root / "tables" / helpers.table_file("maintenance"))
@@ -85,7 +96,7 @@ def test_methods_name_the_test_pairing_zero_handling_and_interval_methods(render
     for phrase in (
         "Wilcoxon signed-rank test, two-sided",
         "complete pairs",
-        "Zero differences are dropped",
+        "Zero changes are dropped from the test, the estimate and its interval alike",
         "Hodges–Lehmann estimate",
         "95% confidence interval inverts the signed-rank test",
         "95% confidence interval from the t distribution",
@@ -111,26 +122,32 @@ def test_flow_shows_follow_up_timing_and_attrition_its_table(rendered):
     assert len(re.findall(r"Table \d+\. Completers and non-completers", page)) == 1  # not repeated elsewhere
 
 
-def test_maintained_is_said_only_where_the_interval_rules_out_a_clinically_important_loss(rendered):
-    outcomes = section(rendered, '<section id="maintenance">', "</section>")
-    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", outcomes)))
-    assert "NPRS, from discharge to 1 year after discharge: Hodges–Lehmann change 0.5 (95% CI 0.0 to 1.5)" in text
+def test_maintained_is_said_only_where_the_interval_rules_out_losing_more_than_the_share_of_the_gain(rendered):
+    maintenance = section(rendered, '<section id="maintenance">', "</section>")
+    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", maintenance)))
+    assert "NPRS, from discharge to 1 year after discharge: Hodges–Lehmann change 0.3 (95% CI 0.0 to 0.5)" in text
     assert "p < 0.001" in text
-    assert "Maintained: the interval rules out a loss of 2 (the primary responder threshold)" in text
-    assert "Not shown to be maintained: a loss of 10 mm (the primary responder threshold) lies within" in text
+    assert (
+        "The gain from start to discharge was 2.0; the interval still allows a loss of 25% of it. "
+        "Maintained: the interval rules out losing more than 50% of the gain." in text
+    )
+    assert (
+        "The gain from start to discharge was 13.0 mm; the interval still allows a loss of 77% of it. "
+        "Not shown to be maintained: a loss of more than 50% of the gain lies within the interval." in text
+    )
     assert "No statement on maintenance: no confidence interval (too few pairs)" in text
     assert text.count("Maintained:") == 1
-    assert 'data-key="maintenance.dri.discharge_to_followup.hl_ci_high"' in outcomes
-    assert ">Change, median [q1, q3]</th>" in outcomes
-    # no other section claims that an outcome was maintained
-    methods = section(rendered, '<section id="methods">', "</section>")
-    body = rendered[: rendered.index('<section id="made"')]
-    elsewhere = re.sub(r"<[^>]+>", "", body.replace(outcomes, "").replace(methods, ""))
+    assert 'data-key="maintenance_margin.dri.discharge_to_followup.max_loss_share_pct"' in maintenance
+    assert "primary responder threshold" not in text  # the lenient criterion is gone
+    assert ">Change, median [q1, q3]</th>" in maintenance
+    # no other section of the results claims that an outcome was maintained
+    results = rendered[rendered.index('<section id="baseline">') : rendered.index('<section id="made"')]
+    elsewhere = re.sub(r"<[^>]+>", "", results.replace(maintenance, ""))
     assert "maintained" not in elsewhere.lower()
 
 
 def test_report_without_maintenance_numbers_renders_no_statement(tmp_path):
     html = render_report(helpers.report_inputs(tmp_path), helpers.TEMPLATE_DIR)
     maintenance = section(html, '<section id="maintenance">', "</section>")
-    assert "Maintained:" not in maintenance and "maintained" not in maintenance.replace('id="maintenance"', "")
+    assert "Maintained:" not in maintenance and "Not shown to be maintained" not in maintenance
     assert maintenance.count("no patient with a value at both time points") == 3

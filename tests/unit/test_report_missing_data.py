@@ -33,7 +33,10 @@ def test_the_methods_state_what_each_missing_data_estimate_assumes(html):
     assert "Rubin's rules" in text and "Barnard–Rubin" in text
     for key in ("responders.missing_data.imputations", "responders.missing_data.pmm_donors"):
         assert f'data-key="{key}"' in text
-    assert "from the value at start and age and sex (missing covariates imputed alike)" in text
+    assert (
+        "from the value at start, the instrument's values at the earlier time points after start (auxiliary "
+        "variables: at 1 year after discharge, the value at discharge) and age and sex" in text
+    )
 
 
 def test_the_missing_data_section_gives_each_estimate(html):

@@ -1,9 +1,10 @@
-"""Subgroup interaction tests and complementary suppression: no suppressed responder count
+"""Subgroup tests of association and complementary suppression: no suppressed responder count
 can be recovered from anything written (numbers.csv fragment, the display tables, the
-machine-readable results that the forest figure draws): not by subtraction, not from an
-interaction test (none is shown for a variable with a hidden group), and not from which groups
-are hidden (decided from the published evaluable counts alone): a brute force over every
-feasible count finds more than one consistent with everything published."""
+machine-readable results that the forest figure draws): not by subtraction, not from a test
+of association (none is shown for a variable with a hidden group; Holm's adjustment reads the
+published p-values only), and not from which groups are hidden (decided from the published
+evaluable counts alone): a brute force over every feasible count finds more than one
+consistent with everything published."""
 
 from __future__ import annotations
 
@@ -21,9 +22,9 @@ from hypothesis import strategies as st
 from rehab.analysis.subgroups import (
     COMPLEMENTARY,
     SMALL,
-    interaction_numbers,
-    interaction_test,
-    interactions_table,
+    association_numbers,
+    association_test,
+    associations_table,
     subgroup_analysis,
     subgroup_numbers,
     subgroups_table,
@@ -39,12 +40,12 @@ LEVELS = ["localized", "regional", "generalized"]
 STUDY = study_with(lambda declared: declared.update(subgroups=[declared["subgroups"][2]]))
 
 
-# ---------------------------------------------------------------- the interaction test
+# ---------------------------------------------------------------- the test of association
 
 
 def test_the_likelihood_ratio_test_is_statsmodels_logit_against_the_intercept():
     n, k = np.array([10, 12, 8]), np.array([3, 8, 4])
-    chi2, df, p, levels = interaction_test(n, k, np.zeros(3, dtype=bool))
+    chi2, df, p, levels = association_test(n, k, np.zeros(3, dtype=bool))
     # the same test on one row per patient, with statsmodels' own LR test of Logit
     group = np.repeat([0, 1, 2], n)
     response = np.concatenate([np.r_[np.ones(ki), np.zeros(ni - ki)] for ni, ki in zip(n, k, strict=True)])
@@ -56,20 +57,20 @@ def test_the_likelihood_ratio_test_is_statsmodels_logit_against_the_intercept():
 
 def test_a_group_with_every_patient_responding_still_gives_the_supremum_statistic():
     n, k = np.array([4, 10]), np.array([4, 5])
-    chi2, df, p, _ = interaction_test(n, k, np.zeros(2, dtype=bool))
+    chi2, df, p, _ = association_test(n, k, np.zeros(2, dtype=bool))
     # saturated log-likelihood: 4 log 1 + 5 log .5 + 5 log .5; null: 9 log (9/14) + 5 log (5/14)
     expected = 2 * ((10 * np.log(0.5)) - (9 * np.log(9 / 14) + 5 * np.log(5 / 14)))
     assert chi2 == pytest.approx(expected, rel=1e-6) and df == 1
 
 
 def test_one_level_with_patients_has_no_test():
-    assert interaction_test(np.array([5, 0]), np.array([2, 0]), np.zeros(2, dtype=bool))[:3] == (None, None, None)
+    assert association_test(np.array([5, 0]), np.array([2, 0]), np.zeros(2, dtype=bool))[:3] == (None, None, None)
 
 
 def test_a_variable_with_a_hidden_group_has_no_test():
     n, hidden = np.array([3, 4, 20]), np.array([True, False, False])
-    assert interaction_test(n, np.array([1, 3, 10]), hidden) == (None, None, None, 3)
-    assert interaction_test(n, np.array([1, 3, 10]), np.zeros(3, dtype=bool))[0] is not None
+    assert association_test(n, np.array([1, 3, 10]), hidden) == (None, None, None, 3)
+    assert association_test(n, np.array([1, 3, 10]), np.zeros(3, dtype=bool))[0] is not None
 
 
 # ---------------------------------------------------------------- suppression by hand
@@ -125,7 +126,7 @@ def cohort(groups: list[int | None], discharge: list[tuple[int, bool]]):
 def published(tmp_path, results, tests) -> tuple[dict, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Everything written: the numbers fragment, the display table, the results file and the
     forest figure's reading of it."""
-    write_fragment(subgroup_numbers(results) | interaction_numbers(tests), tmp_path / "numbers.csv")
+    write_fragment(subgroup_numbers(results) | association_numbers(tests), tmp_path / "numbers.csv")
     write_results(results, tmp_path / "subgroups.csv")
     return (
         read_numbers(tmp_path / "numbers.csv"),
@@ -185,15 +186,19 @@ def test_no_suppressed_count_can_be_recovered_by_subtraction(tmp_path, patients_
             assert rows.loc[level, ["n_responders", "pct", "ci_low", "ci_high"]].isna().all()
             assert shown.loc[level, ["n_responders", "pct", "ci"]].str.startswith("suppressed").all()
             assert drawn.loc[level, ["pct", "ci_low", "ci_high"]].isna().all() and drawn.loc[level, "suppressed"]
-    if total_k is None or total_k in (0, total_n):
-        return  # an overall row of 0 % or 100 % (or none at all) gives every group away by itself
+    if total_k is None:
+        return
+    unassigned_n = total_n - sum(size for size, k in zip(n, k_published, strict=True) if k is not None)
+    unassigned_k = total_k - sum(k for k in k_published if k is not None)
+    if unassigned_k in (0, unassigned_n):
+        return  # every unassigned patient responded, or none did: docs/decisions.md's stated limit
     options = feasible_counts(total_n, total_k, n, k_published)
     for index, level in enumerate(LEVELS):
         if n[index] < min_group_size and n[index] > 0:
             assert k_published[index] is None, level
             assert truth[index] in options[index]
             assert len(options[index]) >= 2, (level, n, k_published, total_n, total_k)
-    # no interaction test where a group is hidden
+    # no test of association where a group is hidden
     if any(k is None for k, size in zip(k_published, n, strict=True) if size):
         assert numbers[f"{prefix}.interaction_p"] is None and numbers[f"{prefix}.lr_chi2"] is None
 
@@ -229,18 +234,18 @@ NPRS_STUDY = study_with(
 
 def published_text(patients, outcomes, min_group_size, folder) -> str:
     """Every value the subgroup step publishes, as written: its numbers (as numbers.csv writes
-    them), the report's two tables (subgroups, interaction tests) and the results file the
+    them), the report's two tables (subgroups, tests of association) and the results file the
     forest figure draws."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         results, tests = subgroup_analysis(patients, outcomes, NPRS_STUDY, min_group_size, 0.95)
-    numbers = subgroup_numbers(results) | interaction_numbers(tests) | summary_numbers(results)
+    numbers = subgroup_numbers(results) | association_numbers(tests) | summary_numbers(results)
     write_results(results, folder / "subgroups.csv")
     return "\n".join(
         [
             numbers_frame(numbers).to_csv(index=False),
             subgroups_table(results, NPRS_STUDY).to_csv(index=False),
-            interactions_table(tests, NPRS_STUDY).to_csv(index=False),
+            associations_table(tests, NPRS_STUDY).to_csv(index=False),
             (folder / "subgroups.csv").read_text(encoding="utf-8"),
         ]
     )
@@ -315,7 +320,7 @@ def test_brute_force_finds_more_than_one_count_for_the_issue_case(tmp_path):
 
 
 # Found by the property below when which groups were hidden depended on the responders (the
-# interaction test's pooled level counting as published): with localized and generalized
+# test's pooled level counting as published): with localized and generalized
 # hidden, regional was hidden too in some worlds and shown in others, which gave localized's
 # count away. Here the unassigned patients share 2 responders among 4.
 PATTERN_INFERENCE = [(0, 6, True), (1, 4, False), (1, 7, True), (0, 8, False), (1, 8, True), (2, 4, True)]

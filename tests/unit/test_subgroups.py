@@ -19,6 +19,10 @@ from rehab.analysis.subgroups import (
     RESULT_COLUMNS,
     SUPPRESSED,
     SubgroupConfigError,
+    association_numbers,
+    associations_table,
+    holm_adjusted,
+    subgroup_analysis,
     subgroup_numbers,
     subgroup_results,
     subgroups_table,
@@ -283,3 +287,50 @@ def test_bands_of_a_declared_instrument_baseline():
     assert subgroup_numbers(results)["subgroups.hads_anxiety.six_months.anxiety.raised_8_21.pct"] == 50.0
     table = subgroups_table(results, study)
     assert "6 months after discharge" in set(table["timepoint"]) and "Anxiety (HADS-A)" in set(table["outcome"])
+
+
+# ---------------------------------------------------------------- tests of association, Holm-adjusted
+
+
+def test_holm_adjusts_over_the_tests_with_a_p_by_hand():
+    # three p-values (one variable not tested): sorted .01, .02, .04 → ×3, ×2, ×1 = .03, .04, .04
+    p = pd.Series([0.04, None, 0.01, 0.02], dtype="float64")
+    adjusted = holm_adjusted(p)
+    assert adjusted.tolist()[0] == pytest.approx(0.04) and pd.isna(adjusted[1])
+    assert adjusted.tolist()[2:] == pytest.approx([0.03, 0.04])
+    assert holm_adjusted(pd.Series([0.5, 0.9])).tolist() == pytest.approx([1.0, 1.0])  # capped at 1
+    assert holm_adjusted(pd.Series([], dtype="float64")).empty
+
+
+def test_the_association_table_shows_p_beside_its_holm_adjusted_value_and_keeps_the_keys():
+    tests = pd.DataFrame(
+        {
+            "outcome": ["nprs", "nprs"],
+            "outcome_label": ["Pain (NPRS)", "Pain (NPRS)"],
+            "timepoint": ["discharge", "discharge"],
+            "subgroup": ["sex", "age_band"],
+            "subgroup_label": ["Sex", "Age, years"],
+            "levels": [2, 4],
+            "lr_chi2": [5.2, None],
+            "lr_df": [1, None],
+            "p": [0.0226, None],
+        }
+    )
+    tests = tests.assign(holm_p=holm_adjusted(tests["p"]))
+    table = associations_table(tests, PAPER_STUDY)
+    assert table.columns.tolist()[-2:] == ["p", "holm_p"]
+    assert table[["p", "holm_p"]].values.tolist() == [["0.023", "0.023"], ["—", "—"]]  # one test: its own family
+    numbers = association_numbers(tests)
+    assert numbers["subgroups.nprs.discharge.sex.interaction_p"] == 0.0226  # the key other users read stays
+    assert numbers["subgroups.nprs.discharge.sex.holm_p"] == pytest.approx(0.0226)
+    assert numbers["subgroups.nprs.discharge.age_band.holm_p"] is None
+    assert numbers["subgroups.n_interaction_tests"] == 1
+
+
+def test_the_analysis_adjusts_over_every_test_it_shows():
+    _, tests = subgroup_analysis(make_patients(PATIENTS), make_outcomes(OUTCOMES), PAPER_STUDY, 1, 0.95)
+    shown = tests["p"].notna()
+    assert shown.sum() >= 2
+    assert tests.loc[shown, "holm_p"].tolist() == pytest.approx(holm_adjusted(tests["p"])[shown].tolist())
+    assert tests.loc[~shown, "holm_p"].isna().all()
+    assert (tests.loc[shown, "holm_p"] >= tests.loc[shown, "p"]).all()

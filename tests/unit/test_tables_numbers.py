@@ -15,7 +15,7 @@ from rehab.analysis.missing_data import ImputationSettings, missing_data_numbers
 from rehab.analysis.mixed_models import mixed_model_numbers
 from rehab.analysis.outcomes import outcome_numbers
 from rehab.analysis.responders import responder_numbers
-from rehab.analysis.response_model import response_model_numbers
+from rehab.analysis.response_model import fit_response_models, response_model_numbers
 from rehab.analysis.subgroups import subgroup_numbers, subgroup_results
 from rehab.analysis.transitions import instrument_flow_numbers, transition_numbers
 from rehab.outputs.numbers import (
@@ -49,7 +49,9 @@ def all_parts(quantile_method="weibull") -> dict[str, dict]:
         "instrument_flow": instrument_flow_numbers(outcomes, PAPER_STUDY),
         "responders": responder_numbers(outcomes, PAPER_STUDY, 0.95),
         "transitions": transition_numbers(outcomes, PAPER_STUDY),
-        "response_model": response_model_numbers(patients, outcomes, PAPER_STUDY, ["age", "sex"], 0.95),
+        "response_model": response_model_numbers(
+            fit_response_models(patients, outcomes, PAPER_STUDY, ["age", "sex"], MIN_GROUP_SIZE, 0.95)
+        ),
         "subgroups": subgroup_numbers(subgroup_results(patients, outcomes, PAPER_STUDY, MIN_GROUP_SIZE, 0.95)),
         "attrition": attrition_numbers(patients, outcomes, PAPER_STUDY),
         "maintenance": maintenance,

@@ -66,6 +66,15 @@ RESPONDER_FIGURES = {
         "output": report_outputs("figure_missing_data"),
         "params": {"study": get_study, "confidence_level": config["analysis"]["confidence_level"]},
     },
+    "figure_tipping_point": {
+        "input": {"numbers": number_fragments("missing_data")},
+        "output": report_outputs("figure_tipping_point"),
+        "params": {
+            "study": get_study,
+            "confidence_level": config["analysis"]["confidence_level"],
+            "tipping_point": config["analysis"]["missing_data"]["tipping_point"],
+        },
+    },
 }
 
 

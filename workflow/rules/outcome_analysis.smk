@@ -1,9 +1,12 @@
-# Stage: the outcome responder analysis — Table 4 (outcomes), responders at every time point
-# after the baseline with the sensitivity analysis, responders by the study's subgroups,
-# attrition (completers against non-completers), maintenance (change from each later time
-# point to the next) and missing follow-up data (complete, worst and best case, multiple
-# imputation) — with their numbers.csv fragments. One job runs the steps (rehab.workflow.stages);
-# each step keeps its own log and benchmark (common.smk, "stages").
+# Stage: the outcome responder analysis — the outcomes table, responders at every time point
+# after the baseline with the sensitivity analysis, responders by the study's subgroups with
+# the tests of association, attrition (completers against non-completers), maintenance (change
+# from each later time point to the next, against the gain, responder transitions), missing
+# follow-up data (complete, worst and best case, multiple imputation, the tipping point), the
+# mixed models, the response model, the effect sizes' intervals, regression to the mean and the
+# flow per instrument — with their numbers.csv fragments. The report's tables are named by its
+# declaration (rehab.outputs.contents, report_outputs). One job runs the steps
+# (rehab.workflow.stages); each step keeps its own log and benchmark (common.smk, "stages").
 
 CLEAN_PATIENTS = "results/{cohort}/clean/patients.parquet"
 CLEAN_OUTCOMES = "results/{cohort}/clean/outcomes.parquet"
@@ -57,11 +60,7 @@ OUTCOME_ANALYSIS = {
     },
     "table_missing_data": {
         "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
-        "output": report_outputs(
-            "table_missing_data",
-            numbers="results/{cohort}/numbers/missing_data.csv",
-            tipping_point="results/{cohort}/tables/tipping_point.csv",  # not yet in the report
-        ),
+        "output": report_outputs("table_missing_data", numbers="results/{cohort}/numbers/missing_data.csv"),
         "params": {
             "study": get_study,
             "confidence_level": CONFIDENCE_LEVEL,
@@ -73,30 +72,22 @@ OUTCOME_ANALYSIS = {
             "outcome_numbers": "results/{cohort}/numbers/outcomes.csv",
             "maintenance_numbers": "results/{cohort}/numbers/maintenance.csv",
         },
-        "output": {
-            "table": "results/{cohort}/tables/maintenance_margin.csv",
-            "numbers": "results/{cohort}/numbers/maintenance_margin.csv",
-        },
+        "output": report_outputs("table_maintenance_margin", numbers="results/{cohort}/numbers/maintenance_margin.csv"),
         "params": {"study": get_study},
     },
     "table_mixed_models": {
         "input": {"outcomes": CLEAN_OUTCOMES, "outcome_numbers": "results/{cohort}/numbers/outcomes.csv"},
-        "output": {
-            "table": "results/{cohort}/tables/mixed_models.csv",
-            "numbers": "results/{cohort}/numbers/mixed_models.csv",
-        },
+        "output": report_outputs("table_mixed_models", numbers="results/{cohort}/numbers/mixed_models.csv"),
         "params": {"study": get_study_measures, "confidence_level": CONFIDENCE_LEVEL},
     },
     "table_response_model": {
         "input": {"patients": CLEAN_PATIENTS, "outcomes": CLEAN_OUTCOMES},
-        "output": {
-            "table": "results/{cohort}/tables/response_model.csv",
-            "numbers": "results/{cohort}/numbers/response_model.csv",
-        },
+        "output": report_outputs("table_response_model", numbers="results/{cohort}/numbers/response_model.csv"),
         "params": {
             "study": get_study,
             "confidence_level": CONFIDENCE_LEVEL,
             "response_model": config["analysis"]["response_model"],
+            "min_group_size": config["analysis"]["subgroups"]["min_group_size"],
         },
     },
     "table_effect_sizes": {
@@ -105,12 +96,11 @@ OUTCOME_ANALYSIS = {
             "outcome_numbers": "results/{cohort}/numbers/outcomes.csv",
             "maintenance_numbers": "results/{cohort}/numbers/maintenance.csv",
         },
-        "output": {
-            "table": "results/{cohort}/tables/effect_sizes.csv",
-            "numbers": "results/{cohort}/numbers/effect_sizes.csv",
-            "regression_to_mean": "results/{cohort}/tables/regression_to_mean.csv",
-            "regression_to_mean_numbers": "results/{cohort}/numbers/regression_to_mean.csv",
-        },
+        "output": report_outputs(
+            "table_effect_sizes",
+            numbers="results/{cohort}/numbers/effect_sizes.csv",
+            regression_to_mean_numbers="results/{cohort}/numbers/regression_to_mean.csv",
+        ),
         "params": {
             "study": get_study_measures,
             "confidence_level": CONFIDENCE_LEVEL,
@@ -119,18 +109,12 @@ OUTCOME_ANALYSIS = {
     },
     "table_transitions": {
         "input": {"outcomes": CLEAN_OUTCOMES},
-        "output": {
-            "table": "results/{cohort}/tables/transitions.csv",
-            "numbers": "results/{cohort}/numbers/transitions.csv",
-        },
+        "output": report_outputs("table_transitions", numbers="results/{cohort}/numbers/transitions.csv"),
         "params": {"study": get_study},
     },
     "table_instrument_flow": {
         "input": {"outcomes": CLEAN_OUTCOMES, "outcome_numbers": "results/{cohort}/numbers/outcomes.csv"},
-        "output": {
-            "table": "results/{cohort}/tables/instrument_flow.csv",
-            "numbers": "results/{cohort}/numbers/instrument_flow.csv",
-        },
+        "output": report_outputs("table_instrument_flow", numbers="results/{cohort}/numbers/instrument_flow.csv"),
         "params": {"study": get_study_measures},
     },
 }

@@ -83,6 +83,7 @@ rule render_report:
         study=get_study,
         subgroups=config["analysis"]["subgroups"],
         missing_data=config["analysis"]["missing_data"],
+        response_model=config["analysis"]["response_model"],
         quarantine_dir=lambda wildcards: f"results/{wildcards.cohort}/validation/quarantine",
         max_quarantine_share=lambda wildcards: cohort_config(wildcards.cohort)["max_quarantine_share"],
         omitted=lambda wildcards: omitted_items(wildcards.cohort),

@@ -31,6 +31,7 @@ def main(snakemake):
             "confidence_level": snakemake.params.confidence_level,
             "subgroups": snakemake.params.subgroups,
             "missing_data": snakemake.params.missing_data,
+            "response_model": snakemake.params.response_model,
             "quarantine_dir": snakemake.params.quarantine_dir,
             "max_quarantine_share": snakemake.params.max_quarantine_share,
             "omitted": list(snakemake.params.omitted),

@@ -51,7 +51,9 @@ def reference_levels(patients: pd.DataFrame, covariates: Sequence[str]) -> dict[
         if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
             continue
         if isinstance(values.dtype, pd.CategoricalDtype):
-            found[name] = str(values.cat.categories[0])
+            levels = [str(level) for level in values.cat.categories]
         else:
-            found[name] = str(sorted(values.astype("string").dropna().unique())[0])
+            levels = sorted(values.astype("string").dropna().unique())
+        if levels:  # a covariate without any value has no indicator to compare
+            found[name] = str(levels[0])
     return found

@@ -2,15 +2,12 @@
 (in the paper, from the end of the program to the one-year follow-up), with the effect sizes of Table 4 (`rehab.analysis.effects`).
 
 A report may call an instrument's outcome *maintained* between two time points only when
-this analysis supports it. Two criteria are computed:
-
-- against the gain (`margin_numbers`, `margin_verdicts`): the confidence interval of the
-  Hodges–Lehmann change rules out losing more than the instrument's declared share
-  (`study.instruments.<name>.maintenance.max_loss_pct`, default 50 %) of the gain from the
-  baseline to the earlier time point; numbers.csv records the share the interval allows;
-- against the primary responder threshold (`maintenance_verdicts`, the report's statement
-  until it reads the first): the interval excludes a loss as large as that threshold, which
-  may exceed the whole gain.
+this analysis supports it: against the gain (`margin_numbers`, `margin_verdicts`), the
+confidence interval of the Hodges–Lehmann change rules out losing more than the instrument's
+declared share (`study.instruments.<name>.maintenance.max_loss_pct`, default 50 %) of the
+gain from the baseline to the earlier time point; numbers.csv records the share the interval
+still allows. (The earlier criterion, a loss as large as the primary responder threshold,
+could call an outcome maintained after the whole gain was lost: docs/decisions.md.)
 """
 
 from __future__ import annotations
@@ -65,38 +62,6 @@ def maintenance_table(numbers: dict, study: Study) -> pd.DataFrame:
     ]
     table = pd.DataFrame(rows, columns=["outcome", "from", "to", *EFFECT_COLUMNS])
     return table.rename(columns={"change_median_iqr": "change_iqr"})  # not a change from the baseline
-
-
-def maintenance_verdicts(numbers: dict, study: Study) -> list[dict]:
-    """Per instrument and consecutive pair of time points: whether the outcome was maintained
-    (True: the interval's worsening end is short of the primary absolute threshold; False:
-    a loss that large cannot be ruled out; None: no interval or no absolute threshold)."""
-    verdicts = []
-    for instrument in study.instruments:
-        threshold = instrument.primary.absolute
-        for earlier, later in consecutive_followed(study):
-            prefix = f"maintenance.{instrument.name}.{interval_key(earlier, later)}"
-            # a loss is a rise when lower is better, a fall when higher is better
-            worst = numbers.get(f"{prefix}.hl_ci_high" if instrument.better == "lower" else f"{prefix}.hl_ci_low")
-            loss = None if worst is None else (worst if instrument.better == "lower" else -worst)
-            maintained = None if loss is None or threshold is None else loss < threshold
-            verdicts.append(
-                {
-                    "instrument": instrument.name,
-                    "label": instrument.short_label,
-                    "domain": instrument.domain,
-                    "unit": instrument.unit,
-                    "threshold": threshold,
-                    "threshold_text": None if threshold is None else f"{threshold:g}",
-                    "from": earlier.name,
-                    "to": later.name,
-                    "from_text": lower_first(earlier.label),
-                    "to_text": lower_first(later.label),
-                    "prefix": prefix,
-                    "maintained": maintained,
-                }
-            )
-    return verdicts
 
 
 # ---------------------------------------------------------------- maintenance against the gain
@@ -193,9 +158,9 @@ def margin_verdicts(numbers: Mapping, study: Study) -> list[dict]:
             "prefix": f"maintenance.{instrument.name}.{interval_key(earlier, later)}",
             "margin_prefix": margin_key(instrument, earlier, later),
             "maintained": {1: True, 0: False, None: None}[
-                numbers[f"{margin_key(instrument, earlier, later)}.maintained"]
+                numbers.get(f"{margin_key(instrument, earlier, later)}.maintained")
             ],
-            "max_loss_share_pct": numbers[f"{margin_key(instrument, earlier, later)}.max_loss_share_pct"],
+            "max_loss_share_pct": numbers.get(f"{margin_key(instrument, earlier, later)}.max_loss_share_pct"),
             "margin_pct": None if instrument.maintenance is None else instrument.maintenance.max_loss_pct,
             "citation": "" if instrument.maintenance is None else instrument.maintenance.citation,
         }

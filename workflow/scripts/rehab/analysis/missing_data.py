@@ -478,7 +478,7 @@ def tipping_point_table(numbers: Mapping, study: Study, tipping: TippingPointSet
                 "timepoint": timepoints[row.timepoint],
                 "delta_pct_of_range": f"{row.delta_pct:g}" + (" (MAR)" if row.delta_pct == 0 else ""),
                 "shift": f"{row.shift:g} {instrument.unit}".strip(),
-                "responders": _pct_ci(row.pct, row.ci_low, row.ci_high),
+                "responders_pct_ci": _pct_ci(row.pct, row.ci_low, row.ci_high),
                 f"lower_bound_above_{tipping.min_responder_pct:g}_pct": HOLDS_TEXT[
                     None if pd.isna(row.holds) else int(row.holds)
                 ],

@@ -7,6 +7,14 @@ enters per standard deviation (its odds ratio is per SD, the SD recorded as `per
 odds ratios of age in years and of pain duration in days are comparable. Maximum likelihood by
 statsmodels' `Logit` (Newton); odds ratios with Wald intervals and p.
 
+No category is published on its own with fewer patients than the subgroups' minimum group
+size (`analysis.subgroups.min_group_size`), so that no odds ratio speaks for a group the
+subgroup table would suppress: per model, a category (or a yes/no answer) with fewer patients
+in the model is pooled with the next smallest category of the same covariate, until every
+category has enough (`pooled_levels`); a covariate left with one category drops out. The
+pooling reads the counts of patients in the model only, never their responses, so which
+categories are pooled tells nothing about response.
+
 A model's status is recorded, never a crash:
 - `separation` 1 when the fitted probabilities reach 0 or 1 (within 1e-8) for some patient
   or statsmodels reports perfect prediction: complete or quasi-complete separation, where the
@@ -30,7 +38,7 @@ from rehab.analysis.covariates import covariate_frame, reference_levels
 from rehab.analysis.outcomes import OutcomePanel
 from rehab.analysis.responders import responder_status
 from rehab.core.formatting import DASH, fmt_count, fmt_number, fmt_p
-from rehab.core.study import Study, slug
+from rehab.core.study import Instrument, Study, Timepoint, slug
 
 COVARIATES_KEY = "analysis.response_model.covariates"
 BASELINE_TERM = "baseline_value"
@@ -46,6 +54,65 @@ class Term:
     key: str  # numbers.csv key part
     label: str
     column: str  # in the design frame
+
+
+@dataclass(frozen=True)
+class ResponseModel:
+    """One instrument's model: its terms (in the order of the table) and its numbers.csv values."""
+
+    instrument: Instrument
+    timepoint: Timepoint
+    terms: list[Term]
+    numbers: dict
+
+
+def _is_category(values: pd.Series) -> bool:
+    return not (pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype))
+
+
+def _declared_levels(values: pd.Series) -> list[str]:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return [str(level) for level in values.cat.categories]
+    return sorted(values.dropna().astype("string").unique())
+
+
+def pooled_levels(values: pd.Series, min_group_size: int) -> dict[str, str]:
+    """Each level with patients in `values` mapped to the category it is shown as: itself, or
+    the levels it is pooled with, joined by " or " in their declared order. While a category
+    has fewer than `min_group_size` patients, the smallest (the first declared among equals)
+    is pooled with the next smallest of the others; the counts are of patients alone."""
+    order = _declared_levels(values)
+    counts = values.dropna().astype("string").value_counts()
+    groups = [[level] for level in order if counts.get(level, 0) > 0]
+    sizes = [int(counts[group[0]]) for group in groups]
+    while len(groups) > 1 and min(sizes) < min_group_size:
+        small = int(np.argmin(sizes))
+        partner = min((index for index in range(len(groups)) if index != small), key=lambda i: (sizes[i], i))
+        keep, merged = sorted((small, partner))
+        groups[keep] = sorted(groups[keep] + groups[merged], key=order.index)
+        sizes[keep] += sizes.pop(merged)
+        del groups[merged]
+    return {level: " or ".join(group) for group in groups for level in group}
+
+
+def with_pooled_levels(data: pd.DataFrame, covariates: Sequence[str], min_group_size: int) -> pd.DataFrame:
+    """`data` with each categorical covariate's small levels pooled (`pooled_levels`, the
+    categories in the order of their first level); a yes/no covariate with a small answer,
+    or a covariate left with one category, becomes constant (and drops out of the model)."""
+    pooled = data.copy()
+    for name in covariates:
+        values = data[name]
+        if pd.api.types.is_bool_dtype(values.dtype):
+            answers = values.value_counts()
+            if len(answers) < 2 or int(answers.min()) < min_group_size:
+                pooled[name] = 0.0
+            continue
+        if not _is_category(values):
+            continue
+        mapping = pooled_levels(values, min_group_size)
+        categories = list(dict.fromkeys(mapping.values()))
+        pooled[name] = pd.Categorical(values.astype("string").map(mapping).astype("object"), categories=categories)
+    return pooled
 
 
 def design_terms(patients: pd.DataFrame, covariates: Sequence[str], frame: pd.DataFrame) -> list[Term]:
@@ -107,64 +174,92 @@ def fit_logistic(response: np.ndarray, design: pd.DataFrame, confidence_level: f
     return {"converged": 1, "separation": 0, "terms": terms}
 
 
-def response_model_numbers(
+def fit_response_models(
     patients: pd.DataFrame,
     outcomes: pd.DataFrame | OutcomePanel,
     study: Study,
     covariates: Sequence[str],
+    min_group_size: int,
     confidence_level: float,
-) -> dict:
-    """`response_model.<instrument>.<last>.<MODEL_STATS>` and
-    `response_model.<instrument>.<last>.<term>.<TERM_STATS>` (`<last>` the last time point)."""
-    frame = covariate_frame(patients, covariates, COVARIATES_KEY)
-    terms = design_terms(patients, covariates, frame)
+) -> list[ResponseModel]:
+    """One model per instrument at the last time point, over its evaluable patients with every
+    covariate recorded (a covariate without two values among all patients is left out), the
+    small categories pooled per model (`with_pooled_levels`)."""
+    usable = _usable_covariates(patients, covariates)
+    raw = patients.set_index("patient_id")[usable]
     panel = OutcomePanel.of(outcomes)
     last = study.followed[-1]
-    numbers: dict = {}
+    models = []
     for instrument in study.instruments:
         status = responder_status(panel, instrument, last.name, study.baseline.name)
         data = status.loc[status["evaluable"], ["responder", "baseline"]].rename(columns={"baseline": BASELINE_TERM})
-        data = data.join(frame, how="left").dropna()
-        design, per = _standardized(data[[term.column for term in terms]])
-        response = data["responder"].to_numpy(dtype="float64")
-        n_responders = int(response.sum())
-        fitted = len(data) > len(terms) + 1 and 0 < n_responders < len(data)
-        model = fit_logistic(response, design, confidence_level) if fitted else {"terms": {}}
+        data = with_pooled_levels(data.join(raw, how="left").dropna(), usable, min_group_size)
+        records = data.rename_axis("patient_id").reset_index()
+        frame = covariate_frame(records, usable, COVARIATES_KEY).set_axis(data.index, axis=0)
+        terms = design_terms(records, usable, frame)
+        model = _fit_model(data[["responder", BASELINE_TERM]].join(frame), terms, confidence_level)
         prefix = f"response_model.{instrument.name}.{last.name}"
-        numbers |= {
-            f"{prefix}.n": int(len(data)),
-            f"{prefix}.n_responders": n_responders,
-            f"{prefix}.fitted": int(fitted),
-            f"{prefix}.converged": model.get("converged"),
-            f"{prefix}.separation": model.get("separation"),
-        }
+        numbers = {f"{prefix}.{stat}": model[stat] for stat in MODEL_STATS}
         for term in terms:
-            values = model["terms"].get(term.column, {})
-            numbers |= {f"{prefix}.{term.key}.{stat}": values.get(stat) for stat in TERM_STATS[:-1]}
-            numbers[f"{prefix}.{term.key}.per"] = per.get(term.column)
+            numbers |= {
+                f"{prefix}.{term.key}.{stat}": model["terms"].get(term.column, {}).get(stat) for stat in TERM_STATS
+            }
+        models.append(ResponseModel(instrument, last, terms, numbers))
+    return models
+
+
+def _usable_covariates(patients: pd.DataFrame, covariates: Sequence[str]) -> list[str]:
+    """The covariates with at least two values among all patients (`covariate_frame`, which
+    also names an absent one with its config key)."""
+    columns = covariate_frame(patients, covariates, COVARIATES_KEY).columns
+    return [name for name in covariates if any(column.partition("=")[0] == name for column in columns)]
+
+
+def _fit_model(data: pd.DataFrame, terms: list[Term], confidence_level: float) -> dict:
+    """MODEL_STATS and per column its TERM_STATS (`per` always; the others when fitted)."""
+    design, per = _standardized(data[[term.column for term in terms]])
+    response = data["responder"].to_numpy(dtype="float64")
+    n_responders = int(response.sum())
+    fitted = len(data) > len(terms) + 1 and 0 < n_responders < len(data)
+    model = fit_logistic(response, design, confidence_level) if fitted else {"terms": {}}
+    found = {column: {**values, "per": per[column]} for column, values in model["terms"].items()}
+    found |= {column: {"per": per[column]} for column in per if column not in found}
+    return {
+        "n": int(len(data)),
+        "n_responders": n_responders,
+        "fitted": int(fitted),
+        "converged": model.get("converged"),
+        "separation": model.get("separation"),
+        "terms": found,
+    }
+
+
+def response_model_numbers(models: Sequence[ResponseModel]) -> dict:
+    """`response_model.<instrument>.<last>.<MODEL_STATS>` and
+    `response_model.<instrument>.<last>.<term>.<TERM_STATS>` (`<last>` the last time point)."""
+    numbers: dict = {}
+    for model in models:
+        numbers |= model.numbers
     return numbers
 
 
-def response_model_table(
-    numbers: Mapping, study: Study, patients: pd.DataFrame, covariates: Sequence[str]
-) -> pd.DataFrame:
-    """outcome, timepoint, n, responders, status, term (per SD or against the first level),
-    odds ratio (CI) and p: one row per instrument and term."""
-    terms = design_terms(patients, covariates, covariate_frame(patients, covariates, COVARIATES_KEY))
-    last = study.followed[-1]
+def response_model_table(models: Sequence[ResponseModel]) -> pd.DataFrame:
+    """outcome, timepoint, n, responders, status, term (per SD or against the first level;
+    pooled categories joined by "or"), odds ratio (CI) and p: one row per instrument and term."""
     rows = []
-    for instrument in study.instruments:
-        prefix = f"response_model.{instrument.name}.{last.name}"
-        for term in terms:
+    for model in models:
+        numbers = model.numbers
+        prefix = f"response_model.{model.instrument.name}.{model.timepoint.name}"
+        for term in model.terms:
             key = f"{prefix}.{term.key}"
             per = numbers[f"{key}.per"]
             odds_ratio = numbers[f"{key}.odds_ratio"]
             rows.append(
                 {
-                    "outcome": instrument.label,
-                    "timepoint": last.label,
+                    "outcome": model.instrument.label,
+                    "timepoint": model.timepoint.label,
                     "n": fmt_count(numbers[f"{prefix}.n"]),
-                    "responders": fmt_count(numbers[f"{prefix}.n_responders"]),
+                    "n_responders": fmt_count(numbers[f"{prefix}.n_responders"]),
                     "status": _status(numbers, prefix),
                     "term": term.label if per in (None, 1.0) else f"{term.label} (per SD, {fmt_number(per, 1)})",
                     "odds_ratio_ci": DASH
@@ -174,7 +269,9 @@ def response_model_table(
                     "p": fmt_p(numbers[f"{key}.p"]),
                 }
             )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(
+        rows, columns=["outcome", "timepoint", "n", "n_responders", "status", "term", "odds_ratio_ci", "p"]
+    )
 
 
 def _status(numbers: Mapping, prefix: str) -> str:

@@ -1,8 +1,10 @@
 """Responder proportions by subgroup (the study's subgroup variables: the levels of a patients
 column, bands of a patients column, or bands of an instrument's baseline value), with Wilson
 intervals; small groups are suppressed. The responders are those of each instrument's
-primary definition. Exploratory: one interaction test per subgroup variable, instrument and
-time point, no adjustment for multiplicity.
+primary definition. Exploratory: one likelihood-ratio test of association between response
+and the subgroup per subgroup variable, instrument and time point (in a single-arm cohort a
+test of association, not of an interaction with a treatment), its p shown as computed and
+Holm-adjusted over the tests shown (those with a p).
 
 Patients with a missing subgroup variable (or a value outside the declared levels or bands)
 take no part in that variable's groups.
@@ -14,7 +16,7 @@ nothing about any responder. The responders the published numbers leave unassign
 overall row's, less the published groups') are shared by the hidden groups and the patients
 without the variable; while these hold patients in fewer than two places, the next smallest
 groups of the same variable are hidden too (complementary suppression), so a small group's
-count never follows by subtraction. The interaction test is shown only for a variable none
+count never follows by subtraction. The test of association is shown only for a variable none
 of whose groups is hidden: a test over levels that pool or drop hidden groups could give
 their counts away, and whether it does would depend on the responders. What remains: when
 every one of the unassigned patients responded, or none did, the published numbers give
@@ -57,7 +59,7 @@ RESULT_COLUMNS = [
     "suppression",
 ]
 SMALL, COMPLEMENTARY = "small", "complementary"  # why a group is suppressed
-INTERACTION_COLUMNS = [
+ASSOCIATION_COLUMNS = [
     "outcome",
     "outcome_label",
     "timepoint",
@@ -67,6 +69,7 @@ INTERACTION_COLUMNS = [
     "lr_chi2",
     "lr_df",
     "p",
+    "holm_p",
 ]
 
 
@@ -146,8 +149,8 @@ def subgroup_analysis(
     min_group_size: int,
     confidence_level: float,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """subgroup_results and the interaction tests (INTERACTION_COLUMNS, one row per
-    instrument × later time point × subgroup variable)."""
+    """subgroup_results and the tests of association (ASSOCIATION_COLUMNS, one row per
+    instrument × later time point × subgroup variable; `holm_p` over the tests with a p)."""
     panel = OutcomePanel.of(outcomes)
     variables = subgroup_variables(patients, panel, study)
     overall = pd.Series(
@@ -180,7 +183,7 @@ def subgroup_analysis(
                 counts["order"] = np.arange(len(counts), dtype="int64")
                 frames.append(counts)
                 if key != "overall":
-                    chi2, df, p, levels = interaction_test(n, k, counts["suppression"].to_numpy() != "")
+                    chi2, df, p, levels = association_test(n, k, counts["suppression"].to_numpy() != "")
                     tests.append(
                         {
                             "outcome": instrument.name,
@@ -195,7 +198,8 @@ def subgroup_analysis(
                         }
                     )
     results = pd.concat(frames, ignore_index=True)
-    return _with_proportions(results, confidence_level), pd.DataFrame(tests, columns=INTERACTION_COLUMNS)
+    tests = pd.DataFrame(tests, columns=ASSOCIATION_COLUMNS[:-1])
+    return _with_proportions(results, confidence_level), tests.assign(holm_p=holm_adjusted(tests["p"]))
 
 
 def suppression(n: np.ndarray, total_n: int, min_group_size: int) -> np.ndarray:
@@ -216,7 +220,7 @@ def suppression(n: np.ndarray, total_n: int, min_group_size: int) -> np.ndarray:
     return reason
 
 
-def interaction_test(
+def association_test(
     n: np.ndarray, k: np.ndarray, hidden: np.ndarray
 ) -> tuple[float | None, int | None, float | None, int]:
     """Likelihood-ratio test of a logistic regression of response on the subgroup against the
@@ -279,14 +283,28 @@ def subgroup_numbers(results: pd.DataFrame) -> dict:
     return numbers
 
 
-def interaction_numbers(tests: pd.DataFrame) -> dict:
-    """`subgroups.<outcome>.<timepoint>.<subgroup>.interaction_p|lr_chi2|lr_df|levels` and
-    `subgroups.n_interaction_tests` (the tests with a p-value) and `subgroups.n_estimates`
-    is added by the caller."""
+def holm_adjusted(p: pd.Series) -> pd.Series:
+    """Holm's step-down adjustment of the p-values that exist (statsmodels `multipletests`,
+    method "holm"), over that family; missing where no p."""
+    adjusted = pd.Series(np.nan, index=p.index, dtype="float64")
+    present = p.notna().to_numpy()
+    if present.any():
+        from statsmodels.stats.multitest import multipletests
+
+        adjusted[present] = multipletests(p[present].to_numpy(dtype="float64"), method="holm")[1]
+    return adjusted
+
+
+def association_numbers(tests: pd.DataFrame) -> dict:
+    """`subgroups.<outcome>.<timepoint>.<subgroup>.interaction_p|holm_p|lr_chi2|lr_df|levels`
+    (the test of association; the keys keep the name `interaction_p` for their readers) and
+    `subgroups.n_interaction_tests` (the tests with a p-value: Holm's family);
+    `subgroups.n_estimates` is added by the caller."""
     numbers: dict = {}
     for row in tests.itertuples(index=False):  # one per subgroup variable, instrument and time point
         prefix = f"subgroups.{row.outcome}.{row.timepoint}.{row.subgroup}"
         numbers[f"{prefix}.interaction_p"] = None if pd.isna(row.p) else float(row.p)
+        numbers[f"{prefix}.holm_p"] = None if pd.isna(row.holm_p) else float(row.holm_p)
         numbers[f"{prefix}.lr_chi2"] = None if pd.isna(row.lr_chi2) else float(row.lr_chi2)
         numbers[f"{prefix}.lr_df"] = None if pd.isna(row.lr_df) else int(row.lr_df)
         numbers[f"{prefix}.levels"] = int(row.levels)
@@ -305,8 +323,8 @@ def summary_numbers(results: pd.DataFrame) -> dict:
     }
 
 
-def interactions_table(tests: pd.DataFrame, study: Study) -> pd.DataFrame:
-    """Display: outcome, timepoint, subgroup, levels, lr_chi2, lr_df, interaction_p."""
+def associations_table(tests: pd.DataFrame, study: Study) -> pd.DataFrame:
+    """Display: outcome, timepoint, subgroup, levels, lr_chi2, lr_df, p, holm_p."""
     labels = {timepoint.name: timepoint.label for timepoint in study.timepoints}
     return pd.DataFrame(
         {
@@ -316,7 +334,8 @@ def interactions_table(tests: pd.DataFrame, study: Study) -> pd.DataFrame:
             "levels": tests["levels"].map(fmt_count),
             "lr_chi2": [fmt_number(None if pd.isna(v) else v, 2) for v in tests["lr_chi2"]],
             "lr_df": [fmt_count(None if pd.isna(v) else v) for v in tests["lr_df"]],
-            "interaction_p": [fmt_p(None if pd.isna(v) else v) for v in tests["p"]],
+            "p": [fmt_p(None if pd.isna(v) else v) for v in tests["p"]],
+            "holm_p": [fmt_p(None if pd.isna(v) else v) for v in tests["holm_p"]],
         }
     )
 

@@ -20,9 +20,9 @@ DASH = "—"
 
 
 def fixed(value: float, digits: int = 0) -> str:
-    """Round half up as the paper prints (12.5 -> 13), not Python's half-to-even."""
-    quantum = Decimal(1).scaleb(-digits)
-    return str(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+    """Round half up as the paper prints (12.5 -> 13), not Python's half-to-even; never "-0.0"
+    (an interval's end a hair below zero reads 0.0, as in the tables)."""
+    return str(round_half_up(float(value), digits))
 
 
 def _decimal(value) -> Decimal | None:

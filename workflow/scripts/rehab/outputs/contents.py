@@ -7,7 +7,7 @@ declared once"):
 - the number of each table and figure: its place among the items of its kind here
   (`number`), never typed; a caption mentions another item as `{table:<name>}` or
   `{figure:<name>}` and reads "Table 6" (`fill`);
-- its file, which carries the same number: `tables/table6_outcomes.csv`,
+- its file, which carries the same number: `tables/table7_outcomes.csv`,
   `figures/figure4_outcomes.svg` and `.png` (`file_of`);
 - the stage rules' outputs for it and Snakemake's `report()` entry, labelled with the
   number, title and caption (workflow/rules/common.smk, `report_outputs`);
@@ -22,8 +22,12 @@ step output named here), ONE entry below, and its tests.
 Titles and captions are written for a reader of a journal supplement: they name methods,
 not code. Words of the cohort's study declaration are filled in: `{baseline}` ("start"),
 `{timepoints}`, `{timepoints_short}`, `{later}` (the time points after the baseline),
-`{later_each}` ("discharge and at 1 year after discharge"), `{instruments}` (short labels),
-`{level}` (the confidence level in percent), `{min_group_size}`.
+`{later_each}` ("discharge and at 1 year after discharge"), `{last}` (the last time point),
+`{instruments}` (short labels), `{level}` (the confidence level in percent), `{min_group_size}`.
+
+Each item names the paragraph of the methods that says how it was computed (`method`, an id
+in workflow/templates/sections/methods.html.j2; the report's tests check that it is there),
+and a table may carry a footnote (`note`, filled in as a caption).
 
 Standard library only: the workflow's rules read it while Snakemake builds the DAG.
 """
@@ -60,13 +64,15 @@ class Item:
     computed_with: str = ""  # config keys and package functions, for the appendix
     source: str | None = None  # a file of another rule, in the cohort folder; else numbered (file_of)
     view: str | None = None  # how the report lays out a table other than row by row
+    method: str = ""  # the id of the methods paragraph that says how it was computed
+    note: str = ""  # a footnote under a table (study words filled in, as in a caption)
 
 
 SECTIONS = (
     Section("summary", "Summary"),
     Section("methods", "Methods"),
-    Section("flow", "Patient flow"),
     Section("baseline", "Characteristics at {baseline}"),
+    Section("flow", "Patient flow"),
     Section("interventions", "Interventions and program"),
     Section("outcomes", "Outcomes at {timepoints_short}"),
     Section("responders", "Clinically important improvement"),
@@ -75,7 +81,8 @@ SECTIONS = (
     Section("maintenance", "Change between the later time points"),
     Section("attrition", "Completers and non-completers"),
     Section("subgroups", "Subgroups (exploratory)"),
-    Section("subgroup-tests", "Subgroup interaction tests (exploratory)"),
+    Section("subgroup-tests", "Subgroup tests of association (exploratory)"),
+    Section("response-model", "A multivariable model of response (exploratory)"),
     Section("validation", "Data validation"),
     Section("limitations", "Limitations"),
     Section("made", "Appendix: how each table and figure was made", "appendix"),
@@ -89,9 +96,11 @@ QUANTILES = "analysis.quantile_method (cohorts.<cohort>.quantile_method override
 LEVEL = "analysis.confidence_level"
 SIGNED_RANK = (
     'scipy.stats.wilcoxon (zero_method="wilcox", method="auto"); the Hodges–Lehmann estimate and its interval '
-    "from the exact signed-rank distribution (rehab.analysis.effects); statsmodels DescrStatsW.tconfint_mean"
+    "inverting the signed-rank test as R's wilcox.test(conf.int = TRUE) (rehab.analysis.signed_rank); "
+    "statsmodels DescrStatsW.tconfint_mean"
 )
 WILSON = "statsmodels proportion_confint (method wilson)"
+IMPUTATION = "analysis.missing_data.imputations|seed|covariates|max_patients; statsmodels MICEData"
 
 CONTENTS = (
     Item(
@@ -103,15 +112,7 @@ CONTENTS = (
         "the analysis was configured with; the last column says whether the paper's published text names the category.",
         "table_codebook",
         computed_with="config codebook (the codebook file, validated with pandera: codes 1–10, each named)",
-    ),
-    Item(
-        "figure",
-        "patient_flow",
-        "flow",
-        "Patient flow",
-        "Rows of the export read and quarantined, patients included, and patients with outcome data at {later_each}.",
-        "figure_patient_flow",
-        computed_with="validation/accounting.csv and the flow numbers; matplotlib",
+        method="methods-design",
     ),
     Item(
         "table",
@@ -122,6 +123,28 @@ CONTENTS = (
         "analysis); “valid n = …” in a label marks a variable that fewer than all patients answered.",
         "table_baseline",
         computed_with=f"study.instruments, study.timepoints; {QUANTILES}; sample SD (n − 1)",
+        method="methods-statistics",
+    ),
+    Item(
+        "figure",
+        "patient_flow",
+        "flow",
+        "Patient flow",
+        "Rows of the export read and quarantined, patients included, and patients with outcome data at {later_each}.",
+        "figure_patient_flow",
+        computed_with="validation/accounting.csv and the flow numbers; matplotlib",
+        method="methods-flow",
+    ),
+    Item(
+        "table",
+        "instrument_flow",
+        "flow",
+        "Patients with each instrument",
+        "Per instrument, the patients with a value at each time point (the n of {table:outcomes}), at every time "
+        "point after {baseline}, and at every time point.",
+        "table_instrument_flow",
+        computed_with="study.instruments, study.timepoints; outcomes.<instrument>.<timepoint>.n of numbers.csv (pandas)",
+        method="methods-flow",
     ),
     Item(
         "table",
@@ -132,6 +155,7 @@ CONTENTS = (
         "it was used, n (% of all visits).",
         "table_interventions",
         computed_with="config codebook; the long table of visits and intervention codes (pandas)",
+        method="methods-statistics",
     ),
     Item(
         "figure",
@@ -141,6 +165,7 @@ CONTENTS = (
         "Share of the included patients who received each category at least once.",
         "figure_intervention_categories",
         computed_with="interventions.<code>.pct_patients of numbers.csv; matplotlib",
+        method="methods-statistics",
     ),
     Item(
         "table",
@@ -151,6 +176,7 @@ CONTENTS = (
         "date; a month is 30.4375 days) and intervention categories per patient: median [q1, q3].",
         "table_program",
         computed_with=QUANTILES,
+        method="methods-statistics",
     ),
     Item(
         "figure",
@@ -160,6 +186,7 @@ CONTENTS = (
         "Visits per included patient; dashed line: the median over the patients with at least one visit.",
         "figure_sessions_per_patient",
         computed_with="program.sessions.median of numbers.csv; matplotlib",
+        method="methods-statistics",
     ),
     Item(
         "table",
@@ -171,6 +198,7 @@ CONTENTS = (
         "table_interventions",
         output="combinations",
         computed_with="the top-combinations count of the stage (frequency_tables.smk)",
+        method="methods-statistics",
     ),
     Item(
         "table",
@@ -183,6 +211,7 @@ CONTENTS = (
         "signed-rank p and effect size r = Z/√n. The population column says which patients a row covers.",
         "table_outcomes",
         computed_with=f"study.instruments, study.timepoints; {QUANTILES}; {LEVEL}; {SIGNED_RANK}",
+        method="methods-effects",
     ),
     Item(
         "figure",
@@ -194,6 +223,36 @@ CONTENTS = (
         "most 400 per time point in large cohorts).",
         "figure_outcomes",
         computed_with=f"{QUANTILES}; matplotlib",
+        method="methods-statistics",
+    ),
+    Item(
+        "table",
+        "mixed_models",
+        "outcomes",
+        "Change from {baseline} over every observation",
+        "Per instrument, a linear mixed model of the value on the time point with a random intercept per patient, "
+        "fitted to every recorded value (every patient with any value, not only the complete pairs): the estimated "
+        "mean change from {baseline} at each later time point with its {level}% Wald confidence interval, beside "
+        "the complete-pairs mean change of {table:outcomes} with its t interval; the patients and values the model "
+        "used, and its status.",
+        "table_mixed_models",
+        computed_with=(
+            f"study.timepoints; {LEVEL}; REML of the random-intercept model from its sufficient statistics "
+            "(rehab.analysis.mixed_models, the estimates of statsmodels MixedLM), scipy.optimize.minimize_scalar"
+        ),
+        method="methods-mixed-model",
+    ),
+    Item(
+        "table",
+        "effect_sizes",
+        "outcomes",
+        "Effect sizes with bootstrap confidence intervals",
+        "Effect size r = Z/√n of every paired change (negative: the values fell) with its {level}% seeded "
+        "bootstrap percentile confidence interval: the changes from {baseline} ({table:outcomes}), then those "
+        "between consecutive later time points ({table:maintenance}).",
+        "table_effect_sizes",
+        computed_with=f"analysis.bootstrap.replicates|seed; {LEVEL}; numpy Generator.multinomial, numpy.quantile",
+        method="methods-effect-size",
     ),
     Item(
         "table",
@@ -206,6 +265,7 @@ CONTENTS = (
         "{baseline} value leaves no room to meet the definition.",
         "table_responders",
         computed_with=f"study.instruments.<instrument>.responders; {LEVEL}; {WILSON}",
+        method="methods-responders",
     ),
     Item(
         "figure",
@@ -216,6 +276,7 @@ CONTENTS = (
         "(primary definitions), with {level}% Wilson confidence intervals.",
         "figure_responders",
         computed_with=f"responders.* of numbers.csv; {LEVEL}; matplotlib",
+        method="methods-responders",
     ),
     Item(
         "figure",
@@ -225,7 +286,8 @@ CONTENTS = (
         "Share of the evaluable patients with at least each improvement from {baseline} (negative: worsening), "
         "per instrument, a line per time point ({later}); dashed: the primary responder threshold.",
         "figure_responder_curves",
-        computed_with="study.instruments.<instrument>.responders; seaborn ecdfplot",
+        computed_with="study.instruments.<instrument>.responders; seaborn lineplot",
+        method="methods-responder-levels",
     ),
     Item(
         "table",
@@ -237,6 +299,7 @@ CONTENTS = (
         "table_responders",
         output="sensitivity",
         computed_with=f"{LEVEL}; {WILSON}",
+        method="methods-missing",
     ),
     Item(
         "table",
@@ -249,9 +312,8 @@ CONTENTS = (
         "Wilson intervals for the first three, the pooled logit interval with Barnard–Rubin degrees of freedom "
         "for the imputation.",
         "table_missing_data",
-        computed_with=(
-            f"analysis.missing_data.imputations|seed|covariates|max_patients; {LEVEL}; statsmodels MICEData; {WILSON}"
-        ),
+        computed_with=f"{IMPUTATION}; {LEVEL}; {WILSON}",
+        method="methods-missing",
     ),
     Item(
         "figure",
@@ -263,6 +325,37 @@ CONTENTS = (
         "the reason for the missing values.",
         "figure_missing_data",
         computed_with=f"responders.*.worst_case|best_case|imputed of numbers.csv; {LEVEL}; matplotlib",
+        method="methods-missing",
+    ),
+    Item(
+        "table",
+        "tipping_point",
+        "missing-data",
+        "Responders beyond missing at random: the tipping point",
+        "The imputed values of the multiple imputation (δ = 0: missing at random) shifted by δ in the worse "
+        "direction, in percent of the instrument's range and in its units (clipped to the range), and the "
+        "responder proportion (primary definitions) pooled again, % ({level}% confidence interval); the last "
+        "column says whether the interval's lower bound is above the stated value. The smallest δ at which it no "
+        "longer is, is the tipping point.",
+        "table_missing_data",
+        output="tipping_point",
+        computed_with=f"analysis.missing_data.tipping_point.deltas_pct|min_responder_pct; {IMPUTATION}; {LEVEL}",
+        method="methods-tipping-point",
+    ),
+    Item(
+        "figure",
+        "tipping_point",
+        "missing-data",
+        "The tipping point",
+        "Responders (primary definitions) with their {level}% confidence intervals as the imputed values are "
+        "shifted by δ in the worse direction (δ = 0: missing at random), per instrument and time point after "
+        "{baseline}; dashed: the stated value the lower bound must exceed; open triangle: the tipping point.",
+        "figure_tipping_point",
+        computed_with=(
+            "responders.*.imputed|tipping_point of numbers.csv; analysis.missing_data.tipping_point; "
+            f"{LEVEL}; matplotlib"
+        ),
+        method="methods-tipping-point",
     ),
     Item(
         "table",
@@ -273,6 +366,34 @@ CONTENTS = (
         "estimates and effect sizes of {table:outcomes}.",
         "table_maintenance",
         computed_with=f"{QUANTILES}; {LEVEL}; {SIGNED_RANK}",
+        method="methods-effects",
+    ),
+    Item(
+        "table",
+        "maintenance_margin",
+        "maintenance",
+        "Maintenance against the gain",
+        "For each instrument and each time point after {baseline} with the next one: the gain from {baseline} to "
+        "the earlier time point (its Hodges–Lehmann change from {table:outcomes}, as an improvement), the "
+        "Hodges–Lehmann change to the later one with its {level}% confidence interval ({table:maintenance}), the "
+        "largest loss that interval still allows (its worse end) and that loss as a share of the gain. The "
+        "outcome counts as maintained when the interval rules out losing more than the stated share of the "
+        "gain; “not shown” when it does not.",
+        "table_maintenance_margin",
+        computed_with="study.instruments.<instrument>.maintenance.max_loss_pct|citation; maintenance and outcomes numbers",
+        method="methods-maintenance",
+    ),
+    Item(
+        "table",
+        "transitions",
+        "maintenance",
+        "Responder status at two later time points",
+        "Primary definitions, over the patients evaluable at both time points (a value at {baseline} and at each): "
+        "responders at both, lost (a responder at the earlier only), gained (at the later only) and at neither, "
+        "with McNemar's exact test of lost against gained.",
+        "table_transitions",
+        computed_with="study.instruments.<instrument>.responders; statsmodels mcnemar (exact=True)",
+        method="methods-transitions",
     ),
     Item(
         "table",
@@ -284,6 +405,7 @@ CONTENTS = (
         "difference (completers − non-completers).",
         "table_attrition",
         computed_with="study.timepoints; standardised mean differences (rehab.analysis.attrition)",
+        method="methods-attrition",
     ),
     Item(
         "table",
@@ -297,6 +419,7 @@ CONTENTS = (
         "table_subgroups",
         computed_with=f"study.subgroups; analysis.subgroups.min_group_size; {LEVEL}; {WILSON}",
         view="subgroup_grid",
+        method="methods-subgroups",
     ),
     Item(
         "figure",
@@ -307,18 +430,45 @@ CONTENTS = (
         "{baseline}, with {level}% Wilson confidence intervals; suppressed groups are marked.",
         "figure_subgroups_forest",
         computed_with=f"analysis/subgroups.csv; analysis.subgroups.min_group_size; {LEVEL}; matplotlib",
+        method="methods-subgroups",
     ),
     Item(
         "table",
-        "subgroup_interactions",
+        "subgroup_associations",
         "subgroup-tests",
-        "Subgroup interaction tests",
-        "Likelihood-ratio test of a logistic regression of response (primary definition) on the subgroup against "
-        "the intercept-only model, over the evaluable patients with a value of the subgroup variable; suppressed "
-        "groups enter pooled as one level. No adjustment for multiplicity.",
+        "Subgroup tests of association",
+        "Exploratory. Likelihood-ratio test of the association between response (primary definition) and the "
+        "subgroup: a logistic regression of response on the subgroup against the intercept-only model, over the "
+        "evaluable patients with a value of the subgroup variable. A variable with a suppressed group is not "
+        "tested (a dash). p as computed, and Holm-adjusted over the tests shown.",
         "table_subgroups",
-        output="interactions",
-        computed_with="study.subgroups; statsmodels GLM (binomial family), likelihood-ratio χ²",
+        output="associations",
+        computed_with=(
+            "study.subgroups; analysis.subgroups.min_group_size; statsmodels GLM (binomial family), "
+            "likelihood-ratio χ²; statsmodels multipletests (method holm)"
+        ),
+        method="methods-association",
+    ),
+    Item(
+        "table",
+        "response_model",
+        "response-model",
+        "Response at {last}: a multivariable logistic model",
+        "Exploratory. Per instrument, a logistic regression of response (primary definition) at {last} on the "
+        "{baseline} value and the baseline covariates, over the evaluable patients with every covariate recorded: "
+        "odds ratios with {level}% Wald confidence intervals and p, without adjustment for multiplicity. Numbers "
+        "with more than two values per standard deviation (the SD in brackets), categories against their first "
+        "level. A model with separation (a group of patients who all or none responded) or without convergence "
+        "has no estimates.",
+        "table_response_model",
+        computed_with=(
+            f"analysis.response_model.covariates; analysis.subgroups.min_group_size (categories pooled); {LEVEL}; "
+            "statsmodels Logit (Newton)"
+        ),
+        method="methods-response-model",
+        note="A category with fewer than {min_group_size} patients in a model is pooled with the next smallest "
+        "category of the same covariate (“or” in its label), decided from the counts of patients alone; a covariate "
+        "left with one category is left out.",
     ),
     Item(
         "table",
@@ -331,6 +481,20 @@ CONTENTS = (
         None,
         computed_with="the export's input contract (schemas/raw_export.py; pandera)",
         source="validation/accounting.csv",
+        method="methods-validation",
+    ),
+    Item(
+        "table",
+        "regression_to_mean",
+        "limitations",
+        "Baseline value and change",
+        "Spearman's ρ between the value at {baseline} and the change from it, over the complete pairs of each "
+        "later time point, with its p. Without a control group, a negative ρ is expected from measurement error "
+        "alone: part of the change may be regression to the mean.",
+        "table_effect_sizes",
+        output="regression_to_mean",
+        computed_with="scipy.stats.spearmanr",
+        method="methods-regression-to-mean",
     ),
 )
 
@@ -351,6 +515,10 @@ def _check(sections: tuple[Section, ...], contents: tuple[Item, ...]) -> None:
             problems.append(f"{item.kind} {item.name}: no section {item.section}")
         if (item.step is None) == (item.source is None):
             problems.append(f"{item.kind} {item.name}: give either the step that writes it or its source file")
+        if not item.method:
+            problems.append(f"{item.kind} {item.name}: name the methods paragraph that describes it")
+        if item.note and item.kind != "table":
+            problems.append(f"{item.kind} {item.name}: only a table has a footnote")
     order = [section_ids.index(item.section) for item in contents if item.section in section_ids]
     if order != sorted(order):
         problems.append("the items must be declared in the order of their sections")
@@ -388,7 +556,7 @@ def label(entry: Item) -> str:
 
 
 def file_of(entry: Item, suffix: str = ".svg") -> str:
-    """The item's file in the cohort folder, carrying its number: `tables/table6_outcomes.csv`,
+    """The item's file in the cohort folder, carrying its number: `tables/table7_outcomes.csv`,
     `figures/figure4_outcomes.svg` (or `.png` with `suffix`); a source file as declared."""
     if entry.source:
         return entry.source
@@ -430,6 +598,7 @@ def study_words(study: Any, confidence_level: float, min_group_size: int) -> dic
         "timepoints_short": text(study.timepoints, short=True),
         "later": text(study.followed),
         "later_each": " and at ".join(later),
+        "last": later[-1],
         "instruments": join_words([instrument.short_label for instrument in study.instruments]),
         "level": f"{confidence_level * 100:g}",
         "min_group_size": f"{min_group_size:g}",

@@ -58,7 +58,8 @@ COLUMN_HEADERS = {
     "levels": "Levels tested",
     "lr_chi2": "LR χ²",
     "lr_df": "df",
-    "interaction_p": "Interaction p",
+    "p": "p",
+    "holm_p": "Holm-adjusted p",
     "population": "Patients the row covers",
     "change_iqr": "Change, median [q1, q3]",
     "change_hl_ci": "Change, Hodges–Lehmann (CI)",
@@ -73,7 +74,30 @@ COLUMN_HEADERS = {
     "physical_lines": "Lines in the file",
     "file": "File",
     "rows": "Rows",
+    "effect_r_ci": "r (bootstrap CI)",
+    "n_every_later": "Every later time point, n",
+    "n_every_timepoint": "Every time point, n",
+    "gain": "Gain from baseline",
+    "max_loss": "Largest loss the CI allows",
+    "max_loss_share_pct": "Largest loss, % of the gain",
+    "margin_pct": "Margin, % of the gain",
+    "pairs_mean_change_ci": "Complete pairs: mean change (CI)",
+    "model_change_ci": "Mixed model: change (CI)",
+    "model_patients": "Mixed model: patients",
+    "model_values": "Mixed model: values",
+    "model_status": "Mixed model: status",
+    "spearman_rho": "Spearman's ρ",
+    "odds_ratio_ci": "Odds ratio (CI)",
+    "delta_pct_of_range": "δ, % of the range",
+    "shift": "Shift, worse direction",
+    "responders_pct_ci": "Responders, % (CI)",
+    "both": "Responders at both",
+    "lost": "Lost",
+    "gained": "Gained",
+    "neither": "At neither",
+    "mcnemar_p": "McNemar p",
 }
+LOWER_BOUND_COLUMN = re.compile(r"^lower_bound_above_(.+)_pct$")  # the tipping point's conclusion
 
 
 @dataclass(frozen=True)
@@ -105,10 +129,17 @@ class DisplayTable:
     notes: list[str] = field(default_factory=list)
 
 
-def column_header(column: str) -> str:
-    """A readable header: known names mapped, snake_case spelled out, others kept as written."""
+def column_header(column: str, study=None) -> str:
+    """A readable header: known names mapped, `n_<time point>` as the time point's label with
+    ", n" (given the study), snake_case spelled out, others kept as written."""
     if column in COLUMN_HEADERS:
         return COLUMN_HEADERS[column]
+    labels = {f"n_{timepoint.name}": timepoint.label for timepoint in study.timepoints} if study else {}
+    if column in labels:
+        return f"{labels[column]}, n"
+    bound = LOWER_BOUND_COLUMN.match(column)
+    if bound:
+        return f"Lower bound above {bound[1].replace('_', '.')}%"
     if column.islower():
         text = column.replace("_", " ")
         return text[:1].upper() + text[1:]
@@ -135,11 +166,11 @@ def column_classes(frame: pd.DataFrame) -> list[str]:
     return classes
 
 
-def frame_table(frame: pd.DataFrame) -> DisplayTable:
+def frame_table(frame: pd.DataFrame, study=None) -> DisplayTable:
     """A table row by row: one header row of words, each column aligned as one."""
     frame = frame.astype(str)
     classes = column_classes(frame)
-    head = [[Cell(column_header(column), css=css) for column, css in zip(frame.columns, classes, strict=True)]]
+    head = [[Cell(column_header(column, study), css=css) for column, css in zip(frame.columns, classes, strict=True)]]
     body = [
         [Cell(cell or DASH, css=css or text_class(cell)) for cell, css in zip(row, classes, strict=True)]
         for row in frame.to_numpy().tolist()
@@ -231,9 +262,10 @@ def with_notes(table: DisplayTable) -> DisplayTable:
     return replace(table, notes=[*table.notes, DASH_NOTE] if dashed else table.notes)
 
 
-def display_table(path: Path | str, view: str | None = None, study=None) -> DisplayTable:
+def display_table(path: Path | str, view: str | None = None, study=None, notes: tuple[str, ...] = ()) -> DisplayTable:
     """The display of a table file: by its view when it has one that fits, else row by row,
-    with its footnotes."""
+    with its footnotes (`notes` first, then what a dash means where one shows)."""
     frame = read_frame(path)
     shown = VIEWS[view](frame, study) if view else None
-    return with_notes(shown if shown is not None else frame_table(frame))
+    table = shown if shown is not None else frame_table(frame, study)
+    return with_notes(replace(table, notes=[*notes, *table.notes]))

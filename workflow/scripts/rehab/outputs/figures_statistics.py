@@ -1,5 +1,5 @@
 """Figures of the referee's statistics (drawn by plain functions, as rehab.outputs.figures;
-not yet placed in the report).
+the step `figure_tipping_point` of the stage `responder_figures` draws them).
 
 - `tipping_point_figure`: the δ-adjustment tipping-point analysis, the pooled responder
   proportion with its interval against the shift δ of the imputed values, per instrument.

@@ -36,14 +36,14 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from rehab.analysis.clean_inputs import read_accounting
-from rehab.analysis.maintenance import maintenance_verdicts
+from rehab.analysis.maintenance import margin_verdicts
 from rehab.core.errors import PipelineError
 from rehab.core.formatting import fixed
 from rehab.core.privacy import PipelineMade
 from rehab.core.safe_io import write_text
 from rehab.core.study import Study
 from rehab.core.words import capitalize_first, join_words, lower_first
-from rehab.outputs import contents
+from rehab.outputs import contents, methods
 from rehab.outputs.display import display_table, frame_table, read_frame, summarize_failures
 from rehab.outputs.methods import definition_records, instrument_sentence, quantile_sentence, subgroup_sentence
 from rehab.outputs.numbers import read_numbers
@@ -217,7 +217,8 @@ def item_entries(inputs: ReportInputs, words: dict[str, str], products: list[dic
         if shown["omitted"]:
             pass  # its step wrote a placeholder, not a table or figure
         elif entry.kind == "table":
-            shown["table"] = display_table(path, entry.view, inputs.study)
+            notes = (contents.fill(entry.note, words),) if entry.note else ()
+            shown["table"] = display_table(path, entry.view, inputs.study, notes)
         else:
             shown["src"] = svg_data_uri(path)
         entries.append(shown)
@@ -323,6 +324,7 @@ def instrument_entries(study: Study) -> list[dict]:
             "label": instrument.label,
             "short_label": instrument.short_label,
             "domain": instrument.domain,
+            "unit": instrument.unit,
             "sentence": instrument_sentence(instrument),
         }
         for instrument in study.instruments
@@ -459,10 +461,38 @@ def report_context(inputs: ReportInputs) -> dict:
         "config_text": json.dumps(provenance.get("config", {}), indent=2, sort_keys=True, ensure_ascii=False),
         "definitions": definition_records(study),
         "quantile_sentence": quantile_sentence(settings["quantile_method"]),
-        "covariates": join_words([name.replace("_", " ") for name in settings["missing_data"]["covariates"]]),
+        "covariates": covariate_words(settings["missing_data"]["covariates"]),
         "sensitivity": sensitivity_entries(numbers, instruments, timepoints),
         "strobe": strobe_rows(frame["reproduction"]),
-        "maintenance": maintenance_verdicts(numbers, study),
+        "maintenance": margin_verdicts(numbers, study),
+        "methods": methods_facts(numbers, study, settings),
+    }
+
+
+def covariate_words(names) -> str:
+    """`age, sex and pain duration days`: covariates as words of running text."""
+    return join_words([name.replace("_", " ") for name in names])
+
+
+def methods_facts(numbers: dict, study: Study, settings: dict) -> dict:
+    """The methods' sentences that follow the computation: the paths of the paired changes,
+    the margins, the models' status, the settings of the further analyses
+    (rehab.outputs.methods)."""
+    changes = methods.paired_changes(numbers, study)
+    tipping = settings["missing_data"]["tipping_point"]
+    return {
+        "p_value": methods.p_value_sentence(changes),
+        "interval": methods.interval_sentence(changes, settings["confidence_level"]),
+        "zeros": methods.zero_sentence(changes),
+        "margins": methods.maintenance_margins(study),
+        "mixed_models": methods.model_status_sentence(numbers, study),
+        "response_model": methods.response_model_sentence(numbers, study),
+        "response_covariates": covariate_words(settings["response_model"]["covariates"]),
+        "deltas": join_words([f"{delta:g}" for delta in sorted(tipping["deltas_pct"])]),
+        "auxiliary": len(study.followed) > 1,
+        "last": lower_first(study.followed[-1].label),
+        "first_later": lower_first(study.followed[0].label),
+        "pairs_of_later": len(study.followed) > 1,
     }
 
 

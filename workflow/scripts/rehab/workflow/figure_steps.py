@@ -109,3 +109,17 @@ def figure_missing_data(snakemake):
     estimates = scenario_estimates(read_numbers(snakemake.input.numbers), study)
     figure = missing_data_figure(estimates, study, SCENARIO_LABELS, snakemake.params.confidence_level)
     save_figure(figure, snakemake.output.png, snakemake.output.svg)
+
+
+def figure_tipping_point(snakemake):
+    from rehab.analysis.missing_data import TippingPointSettings, tipping_point_estimates
+    from rehab.core.study import Study
+    from rehab.outputs.figures_statistics import tipping_point_figure
+    from rehab.outputs.numbers import read_numbers
+    from rehab.outputs.plotting_style import save_figure
+
+    study = Study.from_declaration(snakemake.params.study)
+    tipping = TippingPointSettings.from_config(snakemake.params.tipping_point)
+    estimates = tipping_point_estimates(read_numbers(snakemake.input.numbers), study, tipping)
+    figure = tipping_point_figure(estimates, study, tipping.min_responder_pct, snakemake.params.confidence_level)
+    save_figure(figure, snakemake.output.png, snakemake.output.svg)

@@ -25,10 +25,10 @@ from rehab.analysis.missing_data import (
 from rehab.analysis.mixed_models import mixed_model_numbers, mixed_models_table
 from rehab.analysis.outcomes import outcome_numbers, outcomes_table
 from rehab.analysis.responders import definitions_table, responder_numbers, responders_table
-from rehab.analysis.response_model import response_model_numbers, response_model_table
+from rehab.analysis.response_model import fit_response_models, response_model_numbers, response_model_table
 from rehab.analysis.subgroups import (
-    interaction_numbers,
-    interactions_table,
+    association_numbers,
+    associations_table,
     subgroup_analysis,
     subgroup_numbers,
     subgroups_table,
@@ -74,11 +74,11 @@ def table_subgroups(snakemake):
     outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
     params = snakemake.params
     results, tests = subgroup_analysis(patients, outcomes, study, params.min_group_size, params.confidence_level)
-    numbers = subgroup_numbers(results) | interaction_numbers(tests) | summary_numbers(results)
+    numbers = subgroup_numbers(results) | association_numbers(tests) | summary_numbers(results)
     write_fragment(numbers, snakemake.output.numbers)
     write_results(results, snakemake.output.results)
     write_table(subgroups_table(results, study), snakemake.output.table)
-    write_table(interactions_table(tests, study), snakemake.output.interactions)
+    write_table(associations_table(tests, study), snakemake.output.associations)
 
 
 def table_attrition(snakemake):
@@ -133,12 +133,13 @@ def table_mixed_models(snakemake):
 def table_response_model(snakemake):
     study = Study.from_declaration(snakemake.params.study)
     covariates = snakemake.params.response_model["covariates"]
-    present = clean_columns(snakemake.input.patients)  # an absent covariate is named by response_model_numbers
+    present = clean_columns(snakemake.input.patients)  # an absent covariate is named by fit_response_models
     patients = read_clean(snakemake.input.patients, ["patient_id", *(name for name in covariates if name in present)])
     outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
-    numbers = response_model_numbers(patients, outcomes, study, covariates, snakemake.params.confidence_level)
-    write_fragment(numbers, snakemake.output.numbers)
-    write_table(response_model_table(numbers, study, patients, covariates), snakemake.output.table)
+    params = snakemake.params
+    models = fit_response_models(patients, outcomes, study, covariates, params.min_group_size, params.confidence_level)
+    write_fragment(response_model_numbers(models), snakemake.output.numbers)
+    write_table(response_model_table(models), snakemake.output.table)
 
 
 def table_effect_sizes(snakemake):
