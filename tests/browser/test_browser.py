@@ -280,7 +280,7 @@ def _check_report(browser, path: Path, folder: Path, name: str, synthetic: bool)
 
     # the summary, methods and results come first; the provenance is the folded appendix
     order = browser.execute_script("return Array.from(document.querySelectorAll('main > section')).map(s => s.id)")
-    assert order[:3] == ["summary", "methods", "flow"] and order[-1] == "provenance"
+    assert order[:3] == ["summary", "methods", "baseline"] and order[-1] == "provenance"
     assert browser.execute_script("return Array.from(document.querySelectorAll('details')).every(d => !d.open)")
 
     shots = _screenshots(browser, name, folder)

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from workflow_helpers import ROOT, copy_project, snakemake, write_config
 
+from rehab.outputs import contents
 from rehab.synthetic.generator import generate_synthetic_cohort
 
 pytestmark = pytest.mark.slow
@@ -63,7 +64,8 @@ def test_a_cohort_without_a_visit_file_runs_to_its_report_and_says_so(run):
     table = html[html.index('data-item="table:interventions"') :]
     assert "Not computed: the export has no visit file" in table[: table.index("</figure>")]
     assert "cohort no_visits: no visit file" in result.stderr
+    interventions = next(entry for entry in contents.of_kind("table") if entry.name == "interventions")
     assert (
-        "Table 3 (Interventions received)"
+        f"{contents.label(interventions)} ({interventions.title})"
         in result.stderr.split("cohort no_visits: no visit file", 1)[1].splitlines()[0]
     )

@@ -40,7 +40,12 @@ STAGES = {
     "numbers_csv": ["collect_numbers"],
     "outcome_figures": ["figure_outcomes", "figure_responder_curves"],
     "program_figures": ["figure_patient_flow", "figure_intervention_categories", "figure_sessions_per_patient"],
-    "responder_figures": ["figure_responders", "figure_subgroups_forest", "figure_missing_data"],
+    "responder_figures": [
+        "figure_responders",
+        "figure_subgroups_forest",
+        "figure_missing_data",
+        "figure_tipping_point",
+    ],
 }
 
 

@@ -367,14 +367,13 @@ def omitted_items(cohort):
 
 def omitted_products(cohort):
     """The report's tables and figures that a cohort without a visit file omits, by their
-    number and title (the declaration's entries of the omitted steps)."""
+    number and title (the declaration's entries of the omitted steps), tables then figures,
+    each in number order."""
     words = report_words(cohort)
-    return [
-        f"{report_contents.label(entry)} ({report_contents.fill(entry.title, words)})"
-        for steps in STAGES.values()
-        for step in omitted_steps(steps, cohort)
-        for entry in report_contents.of_step(step)
-    ]
+    omitted = {step for steps in STAGES.values() for step in omitted_steps(steps, cohort)}
+    entries = [entry for entry in report_contents.CONTENTS if entry.step in omitted]
+    entries.sort(key=lambda entry: (entry.kind != "table", report_contents.number(entry)))
+    return [f"{report_contents.label(entry)} ({report_contents.fill(entry.title, words)})" for entry in entries]
 
 
 # --- the report's tables and figures: declared once, in rehab.outputs.contents ---

@@ -6,7 +6,7 @@ declared once"):
 
 - the number of each table and figure: its place among the items of its kind here
   (`number`), never typed; a caption mentions another item as `{table:<name>}` or
-  `{figure:<name>}` and reads "Table 6" (`fill`);
+  `{figure:<name>}` and reads "Table 7" (`fill`);
 - its file, which carries the same number: `tables/table7_outcomes.csv`,
   `figures/figure4_outcomes.svg` and `.png` (`file_of`);
 - the stage rules' outputs for it and Snakemake's `report()` entry, labelled with the
