@@ -78,63 +78,44 @@ def assert_the_clinics_own(workdir, cohort, export, run):
     report_helpers.assert_reads_as_a_supplement(html)
 
 
-@pytest.mark.parametrize(
-    "break_export, expected, in_a_job",
-    [
-        (lambda folder: (folder / "sessions.csv").unlink(), ["sessions.csv", "is missing"], False),
-        (
-            lambda folder: (folder / "outcomes.csv").write_text(
-                (folder / "outcomes.csv").read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8"
-            ),
-            ["outcomes.csv", "separator"],
-            True,
-        ),
-    ],
-    ids=["missing-file", "wrong-separator"],
-)
-def test_a_file_level_error_stops_the_run_with_a_clear_message(tmp_path, break_export, expected, in_a_job):
-    workdir = copy_project(tmp_path / "project")
-    folder = tmp_path / "export"
+def synthetic_export(folder, n_patients) -> dict:
     folder.mkdir()
     paths = {name: folder / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
-    generate_synthetic_cohort(SEED, 10, ROOT / "config" / "synthetic.yaml", paths)
-    break_export(folder)
-    cohorts = {"broken": {"export": {"path": str(folder)}}}
-    if in_a_job:  # with --keep-going a good clinic finishes beside it
-        good = tmp_path / "good"
-        good.mkdir()
-        generate_synthetic_cohort(SEED, 10, ROOT / "config" / "synthetic.yaml", {n: good / f"{n}.csv" for n in paths})
-        cohorts["good"] = {"export": {"path": str(good)}}
-    write_config(workdir, cohorts)
+    generate_synthetic_cohort(SEED, n_patients, ROOT / "config" / "synthetic.yaml", paths)
+    return paths
 
-    result = snakemake(workdir, *(["--keep-going"] if in_a_job else []), check=False)
-    output = result.stdout + result.stderr
-    assert result.returncode != 0
-    for fragment in expected:
+
+def assert_one_clear_message(output, fragments):
+    for fragment in fragments:
         assert fragment in output
     assert "Traceback" not in output
     assert output.count("Raw export file") == 1, output  # the project's message, once
-    # a missing file stops the run before any job; a file that cannot be read stops its job, and
-    # the job's own message, from its log, comes last, after Snakemake's account of the failed job
-    assert ("Error in rule validate_raw_export" in output) == in_a_job, output
-    if in_a_job:
-        end = output[output.index("The run stopped.") :]
-        assert "Rule validate_raw_export failed (log: results/broken/logs/validate_raw_export.log):" in end
-        assert "\nERROR Raw export file" in end and output.index("Error in rule") < output.index("The run stopped.")
     assert "cohorts.broken.export." in output, "the message names the config key to fix"
-    if in_a_job:  # which cohort finished and which stopped, before the failed job's message
-        assert "cohort broken stopped: a job failed (its message follows)" in output
-        finished = "cohort good finished: report: results/good/report.html (Word tables: results/good/tables.docx)"
-        assert finished in output and output.index(finished) < output.index("The run stopped.")
+
+
+def test_a_missing_file_stops_the_run_before_any_job(tmp_path):
+    workdir = copy_project(tmp_path / "project")
+    paths = synthetic_export(tmp_path / "export", 10)
+    paths["sessions"].unlink()
+    write_config(workdir, {"broken": {"export": {"path": str(tmp_path / "export")}}})
+    result = snakemake(workdir, check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert_one_clear_message(output, ["sessions.csv", "is missing"])
+    assert "Error in rule" not in output, output
     assert not (workdir / "results" / "broken" / "clean").exists(), "nothing downstream runs"
 
 
-def test_an_export_with_defects_completes_with_every_defect_reported_and_counted(tmp_path):
-    workdir = copy_project(tmp_path / "project")
-    folder = tmp_path / "export"
-    folder.mkdir()
-    paths = {name: folder / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
-    generate_synthetic_cohort(SEED, N_PATIENTS, ROOT / "config" / "synthetic.yaml", paths)
+@pytest.fixture(scope="module")
+def keep_going_run(tmp_path_factory):
+    """One run with --keep-going of two clinics: one whose outcomes file has the wrong
+    separator (its validation job stops), one whose export has row-level defects (it finishes
+    beside the other, every defect reported and counted)."""
+    root = tmp_path_factory.mktemp("keep_going")
+    workdir = copy_project(root / "project")
+    broken = synthetic_export(root / "broken", 10)
+    broken["outcomes"].write_text(broken["outcomes"].read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    paths = synthetic_export(root / "defects", N_PATIENTS)
     patients = paths["patients"].read_text(encoding="utf-8").splitlines()
     sessions = paths["sessions"].read_text(encoding="utf-8").splitlines()
     outcomes = paths["outcomes"].read_text(encoding="utf-8").splitlines()
@@ -143,10 +124,34 @@ def test_an_export_with_defects_completes_with_every_defect_reported_and_counted
     outcomes.append("19850312-1234,start,,5,40,60")  # a personal identity number, unknown patient
     for name, lines in (("patients", patients), ("sessions", sessions), ("outcomes", outcomes)):
         paths[name].write_text("\n".join(lines) + "\n", encoding="utf-8")
-    write_config(workdir, {"defects": {"export": {"path": str(folder)}}})
+    write_config(
+        workdir,
+        {"broken": {"export": {"path": str(root / "broken")}}, "defects": {"export": {"path": str(root / "defects")}}},
+    )
+    run = snakemake(workdir, "--keep-going", check=False)
+    return {"workdir": workdir, "run": run, "export": root / "defects", "sessions": sessions, "outcomes": outcomes}
 
-    run = snakemake(workdir)
 
+def test_a_file_that_cannot_be_read_stops_its_job_and_the_other_clinic_finishes(keep_going_run):
+    workdir, result = keep_going_run["workdir"], keep_going_run["run"]
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert_one_clear_message(output, ["outcomes.csv", "separator"])
+    # the job's own message, from its log, comes last, after Snakemake's account of the failed job
+    assert "Error in rule validate_raw_export" in output, output
+    end = output[output.index("The run stopped.") :]
+    assert "Rule validate_raw_export failed (log: results/broken/logs/validate_raw_export.log):" in end
+    assert "\nERROR Raw export file" in end and output.index("Error in rule") < output.index("The run stopped.")
+    # which cohort finished and which stopped, before the failed job's message
+    assert "cohort broken stopped: a job failed (its message follows)" in output
+    finished = "cohort defects finished: report: results/defects/report.html (Word tables: results/defects/tables.docx)"
+    assert finished in output and output.index(finished) < output.index("The run stopped.")
+    assert not (workdir / "results" / "broken" / "clean").exists(), "nothing downstream runs"
+
+
+def test_an_export_with_defects_completes_with_every_defect_reported_and_counted(keep_going_run):
+    workdir, run = keep_going_run["workdir"], keep_going_run["run"]
+    sessions, outcomes = keep_going_run["sessions"], keep_going_run["outcomes"]
     results = workdir / "results" / "defects"
     # the run ends with a WARNING summary of the defects per file, naming failures.csv
     end = run.stderr[run.stderr.index("WARNING cohort defects:") :].splitlines()
@@ -168,8 +173,7 @@ def test_an_export_with_defects_completes_with_every_defect_reported_and_counted
     assert ("sessions", "6", "duplicate_row", "quarantined") in found
     assert ("outcomes", str(len(outcomes)), "personal_identity_number", "quarantined") in found
     assert (results / "report.html").is_file()
-    assert_the_clinics_own(workdir, "defects", folder, run)
-    assert "report: results/defects/report.html (Word tables: results/defects/tables.docx)" in run.stderr
+    assert_the_clinics_own(workdir, "defects", keep_going_run["export"], run)
     for path in results.rglob("*"):
         if path.is_file() and path.suffix in {".csv", ".log", ".html", ".json"}:
             assert "19850312-1234" not in path.read_text(encoding="utf-8", errors="replace"), path
