@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The pipeline's speed as ratios to floors measured in the same run (issue 13).
+"""The pipeline's speed as ratios to floors measured in the same run.
 
 Only ratios carry from machine to machine, so each figure comes with its anchor:
 
