@@ -9,7 +9,7 @@ import pandas as pd
 import yaml
 
 from rehab.core.study import Study
-from rehab.workflow.config_check import check_config
+from rehab.workflow.config_check import check_config, with_schema_defaults
 from schemas.clean import (
     DAYS_PER_MONTH,
     EQ5D_VERSION,
@@ -57,9 +57,15 @@ def declaration_with(change=None) -> dict:
     return declared
 
 
+def declared_study(declared: dict) -> Study:
+    """A study declaration written by hand, read as the workflow reads a config's: with the
+    schema's defaults filled in (they are stated there only)."""
+    return Study.from_declaration(with_schema_defaults(declared, ROOT / "schemas/config.schema.yaml", "study"))
+
+
 def study_with(change=None) -> Study:
     """The paper's study with `change(declared)` applied to its declaration."""
-    return Study.from_declaration(declaration_with(change))
+    return declared_study(declaration_with(change))
 
 
 def extended_study() -> Study:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from analysis_helpers import declared_study
 
 PATIENT_IDS = [f"P{i:02d}" for i in range(1, 9)]
 # start, discharge, followup per patient: (nprs, dri, eq_vas); None = no row.
@@ -90,9 +91,8 @@ STUDY_DECLARATION = {
 
 
 def study(declared: dict | None = None):
-    from rehab.core.study import Study
 
-    return Study.from_declaration(STUDY_DECLARATION if declared is None else declared)
+    return declared_study(STUDY_DECLARATION if declared is None else declared)
 
 
 @dataclass

@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import report_helpers as helpers
+from analysis_helpers import declared_study
 
-from rehab.core.study import Study
 from rehab.outputs.comparison import (
     comparison_numbers,
     comparison_table,
@@ -114,7 +114,7 @@ def _other_study():
     del declared["instruments"]["dri"]
     declared["instruments"]["nprs"]["responders"][0]["absolute"] = 3
     declared["timepoints"].insert(2, {"name": "three_months", "label": "3 months"})
-    return Study.from_declaration(declared)
+    return declared_study(declared)
 
 
 def test_cohorts_with_different_declarations_are_compared_on_what_they_share(tmp_path):

@@ -9,7 +9,7 @@ import copy
 import pandas as pd
 import pytest
 import yaml
-from analysis_helpers import PAPER_CODES, PAPER_STUDY, extended_study
+from analysis_helpers import PAPER_CODES, PAPER_STUDY, declared_study, extended_study
 from validation_helpers import (
     DEFAULT_DIALECT,
     EXTENDED_HEADER,
@@ -128,7 +128,7 @@ def test_a_mapped_column_the_export_lacks_stops_with_a_did_you_mean(tmp_path):
 def test_a_misspelled_instrument_stops_with_a_did_you_mean(tmp_path):
     declared = extended_study_declaration()
     declared["instruments"]["hads_anxity"] = declared["instruments"].pop("hads_anxiety")
-    study = Study.from_declaration(declared)
+    study = declared_study(declared)
     folder = write_export(tmp_path / "export", outcomes=EXTENDED_OUTCOMES, headers={"outcomes": EXTENDED_HEADER})
     with pytest.raises(
         RawExportError, match=r"config key study\.instruments\.hads_anxity: .*did you mean 'hads_anxiety'\?"
@@ -142,7 +142,7 @@ def test_a_misspelled_instrument_stops_with_a_did_you_mean(tmp_path):
 def test_an_optional_instrument_may_be_absent(tmp_path):
     declared = copy.deepcopy(extended_study_declaration())
     declared["instruments"]["hads_anxiety"]["optional"] = True
-    results = validate(write_export(tmp_path / "export"), None, Study.from_declaration(declared))
+    results = validate(write_export(tmp_path / "export"), None, declared_study(declared))
     assert results["outcomes"].kept["hads_anxiety"].isna().all()
 
 
@@ -238,7 +238,7 @@ def test_a_wide_column_the_export_lacks_stops_unless_its_time_point_is_optional(
         validate(folder, WIDE, extended_study())
     declared = extended_study_declaration()
     next(t for t in declared["timepoints"] if t["name"] == "six_months")["optional"] = True
-    assert validate(folder, WIDE, Study.from_declaration(declared))["outcomes"].rows_quarantined == 0
+    assert validate(folder, WIDE, declared_study(declared))["outcomes"].rows_quarantined == 0
 
 
 # ---------------------------------------------------------------- no visit file

@@ -5,9 +5,12 @@ from __future__ import annotations
 import copy
 
 import pytest
-from analysis_helpers import CONFIG, HADS_ANXIETY, PAPER_STUDY, declaration_with, study_with
+from analysis_helpers import CONFIG, HADS_ANXIETY, PAPER_STUDY, ROOT, declaration_with, declared_study, study_with
 
 from rehab.core.study import Study, StudyDeclarationError, declaration
+from rehab.workflow.config_check import check_config, with_schema_defaults
+
+SCHEMA = ROOT / "schemas" / "config.schema.yaml"
 
 
 def refused(change) -> str:
@@ -174,6 +177,7 @@ def test_a_cohort_replaces_whole_lists_and_keeps_the_others():
     config = copy.deepcopy(CONFIG)
     own = [{"name": "start", "label": "Start", "baseline": True}, {"name": "six_months", "label": "6 months"}]
     config["cohorts"]["reference"]["study"] = {"timepoints": own}
+    config = check_config(config, SCHEMA)  # the schema's defaults, as the workflow reads a config
     study = Study.from_config(config, "reference")
     assert study.timepoint_names == ("start", "six_months")  # the list is replaced, not merged
     assert study.instrument_names == PAPER_STUDY.instrument_names and study.subgroups == PAPER_STUDY.subgroups
@@ -184,6 +188,9 @@ def test_a_cohort_replaces_whole_lists_and_keeps_the_others():
 def test_a_cohorts_error_names_its_own_key():
     config = copy.deepcopy(CONFIG)
     config["cohorts"]["reference"]["study"] = {"timepoints": [{"name": "a", "label": "A"}, {"name": "b", "label": "B"}]}
+    config["cohorts"]["reference"]["study"] = with_schema_defaults(
+        config["cohorts"]["reference"]["study"], SCHEMA, "study"
+    )
     with pytest.raises(
         StudyDeclarationError, match=r"config key cohorts.reference.study \(or study\).timepoints: exactly one"
     ):
@@ -192,8 +199,8 @@ def test_a_cohorts_error_names_its_own_key():
 
 def test_the_declaration_is_plain_data_and_rebuilds_the_same_study():
     declared = declaration_with()
-    assert Study.from_declaration(declared) == PAPER_STUDY
-    assert hash(Study.from_declaration(declared)) == hash(PAPER_STUDY)  # usable as a cache key
+    assert declared_study(declared) == PAPER_STUDY
+    assert hash(declared_study(declared)) == hash(PAPER_STUDY)  # usable as a cache key
 
 
 def test_the_measurement_declaration_drops_definitions_and_subgroups():
@@ -203,7 +210,7 @@ def test_the_measurement_declaration_drops_definitions_and_subgroups():
     measures = measurement_declaration(declared)
     assert "responders" not in measures["instruments"]["nprs"] and measures["subgroups"] == []
     assert "responders" in declared["instruments"]["nprs"]  # the declaration itself is untouched
-    study = Study.from_declaration(measures)
+    study = declared_study(measures)
     assert study.instrument_names == PAPER_STUDY.instrument_names and study.timepoints == PAPER_STUDY.timepoints
     assert study.instrument("dri").table_label == "DRI, mm (0–100)" and study.instrument("dri").responders == ()
     changed = declaration_with(lambda d: d["instruments"]["nprs"]["responders"][0].update(absolute=3))

@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 import report_helpers as helpers
+from analysis_helpers import declared_study
 from matplotlib.collections import LineCollection
 from matplotlib.patches import FancyBboxPatch
 
@@ -302,7 +303,6 @@ def test_outcome_section_and_its_table_carry_the_fourth_instrument_and_time_poin
 
 def test_methods_text_helpers():
     from rehab.core.formatting import join_words, lower_first
-    from rehab.core.study import Study
     from rehab.outputs.methods import definition_text
 
     assert join_words([]) == "" and join_words(["a"]) == "a" and join_words(["a", "b", "c"]) == "a, b and c"
@@ -311,7 +311,7 @@ def test_methods_text_helpers():
     declared["instruments"]["dri"]["responders"] = [
         {"name": "primary", "absolute": 10, "relative": 30, "combine": "both", "citation": "x"}
     ]
-    dri = Study.from_declaration(declared).instrument("dri")
+    dri = declared_study(declared).instrument("dri")
     assert definition_text(dri.primary, dri, "Start") == (
         "decrease of at least 10 mm and decrease of at least 30% of the start value (both thresholds met)"
     )

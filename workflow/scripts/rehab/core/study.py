@@ -335,14 +335,14 @@ def _instrument(name: str, spec: Mapping[str, Any], where: str) -> Instrument:
         label=spec["label"],
         short_label=spec.get("short_label") or spec["label"],
         domain=spec.get("domain") or spec["label"],
-        unit=spec.get("unit", ""),
+        unit=spec["unit"],
         type=spec["type"],
         low=low,
         high=high,
         better=better,
         responders=definitions,
         baseline_label=spec.get("baseline_label", ""),
-        optional=bool(spec.get("optional", False)),
+        optional=bool(spec["optional"]),
         maintenance=_maintenance(spec.get("maintenance")),
     )
 
@@ -365,8 +365,8 @@ def _responder(spec: Mapping[str, Any], direction: str, where: str) -> Responder
         direction=direction,
         absolute=spec.get("absolute"),
         relative=spec.get("relative"),
-        combine=spec.get("combine", "either"),
-        citation=" ".join(str(spec.get("citation", "")).split()),
+        combine=spec["combine"],
+        citation=" ".join(str(spec["citation"]).split()),
         cited_absolute=cited.get("absolute"),
         cited_relative=cited.get("relative"),
     )
@@ -378,7 +378,7 @@ def _timepoint(spec: Mapping[str, Any]) -> Timepoint:
         label=spec["label"],
         short_label=spec.get("short_label") or spec["label"],
         baseline=bool(spec.get("baseline", False)),
-        optional=bool(spec.get("optional", False)),
+        optional=bool(spec["optional"]),
     )
 
 

@@ -67,6 +67,9 @@ def _fill_defaults(instance: Any, schema: dict, root: dict) -> None:
     """Set the schema's defaults for absent keys, recursively (as Snakemake's validate does)."""
     if "$ref" in schema:
         schema = _resolve(schema["$ref"], root)
+    if isinstance(instance, list) and isinstance(schema.get("items"), dict):
+        for item in instance:  # each item of an array (e.g. a time point) gets its defaults too
+            _fill_defaults(item, schema["items"], root)
     if not isinstance(instance, dict):
         return
     for key, sub in schema.get("properties", {}).items():
@@ -81,6 +84,16 @@ def _fill_defaults(instance: Any, schema: dict, root: dict) -> None:
         for key, value in instance.items():
             if key not in schema.get("properties", {}):
                 _fill_defaults(value, extra, root)
+
+
+def with_schema_defaults(instance: Any, schema_path: str | Path, definition: str) -> Any:
+    """A copy of `instance`, an object of the schema's `definitions` (e.g. a study declaration
+    written by hand), with every default the schema states filled in, as the config check
+    fills them in a config."""
+    schema = yaml.load(Path(schema_path).read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+    filled = copy.deepcopy(instance)
+    _fill_defaults(filled, schema["definitions"][definition], schema)
+    return filled
 
 
 def schema_default(schema_path: str | Path, definition: str) -> dict:
