@@ -80,12 +80,14 @@ def test_overall_and_main_pain_location(results):
     assert (neck["ci_low"], neck["ci_high"]) == pytest.approx((low * 100, high * 100))
 
 
-def test_a_small_group_shares_the_unpublished_rest_with_the_patients_without_the_variable(results):
-    # regional (w3, 1 of 1) is small; the evaluable patients without a pain distribution share
-    # what the overall row leaves with it, so localized (2 of 2) stays published
+def test_a_small_group_hides_the_others_even_beside_patients_without_the_variable(results):
+    # regional (w3, 1 of 1) is small; with localized (2 of 2) published, the overall row would
+    # leave regional and the evaluable patients without a pain distribution a count to share,
+    # which gives regional away when they all responded (or none did): localized is hidden too
     regional, localized = row(results, "pain_distribution", "regional"), row(results, "pain_distribution", "localized")
     assert regional["suppression"] == "small" and pd.isna(regional["n_responders"])
-    assert localized["suppression"] == "" and localized["n_responders"] == 2
+    assert localized["suppression"] == "complementary" and pd.isna(localized["n_responders"])
+    assert localized["n_evaluable"] == 2
     grouped = sum(
         row(results, "pain_distribution", level)["n_evaluable"] for level in ("localized", "regional", "generalized")
     )
@@ -105,7 +107,8 @@ def test_small_groups_are_suppressed_and_so_is_the_group_that_would_give_them_aw
 def test_age_bands_are_lower_inclusive(results):
     assert row(results, "age_band", "18_29")["n_evaluable"] == 1  # 25
     band = row(results, "age_band", "30_44")  # 30 and 44
-    assert (band["n_evaluable"], band["n_responders"], band["group_label"]) == (2, 1, "30–44")
+    assert (band["n_evaluable"], band["group_label"]) == (2, "30–44")
+    assert band["suppression"] == "complementary"  # the one-patient bands hide every band's responders
     assert row(results, "age_band", "45_59")["n_evaluable"] == 1  # 45; m2 (50) is not evaluable
     assert row(results, "age_band", "60_100")["n_evaluable"] == 1  # 60
 
@@ -131,7 +134,8 @@ def test_baseline_severity_bands(results):
     assert row(results, "baseline_severity", "mild_0_3")["n_evaluable"] == 1  # start 2
     assert row(results, "baseline_severity", "moderate_4_6")["n_evaluable"] == 1  # start 5
     severe = row(results, "baseline_severity", "severe_7_10")  # 8, 8, 7
-    assert (severe["n_evaluable"], severe["n_responders"], severe["group_label"]) == (3, 2, "severe (7-10)")
+    assert (severe["n_evaluable"], severe["group_label"]) == (3, "severe (7-10)")
+    assert pd.isna(severe["n_responders"])  # hidden beside the one-patient bands
 
 
 def test_severity_labels_must_fit_the_bands():

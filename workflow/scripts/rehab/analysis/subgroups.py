@@ -10,18 +10,15 @@ Patients with a missing subgroup variable (or a value outside the declared level
 take no part in that variable's groups.
 
 Suppression. A group with fewer evaluable patients than min_group_size hides its
-responders, percentage and interval (its evaluable n stays). Which groups are hidden is decided
-from the evaluable counts alone, which are published, so the pattern of suppression tells
-nothing about any responder. The responders the published numbers leave unassigned (the
-overall row's, less the published groups') are shared by the hidden groups and the patients
-without the variable; while these hold patients in fewer than two places, the next smallest
-groups of the same variable are hidden too (complementary suppression), so a small group's
-count never follows by subtraction. The test of association is shown only for a variable none
-of whose groups is hidden: a test over levels that pool or drop hidden groups could give
-their counts away, and whether it does would depend on the responders. What remains: when
-every one of the unassigned patients responded, or none did, the published numbers give
-their counts away (an overall row of 0 % or 100 % is one case); cell suppression cannot
-prevent that without hiding counts the report publishes anyway (docs/decisions.md).
+responders, percentage and interval (its evaluable n stays), and so does every other group of
+its variable (complementary suppression): the responders the published numbers leave
+unassigned are then the overall row's, shared by every evaluable patient. Which groups are
+hidden is decided from the evaluable counts alone, which are published, so the pattern of
+suppression tells nothing about any responder. The test of association is shown only for a
+variable none of whose groups is hidden: a test over levels that pool or drop hidden groups
+could give their counts away, and whether it does would depend on the responders. What
+remains: an overall row of 0 % or 100 % gives every patient's response away by itself
+(docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -167,13 +164,12 @@ def subgroup_analysis(
             status = responder_status(panel, instrument, timepoint.name, study.baseline.name)
             evaluable = status["evaluable"].to_numpy()
             rows, responder = row_of_code[codes[evaluable]], status["responder"].to_numpy()[evaluable]
-            total_n = int(evaluable.sum())
             for key, label, groups, group_labels in [
                 ("overall", "All patients", overall, {"all": "All patients"})
             ] + variables:
                 counts = _group_counts(rows, responder, groups)
                 n, k = counts["n_evaluable"].to_numpy(), counts["n_responders"].to_numpy()
-                counts["suppression"] = suppression(n, total_n, int(min_group_size))
+                counts["suppression"] = suppression(n, int(min_group_size))
                 counts.insert(0, "outcome", instrument.name)
                 counts.insert(1, "outcome_label", instrument.label)
                 counts.insert(2, "timepoint", timepoint.name)
@@ -202,21 +198,18 @@ def subgroup_analysis(
     return _with_proportions(results, confidence_level), tests.assign(holm_p=holm_adjusted(tests["p"]))
 
 
-def suppression(n: np.ndarray, total_n: int, min_group_size: int) -> np.ndarray:
-    """Per group "" (shown), SMALL (n_evaluable < min_group_size) or COMPLEMENTARY (hidden so
-    that the hidden groups and the patients without the variable, `total_n` less the groups'
-    patients, hold patients in at least two places, the next smallest groups first, in
-    declared order among equals). From the evaluable counts alone: no responder decides it."""
+def suppression(n: np.ndarray, min_group_size: int) -> np.ndarray:
+    """Per group "" (shown), SMALL (n_evaluable < min_group_size) or COMPLEMENTARY: where a
+    small group holds patients, every other group of the variable is hidden too. The responders
+    the published numbers then leave unassigned are the overall row's, shared by every
+    evaluable patient, so a small group's count follows from them only when the overall row
+    gives every patient's response away by itself (0 % or 100 %). A partial complement leaves
+    a pool (the hidden groups and the patients without the variable) whose responders are
+    published by subtraction, and a pool that all responded, or none, gives its groups away.
+    From the evaluable counts alone: no responder decides it."""
     reason = np.where(n < min_group_size, SMALL, "").astype(object)
-    if not ((reason == SMALL) & (n > 0)).any():
-        return reason
-    without_the_variable = int(total_n) - int(n.sum())
-    for index in np.argsort(n, kind="stable"):
-        hidden = reason != ""
-        if np.count_nonzero(n[hidden] > 0) + (without_the_variable > 0) >= 2:
-            break
-        if reason[index] == "":
-            reason[index] = COMPLEMENTARY
+    if ((reason == SMALL) & (n > 0)).any():
+        reason[reason == ""] = COMPLEMENTARY
     return reason
 
 
