@@ -7,7 +7,7 @@ import copy
 import pytest
 from analysis_helpers import CONFIG, HADS_ANXIETY, PAPER_STUDY, ROOT, declaration_with, declared_study, study_with
 
-from rehab.core.study import Study, StudyDeclarationError, declaration
+from rehab.core.study import Study, StudyDeclarationError, data_declaration, declaration, measurement_declaration
 from rehab.workflow.config_check import check_config, with_schema_defaults
 
 SCHEMA = ROOT / "schemas" / "config.schema.yaml"
@@ -215,3 +215,22 @@ def test_the_measurement_declaration_drops_definitions_and_subgroups():
     assert study.instrument("dri").table_label == "DRI, mm (0–100)" and study.instrument("dri").responders == ()
     changed = declaration_with(lambda d: d["instruments"]["nprs"]["responders"][0].update(absolute=3))
     assert measurement_declaration(changed) == measures  # a threshold is not part of it
+
+
+# ---------------------------------------------------------------- the views rules take as params
+
+
+def test_the_label_free_view_builds_a_study_with_the_same_data_and_no_labels():
+    study = Study.from_declaration(data_declaration(declaration_with()))
+    assert study.instrument_names == PAPER_STUDY.instrument_names
+    assert study.timepoint_names == PAPER_STUDY.timepoint_names
+    assert [(i.type, i.low, i.high, i.better) for i in study.instruments] == [
+        (i.type, i.low, i.high, i.better) for i in PAPER_STUDY.instruments
+    ]
+    assert all(i.label == i.name and i.unit == "" and not i.responders for i in study.instruments)
+
+
+def test_the_measurement_view_builds_a_study_without_thresholds_or_subgroups():
+    study = Study.from_declaration(measurement_declaration(declaration_with()))
+    assert [i.label for i in study.instruments] == [i.label for i in PAPER_STUDY.instruments]
+    assert all(not i.responders and i.maintenance is None for i in study.instruments) and not study.subgroups

@@ -295,10 +295,10 @@ DATA_KEYS = {"instruments": ("type", "range", "better", "optional"), "timepoints
 def data_declaration(declared: Mapping[str, Any]) -> dict:
     """`declared` reduced to what decides the data (instrument columns with their type, range
     and better direction; time point names in order and the baseline), every label being the
-    name: what validation, cleaning and the counts need. As those rules' param, a changed
+    name and no unit: what validation, cleaning and the counts need. As those rules' param, a changed
     label, unit, citation, threshold or subgroup reruns none of them."""
     instruments = {
-        name: {key: spec[key] for key in DATA_KEYS["instruments"] if key in spec} | {"label": name}
+        name: {key: spec[key] for key in DATA_KEYS["instruments"] if key in spec} | {"label": name, "unit": ""}
         for name, spec in declared["instruments"].items()
     }
     timepoints = [
