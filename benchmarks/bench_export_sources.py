@@ -49,7 +49,7 @@ def write_sources(folder: Path, patients: int) -> dict[str, float]:
             "cohorts"
         ].items()
     }
-    study = Study.from_config(config)
+    study = Study.from_config(check_config(config, ROOT / "schemas" / "config.schema.yaml"))
     contract = folder / "contract"
     contract.mkdir()
     paths = {name: contract / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
@@ -74,8 +74,9 @@ folder, method = Path(sys.argv[1]), sys.argv[2]
 import numpy, pandas, pyarrow  # the data stack every path loads
 from rehab.core.study import Study
 import yaml
+from rehab.workflow.config_check import check_config
 config = yaml.safe_load(open(sys.argv[3], encoding="utf-8"))
-study = Study.from_config(config)
+study = Study.from_config(check_config(config, sys.argv[4]))
 exports = json.loads((folder / "exports.json").read_text(encoding="utf-8"))
 shape = {"csv (reader)": "swedish_wide_csv", "xlsx (python-calamine)": "swedish_wide_xlsx",
          "xlsx (openpyxl, read-only)": "swedish_wide_xlsx", "sav (pyreadstat)": "swedish_wide_sav"}.get(method)
@@ -106,7 +107,15 @@ print(json.dumps({"seconds": seconds, "peak_mb": peak / 1024, "rows": rows}))
 
 def measure(folder: Path, method: str) -> dict:
     result = subprocess.run(
-        [sys.executable, "-c", CHILD, str(folder), method, str(ROOT / "config" / "config.yaml")],
+        [
+            sys.executable,
+            "-c",
+            CHILD,
+            str(folder),
+            method,
+            str(ROOT / "config" / "config.yaml"),
+            str(ROOT / "schemas" / "config.schema.yaml"),
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -52,6 +52,7 @@ from workflow_helpers import copy_project  # noqa: E402
 
 from rehab.core.study import Study  # noqa: E402
 from rehab.workflow.code_closure import PROJECT_PACKAGES, imported_modules  # noqa: E402
+from rehab.workflow.config_check import check_config  # noqa: E402
 
 DEFAULT_SIZES = [1_000_000]
 # What every job's Python process loads before the script: Snakemake's script preamble.
@@ -265,7 +266,7 @@ def compare_with_pipeline(duckdb_numbers: dict[str, float], numbers_csv: Path) -
 def run_duckdb(workdir: Path, cohort: str, threads: int, logs: Path) -> tuple[Measured, int, list[str]]:
     """DuckDB's run on the cohort's raw CSVs, the number of keys checked, and any disagreement."""
     config = yaml.safe_load((workdir / "config" / "config.yaml").read_text(encoding="utf-8"))
-    study = Study.from_config(config, cohort)
+    study = Study.from_config(check_config(config, workdir / "schemas" / "config.schema.yaml"), cohort)
     queries, out = logs / f"duckdb_{cohort}_queries.json", logs / f"duckdb_{cohort}_rows.json"
     queries.write_text(json.dumps(duckdb_queries(workdir / "results" / cohort / "raw", study)), encoding="utf-8")
     measured = measure(duckdb_command(queries, threads, out), logs, logs / f"duckdb_{cohort}.log")

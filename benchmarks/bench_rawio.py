@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from rehab.ingest.reader import read_raw_table  # noqa: E402
+from rehab.workflow.config_check import schema_default  # noqa: E402
 
 
 def write_sessions(path: Path, rows: int, swedish: bool) -> None:
@@ -51,11 +52,9 @@ def main() -> None:
         help="keep the file here; reuse it when it exists (so that /usr/bin/time measures the read alone)",
     )
     args = parser.parse_args()
-    dialect = (
-        {"separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": []}
-        if args.swedish
-        else {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
-    )
+    dialect = schema_default(Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml", "dialect")
+    if args.swedish:
+        dialect |= {"separator": ";", "decimal": ",", "encoding": "cp1252"}
     with tempfile.TemporaryDirectory() as folder:
         path = args.path or Path(folder) / "sessions.csv"
         if not path.exists():

@@ -32,7 +32,6 @@ import pyarrow.csv as pcsv
 ROOT = Path(__file__).resolve().parents[1]
 
 OUT = ROOT / "benchmarks" / "out"
-DIALECT = {"separator": ",", "decimal": ".", "encoding": "utf-8", "missing_values": []}
 LEVELS = {
     "sex": ["F", "M"],
     "smoker": ["yes", "no"],
@@ -135,11 +134,14 @@ def measure(folder: Path) -> dict:
     from rehab.ingest.cleaning import clean_export, read_kept, write_clean
     from rehab.ingest.validation import validate_export
     from rehab.ingest.validation_outputs import write_validation_outputs
+    from rehab.workflow.config_check import check_config, schema_default
 
-    study = Study.from_config(yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8")))
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    study = Study.from_config(check_config(config, ROOT / "schemas" / "config.schema.yaml"))
     out = folder / "results"
     t0 = time.perf_counter()
-    results = validate_export(folder, DIALECT, study, tuple(range(1, 11)))
+    dialect = schema_default(ROOT / "schemas" / "config.schema.yaml", "dialect")  # the export's dialect
+    results = validate_export(folder, dialect, study, tuple(range(1, 11)))
     t1 = time.perf_counter()
     kept_paths = {name: out / "kept" / f"{name}.parquet" for name in RAW_FILES}
     accounting = write_validation_outputs(

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the tests' baseline export and paper study
 
 import validation_helpers as vh  # noqa: E402
-from analysis_helpers import PAPER_STUDY  # noqa: E402
+from analysis_helpers import PAPER_CODES, PAPER_STUDY  # noqa: E402
 
 from rehab.ingest.reader import read_raw_table  # noqa: E402
 from rehab.ingest.validation import validate_export  # noqa: E402
@@ -47,7 +47,7 @@ def measure(width: int, rows: int) -> tuple[float, float]:
         read_raw_table(export / "patients.csv", "patients", vh.DEFAULT_DIALECT)
         read = time.perf_counter() - start
         start = time.perf_counter()
-        results = validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, cohort="bench")
+        results = validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, cohort="bench")
         write_validation_outputs(results, **vh.output_paths(Path(temporary) / "validation"))
         return read, time.perf_counter() - start
 
