@@ -24,10 +24,14 @@ class MaskingFormatter(logging.Formatter):
         return mask_text(super().format(record))
 
 
-def _for_terminal(record: logging.LogRecord) -> bool:
-    """Below ERROR (an error is printed once, from the log, at the run's end) and not a line
-    meant for the log only (its first line naming the rule)."""
-    return record.levelno < logging.ERROR and not getattr(record, "log_only", False)
+class TerminalHandler(logging.StreamHandler):
+    """A job's stderr when it also has a log file: lines below ERROR (an error is printed once,
+    from the log, at the run's end) and not meant for the log only (its first line naming the
+    rule). A handler of the job's own `rehab` logger; Snakemake's logger is not touched."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno < logging.ERROR and not getattr(record, "log_only", False):
+            super().emit(record)
 
 
 def masking_handlers(log_path: str | None) -> list[logging.Handler]:
@@ -36,9 +40,8 @@ def masking_handlers(log_path: str | None) -> list[logging.Handler]:
     With a log file, an error goes to the log only: the run's end prints it from there, once,
     after Snakemake's report of the failed job (Snakefile `onerror:`, rehab.workflow.run_messages).
     """
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    handlers: list[logging.Handler] = [(TerminalHandler if log_path else logging.StreamHandler)(sys.stderr)]
     if log_path:
-        handlers[0].addFilter(_for_terminal)
         handlers.append(logging.FileHandler(checked_path(log_path), mode="w", encoding="utf-8"))
     for handler in handlers:
         handler.setFormatter(MaskingFormatter(LOG_FORMAT))
