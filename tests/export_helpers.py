@@ -1,4 +1,5 @@
-"""A clinic's export as a Swedish spreadsheet saves it (shared by the export and browser tests)."""
+"""Exports for the workflow tests: the synthetic cohort written as a clinic's export, and a
+clinic's export as a Swedish spreadsheet saves it (shared by the export and browser tests)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,18 @@ from validation_helpers import DEFAULT_DIALECT
 
 SWEDISH = {**DEFAULT_DIALECT, "separator": ";", "decimal": ",", "encoding": "cp1252", "missing_values": ["NA"]}
 DECIMAL_COLUMNS = {"patients": ["height_cm", "weight_kg"], "outcomes": ["dri"]}
+
+
+def synthetic_export(folder, n_patients: int, seed: int = 11) -> dict:
+    """The synthetic cohort's three contract CSV files in a new `folder`: {file name: path}."""
+    from workflow_helpers import ROOT
+
+    from rehab.synthetic.generator import generate_synthetic_cohort
+
+    folder.mkdir()
+    paths = {name: folder / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
+    generate_synthetic_cohort(seed, n_patients, ROOT / "config" / "synthetic.yaml", paths)
+    return paths
 
 
 def write_swedish_export(source, swedish):

@@ -117,3 +117,16 @@ def test_an_spss_file_gives_value_labels_as_values_and_case_numbers_as_lines(tmp
     assert table.labels == {"sex": "Patient's sex"}
     codes = read_source(tmp_path / "p.sav", "patients", DIALECT, None, columns, value_labels=False)
     assert codes.frame["sex"].tolist() == ["1", "2", "3"]
+
+
+def test_a_sheet_name_holding_an_identity_number_is_masked_even_with_an_invisible_separator(tmp_path):
+    """A workbook's sheet names are outside text: quoted in a message, masked before repr()."""
+    from rehab.ingest.sources import _chosen_sheet
+
+    hidden = "19570202\t8888"  # repr() would write \t and split the number before masking
+    with pytest.raises(RawExportError) as caught:
+        _chosen_sheet(["Patienter", hidden], "patients", "Besök", tmp_path / "export.xlsx", "klinik")
+    assert "8888" not in str(caught.value) and "Patienter" in str(caught.value)
+    with pytest.raises(RawExportError) as caught:
+        _chosen_sheet(["Patienter", hidden], "patients", None, tmp_path / "export.xlsx", "klinik")
+    assert "8888" not in str(caught.value)

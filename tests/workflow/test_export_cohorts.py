@@ -8,10 +8,8 @@ import pytest
 import report_helpers
 import yaml
 from conftest import REFERENCE_COHORT
-from export_helpers import SWEDISH, write_swedish_export
-from workflow_helpers import ROOT, copy_project, snakemake, write_config
-
-from rehab.synthetic.generator import generate_synthetic_cohort
+from export_helpers import SWEDISH, synthetic_export, write_swedish_export
+from workflow_helpers import copy_project, snakemake, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -78,13 +76,6 @@ def assert_the_clinics_own(workdir, cohort, export, run):
     report_helpers.assert_reads_as_a_supplement(html)
 
 
-def synthetic_export(folder, n_patients) -> dict:
-    folder.mkdir()
-    paths = {name: folder / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
-    generate_synthetic_cohort(SEED, n_patients, ROOT / "config" / "synthetic.yaml", paths)
-    return paths
-
-
 def assert_one_clear_message(output, fragments):
     for fragment in fragments:
         assert fragment in output
@@ -95,7 +86,7 @@ def assert_one_clear_message(output, fragments):
 
 def test_a_missing_file_stops_the_run_before_any_job(tmp_path):
     workdir = copy_project(tmp_path / "project")
-    paths = synthetic_export(tmp_path / "export", 10)
+    paths = synthetic_export(tmp_path / "export", 10, SEED)
     paths["sessions"].unlink()
     write_config(workdir, {"broken": {"export": {"path": str(tmp_path / "export")}}})
     result = snakemake(workdir, check=False)
@@ -113,9 +104,9 @@ def keep_going_run(tmp_path_factory):
     beside the other, every defect reported and counted)."""
     root = tmp_path_factory.mktemp("keep_going")
     workdir = copy_project(root / "project")
-    broken = synthetic_export(root / "broken", 10)
+    broken = synthetic_export(root / "broken", 10, SEED)
     broken["outcomes"].write_text(broken["outcomes"].read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
-    paths = synthetic_export(root / "defects", N_PATIENTS)
+    paths = synthetic_export(root / "defects", N_PATIENTS, SEED)
     patients = paths["patients"].read_text(encoding="utf-8").splitlines()
     sessions = paths["sessions"].read_text(encoding="utf-8").splitlines()
     outcomes = paths["outcomes"].read_text(encoding="utf-8").splitlines()

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import yaml
-from workflow_helpers import ROOT, copy_project, snakemake, write_config
+from export_helpers import synthetic_export
+from workflow_helpers import copy_project, snakemake, write_config
 
 from rehab.outputs import contents
-from rehab.synthetic.generator import generate_synthetic_cohort
 
 pytestmark = pytest.mark.slow
 
@@ -25,10 +25,7 @@ def run(tmp_path_factory):
     root = tmp_path_factory.mktemp("export_shapes")
     workdir = copy_project(root / "project")
     export = root / "no_visits"
-    export.mkdir()
-    paths = {name: export / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
-    generate_synthetic_cohort(SEED, N_PATIENTS, ROOT / "config" / "synthetic.yaml", paths)
-    paths["sessions"].unlink()
+    synthetic_export(export, N_PATIENTS, SEED)["sessions"].unlink()
     cohorts = {"contract": {"synthetic": {"seed": SEED, "n_patients": N_PATIENTS}}}
     cohorts |= {shape: {"synthetic": {"seed": SEED, "n_patients": N_PATIENTS, "shape": shape}} for shape in SHAPES}
     cohorts["no_visits"] = {"export": {"path": str(export), "visits": False}}

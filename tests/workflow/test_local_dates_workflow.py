@@ -13,15 +13,12 @@ ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 @pytest.mark.slow
 def test_a_slashed_export_runs_with_its_date_format_and_stops_without_it(tmp_path):
-    from workflow_helpers import ROOT, copy_project, snakemake, write_config
-
-    from rehab.synthetic.generator import generate_synthetic_cohort
+    from export_helpers import synthetic_export
+    from workflow_helpers import copy_project, snakemake, write_config
 
     seed, n_patients = 11, 40
-    source, export = tmp_path / "source", tmp_path / "export"
-    source.mkdir(), export.mkdir()
-    paths = {name: source / f"{name}.csv" for name in ("patients", "sessions", "outcomes")}
-    generate_synthetic_cohort(seed, n_patients, ROOT / "config" / "synthetic.yaml", paths)
+    paths, export = synthetic_export(tmp_path / "source", n_patients, seed), tmp_path / "export"
+    export.mkdir()
     for name, path in paths.items():
         (export / f"{name}.csv").write_text(ISO.sub(r"\1/\2/\3", path.read_text(encoding="utf-8")), encoding="utf-8")
     workdir = copy_project(tmp_path / "project")

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 
 from rehab.core.errors import RawExportError
 from rehab.core.export_contract import RAW_FILES, VISIT_FILE, column_types
-from rehab.core.privacy import holds_identity_number, mask_text
+from rehab.core.privacy import holds_identity_number, mask_text, shown
 from rehab.core.study import Study
 from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES
 from rehab.ingest.sources import read_source, source_kind
@@ -181,15 +181,15 @@ def _check_table(cells: list[WideCell], study: Study, key: str) -> None:
 
 def _suggestion(name: str, candidates: list[str]) -> str:
     """`; did you mean 'x'?` with the closest candidate that looks like a name (masked)."""
-    shown = [c for c in candidates if c and not holds_identity_number(c) and len(c) <= 64]
-    by_lower = {c.lower(): c for c in shown}
+    names = [c for c in candidates if c and not holds_identity_number(c) and len(c) <= 64]
+    by_lower = {c.lower(): c for c in names}
     match = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1, cutoff=0.6)
-    return f"; did you mean {mask_text(repr(by_lower[match[0]]))}?" if match else ""
+    return f"; did you mean {shown(by_lower[match[0]])}?" if match else ""
 
 
 def _absent(what: str, name: str, key: str, where: str, candidates: list[str], optional_hint: str = "") -> str:
     return (
-        f"config key {key}: {what} {mask_text(repr(name))} is not in {where}{_suggestion(name, candidates) or '.'} "
+        f"config key {key}: {what} {shown(name)} is not in {where}{_suggestion(name, candidates) or '.'} "
         f"Fix the config key{optional_hint}, or export the file with that column."
     )
 

@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 
 from rehab.core.errors import RawExportError
 from rehab.core.export_contract import MAY_BE_EMPTY
-from rehab.core.privacy import mask_text
+from rehab.core.privacy import mask_text, shown
 from rehab.core.values import ISO_DATE, TextFormat
 from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
 
@@ -154,15 +154,15 @@ def _chosen_sheet(sheets: list[str], name: str, sheet: str | None, path: Path, c
         if sheet in sheets:
             return sheet
         raise RawExportError(
-            f"Raw export file {mask_text(str(path))} has no sheet {mask_text(repr(sheet))} (config key {key}); "
-            f"its sheets are: {mask_text(', '.join(map(repr, sheets)))}{_did_you_mean(sheet, sheets)}."
+            f"Raw export file {mask_text(str(path))} has no sheet {shown(sheet)} (config key {key}); "
+            f"its sheets are: {', '.join(map(shown, sheets))}{_did_you_mean(sheet, sheets)}."
         )
     if name in sheets:
         return name
     if len(sheets) == 1:
         return sheets[0]
     raise RawExportError(
-        f"Raw export file {mask_text(str(path))} has several sheets ({mask_text(', '.join(map(repr, sheets)))}) "
+        f"Raw export file {mask_text(str(path))} has several sheets ({', '.join(map(shown, sheets))}) "
         f"and none is named {name!r}: set {key} to the sheet that holds the {name} rows."
     )
 
@@ -171,7 +171,7 @@ def _did_you_mean(name: str, candidates: list[str]) -> str:
     import difflib
 
     match = difflib.get_close_matches(name, candidates, n=1)
-    return f"; did you mean {mask_text(repr(match[0]))}?" if match else ""
+    return f"; did you mean {shown(match[0])}?" if match else ""
 
 
 FORMULA_MARKS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ")  # a formula element, with or without a prefix
@@ -190,7 +190,7 @@ def _check_formulas(path: Path, sheet: str, rows: list[list]) -> None:
             if isinstance(value, str) and value.startswith("=") and _cached_empty(rows, number, column):
                 cell = f"{_column_letters(column)}{number}"
                 raise FormulaWithoutValueError(
-                    f"Raw export file {mask_text(str(path))}, sheet {mask_text(repr(sheet))}: cell {cell} holds a "
+                    f"Raw export file {mask_text(str(path))}, sheet {shown(sheet)}: cell {cell} holds a "
                     "formula saved without its computed value, so its value is unknown. Open the workbook in "
                     "Excel or LibreOffice, let it recalculate, save it, and run again (or replace the "
                     "formulas by their values)."
@@ -280,7 +280,7 @@ def _sheet_table(
 
 
 def _sheet_text(sheet: str | None) -> str:
-    return f", sheet {mask_text(repr(sheet))}," if sheet else ""
+    return f", sheet {shown(sheet)}," if sheet else ""
 
 
 def _header_name(value) -> str:
