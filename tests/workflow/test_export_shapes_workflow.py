@@ -33,6 +33,7 @@ def run(tmp_path_factory):
     analysis["missing_data"]["imputations"] = 2  # the same for every cohort; fewer is faster
     write_config(workdir, cohorts, active_cohorts=list(cohorts), analysis=analysis)
     targets = [f"results/{cohort}/numbers.csv" for cohort in ["contract", *SHAPES]] + ["results/no_visits/report.html"]
+    targets += [f"results/{cohort}/provenance.json" for cohort in ["contract", *SHAPES]]
     return workdir, snakemake(workdir, *targets)
 
 
@@ -66,3 +67,13 @@ def test_a_cohort_without_a_visit_file_runs_to_its_report_and_says_so(run):
         f"{contents.label(interventions)} ({interventions.title})"
         in result.stderr.split("cohort no_visits: no visit file", 1)[1].splitlines()[0]
     )
+
+
+def test_the_provenance_of_each_cohort_names_only_the_rules_that_wrote_its_files(run):
+    import json
+
+    workdir, _ = run
+    for cohort in ["contract", *SHAPES]:
+        provenance = json.loads((workdir / "results" / cohort / "provenance.json").read_text(encoding="utf-8"))
+        writers = {product["rule"] for product in provenance["products"] if product["rule"].startswith("write_")}
+        assert writers == ({f"write_{cohort}"} if cohort in SHAPES else set()), (cohort, writers)

@@ -43,12 +43,16 @@ except ConfigError as error:
 # --- each rule's script and code version ---
 
 RULE_SCRIPTS = {}  # rule -> its script, for the provenance map (rule_products)
+RULE_WRITES_FOR = {}  # rule -> which cohorts' files it writes, where not every cohort's
 
 
-def script_for(script, rule=None):
+def script_for(script, rule=None, writes_for=None):
     """The script workflow/scripts/<script>.py of `rule` (default: the rule named as the
-    script), recorded for the provenance map."""
+    script), recorded for the provenance map; `writes_for(cohort)` says whether the rule
+    writes that cohort's files (default: every cohort's)."""
     RULE_SCRIPTS[rule or script] = f"workflow/scripts/{script}.py"
+    if writes_for is not None:
+        RULE_WRITES_FOR[rule or script] = writes_for
     return f"../scripts/{script}.py"
 
 
@@ -461,15 +465,6 @@ def _rule_files(files):
     return texts
 
 
-# The rules that write a cohort's files only for some cohorts: the synthetic generator (its raw
-# files) and the reproduction check (for a cohort that compares with the paper).
-COHORT_RULES_IF = {
-    "generate_synthetic_cohort": is_synthetic,
-    "check_reproduction": compares_with_published,
-    "compare_cohorts": lambda cohort: False,  # the comparison's own folder, not the cohort's
-}
-
-
 def rule_products(cohort):
     """The outputs, inputs and script of each rule that writes `cohort`'s files, and of each
     step of a stage rule (with its "step"), read through Snakemake's `rules` object from the
@@ -477,7 +472,7 @@ def rule_products(cohort):
     workflow."""
     products = []
     for name in sorted(RULE_SCRIPTS):
-        if not COHORT_RULES_IF.get(name, lambda cohort: True)(cohort):
+        if not RULE_WRITES_FOR.get(name, lambda cohort: True)(cohort):
             continue
         rule_ = getattr(rules, name)
         for step, outputs, inputs in _rule_parts(name, rule_):

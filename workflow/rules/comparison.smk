@@ -36,4 +36,4 @@ rule compare_cohorts:
         cohorts=active_cohorts(),
         studies={cohort: study_declaration(cohort) for cohort in active_cohorts()},
     script:
-        script_for("compare_cohorts")
+        script_for("compare_cohorts", writes_for=lambda cohort: False)  # the comparison's own folder

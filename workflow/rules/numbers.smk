@@ -53,4 +53,4 @@ rule check_reproduction:
     params:
         code=code_version("check_reproduction"),
     script:
-        script_for("check_reproduction")
+        script_for("check_reproduction", writes_for=compares_with_published)

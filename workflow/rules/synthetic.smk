@@ -25,7 +25,7 @@ rule generate_synthetic_cohort:
         seed=lambda wildcards: cohort_config(wildcards.cohort)["synthetic"]["seed"],
         n_patients=lambda wildcards: cohort_config(wildcards.cohort)["synthetic"]["n_patients"],
     script:
-        script_for("generate_synthetic_cohort")
+        script_for("generate_synthetic_cohort", writes_for=is_synthetic)
 
 
 # A synthetic cohort of an export shape (config/shapes.yaml) is also written as that shape's
@@ -56,4 +56,8 @@ for _shape in sorted({shape_of(c) for c in config["cohorts"] if is_shaped(c)}):
             export=SHAPE_EXPORTS[_shape],
             study=get_study_data,
         script:
-            script_for("write_export_shape", rule=f"write_{_shape}")
+            script_for(
+                "write_export_shape",
+                rule=f"write_{_shape}",
+                writes_for=lambda cohort, shape=_shape: shape_of(cohort) == shape,
+            )

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rehab.core.errors import PipelineError
+from rehab.core.privacy import shown
 
 
 class CovariateConfigError(PipelineError):
@@ -24,7 +25,7 @@ def covariate_frame(patients: pd.DataFrame, covariates: Sequence[str], config_ke
     absent = [name for name in covariates if name not in patients.columns]
     if absent:
         raise CovariateConfigError(
-            f"config key {config_key}: {', '.join(map(repr, absent))} "
+            f"config key {config_key}: {', '.join(map(shown, absent))} "
             'is not a column of the clean patients table (docs/architecture.md, "The clean tables")'
         )
     columns = {}
