@@ -113,6 +113,7 @@ def test_every_config_key_is_documented_in_config_readme():
         "timepoint",
         "subgroup",
         "responder_definition",
+        "export",
         "export_file",
         "outcomes_layout",
     ):
@@ -121,7 +122,7 @@ def test_every_config_key_is_documented_in_config_readme():
     names |= set(definitions["subgroup"]["properties"]["levels"]["items"]["properties"])
     names |= {f"cited.{name}" for name in definitions["responder_definition"]["properties"]["cited"]["properties"]}
     cohort = schema["properties"]["cohorts"]["additionalProperties"]["properties"]
-    names |= set(cohort) | set(cohort["synthetic"]["properties"]) | set(cohort["export"]["properties"])
+    names |= set(cohort) | set(cohort["synthetic"]["properties"])
     analysis = schema["properties"]["analysis"]["properties"]
     names |= set(analysis) | set(analysis["subgroups"]["properties"]) | set(analysis["missing_data"]["properties"])
     names |= set(analysis["response_model"]["properties"]) | set(analysis["bootstrap"]["properties"])

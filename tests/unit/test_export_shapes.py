@@ -96,3 +96,13 @@ def test_a_broken_copy_of_every_shape_names_the_right_source_rows(contract, tmp_
 
 def frames_patient_id(tables, columns, row: int) -> str:
     return tables["patients"].loc[row, columns["patients"].get("patient_id", "patient_id")]
+
+
+def test_every_shape_is_a_valid_export_filled_as_the_workflow_fills_it():
+    """filled_exports checks each shape against the config schema; the workflow fills a shape's
+    mapping alone (common.smk shape_export) and gets the same mapping."""
+    from rehab.workflow.config_check import with_schema_defaults
+
+    for shape, mapping in SHAPES.items():
+        filled = with_schema_defaults({"path": ".", **mapping}, ROOT / "schemas" / "config.schema.yaml", "export")
+        assert filled == EXPORTS[shape], shape

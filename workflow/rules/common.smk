@@ -2,6 +2,7 @@
 # script and code version, and the stage helpers. Standard library and the project's
 # stdlib-only modules: building the DAG loads no data stack.
 
+import functools
 import os
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ from rehab.ingest.export_files import check_file_present
 from rehab.outputs import contents as report_contents
 from rehab.workflow.code_closure import code_version as _code_version
 from rehab.workflow.comparison_name import comparison_name
-from rehab.workflow.config_check import ConfigError, check_config, schema_default
+from rehab.workflow.config_check import ConfigError, check_config, with_schema_defaults
 from rehab.workflow.run_messages import failed_jobs, failure_report, run_summary, where_to_look
 from rehab.workflow.stages import SEPARATOR as STEP_SEPARATOR
 
@@ -146,23 +147,19 @@ def reproduction_files(cohort):
 
 
 # The export shapes a synthetic cohort can be written in (config/shapes.yaml): each an export
-# mapping, checked and filled with the schema's defaults as a cohort's export is.
+# mapping, filled with the schema's defaults as a cohort's export is (tests/unit/test_export_shapes.py
+# checks every shape against the schema), once per shape a run uses.
 SHAPES = yaml.safe_load((PROJECT_ROOT / "config" / "shapes.yaml").read_text(encoding="utf-8"))["shapes"]
-try:
-    SHAPE_EXPORTS = {
-        name: cohort["export"]
-        for name, cohort in check_config(
-            {**config, "active_cohorts": [], "cohorts": {s: {"export": {"path": ".", **m}} for s, m in SHAPES.items()}},
-            CONFIG_SCHEMA,
-        )["cohorts"].items()
-    }
-except ConfigError as error:
-    raise WorkflowError(f"config/shapes.yaml: {mask_text(str(error))}") from None
+
+
+@functools.cache
+def shape_export(shape):
+    return with_schema_defaults({"path": ".", **SHAPES[shape]}, CONFIG_SCHEMA, "export")
 
 
 def shape_files(shape):
     """The distinct source files a shape's export consists of."""
-    return list(dict.fromkeys(source_file(SHAPE_EXPORTS[shape]["files"], name) for name in RAW_FILES))
+    return list(dict.fromkeys(source_file(shape_export(shape)["files"], name) for name in RAW_FILES))
 
 
 def shape_of(cohort):
@@ -176,7 +173,7 @@ def is_shaped(cohort):
 
 def export_config(cohort):
     """The cohort's export mapping: an export's own, a synthetic cohort's shape's."""
-    return SHAPE_EXPORTS[shape_of(cohort)] if is_synthetic(cohort) else cohort_config(cohort)["export"]
+    return shape_export(shape_of(cohort)) if is_synthetic(cohort) else cohort_config(cohort)["export"]
 
 
 def has_visits(cohort):

@@ -53,7 +53,7 @@ for _shape in sorted({shape_of(c) for c in config["cohorts"] if is_shaped(c)}):
         threads: 1
         params:
             code=code_version("write_export_shape"),
-            export=SHAPE_EXPORTS[_shape],
+            export=shape_export(_shape),
             study=get_study_data,
         script:
             script_for(
