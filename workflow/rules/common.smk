@@ -100,7 +100,7 @@ def get_study(wildcards):
 
 def get_study_measures(wildcards):
     """The declaration without responder definitions and subgroups, for the steps that show
-    instruments and time points but use no threshold (Table 2, Table 4, the outcome and flow
+    instruments and time points but use no threshold (the baseline and outcome tables, the outcome and flow
     figures): a threshold change does not rerun them."""
     return measurement_declaration(study_declaration(wildcards.cohort))
 

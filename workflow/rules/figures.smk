@@ -1,6 +1,6 @@
 # Stage: the report's figures, PNG and SVG, drawn by rehab.outputs.figures, in three jobs per cohort
-# (rehab.workflow.stages: matplotlib is imported once per job; each step keeps its own log and
-# benchmark, common.smk "stages"), each started as soon as what it draws from exists:
+# (rehab.workflow.stages: matplotlib is imported once per job; each step keeps its own log, the
+# stage has Snakemake's benchmark, common.smk "stages"), each started as soon as what it draws from exists:
 # `outcome_figures` from the clean outcomes, beside the table stages; `program_figures` from
 # the frequency tables' numbers; `responder_figures` from the outcome analysis' numbers.
 # A figure reads the numbers fragments of the stage that computed them, not numbers.csv,

@@ -1,7 +1,8 @@
-# Stage: the intervention frequency tables — the codebook, Table 2 (baseline), Table 3
-# (interventions, combinations, program), the methods table and the flow and validation
-# numbers — with their numbers.csv fragments. One job runs the steps (rehab.workflow.stages); each
-# step keeps its own log and benchmark (common.smk, "stages").
+# Stage: the intervention frequency tables — the codebook, the baseline characteristics, the
+# interventions, combinations and program, the methods table and the flow and validation
+# numbers — with their numbers.csv fragments (the report's numbers: rehab.outputs.contents).
+# One job runs the steps (rehab.workflow.stages); each step keeps its own log, the stage has
+# Snakemake's benchmark (common.smk, "stages").
 
 CLEAN = "results/{cohort}/clean"
 TOP_COMBINATIONS = 10

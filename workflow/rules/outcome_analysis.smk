@@ -6,7 +6,8 @@
 # mixed models, the response model, the effect sizes' intervals, regression to the mean and the
 # flow per instrument — with their numbers.csv fragments. The report's tables are named by its
 # declaration (rehab.outputs.contents, report_outputs). One job runs the steps
-# (rehab.workflow.stages); each step keeps its own log and benchmark (common.smk, "stages").
+# (rehab.workflow.stages); each step keeps its own log, the stage has Snakemake's benchmark
+# (common.smk, "stages").
 
 CLEAN_PATIENTS = "results/{cohort}/clean/patients.parquet"
 CLEAN_OUTCOMES = "results/{cohort}/clean/outcomes.parquet"
