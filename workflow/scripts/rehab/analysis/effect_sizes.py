@@ -30,7 +30,6 @@ from rehab.analysis.stats import as_number, named_generator, valid_values
 from rehab.core.formatting import fmt_count, fmt_estimate_ci, fmt_number, fmt_p
 from rehab.core.study import Study
 
-R_INTERVAL_STATS = ("r_ci_low", "r_ci_high")
 CORRELATION_STATS = ("rho", "p", "n")
 MAX_CELLS = 2_000_000  # replicates × distinct changes held at once
 

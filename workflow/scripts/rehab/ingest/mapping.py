@@ -35,7 +35,7 @@ from rehab.core.export_contract import RAW_FILES, VISIT_FILE, column_types
 from rehab.core.privacy import holds_identity_number, mask_text, shown
 from rehab.core.study import Study
 from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES
-from rehab.ingest.sources import read_source, source_kind
+from rehab.ingest.sources import read_source
 
 STRING_DTYPE = pd.StringDtype("pyarrow")
 ASSESSMENT_DATE = "assessment_date"
@@ -586,7 +586,3 @@ def mapping_table(tables: Mapping[str, MappedTable], mapping: ExportMapping) -> 
             status = "ignored" if table.file and header in table.file.ignore else "unknown: not carried"
             rows.append((name, table.source_file, header, labels.get(header, ""), "", "", status))
     return pd.DataFrame(rows, columns=MAPPING_COLUMNS)
-
-
-def source_kinds(mapping: ExportMapping) -> dict[str, str]:
-    return {name: source_kind(file.source) for name, file in mapping.files.items()}

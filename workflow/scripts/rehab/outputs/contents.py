@@ -570,14 +570,6 @@ def of_step(step: str) -> list[Item]:
     return [entry for entry in CONTENTS if entry.step == step]
 
 
-def in_section(section: str) -> list[Item]:
-    return [entry for entry in CONTENTS if entry.section == section]
-
-
-def body_sections() -> list[Section]:
-    return [section for section in SECTIONS if section.part == "body"]
-
-
 # ---------------------------------------------------------------- captions filled from the study
 
 MENTION = re.compile(r"\{(table|figure):(\w+)\}")
@@ -605,13 +597,8 @@ def study_words(study: Any, confidence_level: float, min_group_size: int) -> dic
     }
 
 
-def mentions(text: str) -> list[Item]:
-    """The items a text mentions (`{table:outcomes}`), in order."""
-    return [item(kind, name) for kind, name in MENTION.findall(text)]
-
-
 def fill(text: str, words: dict[str, str], mention=label) -> str:
-    """`text` with its mentions written by `mention` (by default "Table 6") and its study
+    """`text` with its mentions written by `mention` (by default "Table 7") and its study
     words filled in; an unknown word or item is a ContentsError naming it."""
 
     def mentioned(match: re.Match) -> str:

@@ -297,11 +297,6 @@ def svg_data_uri(path: Path) -> PipelineMade:
 # ---------------------------------------------------------------- study words for the templates
 
 
-def timepoints_text(timepoints, short: bool = False) -> str:
-    """`a, b and c`: the time points' labels (lower case first) for running text."""
-    return join_words([lower_first(t.short_label if short else t.label) for t in timepoints])
-
-
 def timepoint_entries(study: Study) -> list[dict]:
     """The time points for the template: labels for running text."""
     return [

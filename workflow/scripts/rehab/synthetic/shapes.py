@@ -24,8 +24,6 @@ from rehab.core.export_contract import RAW_FILES, column_types
 from rehab.core.safe_io import write_delimited, write_spss, write_workbook
 from rehab.core.study import Study
 
-OUTCOME_KEYS = ["patient_id", "timepoint", "assessment_date"]
-
 
 def read_contract(paths: Mapping[str, str | Path]) -> dict[str, pd.DataFrame]:
     """The contract CSV files as typed frames (numbers, dates; text as text)."""

@@ -99,10 +99,7 @@ def with_schema_defaults(instance: Any, schema_path: str | Path, definition: str
 def schema_default(schema_path: str | Path, definition: str) -> dict:
     """An object of the schema's `definitions` with every default filled in (e.g. the default
     dialect a synthetic cohort is written in): defaults are stated in the schema only."""
-    schema = yaml.load(Path(schema_path).read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-    instance: dict = {}
-    _fill_defaults(instance, schema["definitions"][definition], schema)
-    return instance
+    return with_schema_defaults({}, schema_path, definition)
 
 
 def _resolve(ref: str, root: dict) -> dict:
