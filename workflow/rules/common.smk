@@ -24,7 +24,12 @@ from rehab.ingest.export_files import check_file_present
 from rehab.outputs import contents as report_contents
 from rehab.workflow.code_closure import code_version as _code_version
 from rehab.workflow.comparison_name import comparison_name
-from rehab.workflow.config_check import ConfigError, check_config, with_schema_defaults
+from rehab.workflow.config_check import (
+    ConfigError,
+    check_config,
+    with_schema_defaults,
+    active_cohorts as _active_cohorts,
+)
 from rehab.workflow.run_messages import failed_jobs, failure_report, run_summary, where_to_look
 from rehab.workflow.stages import SEPARATOR as STEP_SEPARATOR
 
@@ -81,7 +86,7 @@ RUNS_IN_PROJECT = Path.cwd().resolve() == PROJECT_ROOT.resolve()
 
 
 def active_cohorts():
-    return config["active_cohorts"] or list(config["cohorts"])
+    return _active_cohorts(config)
 
 
 def cohort_config(cohort):

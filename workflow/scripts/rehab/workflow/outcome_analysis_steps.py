@@ -23,7 +23,7 @@ from rehab.analysis.missing_data import (
     tipping_point_table,
 )
 from rehab.analysis.mixed_models import mixed_model_numbers, mixed_models_table
-from rehab.analysis.outcomes import outcome_numbers, outcomes_table
+from rehab.analysis.outcomes import OutcomePanel, outcome_numbers, outcomes_table
 from rehab.analysis.responders import definitions_table, responder_numbers, responders_table
 from rehab.analysis.response_model import fit_response_models, response_model_numbers, response_model_table
 from rehab.analysis.subgroups import (
@@ -144,7 +144,7 @@ def table_response_model(snakemake):
 
 def table_effect_sizes(snakemake):
     study = Study.from_declaration(snakemake.params.study)
-    outcomes = read_clean(snakemake.input.outcomes, study.outcome_columns)
+    outcomes = OutcomePanel.of(read_clean(snakemake.input.outcomes, study.outcome_columns))  # once, for both
     bootstrap = BootstrapSettings.from_config(snakemake.params.bootstrap)
     numbers = effect_size_numbers(outcomes, study, snakemake.params.confidence_level, bootstrap)
     write_fragment(numbers, snakemake.output.numbers)

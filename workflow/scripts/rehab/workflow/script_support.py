@@ -65,8 +65,7 @@ def run_logged(function: Callable[[], None], rule: str, step: str | None = None)
         log.error("%s", error)
         sys.exit(1)
     except Exception:  # noqa: BLE001 - unexpected: keep the traceback in the log
-        where = f"rule {rule}" + (f", step {step}" if step else "")
-        log.error("Unexpected error in %s:\n%s", where, traceback.format_exc())
+        log.error("Unexpected error in %s:\n%s", writer_line(rule, step), traceback.format_exc())
         sys.exit(1)
 
 
