@@ -484,10 +484,7 @@ def methods_facts(numbers: dict, study: Study, settings: dict) -> dict:
         "response_model": methods.response_model_sentence(numbers, study),
         "response_covariates": covariate_words(settings["response_model"]["covariates"]),
         "deltas": join_words([f"{delta:g}" for delta in sorted(tipping["deltas_pct"])]),
-        "auxiliary": len(study.followed) > 1,
-        "last": lower_first(study.followed[-1].label),
-        "first_later": lower_first(study.followed[0].label),
-        "pairs_of_later": len(study.followed) > 1,
+        "several_later": len(study.followed) > 1,  # pairs of later time points: transitions, auxiliary values
     }
 
 
