@@ -28,8 +28,10 @@ needs_a_full_disk = pytest.mark.skipif(not os.path.exists(DISK_FULL), reason="ne
         lambda path: safe_io.write_text("x" * 100_000, path),
         lambda path: safe_io.write_parquet(pd.DataFrame({"a": ["x"] * 1000}), path),
         lambda path: safe_io.write_json({"a": "x" * 100_000}, path),
+        lambda path: safe_io.write_workbook({"patients": pd.DataFrame({"a": ["x" * 1000] * 100})}, path),
+        lambda path: safe_io.write_spss(pd.DataFrame({"a": ["x" * 100] * 1000}), path),
     ],
-    ids=["csv", "text", "parquet", "json"],
+    ids=["csv", "text", "parquet", "json", "xlsx", "sav"],
 )
 def test_a_full_disk_is_one_line_naming_the_file_and_the_fix(tmp_path, write):
     target = tmp_path / "table.out"

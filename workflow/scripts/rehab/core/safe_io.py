@@ -29,6 +29,7 @@ import io
 import json
 import re
 import struct
+import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -576,7 +577,8 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> None
         sheet.append(list(masked.columns))
         for row in masked.astype(object).where(masked.notna(), None).itertuples(index=False, name=None):
             sheet.append(list(row))  # openpyxl takes one row at a time
-    workbook.save(checked_path(path))
+    with reaching(path):
+        workbook.save(checked_path(path))
 
 
 def write_spss(
@@ -591,15 +593,21 @@ def write_spss(
 
     masked = mask_frame(frame)
     rename = dict(zip(frame.columns, masked.columns, strict=True))
-    pyreadstat.write_sav(
-        masked,
-        str(checked_path(path)),
-        column_labels={rename[c]: mask_text(text) for c, text in (labels or {}).items()},
-        variable_value_labels={
-            rename[c]: {code: mask_text(text) for code, text in codes.items()}
-            for c, codes in (value_labels or {}).items()
-        },
-    )
+    target = checked_path(path)
+    # pyreadstat ignores a failed write (a full disk leaves an empty file without an error): it
+    # writes a private temporary file, whose bytes are then written here, where a failure is one line
+    with tempfile.TemporaryDirectory() as folder:
+        staged = Path(folder) / "export.sav"
+        pyreadstat.write_sav(
+            masked,
+            str(staged),
+            column_labels={rename[c]: mask_text(text) for c, text in (labels or {}).items()},
+            variable_value_labels={
+                rename[c]: {code: mask_text(text) for code, text in codes.items()}
+                for c, codes in (value_labels or {}).items()
+            },
+        )
+        _write(target, staged.read_bytes())
 
 
 def write_delimited(table: pa.Table, path: str | Path, separator: str = ",", encoding: str = "utf-8") -> None:
