@@ -7,7 +7,7 @@ decides the action from whether the column is required.
 
 The outcomes file follows the study declaration (`rehab.core.study`): its time point levels, one
 optional column per instrument with the instrument's type and range, and the assessment-date
-rule for every time point after the baseline. `raw_contract(study)` gathers what the
+rule for every time point after the baseline. `raw_contract(study, intervention_codes)` gathers what the
 validation needs of one study (columns, models, types, messages).
 
 Nothing else lives here: the checks call the library's vectorized parsers (`rehab.core.values`),
@@ -433,7 +433,7 @@ PATIENTS_ONLY = RawContract(
 
 
 @lru_cache(maxsize=8)
-def raw_contract(study, intervention_codes: tuple[int, ...] = ()) -> RawContract:
+def raw_contract(study, intervention_codes: tuple[int, ...]) -> RawContract:
     """The raw export contract of a `rehab.core.study.Study` and the codebook's codes (without
     them, every intervention code is unknown)."""
     return RawContract(

@@ -9,7 +9,7 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
-from analysis_helpers import PAPER_STUDY
+from analysis_helpers import PAPER_CODES, PAPER_STUDY
 from validation_helpers import DEFAULT_DIALECT
 
 from rehab.core.errors import RawExportError
@@ -24,7 +24,7 @@ SESSIONS_HEADER = "patient_id,session_date,interventions"
 def read(tmp_path, name: str, content: str | bytes, dialect: dict = UTF8) -> RawTable:
     path = tmp_path / f"{name}.csv"
     path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    return read_raw_table(path, name, dialect, columns=raw_contract(PAPER_STUDY).required_columns(name))
+    return read_raw_table(path, name, dialect, columns=raw_contract(PAPER_STUDY, PAPER_CODES).required_columns(name))
 
 
 def rows(table: RawTable, *columns: str) -> list[tuple]:

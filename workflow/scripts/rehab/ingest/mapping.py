@@ -35,9 +35,9 @@ from rehab.core.export_contract import RAW_FILES, VISIT_FILE, column_types
 from rehab.core.privacy import holds_identity_number, mask_text, shown
 from rehab.core.study import Study
 from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES
+from rehab.ingest.reader import STRING_DTYPE
 from rehab.ingest.sources import read_source
 
-STRING_DTYPE = pd.StringDtype("pyarrow")
 ASSESSMENT_DATE = "assessment_date"
 MAPPING_COLUMNS = ["file", "source_file", "source_column", "label", "column", "timepoint", "values"]
 

@@ -41,11 +41,10 @@ from rehab.core.export_contract import MAY_BE_EMPTY
 from rehab.core.privacy import mask_text, shown
 from rehab.core.values import ISO_DATE, TextFormat
 from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
+from rehab.ingest.reader import STRING_DTYPE, WHITESPACE
 
 log = logging.getLogger("rehab")
 
-STRING_DTYPE = pd.StringDtype("pyarrow")
-WHITESPACE = " \t\u00a0"
 EXCEL_EPOCH = np.datetime64("1899-12-30")  # serial 1 = 1900-01-01 in Excel's 1900 date system
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 SPSS_SUFFIXES = (".sav", ".zsav")
