@@ -1,6 +1,8 @@
 """Tables 1–4 and the program table on the hand-computed cohort of analysis_helpers."""
 
 import math
+import subprocess
+import sys
 
 import pytest
 from analysis_helpers import (
@@ -32,6 +34,7 @@ from rehab.ingest.codebook import (
     codebook_table,
     load_codebook,
     read_codebook_table,
+    read_validated_codebook,
 )
 
 CODEBOOK = "config/codebook.csv"
@@ -87,6 +90,29 @@ def test_the_codebook_decides_the_number_of_categories(tmp_path):
     more.write_text("\n".join([*lines, "20,Hydrotherapy,Pool,false", "11,Group education,,false"]) + "\n")
     assert codebook_codes(fewer) == tuple(range(1, 9))
     assert codebook_codes(more) == (*range(1, 12), 20)
+
+
+def test_a_validated_codebook_reads_back_as_the_validation_gives_it(tmp_path):
+    """The frequency tables read the codebook that validation has checked: same types, same
+    order (codes out of order in the file, an empty description), same values."""
+    lines = open(CODEBOOK, encoding="utf-8").read().splitlines()
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text("\n".join([lines[0], "20,Hydrotherapy,,FALSE", *reversed(lines[1:])]) + "\n")
+    for path in (CODEBOOK, shuffled):
+        validated = load_codebook(path)
+        read = read_validated_codebook(path)
+        assert read.dtypes.to_dict() == validated.dtypes.to_dict()
+        assert read.to_dict("list") == validated.to_dict("list")
+
+
+def test_reading_a_validated_codebook_leaves_pandera_unloaded():
+    code = (
+        "import sys; from rehab.ingest.codebook import read_validated_codebook; "
+        f"read_validated_codebook({CODEBOOK!r}); print('pandera' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "False"
 
 
 # ---------------------------------------------------------------- Table 2

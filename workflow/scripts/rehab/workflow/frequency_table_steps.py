@@ -24,7 +24,7 @@ from rehab.analysis.interventions import (
 )
 from rehab.core.formatting import write_table
 from rehab.core.study import Study
-from rehab.ingest.codebook import category_names, codebook_table, load_codebook
+from rehab.ingest.codebook import category_names, codebook_table, read_validated_codebook
 from rehab.outputs.methods import methods_table
 from rehab.outputs.numbers import write_fragment
 
@@ -32,7 +32,7 @@ VISIT_COUNTS = ("flow.with_sessions", "flow.visits")  # the flow numbers a visit
 
 
 def table_codebook(snakemake):
-    write_table(codebook_table(load_codebook(snakemake.input.codebook)), snakemake.output.table)
+    write_table(codebook_table(read_validated_codebook(snakemake.input.codebook)), snakemake.output.table)
 
 
 def table_baseline(snakemake):
@@ -48,7 +48,7 @@ def table_interventions(snakemake):
     patients = read_clean(snakemake.input.patients, ["patient_id"])
     sessions = read_clean(snakemake.input.sessions, ["line"])
     long = read_clean(snakemake.input.session_interventions, ["line", "patient_id", "code"])
-    names = category_names(load_codebook(snakemake.input.codebook))
+    names = category_names(read_validated_codebook(snakemake.input.codebook))
     numbers = intervention_numbers(patients, sessions, long, list(names))
     combinations = combination_numbers(patients, long, snakemake.params.top_combinations)
     write_fragment(numbers | combinations, snakemake.output.numbers)
