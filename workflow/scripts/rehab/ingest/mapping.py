@@ -19,7 +19,6 @@ rows name the source file, the source line or row, the source header and the sou
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,8 +31,9 @@ import pyarrow.compute as pc
 
 from rehab.core.errors import RawExportError
 from rehab.core.export_contract import RAW_FILES, VISIT_FILE, column_types
-from rehab.core.privacy import holds_identity_number, mask_text, shown
+from rehab.core.privacy import mask_text, shown
 from rehab.core.study import Study
+from rehab.core.suggestions import did_you_mean
 from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES
 from rehab.ingest.reader import STRING_DTYPE
 from rehab.ingest.sources import read_source
@@ -164,32 +164,24 @@ def _check_table(cells: list[WideCell], study: Study, key: str) -> None:
         if cell.column not in (*study.instrument_names, ASSESSMENT_DATE):
             raise RawExportError(
                 f"config key {cell.key}.column: {cell.column!r} is not a declared instrument or {ASSESSMENT_DATE}"
-                f"{_suggestion(cell.column, [*study.instrument_names, ASSESSMENT_DATE])}."
+                f"{did_you_mean(cell.column, [*study.instrument_names, ASSESSMENT_DATE])}."
             )
         if cell.timepoint not in study.timepoint_names:
             raise RawExportError(
                 f"config key {cell.key}.timepoint: {cell.timepoint!r} is not a declared time point"
-                f"{_suggestion(cell.timepoint, list(study.timepoint_names))}."
+                f"{did_you_mean(cell.timepoint, list(study.timepoint_names))}."
             )
     pairs = [(cell.column, cell.timepoint) for cell in cells]
     if len(set(pairs)) != len(pairs):
         raise RawExportError(f"config key {key}: two source columns hold the same instrument and time point")
 
 
-# ----------------------------------------------------------------------------- did you mean
-
-
-def _suggestion(name: str, candidates: list[str]) -> str:
-    """`; did you mean 'x'?` with the closest candidate that looks like a name (masked)."""
-    names = [c for c in candidates if c and not holds_identity_number(c) and len(c) <= 64]
-    by_lower = {c.lower(): c for c in names}
-    match = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1, cutoff=0.6)
-    return f"; did you mean {shown(by_lower[match[0]])}?" if match else ""
+# ----------------------------------------------------------------------------- absent names
 
 
 def _absent(what: str, name: str, key: str, where: str, candidates: list[str], optional_hint: str = "") -> str:
     return (
-        f"config key {key}: {what} {shown(name)} is not in {where}{_suggestion(name, candidates) or '.'} "
+        f"config key {key}: {what} {shown(name)} is not in {where}{did_you_mean(name, candidates) or '.'} "
         f"Fix the config key{optional_hint}, or export the file with that column."
     )
 
@@ -396,7 +388,7 @@ def _check_declared(
         if column not in columns:
             raise RawExportError(
                 f"config key {mapping.key}.columns.{name}.{column}: {column!r} is not a column of the contract's "
-                f"{name} file{_suggestion(column, list(columns))}."
+                f"{name} file{did_you_mean(column, list(columns))}."
             )
         if declared not in present:
             raise RawExportError(
@@ -418,7 +410,7 @@ def _check_declared(
         raise RawExportError(
             f"Raw export file {mask_text(file.source)} lacks the required column(s) "
             f"{', '.join(mask_text(headers[(c, '')]) for c in missing)} (contract column(s) {', '.join(missing)}): "
-            f"name its source column under {mapping.key}.columns.{name}{_suggestion(headers[(missing[0], '')], unknown)}"
+            f"name its source column under {mapping.key}.columns.{name}{did_you_mean(headers[(missing[0], '')], unknown)}"
         )
     if name == "outcomes" and not wide:
         for instrument in study.instruments:
@@ -450,10 +442,10 @@ def _check_timepoint_values(table: MappedTable, study: Study, key: str) -> None:
     undeclared = [str(value) for value in seen if str(value) not in study.timepoint_names]
     for index, timepoint in enumerate(study.timepoints):
         values = undeclared
-        if timepoint.name not in seen and not timepoint.optional and _suggestion(timepoint.name, values):
+        if timepoint.name not in seen and not timepoint.optional and did_you_mean(timepoint.name, values):
             raise RawExportError(
                 f"config key {key}[{index}].name: the declared time point {timepoint.name!r} is the timepoint of no "
-                f"row of {mask_text(table.path.name)}{_suggestion(timepoint.name, values) or '.'} Fix the declaration or the "
+                f"row of {mask_text(table.path.name)}{did_you_mean(timepoint.name, values) or '.'} Fix the declaration or the "
                 "export's time point values (export.values.timepoint maps the export's own), or mark the time point "
                 "`optional: true` when this export has no data for it yet."
             )

@@ -26,7 +26,6 @@ Header messages never echo a value: a header-less file's first line is a patient
 from __future__ import annotations
 
 import codecs
-import difflib
 import logging
 import re
 from collections import Counter
@@ -41,6 +40,7 @@ import pyarrow.compute as pc
 from rehab.core.errors import RawExportError
 from rehab.core.export_contract import MAY_BE_EMPTY, RAW_FILES, contract_columns
 from rehab.core.privacy import holds_identity_number, mask_text, shown
+from rehab.core.suggestions import closest_name
 from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present, unreadable_file_error
 
 log = logging.getLogger("rehab")
@@ -609,15 +609,11 @@ def _check_header(
 def _close_names(missing: list[str], found: list[str]) -> list[str]:
     """For each missing contract column, the found name closest to it (difflib, case ignored)
     as "'found': did you mean 'column'?"; only names that look like column names, masked."""
-    by_lower: dict[str, str] = {}
-    for name in found:
-        if _looks_like_name(name):
-            by_lower.setdefault(name.lower(), name)
+    names = [name for name in found if _looks_like_name(name)]
     notes = []
     for column in missing:
-        match = difflib.get_close_matches(column.lower(), list(by_lower), n=1)
-        if match:
-            name = by_lower[match[0]]
+        name = closest_name(column, names)
+        if name is not None:
             case = " (names are case-sensitive)" if name.lower() == column.lower() else ""
             notes.append(f"{shown(name)}: did you mean {column!r}?{case}")
     return notes

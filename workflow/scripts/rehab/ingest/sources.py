@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 from rehab.core.errors import RawExportError
 from rehab.core.export_contract import MAY_BE_EMPTY
 from rehab.core.privacy import mask_text, shown
+from rehab.core.suggestions import did_you_mean
 from rehab.core.values import ISO_DATE, TextFormat
 from rehab.ingest.export_files import DEFAULT_MAX_RECORD_LINES, check_file_present
 from rehab.ingest.reader import STRING_DTYPE, WHITESPACE
@@ -154,7 +155,7 @@ def _chosen_sheet(sheets: list[str], name: str, sheet: str | None, path: Path, c
             return sheet
         raise RawExportError(
             f"Raw export file {mask_text(str(path))} has no sheet {shown(sheet)} (config key {key}); "
-            f"its sheets are: {', '.join(map(shown, sheets))}{_did_you_mean(sheet, sheets)}."
+            f"its sheets are: {', '.join(map(shown, sheets))}{did_you_mean(sheet, sheets)}."
         )
     if name in sheets:
         return name
@@ -164,13 +165,6 @@ def _chosen_sheet(sheets: list[str], name: str, sheet: str | None, path: Path, c
         f"Raw export file {mask_text(str(path))} has several sheets ({', '.join(map(shown, sheets))}) "
         f"and none is named {name!r}: set {key} to the sheet that holds the {name} rows."
     )
-
-
-def _did_you_mean(name: str, candidates: list[str]) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(name, candidates, n=1)
-    return f"; did you mean {shown(match[0])}?" if match else ""
 
 
 FORMULA_MARKS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ")  # a formula element, with or without a prefix
