@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rehab.analysis.maintenance import consecutive_followed, interval_key
-from rehab.analysis.outcomes import EFFECT_R_DECIMALS, OutcomePanel, paired_values
+from rehab.analysis.maintenance import consecutive_followed, interval_key, maintenance_prefix
+from rehab.analysis.outcomes import EFFECT_R_DECIMALS, OutcomePanel, change_prefix, paired_values
 from rehab.analysis.signed_rank import on_grid
 from rehab.analysis.stats import as_number, named_generator, valid_values
 from rehab.core.formatting import fmt_count, fmt_estimate_ci, fmt_number, fmt_p
@@ -127,7 +127,7 @@ def effect_sizes_table(numbers: Mapping, study: Study) -> pd.DataFrame:
                 instrument,
                 study.baseline.label,
                 timepoint.label,
-                f"outcomes.{instrument.name}.{timepoint.name}.change",
+                change_prefix(instrument.name, timepoint.name),
                 timepoint.name,
             )
             for timepoint in study.followed
@@ -138,7 +138,7 @@ def effect_sizes_table(numbers: Mapping, study: Study) -> pd.DataFrame:
                 instrument,
                 earlier.label,
                 later.label,
-                f"maintenance.{instrument.name}.{interval_key(earlier, later)}",
+                maintenance_prefix(instrument.name, earlier, later),
                 interval_key(earlier, later),
             )
             for earlier, later in consecutive_followed(study)

@@ -17,7 +17,14 @@ from collections.abc import Mapping
 import pandas as pd
 
 from rehab.analysis.effects import EFFECT_STATISTICS, paired_effects
-from rehab.analysis.outcomes import EFFECT_COLUMNS, TABLE_DECIMALS, OutcomePanel, effect_cells, paired_values
+from rehab.analysis.outcomes import (
+    EFFECT_COLUMNS,
+    TABLE_DECIMALS,
+    OutcomePanel,
+    change_prefix,
+    effect_cells,
+    paired_values,
+)
 from rehab.core.formatting import DASH, fmt_number, lower_first
 from rehab.core.study import Instrument, Study, Timepoint
 
@@ -32,6 +39,11 @@ def interval_key(earlier: Timepoint, later: Timepoint) -> str:
     return f"{earlier.name}_to_{later.name}"
 
 
+def maintenance_prefix(instrument: str, earlier: Timepoint, later: Timepoint) -> str:
+    """The numbers.csv prefix of the paired change of `instrument` from `earlier` to `later`."""
+    return f"maintenance.{instrument}.{interval_key(earlier, later)}"
+
+
 def maintenance_numbers(
     outcomes: pd.DataFrame, study: Study, quantile_method: str, confidence_level: float = 0.95
 ) -> dict:
@@ -43,7 +55,7 @@ def maintenance_numbers(
         for earlier, later in consecutive_followed(study):
             change = paired_values(panel, instrument, later.name, earlier.name)["change"]
             effects = paired_effects(change, quantile_method, confidence_level)
-            prefix = f"maintenance.{instrument}.{interval_key(earlier, later)}"
+            prefix = maintenance_prefix(instrument, earlier, later)
             numbers.update({f"{prefix}.{stat}": effects[stat] for stat in EFFECT_STATISTICS})
     return numbers
 
@@ -55,7 +67,7 @@ def maintenance_table(numbers: dict, study: Study) -> pd.DataFrame:
             "outcome": instrument.table_label,
             "from": earlier.label,
             "to": later.label,
-            **effect_cells(numbers, f"maintenance.{instrument.name}.{interval_key(earlier, later)}"),
+            **effect_cells(numbers, maintenance_prefix(instrument.name, earlier, later)),
         }
         for instrument in study.instruments
         for earlier, later in consecutive_followed(study)
@@ -90,8 +102,8 @@ def margin_verdict(numbers: Mapping, instrument: Instrument, earlier: Timepoint,
     - maintained: 1 when the interval rules out losing more than margin_pct % of the gain
       (max_loss ≤ margin_pct % of the gain), 0 when it does not, None when there is no gain
       to keep, no interval or no declared margin."""
-    gain = _towards_better(numbers.get(f"outcomes.{instrument.name}.{earlier.name}.change.hl"), instrument)
-    prefix = f"maintenance.{instrument.name}.{interval_key(earlier, later)}"
+    gain = _towards_better(numbers.get(f"{change_prefix(instrument.name, earlier.name)}.hl"), instrument)
+    prefix = maintenance_prefix(instrument.name, earlier, later)
     worse_end = numbers.get(f"{prefix}.hl_ci_high" if instrument.better == "lower" else f"{prefix}.hl_ci_low")
     max_loss = None if worse_end is None else -_towards_better(worse_end, instrument)
     margin = None if instrument.maintenance is None else instrument.maintenance.max_loss_pct
@@ -127,7 +139,7 @@ def margin_table(numbers: Mapping, study: Study) -> pd.DataFrame:
     for instrument in study.instruments:
         for earlier, later in consecutive_followed(study):
             prefix = margin_key(instrument, earlier, later)
-            change = f"maintenance.{instrument.name}.{interval_key(earlier, later)}"
+            change = maintenance_prefix(instrument.name, earlier, later)
             rows.append(
                 {
                     "outcome": instrument.table_label,
@@ -155,7 +167,7 @@ def margin_verdicts(numbers: Mapping, study: Study) -> list[dict]:
             "unit": instrument.unit,
             "from_text": lower_first(earlier.label),
             "to_text": lower_first(later.label),
-            "prefix": f"maintenance.{instrument.name}.{interval_key(earlier, later)}",
+            "prefix": maintenance_prefix(instrument.name, earlier, later),
             "margin_prefix": margin_key(instrument, earlier, later),
             "maintained": {1: True, 0: False, None: None}[
                 numbers.get(f"{margin_key(instrument, earlier, later)}.maintained")

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rehab.analysis.outcomes import TABLE_DECIMALS, OutcomePanel
+from rehab.analysis.outcomes import TABLE_DECIMALS, OutcomePanel, change_prefix
 from rehab.core.formatting import fmt_count, fmt_estimate_ci
 from rehab.core.study import Study
 
@@ -213,7 +213,7 @@ def mixed_models_table(numbers: dict, study: Study) -> pd.DataFrame:
     for instrument in study.instruments:
         model = f"mixed_models.{instrument.name}"
         for timepoint in study.followed:
-            pairs = f"outcomes.{instrument.name}.{timepoint.name}.change"
+            pairs = change_prefix(instrument.name, timepoint.name)
             change = f"{model}.{timepoint.name}"
             rows.append(
                 {

@@ -99,6 +99,11 @@ def values_at(outcomes: pd.DataFrame, instrument: str, timepoint: str) -> pd.Ser
     return values.dropna()
 
 
+def change_prefix(instrument: str, timepoint: str) -> str:
+    """The numbers.csv prefix of the paired change of `instrument` from the baseline to `timepoint`."""
+    return f"outcomes.{instrument}.{timepoint}.change"
+
+
 def paired_values(
     outcomes: pd.DataFrame | OutcomePanel, instrument: str, timepoint: str, baseline: str
 ) -> pd.DataFrame:
@@ -138,7 +143,8 @@ def outcome_numbers(
                 continue
             change = paired_values(panel, instrument, timepoint.name, baseline)["change"]
             effects = paired_effects(change, quantile_method, confidence_level)
-            numbers.update({f"{prefix}.change.{stat}": effects[stat] for stat in EFFECT_STATISTICS})
+            change_key = change_prefix(instrument, timepoint.name)
+            numbers.update({f"{change_key}.{stat}": effects[stat] for stat in EFFECT_STATISTICS})
     return numbers
 
 
@@ -187,6 +193,6 @@ def outcomes_table(numbers: dict, study: Study) -> pd.DataFrame:
                 **dict.fromkeys(EFFECT_COLUMNS, DASH),
             }
             if not timepoint.baseline:
-                row.update(effect_cells(numbers, f"{prefix}.change"))
+                row.update(effect_cells(numbers, change_prefix(instrument.name, timepoint.name)))
             rows.append(row)
     return pd.DataFrame(rows)

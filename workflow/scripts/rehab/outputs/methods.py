@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from rehab.analysis.maintenance import consecutive_followed, interval_key
+from rehab.analysis.maintenance import consecutive_followed, maintenance_prefix
+from rehab.analysis.outcomes import change_prefix
 from rehab.analysis.signed_rank import (
     INTERVAL_PATHS,
     P_PATHS,
@@ -218,11 +219,11 @@ def paired_change_prefixes(study) -> list[str]:
     """Every paired change the report shows: from the baseline to each later time point (the
     outcomes table), then from each later time point to the next (the maintenance table)."""
     return [
-        f"outcomes.{instrument}.{timepoint.name}.change"
+        change_prefix(instrument, timepoint.name)
         for instrument in study.instrument_names
         for timepoint in study.followed
     ] + [
-        f"maintenance.{instrument}.{interval_key(earlier, later)}"
+        maintenance_prefix(instrument, earlier, later)
         for instrument in study.instrument_names
         for earlier, later in consecutive_followed(study)
     ]
