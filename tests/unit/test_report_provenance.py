@@ -34,6 +34,18 @@ def test_input_hashes_show_paths_relative_to_the_project(tmp_path):
     assert rows[1]["path"] == elsewhere.as_posix()  # outside the project: as given
 
 
+def test_a_workbook_that_holds_every_table_is_read_once(tmp_path, monkeypatch):
+    workbook = tmp_path / "export.xlsx"
+    workbook.write_bytes(b"PK workbook bytes")
+    read = []
+    monkeypatch.setattr(provenance, "sha256_file", lambda path: read.append(path) or "digest")
+    names = {"patients": str(workbook), "sessions": str(workbook), "outcomes": str(tmp_path / "." / "export.xlsx")}
+    rows = provenance.input_hashes(names, tmp_path)
+    assert len(read) == 1
+    assert [row["name"] for row in rows] == ["patients", "sessions", "outcomes"]
+    assert {row["sha256"] for row in rows} == {"digest"}
+
+
 def test_package_versions_compare_installed_with_pinned(tmp_path):
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("# comment\njinja2==3.1.6\nPyYAML==0.0.1\nno-such-package-xyz==1.0\n", encoding="utf-8")

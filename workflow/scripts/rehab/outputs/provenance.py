@@ -44,8 +44,20 @@ def display_path(path: str | Path, root: str | Path) -> str:
 
 
 def input_hashes(files: dict[str, str], root: str | Path) -> list[dict]:
+    """Path, checksum and size of each input; a file that several inputs name (one workbook
+    holding every table of an export) is read once."""
+    digests: dict[str, str] = {}
+    for path in files.values():
+        key = os.path.realpath(path)
+        if key not in digests:
+            digests[key] = sha256_file(path)
     return [
-        {"name": name, "path": display_path(path, root), "sha256": sha256_file(path), "bytes": os.path.getsize(path)}
+        {
+            "name": name,
+            "path": display_path(path, root),
+            "sha256": digests[os.path.realpath(path)],
+            "bytes": os.path.getsize(path),
+        }
         for name, path in files.items()
     ]
 
