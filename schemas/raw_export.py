@@ -175,8 +175,14 @@ def _column_checks(text_format: TextFormat, contract: RawContract | None = None)
 
 def _pseudonym(cls, series):
     """A pseudonym's characters and length (a value holding an identity number breaks only the
-    privacy check below, so its row is quarantined for that reason alone)."""
-    return pd.Series(fullmatch(series, PSEUDONYM_PATTERN) | holds_identity_number_values(series), index=series.index)
+    privacy check below, so its row is quarantined for that reason alone). Only the values
+    that fail the pattern are searched for an identity number: the privacy check searches
+    them all."""
+    passes = fullmatch(series, PSEUDONYM_PATTERN)
+    failing = ~passes
+    if failing.any():
+        passes[failing] = holds_identity_number_values(series[failing])
+    return pd.Series(passes, index=series.index)
 
 
 def _not_personal_number(cls, series):
