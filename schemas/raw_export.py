@@ -83,12 +83,9 @@ ROW_CHECKS = frozenset(
 )
 
 
-def describe_check(
-    check: str, column: str, text_format: TextFormat = DEFAULT_FORMAT, contract: RawContract | None = None
-) -> str:
+def describe_check(check: str, column: str, text_format: TextFormat, contract: RawContract) -> str:
     """The message of failures.csv for one broken rule (numbers and dates as `text_format` writes
-    them; ranges and levels as `contract` declares them, without it those of patients.csv)."""
-    contract = contract or PATIENTS_ONLY
+    them; ranges and levels as `contract` declares them)."""
     if check == "range":
         low, high = contract.range_of(column)
         return f"{column} is outside {_bound_text(low)}-{_bound_text(high)}"
@@ -146,10 +143,9 @@ def _text_field(required: bool):
     return pa.Field(nullable=not required)
 
 
-def _column_checks(text_format: TextFormat, contract: RawContract | None = None):
+def _column_checks(text_format: TextFormat, contract: RawContract):
     """Series-level checks shared by the three models (bound to the export's `text_format` and
     to the ranges and levels of `contract`)."""
-    contract = contract or PATIENTS_ONLY
     decimal, date_format = text_format.decimal, text_format.date_format
 
     def integer(cls, series):
@@ -209,7 +205,7 @@ def _patient_status_is_not(frame: pd.DataFrame, status) -> pd.Series:
 
 def patients_model(text_format: TextFormat = DEFAULT_FORMAT) -> type[pa.DataFrameModel]:
     """The model of patients.csv for an export writing its values as `text_format` says."""
-    integer, number, in_range, date, level = _column_checks(text_format)
+    integer, number, in_range, date, level = _column_checks(text_format, PATIENTS_ONLY)
     decimal, dates_of = text_format.decimal, _dates_of(text_format)
     declared = ec.columns_of("patients")
     integers, numbers, dates = (
@@ -288,13 +284,11 @@ def _cross_file_checks():
     )
 
 
-def sessions_model(
-    text_format: TextFormat = DEFAULT_FORMAT, contract: RawContract | None = None
-) -> type[pa.DataFrameModel]:
+def sessions_model(text_format: TextFormat, contract: RawContract) -> type[pa.DataFrameModel]:
     """The model of sessions.csv (frame enriched with the kept patients' context); the valid
     intervention codes are those of `contract` (the codebook's)."""
-    codes = (contract or PATIENTS_ONLY).intervention_codes
-    _, _, _, date, _ = _column_checks(text_format)
+    codes = contract.intervention_codes
+    _, _, _, date, _ = _column_checks(text_format, contract)
     dates_of = _dates_of(text_format)
     unknown, quarantined = _cross_file_checks()
 
@@ -329,12 +323,9 @@ def sessions_model(
     return Sessions
 
 
-def outcomes_model(
-    text_format: TextFormat = DEFAULT_FORMAT, contract: RawContract | None = None
-) -> type[pa.DataFrameModel]:
+def outcomes_model(text_format: TextFormat, contract: RawContract) -> type[pa.DataFrameModel]:
     """The model of outcomes.csv as `contract` (a study's) declares it, the frame enriched with
     the kept patients' context: key columns, then one optional column per instrument."""
-    contract = contract or PATIENTS_ONLY
     integer, number, in_range, date, level = _column_checks(text_format, contract)
     unknown, quarantined = _cross_file_checks()
     dates_of = _dates_of(text_format)
@@ -433,6 +424,7 @@ class RawContract:
         return describe_check(check, column, text_format, self)
 
 
+# The contract of patients.csv alone: its columns, ranges and levels are the same in every study's contract.
 PATIENTS_ONLY = RawContract(
     outcome_columns=tuple(OUTCOME_KEY_COLUMNS), timepoints=(), after_baseline=(), instrument_ranges=()
 )

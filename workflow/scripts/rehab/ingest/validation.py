@@ -282,17 +282,17 @@ def describe_failures(
     frame: pd.DataFrame,
     quarantined: np.ndarray,
     text_format: TextFormat,
-    contract: rx.RawContract | None = None,
-    table=None,
+    contract: rx.RawContract,
+    table,
 ) -> pd.DataFrame:
-    """failures.csv rows of one file (values as read; masking happens when writing). With the
-    file's `table` (a `rehab.ingest.mapping.MappedTable`), `line` is the source line or row
-    and the source file, column and value are named."""
+    """failures.csv rows of one file (values as read; masking happens when writing): `line` is
+    the source line or row, and the source file, column and value are named (`table`: the
+    file's `rehab.ingest.mapping.MappedTable`)."""
     is_row_detail = broken["check"].isin(list(ROW_DETAIL_CHECKS)).to_numpy()  # `column` holds the detail
     column = broken["column"].mask(is_row_detail, "")
     messages = _messages(broken, text_format, contract)
     keys = broken["line"].to_numpy()
-    source = table.source_details(keys, column.fillna("").to_numpy()) if hasattr(table, "source_details") else None
+    source = table.source_details(keys, column.fillna("").to_numpy())
     out = pd.DataFrame(
         {
             "file": name,
@@ -304,18 +304,16 @@ def describe_failures(
             "check": broken["check"].to_numpy(),
             "action": np.where(np.isin(broken["line"], quarantined), "quarantined", "set_missing"),
             "message": messages,
-            "source_file": table.source_file if source is not None else f"{name}.csv",
-            "source_column": source["source_column"].to_numpy() if source is not None else column.to_numpy(),
-            "source_value": source["source_value"].to_numpy() if source is not None else pd.NA,
+            "source_file": table.source_file,
+            "source_column": source["source_column"].to_numpy(),
+            "source_value": source["source_value"].to_numpy(),
         }
     )
-    if source is None:
-        out["source_value"] = out["value"]
     # by the row's key (source row, then time point), then column and check; `key` is not written
     return out.sort_values(["key", "column", "check"], ignore_index=True)
 
 
-def _messages(broken: pd.DataFrame, text_format: TextFormat, contract: rx.RawContract | None) -> np.ndarray:
+def _messages(broken: pd.DataFrame, text_format: TextFormat, contract: rx.RawContract) -> np.ndarray:
     pairs = broken[["check", "column"]].drop_duplicates()
     lookup = {
         (check, column): (
