@@ -134,14 +134,15 @@ def measure(folder: Path) -> dict:
     from rehab.ingest.cleaning import clean_export, read_kept, write_clean
     from rehab.ingest.validation import validate_export
     from rehab.ingest.validation_outputs import write_validation_outputs
-    from rehab.workflow.config_check import check_config, schema_default
+    from rehab.workflow.config_check import check_config, schema_default, with_schema_defaults
 
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     study = Study.from_config(check_config(config, ROOT / "schemas" / "config.schema.yaml"))
     out = folder / "results"
     t0 = time.perf_counter()
     dialect = schema_default(ROOT / "schemas" / "config.schema.yaml", "dialect")  # the export's dialect
-    results = validate_export(folder, dialect, study, tuple(range(1, 11)))
+    export = with_schema_defaults({"path": str(folder)}, ROOT / "schemas" / "config.schema.yaml", "export")
+    results = validate_export(folder, dialect, study, tuple(range(1, 11)), export)
     t1 = time.perf_counter()
     kept_paths = {name: out / "kept" / f"{name}.parquet" for name in RAW_FILES}
     accounting = write_validation_outputs(

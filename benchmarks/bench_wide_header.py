@@ -47,7 +47,9 @@ def measure(width: int, rows: int) -> tuple[float, float]:
         read_raw_table(export / "patients.csv", "patients", vh.DEFAULT_DIALECT)
         read = time.perf_counter() - start
         start = time.perf_counter()
-        results = validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, cohort="bench")
+        results = validate_export(
+            export, vh.DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, vh.DEFAULT_EXPORT, cohort="bench"
+        )
         write_validation_outputs(results, **vh.output_paths(Path(temporary) / "validation"))
         return read, time.perf_counter() - start
 

@@ -15,7 +15,7 @@ from analysis_helpers import PAPER_CODES, PAPER_STUDY
 from rehab.core.study import Study
 from rehab.ingest.validation import validate_export
 from rehab.ingest.validation_outputs import write_validation_outputs
-from rehab.workflow.config_check import schema_default
+from rehab.workflow.config_check import schema_default, with_schema_defaults
 
 PATIENT_HEADER = (
     "patient_id,sex,age,height_cm,weight_kg,smoker,pain_onset_date,program_start_date,discharge_date,"
@@ -44,8 +44,18 @@ OUTCOMES = [
     "P2,followup,2021-02-01,5,25.3,55",
     "P3,start,2020-03-01,8,50,30",
 ]
+CONFIG_SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml"
 # The dialect an export has when its config sets none: the schema's defaults (stated there only).
-DEFAULT_DIALECT = schema_default(Path(__file__).resolve().parents[1] / "schemas" / "config.schema.yaml", "dialect")
+DEFAULT_DIALECT = schema_default(CONFIG_SCHEMA, "dialect")
+
+
+def filled_export(export: dict | None = None) -> dict:
+    """A cohort's `export` config as the config check gives it: `export` (the contract's own
+    three CSV files when None) with every default of the schema filled in."""
+    return with_schema_defaults({"path": ".", **(export or {})}, CONFIG_SCHEMA, "export")
+
+
+DEFAULT_EXPORT = filled_export()
 
 
 def write_export(
@@ -113,7 +123,7 @@ class Run:
 def run_validation(tmp_path: Path, dialect: dict | None = None, study: Study = PAPER_STUDY, **export) -> Run:
     """Validate a tiny export against `study`'s contract (the paper's by default)."""
     folder = write_export(tmp_path / "export", **export)
-    results = validate_export(folder, dialect or DEFAULT_DIALECT, study, PAPER_CODES, cohort="test")
+    results = validate_export(folder, dialect or DEFAULT_DIALECT, study, PAPER_CODES, DEFAULT_EXPORT, cohort="test")
     root = tmp_path / "validation"
     write_validation_outputs(results, **output_paths(root))
     return Run(root, results)

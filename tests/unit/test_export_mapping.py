@@ -19,6 +19,7 @@ from validation_helpers import (
     PATIENT_HEADER,
     PATIENTS,
     SESSIONS,
+    filled_export,
     output_paths,
     write_export,
 )
@@ -49,7 +50,7 @@ def header(mapping: dict[str, str], text: str) -> str:
 
 
 def validate(folder, export, study=PAPER_STUDY, **options):
-    return validate_export(folder, DIALECT, study, PAPER_CODES, cohort="clinic", export=export, **options)
+    return validate_export(folder, DIALECT, study, PAPER_CODES, filled_export(export), cohort="clinic", **options)
 
 
 def written(tmp_path, results):
@@ -105,7 +106,9 @@ def test_the_mapping_used_is_a_table(tmp_path):
     results = validate(swedish_export(tmp_path), EXPORT)
     from rehab.ingest.mapping import ExportMapping
 
-    table = mapping_table({n: r.table for n, r in results.items()}, ExportMapping.of(EXPORT, PAPER_STUDY, "clinic"))
+    table = mapping_table(
+        {n: r.table for n, r in results.items()}, ExportMapping.of(filled_export(EXPORT), PAPER_STUDY, "clinic")
+    )
     sex = table[(table["file"] == "patients") & (table["column"] == "sex")]
     assert sex[["source_file", "source_column", "values"]].values.tolist() == [
         ["patients.csv", "Kön", "Kvinna → F; Man → M"]

@@ -42,7 +42,7 @@ def contract(tmp_path_factory):
 
 
 def validated(folder, export):
-    return validate_export(folder, export["dialect"], PAPER_STUDY, PAPER_CODES, cohort="shape", export=export)
+    return validate_export(folder, export["dialect"], PAPER_STUDY, PAPER_CODES, export, cohort="shape")
 
 
 def kept(results, name):

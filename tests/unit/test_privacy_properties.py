@@ -115,7 +115,9 @@ def validate_into(folder: Path, injection: dict) -> None:
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:
-        results = validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, cohort="test")
+        results = validate_export(
+            export, vh.DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, vh.DEFAULT_EXPORT, cohort="test"
+        )
         write_validation_outputs(results, **vh.output_paths(out / "validation"))
     except RawExportError as error:
         safe_io.write_text(str(error), out / "error.txt")
@@ -157,7 +159,9 @@ def outcome_of(folder: Path, name: str, data: bytes) -> str:
     export = vh.write_export(folder / "export")
     (export / f"{name}.csv").write_bytes(data)
     try:
-        results = validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, cohort="test")
+        results = validate_export(
+            export, vh.DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, vh.DEFAULT_EXPORT, cohort="test"
+        )
     except PipelineError as error:
         assert isinstance(error, RawExportError) and str(error).strip()
         return "refused"
@@ -265,5 +269,5 @@ def test_two_patients_whose_ids_mask_alike_are_both_refused_never_merged(tmp_pat
 def test_an_identity_number_in_the_export_folders_name_is_masked_in_a_file_level_message(tmp_path):
     export = vh.write_export(tmp_path / "x1957\u00ad0202-8888", patients=[])
     with pytest.raises(RawExportError) as raised:
-        validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, cohort="test")
+        validate_export(export, vh.DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, vh.DEFAULT_EXPORT, cohort="test")
     assert not leaked(str(raised.value), "195702028888") and REDACTED in str(raised.value)

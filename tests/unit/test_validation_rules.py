@@ -15,6 +15,7 @@ import pytest
 from analysis_helpers import PAPER_CODES, PAPER_STUDY
 from validation_helpers import (
     DEFAULT_DIALECT,
+    DEFAULT_EXPORT,
     EXTENDED_HEADER,
     EXTENDED_OUTCOMES,
     OUTCOMES,
@@ -291,7 +292,7 @@ def test_one_stray_quote_in_a_274_patient_file_costs_one_patient(tmp_path):
     lines[200] = ",".join(fields)
     paths["patients"].write_text("\n".join(lines), encoding="utf-8")
 
-    results = validate_export(folder, DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, cohort="test")
+    results = validate_export(folder, DEFAULT_DIALECT, PAPER_STUDY, PAPER_CODES, DEFAULT_EXPORT, cohort="test")
     patients = results["patients"]
     assert accounting(results).set_index("file").loc["patients"].tolist() == [274, 273, 1, 1, 275]
     assert patients.quarantined_lines.tolist() == [51]

@@ -87,29 +87,29 @@ class ExportMapping:
         return f"cohorts.{self.cohort or '<cohort>'}.export"
 
     @classmethod
-    def of(cls, export: Mapping[str, Any] | None, study: Study, cohort: str | None = None) -> ExportMapping:
-        export = export or {}
-        files = export.get("files") or {}
-        columns = export.get("columns") or {}
-        ignore = export.get("ignore") or {}
+    def of(cls, export: Mapping[str, Any], study: Study, cohort: str | None = None) -> ExportMapping:
+        """The mapping of a cohort's `export` config as the config check gives it, every
+        default of the schema's `export` filled in (`rehab.workflow.config_check`); a file
+        without a `source` is `<file>.csv`."""
+        files, columns, ignore = export["files"], export["columns"], export["ignore"]
         sources = {
             name: FileSource(
                 name=name,
-                source=(files.get(name) or {}).get("source") or f"{name}.csv",
-                sheet=(files.get(name) or {}).get("sheet"),
-                value_labels=(files.get(name) or {}).get("value_labels", True),
-                columns={str(c): str(h) for c, h in (columns.get(name) or {}).items()},
-                ignore=tuple(str(h) for h in ignore.get(name) or ()),
+                source=files[name].get("source") or f"{name}.csv",
+                sheet=files[name]["sheet"],
+                value_labels=files[name]["value_labels"],
+                columns={str(c): str(h) for c, h in columns[name].items()},
+                ignore=tuple(str(h) for h in ignore[name]),
             )
             for name in RAW_FILES
         }
         values = {
             str(column): {str(code): str(value) for code, value in codes.items()}
-            for column, codes in (export.get("values") or {}).items()
+            for column, codes in export["values"].items()
         }
-        mapping = cls(files=sources, values=values, visits=export.get("visits", True), cohort=cohort)
-        outcomes = export.get("outcomes") or {}
-        if outcomes.get("layout", "long") == "wide":
+        mapping = cls(files=sources, values=values, visits=export["visits"], cohort=cohort)
+        outcomes = export["outcomes"]
+        if outcomes["layout"] == "wide":
             mapping = replace(mapping, wide=wide_cells(outcomes, study, f"{mapping.key}.outcomes"))
         return mapping
 
@@ -141,9 +141,9 @@ def wide_cells(outcomes: Mapping[str, Any], study: Study, key: str) -> tuple[Wid
         ]
         _check_table(cells, study, f"{key}.table")
     else:
-        names = {**{n: n for n in (*study.instrument_names, *study.timepoint_names)}, **(outcomes.get("names") or {})}
+        names = {**{n: n for n in (*study.instrument_names, *study.timepoint_names)}, **outcomes["names"]}
         patterns = [(name, outcomes["pattern"], f"{key}.pattern") for name in study.instrument_names]
-        if outcomes.get("date_pattern"):
+        if outcomes["date_pattern"]:
             patterns.append((ASSESSMENT_DATE, outcomes["date_pattern"], f"{key}.date_pattern"))
         cells = [
             WideCell(

@@ -144,16 +144,16 @@ def validate_export(
     dialect: Mapping,
     study: Study,
     intervention_codes: tuple[int, ...],
+    export: Mapping,
     cohort: str | None = None,
     max_record_lines: int | None = None,
-    export: Mapping | None = None,
     study_keys: Mapping[str, str] | None = None,
 ) -> dict[str, FileValidation]:
     """Read and validate the files of a raw export folder against the contract of `study` and
     the codebook's `intervention_codes` (file-level errors raise).
 
-    `export` is the cohort's export config (its sources and mapping, `rehab.ingest.mapping`;
-    None: the contract's three CSV files); `study_keys` names the config key of each study
+    `export` is the cohort's export config with the schema's defaults filled in (its sources
+    and mapping, `rehab.ingest.mapping`); `study_keys` names the config key of each study
     section in messages; `max_record_lines` (default: the reader's) is the most lines one
     record may span.
     """

@@ -85,8 +85,8 @@ def write_shape(tables: Mapping[str, pd.DataFrame], export: Mapping[str, Any], f
     folder = Path(folder)
     by_file: dict[str, dict[str, pd.DataFrame]] = {}
     for name in RAW_FILES:
-        source = export["files"].get(name) or {}  # a file not named: the contract's <file>.csv
-        by_file.setdefault(source.get("source") or f"{name}.csv", {})[source.get("sheet") or name] = tables[name]
+        source = export["files"][name]  # without a source: the contract's <file>.csv
+        by_file.setdefault(source.get("source") or f"{name}.csv", {})[source["sheet"] or name] = tables[name]
     for file, sheets in by_file.items():
         path = folder / file
         suffix = path.suffix.lower()
