@@ -17,6 +17,19 @@ class CovariateConfigError(PipelineError):
     """A configured covariate does not fit the clean tables."""
 
 
+def is_numeric_covariate(values: pd.Series) -> bool:
+    """Whether a covariate enters a model as it is (a number, or yes/no as 0/1), not as levels."""
+    return pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype)
+
+
+def category_levels(values: pd.Series) -> list[str]:
+    """The levels of a categorical covariate in their declared order: a Categorical's
+    categories, else the distinct texts sorted; the first is the reference level."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return [str(level) for level in values.cat.categories]
+    return sorted(values.dropna().astype("string").unique())
+
+
 def covariate_frame(patients: pd.DataFrame, covariates: Sequence[str], config_key: str) -> pd.DataFrame:
     """The covariates as float columns indexed by patient_id: numbers as they are, yes/no as
     0/1, categories as one indicator per level but the first (`<name>=<level>`; missing stays
@@ -31,13 +44,11 @@ def covariate_frame(patients: pd.DataFrame, covariates: Sequence[str], config_ke
     columns = {}
     for name in covariates:
         values = patients[name]
-        if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        if is_numeric_covariate(values):
             columns[name] = values.astype("Float64").astype("float64").to_numpy()
             continue
-        levels = list(values.cat.categories) if isinstance(values.dtype, pd.CategoricalDtype) else None
         text = values.astype("string")
-        levels = [str(level) for level in (levels or sorted(text.dropna().unique()))]
-        for level in levels[1:]:
+        for level in category_levels(values)[1:]:
             indicator = (text == level).astype("Float64").astype("float64")
             columns[f"{name}={level}"] = np.where(text.isna(), np.nan, indicator)
     frame = pd.DataFrame(columns, index=pd.Index(patients["patient_id"], name="patient_id"))
@@ -48,13 +59,9 @@ def reference_levels(patients: pd.DataFrame, covariates: Sequence[str]) -> dict[
     """For each categorical covariate, the level its indicators are compared with (the first)."""
     found = {}
     for name in covariates:
-        values = patients[name]
-        if pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype):
+        if is_numeric_covariate(patients[name]):
             continue
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            levels = [str(level) for level in values.cat.categories]
-        else:
-            levels = sorted(values.astype("string").dropna().unique())
+        levels = category_levels(patients[name])
         if levels:  # a covariate without any value has no indicator to compare
             found[name] = str(levels[0])
     return found

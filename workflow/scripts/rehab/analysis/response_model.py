@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from rehab.analysis.covariates import covariate_frame, reference_levels
+from rehab.analysis.covariates import category_levels, covariate_frame, is_numeric_covariate, reference_levels
 from rehab.analysis.outcomes import OutcomePanel
 from rehab.analysis.responders import responder_status
 from rehab.core.formatting import DASH, fmt_count, fmt_number, fmt_p
@@ -66,22 +66,12 @@ class ResponseModel:
     numbers: dict
 
 
-def _is_category(values: pd.Series) -> bool:
-    return not (pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_numeric_dtype(values.dtype))
-
-
-def _declared_levels(values: pd.Series) -> list[str]:
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return [str(level) for level in values.cat.categories]
-    return sorted(values.dropna().astype("string").unique())
-
-
 def pooled_levels(values: pd.Series, min_group_size: int) -> dict[str, str]:
     """Each level with patients in `values` mapped to the category it is shown as: itself, or
     the levels it is pooled with, joined by " or " in their declared order. While a category
     has fewer than `min_group_size` patients, the smallest (the first declared among equals)
     is pooled with the next smallest of the others; the counts are of patients alone."""
-    order = _declared_levels(values)
+    order = category_levels(values)
     counts = values.dropna().astype("string").value_counts()
     groups = [[level] for level in order if counts.get(level, 0) > 0]
     sizes = [int(counts[group[0]]) for group in groups]
@@ -107,7 +97,7 @@ def with_pooled_levels(data: pd.DataFrame, covariates: Sequence[str], min_group_
             if len(answers) < 2 or int(answers.min()) < min_group_size:
                 pooled[name] = 0.0
             continue
-        if not _is_category(values):
+        if is_numeric_covariate(values):
             continue
         mapping = pooled_levels(values, min_group_size)
         categories = list(dict.fromkeys(mapping.values()))
