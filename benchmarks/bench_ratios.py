@@ -6,7 +6,8 @@ Only ratios carry from machine to machine, so each figure comes with its anchor:
 (a) the reference cohort from clean (`snakemake --cores N` in a fresh copy of the project)
     against the import floor: one fresh process importing every third-party module the
     workflow's scripts import (read from their import statements) plus what Snakemake's
-    script preamble loads;
+    script preamble loads; with the run's timeline (each job's start, end and CPU time from
+    its benchmark file, and Snakemake's own time before the first job and after the last);
 (b) the no-op rerun of the finished reference run against a bare Snakemake no-op (a
     one-rule Snakefile whose output exists);
 (c) per size: the whole pipeline after generation on a synthetic cohort against DuckDB
@@ -277,12 +278,34 @@ def run_duckdb(workdir: Path, cohort: str, threads: int, logs: Path) -> tuple[Me
 # ---------------------------------------------------------------- the parts
 
 
-def reference_from_clean(workroot: Path, cores: int) -> tuple[Path, Measured]:
+def reference_from_clean(workroot: Path, cores: int) -> tuple[Path, Measured, float]:
+    """The reference run from clean in a fresh copy of the project, and when it started (epoch s)."""
     workdir = workroot / "reference"
     if workdir.exists():
         shutil.rmtree(workdir)
     copy_project(workdir)
-    return workdir, measure(snakemake_command(cores), workdir, workroot / "reference_run.log")
+    started = time.time()
+    return workdir, measure(snakemake_command(cores), workdir, workroot / "reference_run.log"), started
+
+
+def timeline(benchmarks: Path, started: float, wall_s: float) -> pd.DataFrame:
+    """Each job of a run from its Snakemake benchmark file: its start and end (s after the
+    run started; the file is written as the job ends, so its time is the end) and its CPU
+    time, in the order the jobs started; then Snakemake's own share before the first job
+    and after the last."""
+    rows = []
+    for path in sorted(benchmarks.glob("*.tsv")):
+        record = pd.read_csv(path, sep="\t").iloc[0]
+        end = path.stat().st_mtime - started
+        rows.append({"rule": path.stem, "start_s": end - float(record["s"]), "end_s": end, "cpu_s": record["cpu_time"]})
+    jobs = pd.DataFrame(rows).sort_values("start_s", ignore_index=True)
+    edges = pd.DataFrame(
+        [
+            {"rule": "(Snakemake before the first job)", "start_s": 0.0, "end_s": jobs["start_s"].min()},
+            {"rule": "(Snakemake after the last job)", "start_s": jobs["end_s"].max(), "end_s": wall_s},
+        ]
+    )
+    return pd.concat([jobs, edges], ignore_index=True).round(2)
 
 
 def bare_noop(workroot: Path, cores: int, repeat: int) -> Measured:
@@ -338,9 +361,13 @@ def main(argv: list[str] | None = None) -> int:
         reference_dir = args.reference_run.resolve()
         print("(a) reference run from clean: not measured (--reference-run)")
     else:
-        reference_dir, reference = reference_from_clean(workroot, args.cores)
+        reference_dir, reference, started = reference_from_clean(workroot, args.cores)
         rows.append(("(a) reference run from clean / import floor, wall s", reference.wall_s, floor.wall_s))
         rows.append(("(a) reference run from clean / import floor, CPU s", reference.cpu_s, floor.cpu_s))
+        for cohort in yaml.safe_load((reference_dir / "config" / "config.yaml").read_text(encoding="utf-8"))["cohorts"]:
+            jobs = timeline(reference_dir / "results" / cohort / "benchmarks", started, reference.wall_s)
+            jobs.to_csv(workroot / f"timeline_{cohort}.csv", index=False)
+            print(f"(a) the run's timeline ({cohort}):\n{jobs.to_string(index=False)}")
     cohorts = yaml.safe_load((reference_dir / "config" / "config.yaml").read_text(encoding="utf-8"))["cohorts"]
 
     bare = bare_noop(workroot, args.cores, args.repeat)
