@@ -327,18 +327,27 @@ def maintenance_margins(study) -> list[dict]:
     ]
 
 
+def _instruments_by_status(numbers: Mapping, study, prefix_of, checks: Sequence[tuple[str, str, int]]) -> dict:
+    """Each instrument's short label under the first status of `checks` ((status, key, value),
+    in order) whose key under the instrument's prefix holds that value; a list per status."""
+    found: dict[str, list[str]] = {status: [] for status, _, _ in checks}
+    for instrument in study.instruments:
+        prefix = prefix_of(instrument)
+        status = next((status for status, key, value in checks if numbers.get(f"{prefix}.{key}") == value), None)
+        if status is not None:
+            found[status].append(instrument.short_label)
+    return found
+
+
 def model_status_sentence(numbers: Mapping, study) -> str:
     """The mixed models' status in words: which converged on the boundary (no variance
     between patients), which were not fitted or did not converge."""
-    status = {"boundary": [], "not converged": [], "not fitted": []}
-    for instrument in study.instruments:
-        prefix = f"mixed_models.{instrument.name}"
-        if numbers.get(f"{prefix}.fitted") == 0:
-            status["not fitted"].append(instrument.short_label)
-        elif numbers.get(f"{prefix}.converged") == 0:
-            status["not converged"].append(instrument.short_label)
-        elif numbers.get(f"{prefix}.boundary") == 1:
-            status["boundary"].append(instrument.short_label)
+    status = _instruments_by_status(
+        numbers,
+        study,
+        lambda instrument: f"mixed_models.{instrument.name}",
+        [("not fitted", "fitted", 0), ("not converged", "converged", 0), ("boundary", "boundary", 1)],
+    )
     parts = []
     if status["boundary"]:
         parts.append(
@@ -355,16 +364,14 @@ def model_status_sentence(numbers: Mapping, study) -> str:
 def response_model_sentence(numbers: Mapping, study) -> str:
     """Which response models could not give odds ratios, and why (from their status keys)."""
     last = study.followed[-1].name
-    reasons = {"separation": [], "not converged": [], "not fitted": []}
-    for instrument in study.instruments:
-        prefix = f"response_model.{instrument.name}.{last}"
-        if numbers.get(f"{prefix}.fitted") == 0:
-            reasons["not fitted"].append(instrument.short_label)
-        elif numbers.get(f"{prefix}.separation") == 1:
-            reasons["separation"].append(instrument.short_label)
-        elif numbers.get(f"{prefix}.converged") == 0:
-            reasons["not converged"].append(instrument.short_label)
-    parts = [f"{reason} for {join_words(labels)}" for reason, labels in reasons.items() if labels]
+    reasons = _instruments_by_status(
+        numbers,
+        study,
+        lambda instrument: f"response_model.{instrument.name}.{last}",
+        [("not fitted", "fitted", 0), ("separation", "separation", 1), ("not converged", "converged", 0)],
+    )
+    order = ("separation", "not converged", "not fitted")  # as the sentence names them
+    parts = [f"{reason} for {join_words(reasons[reason])}" for reason in order if reasons[reason]]
     if not parts:
         return "Every model was fitted and converged without separation."
     return f"No odds ratios where the model could not give them: {join_words(parts)}."
