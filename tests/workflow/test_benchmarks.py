@@ -16,7 +16,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_the_ratio_benchmark_runs_on_a_finished_run(reference_run_copy, tmp_path):
-    pytest.importorskip("duckdb", reason="DuckDB (benchmarks/requirements.txt, in requirements-dev.txt) is not installed")
+    pytest.importorskip(
+        "duckdb", reason="DuckDB (benchmarks/requirements.txt, in requirements-dev.txt) is not installed"
+    )
     command = [
         sys.executable,
         str(ROOT / "benchmarks" / "bench_ratios.py"),

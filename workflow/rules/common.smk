@@ -11,7 +11,7 @@ import yaml
 
 # The library is installed with the project (pyproject.toml; README's setup command).
 from rehab.core.errors import RawExportError
-from rehab.core.export_contract import RAW_FILES, VISIT_FILE
+from rehab.core.export_contract import RAW_FILES, VISIT_FILE, source_name
 from rehab.core.privacy import mask_text
 from rehab.core.study import (
     Study,
@@ -164,7 +164,7 @@ def shape_export(shape):
 
 def shape_files(shape):
     """The distinct source files a shape's export consists of."""
-    return list(dict.fromkeys(source_file(shape_export(shape)["files"], name) for name in RAW_FILES))
+    return list(dict.fromkeys(source_name(shape_export(shape)["files"], name) for name in RAW_FILES))
 
 
 def shape_of(cohort):
@@ -200,13 +200,8 @@ def raw_export_files_of(cohort):
     file the cohort lacks."""
     folder, files = raw_export_dir(cohort), export_config(cohort)["files"]
     return {
-        name: f"{folder}/{source_file(files, name)}" for name in RAW_FILES if name != VISIT_FILE or has_visits(cohort)
+        name: f"{folder}/{source_name(files, name)}" for name in RAW_FILES if name != VISIT_FILE or has_visits(cohort)
     }
-
-
-def source_file(files, name):
-    """The source of contract file `name` in `export.files`: the contract's `<file>.csv` unless named."""
-    return (files.get(name) or {}).get("source") or f"{name}.csv"
 
 
 def raw_export_files(wildcards):

@@ -119,6 +119,12 @@ MAY_BE_EMPTY = frozenset({"sessions", "outcomes"})
 VISIT_FILE = "sessions"
 
 
+def source_name(files, name: str) -> str:
+    """The source of contract file `name` under a cohort's `export.files`: its `source`, or
+    the contract's own `<file>.csv` when the config names none."""
+    return (files.get(name) or {}).get("source") or f"{name}.csv"
+
+
 def columns_of(file: str) -> tuple[RawColumn, ...]:
     """The declared columns of `file`, in the contract's order."""
     return tuple(column for column in RAW_COLUMNS if column.file == file)

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from rehab.core.errors import RawExportError
-from rehab.core.export_contract import RAW_FILES, VISIT_FILE, column_types
+from rehab.core.export_contract import RAW_FILES, VISIT_FILE, column_types, source_name
 from rehab.core.privacy import mask_text, shown
 from rehab.core.study import Study
 from rehab.core.suggestions import did_you_mean
@@ -89,13 +89,12 @@ class ExportMapping:
     @classmethod
     def of(cls, export: Mapping[str, Any], study: Study, cohort: str | None = None) -> ExportMapping:
         """The mapping of a cohort's `export` config as the config check gives it, every
-        default of the schema's `export` filled in (`rehab.workflow.config_check`); a file
-        without a `source` is `<file>.csv`."""
+        default of the schema's `export` filled in (`rehab.workflow.config_check`)."""
         files, columns, ignore = export["files"], export["columns"], export["ignore"]
         sources = {
             name: FileSource(
                 name=name,
-                source=files[name].get("source") or f"{name}.csv",
+                source=source_name(files, name),
                 sheet=files[name]["sheet"],
                 value_labels=files[name]["value_labels"],
                 columns={str(c): str(h) for c, h in columns[name].items()},

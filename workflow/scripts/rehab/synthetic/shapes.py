@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from rehab.core.export_contract import RAW_FILES, column_types
+from rehab.core.export_contract import RAW_FILES, column_types, source_name
 from rehab.core.safe_io import write_delimited, write_spss, write_workbook
 from rehab.core.study import Study
 
@@ -85,8 +85,8 @@ def write_shape(tables: Mapping[str, pd.DataFrame], export: Mapping[str, Any], f
     folder = Path(folder)
     by_file: dict[str, dict[str, pd.DataFrame]] = {}
     for name in RAW_FILES:
-        source = export["files"][name]  # without a source: the contract's <file>.csv
-        by_file.setdefault(source.get("source") or f"{name}.csv", {})[source["sheet"] or name] = tables[name]
+        sheet = export["files"][name]["sheet"]
+        by_file.setdefault(source_name(export["files"], name), {})[sheet or name] = tables[name]
     for file, sheets in by_file.items():
         path = folder / file
         suffix = path.suffix.lower()
